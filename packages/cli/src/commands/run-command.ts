@@ -1,0 +1,46 @@
+import { Command } from 'commander';
+import { runDifferential } from '@crossrt/harness';
+import { renderConsole, writeJsonReport } from '@crossrt/report';
+import { parseTargetList } from '@crossrt/runtime';
+import { exitCodeForReport } from '../exit-codes.js';
+import { parseDimFlag, parseInteger, parseNonNegativeNumber, parseShapeFlag } from '../option-parsers.js';
+
+export const DEFAULT_TARGETS = 'ort-node:cpu,ort-web:wasm';
+
+interface RunFlags {
+  targets: string; seed: number; rtol?: number; atol?: number; dim?: Record<string, number>; shape?: Record<string, number[]>;
+  defaultDim: number; json?: string; timeout: number; quiet?: boolean;
+}
+
+export function runCommand(): Command {
+  return new Command('run')
+    .description('run model(s) on several targets with the same seeded inputs and compare every output against the first target')
+    .argument('<models...>', '.onnx model file(s)')
+    .option('-t, --targets <ids>', 'comma-separated target ids; the first is the reference', DEFAULT_TARGETS)
+    .option('--seed <n>', 'input generation seed', parseInteger('--seed'), 0)
+    .option('--rtol <r>', 'relative tolerance (default 1e-5)', parseNonNegativeNumber('--rtol'))
+    .option('--atol <a>', 'absolute tolerance (default 1e-5)', parseNonNegativeNumber('--atol'))
+    .option('--dim <name=value>', 'value of a symbolic dim (repeatable)', parseDimFlag)
+    .option('--shape <input=AxB>', 'whole shape of one input; binds its symbolic dims (repeatable)', parseShapeFlag)
+    .option('--default-dim <n>', 'value for symbolic dims nobody set', parseInteger('--default-dim', 1), 1)
+    .option('--json <file>', 'write the versioned JSON report here')
+    .option('--timeout <seconds>', 'per-request limit for a target (load, run)', parseNonNegativeNumber('--timeout'), 120)
+    .option('-q, --quiet', 'print only the summary line')
+    .action(async (models: string[], flags: RunFlags) => {
+      const targets = parseTargetList(flags.targets);
+      const tolerance = flags.rtol !== undefined || flags.atol !== undefined
+        ? { rtol: flags.rtol ?? 1e-5, atol: flags.atol ?? 1e-5, source: 'cli' as const }
+        : undefined;
+      const progress = process.stderr.isTTY && !flags.quiet;
+      const report = await runDifferential(models, {
+        targets, seed: flags.seed, defaultDim: flags.defaultDim, timeoutMs: flags.timeout * 1000,
+        ...(tolerance ? { tolerance } : {}), ...(flags.dim ? { dims: flags.dim } : {}), ...(flags.shape ? { shapes: flags.shape } : {}),
+        onCase: (c, i, n) => { if (progress) process.stderr.write(`[${i + 1}/${n}] ${c.verdict} ${c.id}\n`); },
+      });
+      if (flags.json) await writeJsonReport(flags.json, report);
+      const text = flags.quiet ? renderConsole({ ...report, cases: [] }) : renderConsole(report);
+      process.stdout.write(`${text}\n`);
+      if (flags.json) process.stdout.write(`report written to ${flags.json}\n`);
+      process.exitCode = exitCodeForReport(report);
+    });
+}

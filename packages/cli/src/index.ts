@@ -1,0 +1,2 @@
+export { main } from './program.js';
+export { EXIT, exitCodeForError, exitCodeForReport } from './exit-codes.js';

@@ -1,0 +1,38 @@
+import { Command, CommanderError } from 'commander';
+import { CrossrtError, isCrossrtError } from '@crossrt/core';
+import { CROSSRT_VERSION } from '@crossrt/harness';
+import { runCommand } from './commands/run-command.js';
+import { targetsCommand } from './commands/targets-command.js';
+import { EXIT, exitCodeForError } from './exit-codes.js';
+
+/** The crossrt binary: parse arguments, call the harness, map errors to exit codes. No logic here. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command('crossrt')
+    .description('differential testing of ONNX models across onnxruntime-node, onnxruntime-web and TensorFlow.js')
+    .version(CROSSRT_VERSION)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .addCommand(runCommand())
+    .addCommand(targetsCommand());
+  for (const c of program.commands) c.exitOverride();
+  try {
+    process.exitCode = undefined;
+    await program.parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end with code 0; anything else commander rejects is a usage error.
+      return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    if (isCrossrtError(e)) {
+      printError(e);
+      return exitCodeForError(e.code);
+    }
+    process.stderr.write(`crossrt: INTERNAL: ${(e as Error)?.stack ?? String(e)}\n  hint: this is a bug in crossrt; please report it with the command line\n`);
+    return EXIT.INTERNAL;
+  }
+}
+
+function printError(e: CrossrtError): void {
+  process.stderr.write(`crossrt: ${e.code}: ${e.message}\n${e.hint ? `  hint: ${e.hint}\n` : ''}`);
+}

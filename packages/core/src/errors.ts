@@ -1,0 +1,51 @@
+/**
+ * Every failure a user can cause or meet has a stable code. The CLI maps codes to exit codes in one
+ * place (packages/cli/src/exit-codes.ts); reporters print `code: message` and the hint.
+ */
+export const ERROR_CODES = [
+  'USAGE',
+  'UNKNOWN_TARGET',
+  'FILE_NOT_FOUND',
+  'FILE_UNREADABLE',
+  'MODEL_EMPTY',
+  'MODEL_INVALID',
+  'MODEL_TRUNCATED',
+  'MODEL_NO_GRAPH',
+  'MODEL_UNSUPPORTED_IO',
+  'TENSOR_INVALID',
+  'DIM_UNRESOLVED',
+  'SHAPE_INVALID',
+  'INPUT_TOO_LARGE',
+  'TARGET_UNAVAILABLE',
+  'HOST_FAILED',
+  'REPORT_INVALID',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class CrossrtError extends Error {
+  override readonly name = 'CrossrtError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly hint?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  toJSON(): { code: ErrorCode; message: string; hint?: string } {
+    return { code: this.code, message: this.message, ...(this.hint ? { hint: this.hint } : {}) };
+  }
+}
+
+export function isCrossrtError(e: unknown): e is CrossrtError {
+  return e instanceof CrossrtError || (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'CrossrtError');
+}
+
+/** One line describing any thrown value, without a stack. */
+export function describeError(e: unknown): string {
+  if (isCrossrtError(e)) return `${e.code}: ${e.message}`;
+  if (e instanceof Error) return e.message.split('\n')[0] ?? e.name;
+  return String(e);
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { TargetIdSchema } from './target.js';
+
+export const DeviceInfoSchema = z.object({
+  /** What computed: native CPU, WebAssembly, or a GPU adapter. */
+  kind: z.enum(['cpu', 'wasm', 'gpu']),
+  description: z.string(),
+  runtime: z.string(),
+  runtimeVersion: z.string(),
+  threads: z.number().int().optional(),
+  simd: z.boolean().optional(),
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+});
+export type DeviceInfo = z.infer<typeof DeviceInfoSchema>;
+
+/** Which execution provider ran how many nodes, and how we know. */
+export const ExecutionPlacementSchema = z.object({
+  /** `requested`: only the EP list we asked for (no proof); `verbose-log`: ORT's node placement log. */
+  source: z.enum(['requested', 'verbose-log', 'profile']),
+  providers: z.array(z.object({ ep: z.string(), nodes: z.number().int().nonnegative() })),
+  /** Nodes that ran on an EP other than the requested primary one. */
+  fallbackNodes: z.array(z.object({ node: z.string(), opType: z.string().optional(), ep: z.string() })).default([]),
+});
+export type ExecutionPlacement = z.infer<typeof ExecutionPlacementSchema>;
+
+export const RunStatusSchema = z.enum(['ok', 'load-error', 'run-error', 'crash', 'timeout', 'unavailable']);
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+
+export const TimingsSchema = z.object({
+  /** Session creation inside the host, ms. */
+  loadMs: z.number().nonnegative(),
+  /** session.run inside the host, ms. */
+  runMs: z.number().nonnegative(),
+  /** Harness-side wall time for load + run including transfer, ms. */
+  wallMs: z.number().nonnegative(),
+});
+export type Timings = z.infer<typeof TimingsSchema>;
+
+export const OutputSummarySchema = z.object({
+  name: z.string(),
+  dtype: z.string(),
+  dims: z.array(z.number().int()),
+});
+
+export const RunOutcomeSchema = z.object({
+  target: TargetIdSchema,
+  status: RunStatusSchema,
+  error: z.object({ code: z.string().optional(), message: z.string() }).optional(),
+  timings: TimingsSchema.optional(),
+  device: DeviceInfoSchema.optional(),
+  placement: ExecutionPlacementSchema.optional(),
+  outputs: z.array(OutputSummarySchema).default([]),
+  /** Last lines the host printed (stderr / console), kept for crashes and errors. */
+  logTail: z.array(z.string()).default([]),
+});
+export type RunOutcome = z.infer<typeof RunOutcomeSchema>;

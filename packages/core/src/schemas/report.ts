@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { ComparisonSchema, ToleranceSchema } from './comparison.js';
+import { RunOutcomeSchema } from './outcome.js';
+import { TargetIdSchema } from './target.js';
+
+export const REPORT_SCHEMA_ID = 'crossrt.report';
+export const REPORT_VERSION = 1;
+
+export const DimResolutionSchema = z.object({
+  input: z.string(),
+  axis: z.number().int().nonnegative(),
+  /** The symbolic name in the model, or null for an unnamed unknown dim. */
+  symbol: z.string().nullable(),
+  value: z.number().int().nonnegative(),
+  source: z.enum(['model', 'dim-flag', 'shape-flag', 'bound', 'default', 'file']),
+  note: z.string().optional(),
+});
+export type DimResolution = z.infer<typeof DimResolutionSchema>;
+
+export const InputRecordSchema = z.object({
+  name: z.string(),
+  dtype: z.string(),
+  dims: z.array(z.number().int()),
+  /** How values were made, e.g. `uniform[-1,1)` or `file:x.pb`. */
+  generator: z.string(),
+  /** The semantic heuristic that chose the generator, when one fired. */
+  heuristic: z.string().optional(),
+  sha256: z.string(),
+});
+export type InputRecord = z.infer<typeof InputRecordSchema>;
+
+export const ModelRecordSchema = z.object({
+  path: z.string(),
+  sha256: z.string(),
+  bytes: z.number().int(),
+  irVersion: z.number().int(),
+  opsets: z.record(z.string(), z.number().int()),
+  producer: z.string(),
+  nodes: z.number().int(),
+});
+export type ModelRecord = z.infer<typeof ModelRecordSchema>;
+
+export const CaseVerdictSchema = z.enum(['pass', 'fail', 'error']);
+
+export const CaseResultSchema = z.object({
+  id: z.string(),
+  model: ModelRecordSchema.optional(),
+  /** Set when the case could not be prepared (unreadable model, unresolvable dims). */
+  error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).optional(),
+  inputs: z.array(InputRecordSchema).default([]),
+  dims: z.array(DimResolutionSchema).default([]),
+  outcomes: z.array(RunOutcomeSchema).default([]),
+  comparisons: z.array(ComparisonSchema).default([]),
+  verdict: CaseVerdictSchema,
+});
+export type CaseResult = z.infer<typeof CaseResultSchema>;
+
+export const ReportSchema = z.object({
+  schema: z.literal(REPORT_SCHEMA_ID),
+  version: z.literal(REPORT_VERSION),
+  tool: z.object({ name: z.literal('crossrt'), version: z.string() }),
+  command: z.string(),
+  createdAt: z.string(),
+  environment: z.object({ node: z.string(), platform: z.string(), arch: z.string(), cpus: z.number().int() }),
+  settings: z.object({
+    targets: z.array(TargetIdSchema),
+    /** Target (or `oracle`) the others are compared against. */
+    reference: z.string(),
+    seed: z.number().int(),
+    tolerance: ToleranceSchema,
+    /** Value given to symbolic dims nobody named. */
+    defaultDim: z.number().int().positive(),
+  }),
+  cases: z.array(CaseResultSchema),
+  totals: z.object({
+    cases: z.number().int(),
+    passed: z.number().int(),
+    failed: z.number().int(),
+    errored: z.number().int(),
+    verdicts: z.record(z.string(), z.number().int()),
+    outcomes: z.record(z.string(), z.number().int()),
+  }),
+});
+export type Report = z.infer<typeof ReportSchema>;

@@ -1,0 +1,3 @@
+export * from './differential-run.js';
+export * from './report-builder.js';
+export * from './target-execution.js';

@@ -1,0 +1,76 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { CrossrtError, type HostTensor } from '@crossrt/core';
+import { readModelFile, type LoadedModel } from './onnx-file.js';
+import { modelSignature, type ModelSignature } from './signature.js';
+import { decodeTensorFile } from './tensor-proto.js';
+
+/** One `test_data_set_N` folder: inputs and expected outputs, by graph name. */
+export interface TestDataSet {
+  readonly name: string;
+  readonly inputs: ReadonlyMap<string, HostTensor>;
+  readonly expected: ReadonlyMap<string, HostTensor>;
+}
+
+/** An ONNX backend test case (onnx/backend/test/data layout): model.onnx + test_data_set_N/*.pb. */
+export interface BackendTestCase {
+  readonly dir: string;
+  readonly id: string;
+  readonly model: LoadedModel;
+  readonly signature: ModelSignature;
+  readonly dataSets: readonly TestDataSet[];
+  /** Why the case cannot be fed tensors, when its IO has sequences, maps or optionals. */
+  readonly nonTensorIo?: string;
+}
+
+const numericSuffix = (s: string): number => Number(/(\d+)(?:\.pb)?$/.exec(s)?.[1] ?? NaN);
+
+export async function isBackendTestCaseDir(dir: string): Promise<boolean> {
+  try {
+    const names = await readdir(dir);
+    return names.includes('model.onnx') && names.some((n) => n.startsWith('test_data_set_'));
+  } catch {
+    return false;
+  }
+}
+
+export async function loadBackendTestCase(dir: string): Promise<BackendTestCase> {
+  const model = await readModelFile(join(dir, 'model.onnx'));
+  const signature = modelSignature(model.proto);
+  const nonTensor = [...signature.inputs, ...signature.outputs].filter((v) => v.kind !== 'tensor');
+  const id = basename(dir);
+  if (nonTensor.length > 0) {
+    const why = nonTensor.map((v) => `${v.name} is a ${v.kind}`).join(', ');
+    return { dir, id, model, signature, dataSets: [], nonTensorIo: why };
+  }
+  const entries = (await readdir(dir, { withFileTypes: true }))
+    .filter((e) => e.isDirectory() && e.name.startsWith('test_data_set_'))
+    .map((e) => e.name)
+    .sort((a, b) => numericSuffix(a) - numericSuffix(b));
+  const dataSets: TestDataSet[] = [];
+  for (const setName of entries) {
+    const setDir = join(dir, setName);
+    const files = await readdir(setDir);
+    const read = async (prefix: 'input' | 'output', names: readonly string[]) => {
+      const out = new Map<string, HostTensor>();
+      const picked = files.filter((f) => f.startsWith(`${prefix}_`) && f.endsWith('.pb')).sort((a, b) => numericSuffix(a) - numericSuffix(b));
+      for (const f of picked) {
+        const k = numericSuffix(f);
+        const { name, tensor } = decodeTensorFile(new Uint8Array(await readFile(join(setDir, f))), join(setName, f));
+        // The .pb name is authoritative; older test data leaves it empty, then position decides.
+        const graphName = name !== '' ? name : names[k];
+        if (graphName === undefined) {
+          throw new CrossrtError('TENSOR_INVALID', `${join(setDir, f)} has no name and no graph ${prefix} at position ${k}`);
+        }
+        out.set(graphName, tensor);
+      }
+      return out;
+    };
+    dataSets.push({
+      name: setName,
+      inputs: await read('input', signature.inputs.map((v) => v.name)),
+      expected: await read('output', signature.outputs.map((v) => v.name)),
+    });
+  }
+  return { dir, id, model, signature, dataSets };
+}

@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { ModelProtoSchema, type ModelProto } from 'onnx-buf';
+import { CrossrtError } from '@crossrt/core';
+
+export type { ModelProto } from 'onnx-buf';
+
+/** A decoded model plus the facts every report needs about the file it came from. */
+export interface LoadedModel {
+  readonly path: string;
+  readonly bytes: Uint8Array;
+  readonly sha256: string;
+  readonly proto: ModelProto;
+}
+
+export async function readModelFile(path: string): Promise<LoadedModel> {
+  let bytes: Uint8Array;
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) {
+      throw new CrossrtError('FILE_UNREADABLE', `${path} is a directory, not an .onnx file`, 'pass the model file, e.g. dir/model.onnx');
+    }
+    bytes = new Uint8Array(await readFile(path));
+  } catch (e) {
+    if (e instanceof CrossrtError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new CrossrtError('FILE_NOT_FOUND', `model file not found: ${path}`, 'check the path');
+    throw new CrossrtError('FILE_UNREADABLE', `cannot read ${path}: ${(e as Error).message}`);
+  }
+  return { path, bytes, sha256: sha256Hex(bytes), proto: decodeModel(bytes, path) };
+}
+
+/**
+ * Decode ModelProto bytes. Protobuf accepts many byte strings as "valid" messages, so a decode that
+ * succeeds is further required to carry a graph and an IR version before it counts as a model.
+ */
+export function decodeModel(bytes: Uint8Array, label = 'model'): ModelProto {
+  if (bytes.length === 0) {
+    throw new CrossrtError('MODEL_EMPTY', `${label} is empty (0 bytes)`, 'the file was probably not written completely; regenerate or re-download it');
+  }
+  let proto: ModelProto;
+  try {
+    proto = fromBinary(ModelProtoSchema, bytes, { readUnknownFields: false });
+  } catch (e) {
+    const msg = (e as Error).message;
+    const truncated = /premature|EOF|out of range|index out of range/i.test(msg);
+    throw new CrossrtError(
+      truncated ? 'MODEL_TRUNCATED' : 'MODEL_INVALID',
+      truncated ? `${label} is truncated: protobuf ended mid-message (${bytes.length} bytes)` : `${label} is not an ONNX model: ${msg}`,
+      truncated ? 'the file is cut short; regenerate or re-download it' : 'pass an .onnx ModelProto file',
+      { cause: e },
+    );
+  }
+  if (!proto.graph || proto.irVersion === 0n) {
+    throw new CrossrtError('MODEL_INVALID', `${label} is not an ONNX model (no graph or IR version found in ${bytes.length} bytes)`, 'pass an .onnx ModelProto file');
+  }
+  return proto;
+}
+
+export function encodeModel(proto: ModelProto): Uint8Array {
+  return toBinary(ModelProtoSchema, proto);
+}
+
+export function emptyModel(): ModelProto {
+  return create(ModelProtoSchema);
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export function opsetMap(proto: ModelProto): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const o of proto.opsetImport) out[o.domain === '' ? 'ai.onnx' : o.domain] = Number(o.version);
+  return out;
+}

@@ -1,0 +1,37 @@
+import { readFile } from 'node:fs/promises';
+import * as ort from 'onnxruntime-web';
+import { bridgeOrtSession, RuntimeStageError, timedLoad, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime } from '@crossrt/runtime';
+
+/**
+ * onnxruntime-web's WebAssembly backend running in Node. The wasm binary ships in the package, so
+ * nothing is fetched. The whole graph runs in wasm (one EP), so placement is stated, not parsed.
+ */
+export function createRuntime(): Runtime {
+  const version = ort.env.versions.web ?? ort.env.versions.common ?? 'unknown';
+  return {
+    name: 'ort-web',
+    async probe(backend: string): Promise<ProbeResult> {
+      if (backend !== 'wasm') return { available: false, reason: `onnxruntime-web in Node only runs the "wasm" backend (asked: ${backend})`, runtimeVersion: version };
+      if (!('WebAssembly' in globalThis)) return { available: false, reason: 'this Node has no WebAssembly', runtimeVersion: version };
+      return { available: true, reason: `onnxruntime-web ${version} (wasm) importable`, runtimeVersion: version };
+    },
+    async load(req: LoadRequest): Promise<LoadedSession> {
+      if (req.backend !== 'wasm') throw new RuntimeStageError('load', `unsupported backend ${req.backend}`);
+      const bytes = new Uint8Array(await readFile(req.modelPath));
+      const { session, loadMs } = await timedLoad(() => ort.InferenceSession.create(bytes, {
+        executionProviders: ['wasm'],
+        logSeverityLevel: 3,
+      }));
+      return {
+        loadMs,
+        device: {
+          kind: 'wasm', description: 'WebAssembly (Node)', runtime: 'onnxruntime-web', runtimeVersion: version,
+          threads: typeof ort.env.wasm.numThreads === 'number' ? ort.env.wasm.numThreads : 1,
+          simd: ort.env.wasm.simd !== false,
+          details: { executionProvider: 'wasm' },
+        },
+        session: bridgeOrtSession(session, (f) => new ort.Tensor(f.type as ort.Tensor.Type, f.data as ort.Tensor.DataType, f.dims)),
+      };
+    },
+  };
+}

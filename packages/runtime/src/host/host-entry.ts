@@ -1,0 +1,61 @@
+/**
+ * Entry of a host process: loads one adapter and serves requests from the harness over IPC.
+ * Everything that can crash natively (runtimes, GPU drivers) lives here, never in the harness.
+ */
+import type { Runtime, RuntimeFactory, RuntimeSession } from '../runtime.js';
+import { RuntimeStageError } from '../runtime.js';
+import { DONE_MARKER, type HostReply, type HostRequest } from './host-protocol.js';
+
+let runtime: Runtime | undefined;
+let session: RuntimeSession | undefined;
+
+async function adapter(moduleSpecifier: string): Promise<Runtime> {
+  if (!runtime) {
+    const mod = (await import(moduleSpecifier)) as { createRuntime?: RuntimeFactory };
+    if (typeof mod.createRuntime !== 'function') throw new Error(`${moduleSpecifier} does not export createRuntime()`);
+    runtime = await mod.createRuntime();
+  }
+  return runtime;
+}
+
+async function handle(req: HostRequest): Promise<HostReply> {
+  switch (req.type) {
+    case 'probe': {
+      try {
+        return { id: req.id, ok: true, value: await (await adapter(req.adapterModule)).probe(req.backend) };
+      } catch (e) {
+        return { id: req.id, ok: true, value: { available: false, reason: `adapter failed to load: ${(e as Error).message.split('\n')[0]}` } };
+      }
+    }
+    case 'load': {
+      if (session) await session.dispose();
+      session = undefined;
+      const loaded = await (await adapter(req.adapterModule)).load({ backend: req.backend, modelPath: req.modelPath, placementLog: req.placementLog });
+      session = loaded.session;
+      const { session: _s, ...rest } = loaded;
+      return { id: req.id, ok: true, value: { ...rest, inputNames: session.inputNames, outputNames: session.outputNames } };
+    }
+    case 'run': {
+      if (!session) return { id: req.id, ok: false, stage: 'run', message: 'no model loaded' };
+      return { id: req.id, ok: true, value: await session.run(req.feeds) };
+    }
+    case 'dispose': {
+      if (session) await session.dispose();
+      session = undefined;
+      return { id: req.id, ok: true, value: null };
+    }
+  }
+}
+
+process.on('message', (req: HostRequest) => {
+  void handle(req)
+    .catch((e: unknown): HostReply => {
+      const stage = e instanceof RuntimeStageError ? e.stage : req.type === 'load' ? 'load' : req.type === 'run' ? 'run' : 'host';
+      const message = e instanceof Error ? e.message : String(e);
+      return { id: req.id, ok: false, stage, message, ...(e instanceof RuntimeStageError && e.code ? { code: e.code } : {}) };
+    })
+    .then((reply) => {
+      process.stderr.write(`\n${DONE_MARKER}${req.id}\n`, () => process.send?.(reply));
+    });
+});
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,23 @@
+import type { HostTensor } from '@crossrt/core';
+import type { LoadedSession, ProbeResult, SessionRunResult } from '../runtime.js';
+
+/** Messages between the harness and a host process (IPC with structured clone: tensors go as binary). */
+export type HostRequest =
+  | { readonly id: number; readonly type: 'probe'; readonly adapterModule: string; readonly backend: string }
+  | { readonly id: number; readonly type: 'load'; readonly adapterModule: string; readonly backend: string; readonly modelPath: string; readonly placementLog: boolean }
+  | { readonly id: number; readonly type: 'run'; readonly feeds: Readonly<Record<string, HostTensor>> }
+  | { readonly id: number; readonly type: 'dispose' };
+
+export type HostLoadReply = Omit<LoadedSession, 'session'> & { readonly inputNames: readonly string[]; readonly outputNames: readonly string[] };
+
+export type HostReplyValue = ProbeResult | HostLoadReply | SessionRunResult | null;
+
+export type HostReply =
+  | { readonly id: number; readonly ok: true; readonly value: HostReplyValue }
+  | { readonly id: number; readonly ok: false; readonly stage: 'load' | 'run' | 'host'; readonly message: string; readonly code?: string };
+
+/**
+ * Written to stderr after each request is handled, so the parent knows every log line the request
+ * produced (native runtimes log to fd 2, which is not ordered with the IPC channel) has arrived.
+ */
+export const DONE_MARKER = '\u0001crossrt-done:';

@@ -1,0 +1,58 @@
+import type { DeviceInfo, ExecutionPlacement, HostTensor } from '@crossrt/core';
+
+/**
+ * The one contract every runtime adapter implements (cf. onnxruntime-common's Backend /
+ * InferenceSessionHandler). Adapters only execute: they never compare or report. They run inside a
+ * host process, never in the harness process, so a native crash cannot take results with it.
+ */
+export interface Runtime {
+  /** Runtime part of the target id, e.g. `ort-node`. */
+  readonly name: string;
+  /** Never throws: an unavailable backend is an answer with a reason. */
+  probe(backend: string): Promise<ProbeResult>;
+  load(request: LoadRequest): Promise<LoadedSession>;
+}
+
+export interface ProbeResult {
+  readonly available: boolean;
+  readonly reason: string;
+  readonly runtimeVersion?: string;
+}
+
+export interface LoadRequest {
+  readonly backend: string;
+  /** Absolute path of the model file; adapters that need bytes read it themselves. */
+  readonly modelPath: string;
+  /** Ask the runtime for node placement logs (ORT verbose logging). */
+  readonly placementLog?: boolean;
+}
+
+export interface LoadedSession {
+  readonly session: RuntimeSession;
+  readonly loadMs: number;
+  readonly device: DeviceInfo;
+  /** Placement the adapter can state itself; log-derived placement is added by the host. */
+  readonly placement?: ExecutionPlacement;
+}
+
+export interface RuntimeSession {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Readonly<Record<string, HostTensor>>): Promise<SessionRunResult>;
+  dispose(): Promise<void>;
+}
+
+export interface SessionRunResult {
+  readonly outputs: Record<string, HostTensor>;
+  readonly runMs: number;
+}
+
+/** What an adapter package exports: `export const createRuntime: RuntimeFactory`. */
+export type RuntimeFactory = () => Runtime | Promise<Runtime>;
+
+/** Errors adapters throw carry a stage so the host can tell a load error from a run error. */
+export class RuntimeStageError extends Error {
+  constructor(readonly stage: 'load' | 'run', message: string, readonly code?: string) {
+    super(message);
+  }
+}

@@ -5,6 +5,7 @@ export interface ComparePair {
   readonly output: string;
   readonly target: string;
   readonly reference: string;
+  readonly inputSet?: string;
   readonly actual: HostTensor | undefined;
   readonly expected: HostTensor | undefined;
   readonly tolerance: Tolerance;
@@ -19,7 +20,7 @@ const fmt = (x: number) => (x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) <
  */
 export function compareOutput(p: ComparePair): Comparison {
   const base = {
-    output: p.output, target: p.target, reference: p.reference, tolerance: p.tolerance,
+    output: p.output, target: p.target, reference: p.reference, tolerance: p.tolerance, ...(p.inputSet ? { inputSet: p.inputSet } : {}),
     dtype: { ...(p.actual ? { actual: p.actual.dtype } : {}), ...(p.expected ? { reference: p.expected.dtype } : {}) },
     dims: { ...(p.actual ? { actual: [...p.actual.dims] } : {}), ...(p.expected ? { reference: [...p.expected.dims] } : {}) },
   };

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import { isCrossrtError, type CaseResult, type HostTensor, type Report, type RunOutcome, type Tolerance } from '@crossrt/core';
+import { CrossrtError, isCrossrtError, type CaseResult, type HostTensor, type Report, type RunOutcome, type Tolerance } from '@crossrt/core';
 import { compareOutput, DEFAULT_TOLERANCE } from '@crossrt/compare';
-import { DEFAULT_DIM, generateInputs } from '@crossrt/inputs';
-import { modelSignature, opsetMap, readModelFile } from '@crossrt/model';
+import { DEFAULT_DIM, generateInputs, scopeDimOptions, unusedDimFlags } from '@crossrt/inputs';
+import { modelSignature, readModelFile } from '@crossrt/model';
 import type { TargetDescriptor } from '@crossrt/runtime';
-import { buildReport, caseVerdict } from './report-builder.js';
+import { buildReport, caseVerdict, caseError, modelRecord } from './report-builder.js';
 import { executeOnTarget, TargetPool, type TargetExecution } from './target-execution.js';
 
 export interface DifferentialRunOptions {
@@ -30,6 +30,7 @@ export async function runDifferential(modelPaths: readonly string[], options: Di
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
   const [reference] = options.targets;
   if (!reference) throw new Error('runDifferential needs at least one target');
+  await checkDimFlagsUsed(modelPaths, options);
   const pool = new TargetPool(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {});
   const cases: CaseResult[] = [];
   try {
@@ -52,18 +53,18 @@ async function runCase(path: string, options: DifferentialRunOptions, pool: Targ
   try {
     const model = await readModelFile(modelPath);
     const signature = modelSignature(model.proto);
-    const inputs = generateInputs(signature.inputs, { seed, ...pick(options) });
+    const inputs = generateInputs(signature.inputs, { seed, ...scopeDimOptions(signature.inputs, pick(options)) });
     prepared = { model, signature, inputs };
   } catch (e) {
     if (!isCrossrtError(e)) throw e;
-    return { id: path, error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) }, inputs: [], dims: [], outcomes: [], comparisons: [], verdict: 'error' };
+    return caseError(path, e);
   }
   const { model, signature, inputs } = prepared;
   const feeds: Record<string, HostTensor> = Object.fromEntries(inputs.tensors);
   const graphNodes = model.proto.graph?.node.length ?? 0;
   const executions = new Map<string, TargetExecution>();
   for (const target of options.targets) {
-    executions.set(target.id, await executeOnTarget(pool, target, modelPath, feeds, graphNodes));
+    executions.set(target.id, await executeOnTarget(pool, target, modelPath, [feeds], graphNodes));
   }
   const outcomes: RunOutcome[] = [...executions.values()].map((x) => x.outcome);
   const refOutputs = executions.get(reference.id)!;
@@ -72,18 +73,30 @@ async function runCase(path: string, options: DifferentialRunOptions, pool: Targ
     if (exec.outcome.status !== 'ok') return [];
     const names = signature.outputs.map((o) => o.name);
     return names.map((output) => compareOutput({
-      output, target: target.id, reference: reference.id, actual: exec.outputs.get(output), expected: refOutputs.outputs.get(output), tolerance,
+      output, target: target.id, reference: reference.id, actual: exec.outputs[0]?.get(output), expected: refOutputs.outputs[0]?.get(output), tolerance,
     }));
   });
   const result: Omit<CaseResult, 'verdict'> = {
     id: path,
-    model: {
-      path, sha256: model.sha256, bytes: model.bytes.length, irVersion: Number(model.proto.irVersion), opsets: opsetMap(model.proto),
-      producer: `${model.proto.producerName} ${model.proto.producerVersion}`.trim(), nodes: graphNodes,
-    },
+    model: modelRecord(path, model),
     inputs: [...inputs.records], dims: [...inputs.dims], outcomes, comparisons,
   };
   return { ...result, verdict: caseVerdict(result) };
+}
+
+/** With several models each flag applies where it fits, but a flag that fits no model is a typo. */
+async function checkDimFlagsUsed(modelPaths: readonly string[], options: DifferentialRunOptions): Promise<void> {
+  if (modelPaths.length < 2 || (!options.dims && !options.shapes)) return;
+  const signatures = [];
+  for (const p of modelPaths) {
+    try {
+      signatures.push(modelSignature((await readModelFile(resolve(p))).proto).inputs);
+    } catch {
+      // unreadable models are reported by their own case
+    }
+  }
+  const unused = unusedDimFlags(signatures, pick(options));
+  if (unused.length > 0) throw new CrossrtError('USAGE', `${unused.join(', ')} match no input of any model`, 'check the names with `crossrt inspect` or the model signature');
 }
 
 function pick(o: DifferentialRunOptions) {

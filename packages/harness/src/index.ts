@@ -1,3 +1,4 @@
 export * from './differential-run.js';
 export * from './report-builder.js';
 export * from './target-execution.js';
+export * from './oracle-run.js';

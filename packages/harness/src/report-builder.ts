@@ -1,5 +1,6 @@
 import { arch, cpus, platform } from 'node:os';
-import { REPORT_SCHEMA_ID, REPORT_VERSION, ReportSchema, type CaseResult, type Report } from '@crossrt/core';
+import { REPORT_SCHEMA_ID, REPORT_VERSION, ReportSchema, type CaseResult, type CrossrtError, type ModelRecord, type Report } from '@crossrt/core';
+import { opsetMap, type LoadedModel } from '@crossrt/model';
 
 export const CROSSRT_VERSION = '0.1.0';
 
@@ -26,10 +27,26 @@ export function buildReport(command: string, settings: Report['settings'], cases
       passed: cases.filter((c) => c.verdict === 'pass').length,
       failed: cases.filter((c) => c.verdict === 'fail').length,
       errored: cases.filter((c) => c.verdict === 'error').length,
+      skipped: cases.filter((c) => c.verdict === 'skipped').length,
       verdicts: count(cases.flatMap((c) => c.comparisons.map((x) => x.verdict))),
       outcomes: count(cases.flatMap((c) => c.outcomes.map((o) => o.status))),
     },
   };
   // The schema is the contract every reporter and shard merge relies on: never emit an invalid report.
   return ReportSchema.parse(report);
+}
+
+export function modelRecord(path: string, model: LoadedModel): ModelRecord {
+  return {
+    path, sha256: model.sha256, bytes: model.bytes.length, irVersion: Number(model.proto.irVersion), opsets: opsetMap(model.proto),
+    producer: `${model.proto.producerName} ${model.proto.producerVersion}`.trim(), nodes: model.proto.graph?.node.length ?? 0,
+  };
+}
+
+/** A case that could not be prepared (bad model file, unresolvable dims): kept in the report, not thrown. */
+export function caseError(id: string, e: CrossrtError, model?: ModelRecord): CaseResult {
+  return {
+    id, ...(model ? { model } : {}), error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) },
+    inputs: [], dims: [], outcomes: [], comparisons: [], verdict: 'error',
+  };
 }

@@ -3,7 +3,8 @@ import { HostFailure, parsePlacementLog, TargetHost, type TargetDescriptor, type
 
 export interface TargetExecution {
   readonly outcome: RunOutcome;
-  readonly outputs: ReadonlyMap<string, HostTensor>;
+  /** Outputs per input set, in the order the sets were given (empty when the target failed). */
+  readonly outputs: readonly ReadonlyMap<string, HostTensor>[];
 }
 
 /**
@@ -33,9 +34,12 @@ const STATUS_BY_FAILURE: Record<HostFailure['kind'], RunOutcome['status']> = {
   'load-error': 'load-error', 'run-error': 'run-error', crash: 'crash', timeout: 'timeout', 'host-error': 'crash',
 };
 
-/** Load a model on one target and run it once; every failure becomes an outcome, never an exception. */
+/**
+ * Load a model on one target once and run it on each input set; every failure becomes an outcome,
+ * never an exception. `runMs` is the mean over the sets.
+ */
 export async function executeOnTarget(
-  pool: TargetPool, target: TargetDescriptor, modelPath: string, feeds: Readonly<Record<string, HostTensor>>, graphNodes: number,
+  pool: TargetPool, target: TargetDescriptor, modelPath: string, feedSets: readonly Readonly<Record<string, HostTensor>>[], graphNodes: number,
 ): Promise<TargetExecution> {
   const t0 = performance.now();
   const host = pool.host(target);
@@ -43,25 +47,27 @@ export async function executeOnTarget(
   try {
     const { reply, lines } = await host.load(modelPath);
     stage = 'run';
-    const result = await host.run(feeds);
+    const results = [];
+    for (const feeds of feedSets) results.push(await host.run(feeds));
     const primaryEp = String(reply.device.details['executionProvider'] ?? '');
     const placement: ExecutionPlacement = reply.placement
       ?? parsePlacementLog(lines, primaryEp)
       ?? { source: 'requested', providers: [{ ep: primaryEp || target.backend, nodes: graphNodes }], fallbackNodes: [] };
-    const outputs = new Map(Object.entries(result.outputs));
+    const outputs = results.map((r) => new Map(Object.entries(r.outputs)));
+    const runMs = results.reduce((sum, r) => sum + r.runMs, 0) / Math.max(1, results.length);
     return {
       outputs,
       outcome: {
         target: target.id, status: 'ok', device: reply.device, placement,
-        timings: { loadMs: reply.loadMs, runMs: result.runMs, wallMs: performance.now() - t0 },
-        outputs: [...outputs].map(([name, t]) => ({ name, dtype: t.dtype, dims: [...t.dims] })),
+        timings: { loadMs: reply.loadMs, runMs, wallMs: performance.now() - t0 },
+        outputs: [...(outputs[0] ?? new Map<string, HostTensor>())].map(([name, t]) => ({ name, dtype: t.dtype, dims: [...t.dims] })),
         logTail: [],
       },
     };
   } catch (e) {
     const failure = e instanceof HostFailure ? e : new HostFailure(stage === 'load' ? 'load-error' : 'run-error', (e as Error).message, host.logTail());
     return {
-      outputs: new Map(),
+      outputs: [],
       outcome: {
         target: target.id, status: STATUS_BY_FAILURE[failure.kind],
         error: { message: firstLines(failure.message), ...(failure.code ? { code: failure.code } : {}) },

@@ -101,3 +101,24 @@ export function parseShape(text: string): number[] {
   }
   return dims;
 }
+
+/**
+ * For runs over several models: keep only the `--dim`/`--shape` entries this model can use. A flag
+ * that no model at all uses is still an error (see `unusedDimFlags`), so typos are never silent.
+ */
+export function scopeDimOptions(inputs: readonly ValueSignature[], options: DimOptions): DimOptions {
+  const names = new Set(inputs.map((i) => i.name));
+  const symbols = new Set(inputs.flatMap((i) => (i.dims ?? []).filter((d): d is string => typeof d === 'string')));
+  const dims = Object.fromEntries(Object.entries(options.dims ?? {}).filter(([k]) => symbols.has(k)));
+  const shapes = Object.fromEntries(Object.entries(options.shapes ?? {}).filter(([k]) => names.has(k)));
+  return { ...options, dims, shapes };
+}
+
+export function unusedDimFlags(signatures: readonly (readonly ValueSignature[])[], options: DimOptions): string[] {
+  const names = new Set(signatures.flat().map((i) => i.name));
+  const symbols = new Set(signatures.flat().flatMap((i) => (i.dims ?? []).filter((d): d is string => typeof d === 'string')));
+  return [
+    ...Object.keys(options.dims ?? {}).filter((k) => !symbols.has(k)).map((k) => `--dim ${k}`),
+    ...Object.keys(options.shapes ?? {}).filter((k) => !names.has(k)).map((k) => `--shape ${k}`),
+  ];
+}

@@ -40,7 +40,7 @@ export async function loadBackendTestCase(dir: string): Promise<BackendTestCase>
   const nonTensor = [...signature.inputs, ...signature.outputs].filter((v) => v.kind !== 'tensor');
   const id = basename(dir);
   if (nonTensor.length > 0) {
-    const why = nonTensor.map((v) => `${v.name} is a ${v.kind}`).join(', ');
+    const why = nonTensor.map((v) => `${v.name} is ${/^[aeiou]/.test(v.kind) ? 'an' : 'a'} ${v.kind}`).join(', ');
     return { dir, id, model, signature, dataSets: [], nonTensorIo: why };
   }
   const entries = (await readdir(dir, { withFileTypes: true }))
@@ -73,4 +73,28 @@ export async function loadBackendTestCase(dir: string): Promise<BackendTestCase>
     });
   }
   return { dir, id, model, signature, dataSets };
+}
+
+/** Expand paths into test-case dirs: a case dir stays itself; a suite dir yields its case subdirs, sorted. */
+export async function findBackendTestCases(paths: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    if (await isBackendTestCaseDir(p)) {
+      out.push(p);
+      continue;
+    }
+    let entries;
+    try {
+      entries = await readdir(p, { withFileTypes: true });
+    } catch {
+      throw new CrossrtError('FILE_NOT_FOUND', `test-case directory not found: ${p}`, 'pass an ONNX backend test case dir (model.onnx + test_data_set_N) or a folder of them');
+    }
+    const cases = [];
+    for (const e of entries.filter((x) => x.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (await isBackendTestCaseDir(join(p, e.name))) cases.push(join(p, e.name));
+    }
+    if (cases.length === 0) throw new CrossrtError('FILE_NOT_FOUND', `${p} holds no ONNX backend test cases`, 'each case is a folder with model.onnx and test_data_set_N/');
+    out.push(...cases);
+  }
+  return out;
 }

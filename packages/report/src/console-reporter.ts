@@ -22,7 +22,7 @@ function comparisonRow(c: Comparison): string[] {
   const m = c.metrics;
   const tol = m?.exact ? "exact" : `rtol ${num(c.tolerance.rtol)} atol ${num(c.tolerance.atol)} (${c.tolerance.source})`;
   return [
-    c.output, c.target, c.reference, c.verdict.toUpperCase() === 'PASS' ? 'pass' : c.verdict.toUpperCase(),
+    c.inputSet ? `${c.output} @${c.inputSet.replace('test_data_set_', 'set')}` : c.output, c.target, c.reference, c.verdict.toUpperCase() === 'PASS' ? 'pass' : c.verdict.toUpperCase(),
     num(m?.maxAbsError), num(m?.maxRelError), m ? `${m.allcloseMismatches}/${m.elements}` : '-', tol,
   ];
 }
@@ -33,6 +33,7 @@ export function renderCase(c: CaseResult): string[] {
     ? `${c.id}  (ir ${c.model.irVersion}, ${Object.entries(c.model.opsets).map(([d, v]) => `${d} ${v}`).join(', ')}, ${c.model.nodes} nodes, ${c.model.producer || 'unknown producer'})`
     : c.id;
   lines.push(`${c.verdict.toUpperCase()}  ${head}`);
+  if (c.skipReason) lines.push(`  skipped: ${c.skipReason}`);
   if (c.error) {
     lines.push(`  error ${c.error.code}: ${c.error.message}`);
     if (c.error.hint) lines.push(`  hint: ${c.error.hint}`);
@@ -54,6 +55,6 @@ export function renderConsole(report: Report): string {
   const t = report.totals;
   const lines = report.cases.flatMap((c) => [...renderCase(c), '']);
   const verdicts = Object.entries(t.verdicts).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
-  lines.push(`${t.cases} case(s): ${t.passed} pass, ${t.failed} fail, ${t.errored} error | comparisons: ${verdicts} | reference ${report.settings.reference}, seed ${report.settings.seed}`);
+  lines.push(`${t.cases} case(s): ${t.passed} pass, ${t.failed} fail, ${t.errored} error, ${t.skipped} skipped | comparisons: ${verdicts} | reference ${report.settings.reference}, seed ${report.settings.seed}`);
   return lines.join('\n');
 }

@@ -39,6 +39,8 @@ export const ComparisonSchema = z.object({
   target: TargetIdSchema,
   /** The reference: another target id, or `oracle` for expected outputs shipped with a test case. */
   reference: z.string(),
+  /** The input set (e.g. `test_data_set_0`) when a case has several. */
+  inputSet: z.string().optional(),
   verdict: VerdictSchema,
   /** The rule that decided the verdict, in words. */
   reason: z.string(),

@@ -40,7 +40,7 @@ export const ModelRecordSchema = z.object({
 });
 export type ModelRecord = z.infer<typeof ModelRecordSchema>;
 
-export const CaseVerdictSchema = z.enum(['pass', 'fail', 'error']);
+export const CaseVerdictSchema = z.enum(['pass', 'fail', 'error', 'skipped']);
 
 export const CaseResultSchema = z.object({
   id: z.string(),
@@ -52,6 +52,8 @@ export const CaseResultSchema = z.object({
   outcomes: z.array(RunOutcomeSchema).default([]),
   comparisons: z.array(ComparisonSchema).default([]),
   verdict: CaseVerdictSchema,
+  /** Why a case was skipped (e.g. sequence or map IO that crossrt cannot feed). */
+  skipReason: z.string().optional(),
 });
 export type CaseResult = z.infer<typeof CaseResultSchema>;
 
@@ -77,6 +79,7 @@ export const ReportSchema = z.object({
     passed: z.number().int(),
     failed: z.number().int(),
     errored: z.number().int(),
+    skipped: z.number().int(),
     verdicts: z.record(z.string(), z.number().int()),
     outcomes: z.record(z.string(), z.number().int()),
   }),

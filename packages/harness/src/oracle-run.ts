@@ -1,0 +1,69 @@
+import { resolve } from 'node:path';
+import { isCrossrtError, type CaseResult, type Comparison, type Report, type Tolerance } from '@crossrt/core';
+import { compareOutput, ORACLE_TOLERANCE } from '@crossrt/compare';
+import { loadBackendTestCase, type BackendTestCase } from '@crossrt/model';
+import { tensorSha256 } from '@crossrt/inputs';
+import type { TargetDescriptor } from '@crossrt/runtime';
+import { buildReport, caseError, caseVerdict, modelRecord } from './report-builder.js';
+import { executeOnTarget, TargetPool } from './target-execution.js';
+
+export interface OracleRunOptions {
+  readonly targets: readonly TargetDescriptor[];
+  /** Default: the ONNX backend suite's rtol 1e-3, atol 1e-7. */
+  readonly tolerance?: Tolerance;
+  readonly timeoutMs?: number;
+  readonly onCase?: (result: CaseResult, index: number, total: number) => void;
+}
+
+/**
+ * ONNX backend test cases: each test_data_set's expected outputs are the oracle, and every target is
+ * compared against them (not against each other).
+ */
+export async function runOracleCases(dirs: readonly string[], options: OracleRunOptions): Promise<Report> {
+  const tolerance = options.tolerance ?? ORACLE_TOLERANCE;
+  const pool = new TargetPool(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {});
+  const cases: CaseResult[] = [];
+  try {
+    for (const [index, dir] of dirs.entries()) {
+      const result = await runOracleCase(dir, options.targets, pool, tolerance);
+      cases.push(result);
+      options.onCase?.(result, index, dirs.length);
+    }
+  } finally {
+    await pool.close();
+  }
+  return buildReport('conformance', { targets: options.targets.map((t) => t.id), reference: 'oracle', seed: 0, tolerance, defaultDim: 1 }, cases);
+}
+
+async function runOracleCase(dir: string, targets: readonly TargetDescriptor[], pool: TargetPool, tolerance: Tolerance): Promise<CaseResult> {
+  let tc: BackendTestCase;
+  try {
+    tc = await loadBackendTestCase(resolve(dir));
+  } catch (e) {
+    if (!isCrossrtError(e)) throw e;
+    return caseError(dir, e);
+  }
+  const model = modelRecord(tc.model.path, tc.model);
+  if (tc.nonTensorIo) {
+    return { id: dir, model, inputs: [], dims: [], outcomes: [], comparisons: [], verdict: 'skipped', skipReason: `non-tensor IO: ${tc.nonTensorIo}` };
+  }
+  const feedSets = tc.dataSets.map((ds) => Object.fromEntries(ds.inputs));
+  const outcomes = [];
+  const comparisons: Comparison[] = [];
+  for (const target of targets) {
+    const exec = await executeOnTarget(pool, target, tc.model.path, feedSets, model.nodes);
+    outcomes.push(exec.outcome);
+    if (exec.outcome.status !== 'ok') continue;
+    tc.dataSets.forEach((ds, i) => {
+      for (const [output, expected] of ds.expected) {
+        comparisons.push(compareOutput({ output, target: target.id, reference: 'oracle', inputSet: ds.name, actual: exec.outputs[i]?.get(output), expected, tolerance }));
+      }
+    });
+  }
+  const first = tc.dataSets[0];
+  const inputs = first ? [...first.inputs].map(([name, t]) => ({
+    name, dtype: t.dtype, dims: [...t.dims], generator: `file:${first.name}${tc.dataSets.length > 1 ? ` (+${tc.dataSets.length - 1} more sets)` : ''}`, sha256: tensorSha256(t),
+  })) : [];
+  const result = { id: dir, model, inputs, dims: [], outcomes, comparisons };
+  return { ...result, verdict: caseVerdict(result) };
+}

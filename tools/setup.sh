@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# One-time setup for a fresh Debian machine: system packages, npm packages (offline-safe), build.
+# Idempotent: re-running skips what is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: the ONNX backend test suite (the conformance oracle) and Chromium (browser and
+# WebGPU targets; its SwiftShader Vulkan ICD also gives onnxruntime-node's WebGPU EP a software GPU).
+DEBIAN_PACKAGES=(libonnx-testdata chromium)
+missing=()
+for p in "${DEBIAN_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "setup: installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# onnxruntime-node's postinstall would download CUDA bits (fails offline); its CPU and WebGPU EPs
+# are bundled, so skip it. .npmrc says the same; the env var covers npm versions that ignore it.
+export ONNXRUNTIME_NODE_INSTALL=skip
+if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+npx nx run-many -t build --outputStyle=static
+echo "setup: done"

@@ -38,6 +38,8 @@ export function runCommand(): Command {
         onCase: (c, i, n) => { if (progress) process.stderr.write(`[${i + 1}/${n}] ${c.verdict} ${c.id}\n`); },
       });
       if (flags.json) await writeJsonReport(flags.json, report);
+      // Case errors also go to stderr as one line each, so scripts see them without parsing the table.
+      for (const c of report.cases) if (c.error) process.stderr.write(`crossrt: ${c.error.code}: ${c.error.message}\n`);
       const text = flags.quiet ? renderConsole({ ...report, cases: [] }) : renderConsole(report);
       process.stdout.write(`${text}\n`);
       if (flags.json) process.stdout.write(`report written to ${flags.json}\n`);

@@ -5,7 +5,7 @@ export const num = (x: number | undefined): string => {
   if (x === undefined) return '-';
   if (x === 0) return '0';
   if (!Number.isFinite(x)) return String(x);
-  return Math.abs(x) >= 1e-3 && Math.abs(x) < 1e5 ? Number(x.toPrecision(4)).toString() : x.toExponential(2);
+  return Math.abs(x) >= 1e-3 && Math.abs(x) < 1e5 ? Number(x.toPrecision(4)).toString() : x.toExponential(2).replace(/\.?0+e/, 'e');
 };
 
 const ms = (x: number) => `${x < 10 ? x.toFixed(1) : Math.round(x)}ms`;

@@ -20,6 +20,6 @@ export function exitCodeForError(code: ErrorCode): number {
 
 export function exitCodeForReport(report: Report): number {
   if (report.totals.errored > 0) return EXIT.USAGE;
-  if (report.totals.failed > 0) return EXIT.DISCREPANCY;
+  if (report.totals.failed > 0 || report.totals.convertErrors > 0) return EXIT.DISCREPANCY;
   return EXIT.OK;
 }

@@ -28,6 +28,7 @@ export function buildReport(command: string, settings: Report['settings'], cases
       failed: cases.filter((c) => c.verdict === 'fail').length,
       errored: cases.filter((c) => c.verdict === 'error').length,
       skipped: cases.filter((c) => c.verdict === 'skipped').length,
+      convertErrors: cases.filter((c) => c.verdict === 'convert-error').length,
       verdicts: count(cases.flatMap((c) => c.comparisons.map((x) => x.verdict))),
       outcomes: count(cases.flatMap((c) => c.outcomes.map((o) => o.status))),
     },

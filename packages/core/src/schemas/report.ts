@@ -40,7 +40,38 @@ export const ModelRecordSchema = z.object({
 });
 export type ModelRecord = z.infer<typeof ModelRecordSchema>;
 
-export const CaseVerdictSchema = z.enum(['pass', 'fail', 'error', 'skipped']);
+export const CaseVerdictSchema = z.enum(['pass', 'fail', 'error', 'skipped', 'convert-error']);
+
+/** A converter step that produced this case's model (suite files), with what it printed. */
+export const ConversionRecordSchema = z.object({
+  command: z.string(),
+  output: z.string(),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable().optional(),
+  durationMs: z.number().nonnegative(),
+  timedOut: z.boolean(),
+  /** What the converter's version command printed (first line), when one is configured. */
+  version: z.string().optional(),
+  logTail: z.array(z.string()).default([]),
+});
+export type ConversionRecord = z.infer<typeof ConversionRecordSchema>;
+
+export const BaselineClassSchema = z.enum(['unchanged', 'drift', 'regression', 'improvement', 'new', 'removed']);
+export type BaselineClass = z.infer<typeof BaselineClassSchema>;
+
+/** One (case, target[, output]) against the stored golden outputs of an earlier run. */
+export const BaselineDeltaSchema = z.object({
+  target: z.string(),
+  output: z.string().optional(),
+  classification: BaselineClassSchema,
+  reason: z.string(),
+  /** Metrics of the new output against the golden one (drift, regression). */
+  maxAbsError: z.number().optional(),
+  maxRelError: z.number().optional(),
+  mismatches: z.number().int().optional(),
+  runtimeVersion: z.object({ baseline: z.string(), current: z.string() }).optional(),
+});
+export type BaselineDelta = z.infer<typeof BaselineDeltaSchema>;
 
 export const CaseResultSchema = z.object({
   id: z.string(),
@@ -54,6 +85,8 @@ export const CaseResultSchema = z.object({
   verdict: CaseVerdictSchema,
   /** Why a case was skipped (e.g. sequence or map IO that crossrt cannot feed). */
   skipReason: z.string().optional(),
+  conversion: ConversionRecordSchema.optional(),
+  baseline: z.array(BaselineDeltaSchema).optional(),
 });
 export type CaseResult = z.infer<typeof CaseResultSchema>;
 
@@ -73,6 +106,11 @@ export const ReportSchema = z.object({
     /** Value given to symbolic dims nobody named. */
     defaultDim: z.number().int().positive(),
   }),
+  /** Set for `crossrt suite run`: which suite file, and which shard of it this report covers. */
+  suite: z.object({ name: z.string(), file: z.string(), sha256: z.string(), plannedCases: z.number().int() }).optional(),
+  shard: z.object({ index: z.number().int().positive(), count: z.number().int().positive() }).optional(),
+  /** Set when compared against stored goldens (`--baseline`). */
+  baseline: z.object({ dir: z.string(), createdAt: z.string(), classes: z.record(z.string(), z.number().int()) }).optional(),
   cases: z.array(CaseResultSchema),
   totals: z.object({
     cases: z.number().int(),
@@ -80,6 +118,7 @@ export const ReportSchema = z.object({
     failed: z.number().int(),
     errored: z.number().int(),
     skipped: z.number().int(),
+    convertErrors: z.number().int().default(0),
     verdicts: z.record(z.string(), z.number().int()),
     outcomes: z.record(z.string(), z.number().int()),
   }),

@@ -1,18 +1,41 @@
 import { cpus } from 'node:os';
 import * as ort from 'onnxruntime-node';
-import { bridgeOrtSession, RuntimeStageError, timedLoad, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime } from '@crossrt/runtime';
+import type { DeviceInfo } from '@crossrt/core';
+import { bridgeOrtSession, HOST_ENVIRONMENT_VAR, RuntimeStageError, timedLoad, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime } from '@crossrt/runtime';
+import { describeWebGpuAdapter } from './webgpu-adapter-info.js';
 
 const EP_BY_BACKEND: Record<string, { ep: string; epName: string }> = {
   cpu: { ep: 'cpu', epName: 'CPUExecutionProvider' },
+  webgpu: { ep: 'webgpu', epName: 'WebGpuExecutionProvider' },
 };
 
-/** onnxruntime-node: native CPU EP. The model is passed by path, so ORT maps it once (no JS copy). */
+/**
+ * A one-node Relu model (opset 13, x: float32[4]) built with @crossrt/model's graph builder: creating
+ * a session on it proves the WebGPU EP finds an adapter, which is what probe() must answer.
+ */
+const PROBE_MODEL = Buffer.from('CAgSEGNyb3NzcnQtZml4dHVyZXMaATE6PwoUCgF4EgF5GgRyZWx1IgRSZWx1OgASBXByb2JlWg8KAXgSCgoICAESBAoCCARiDwoBeRIKCggIARIECgIIBEIECgAQDQ==', 'base64');
+
+/**
+ * onnxruntime-node: native CPU EP and the bundled WebGPU EP (Dawn). The model is passed by path, so
+ * ORT maps it once (no JS copy). The WebGPU host process is started in the environment the catalogue
+ * chose (system driver, else SwiftShader Vulkan); device info says which one this is.
+ */
 export function createRuntime(): Runtime {
   const version = ort.env.versions.node ?? ort.env.versions.common ?? 'unknown';
   return {
     name: 'ort-node',
     async probe(backend: string): Promise<ProbeResult> {
-      if (!EP_BY_BACKEND[backend]) return { available: false, reason: `onnxruntime-node has no "${backend}" backend in crossrt`, runtimeVersion: version };
+      const ep = EP_BY_BACKEND[backend];
+      if (!ep) return { available: false, reason: `onnxruntime-node has no "${backend}" backend in crossrt`, runtimeVersion: version };
+      if (backend === 'webgpu') {
+        try {
+          const s = await ort.InferenceSession.create(PROBE_MODEL, { executionProviders: ['webgpu'], logSeverityLevel: 3 });
+          await s.release();
+        } catch (e) {
+          return { available: false, reason: `WebGPU EP found no adapter: ${firstLine(e)}`, runtimeVersion: version };
+        }
+        return { available: true, reason: `onnxruntime-node ${version} WebGPU EP on ${describeWebGpuAdapter(process.env).description}`, runtimeVersion: version };
+      }
       return { available: true, reason: `onnxruntime-node ${version} native binding loaded`, runtimeVersion: version };
     },
     async load(req: LoadRequest): Promise<LoadedSession> {
@@ -25,11 +48,33 @@ export function createRuntime(): Runtime {
       }));
       return {
         loadMs,
-        device: { kind: 'cpu', description: cpus()[0]?.model ?? 'cpu', runtime: 'onnxruntime-node', runtimeVersion: version, threads: cpus().length, details: { executionProvider: ep.epName } },
+        device: req.backend === 'webgpu' ? webGpuDevice(version) : cpuDevice(version, ep.epName),
         session: bridgeOrtSession(session, (f) => new ort.Tensor(f.type as ort.Tensor.Type, f.data as ort.Tensor.DataType, f.dims)),
       };
     },
   };
+}
+
+function cpuDevice(version: string, epName: string): DeviceInfo {
+  return { kind: 'cpu', description: cpus()[0]?.model ?? 'cpu', runtime: 'onnxruntime-node', runtimeVersion: version, threads: cpus().length, details: { executionProvider: epName } };
+}
+
+function webGpuDevice(version: string): DeviceInfo {
+  const adapter = describeWebGpuAdapter(process.env);
+  return {
+    kind: 'gpu', description: adapter.description, runtime: 'onnxruntime-node', runtimeVersion: version,
+    details: {
+      executionProvider: 'WebGpuExecutionProvider', adapterVendor: adapter.vendor, adapterArchitecture: adapter.architecture,
+      adapterSource: adapter.source, hostEnvironment: process.env[HOST_ENVIRONMENT_VAR] ?? 'system',
+    },
+  };
+}
+
+function firstLine(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  const line = text.split('\n')[0] ?? text;
+  // ORT prefixes source paths; the sentence after the last "false. " is the useful part.
+  return line.includes('was false. ') ? line.slice(line.lastIndexOf('was false. ') + 11) : line;
 }
 
 /** Name ORT uses for the EP in logs, for placement checks. */

@@ -1,37 +1,60 @@
 import type { ExecutionPlacement } from '@crossrt/core';
 
+type FallbackNode = ExecutionPlacement['fallbackNodes'][number];
+
 /**
- * Parse onnxruntime's verbose "Node placements" block (session_state.cc, VerifyEachNodeIsAssignedToAnEp):
+ * Parse onnxruntime's verbose "Node placements" block (session_state.cc, VerifyEachNodeIsAssignedToAnEp).
+ * The same text comes from onnxruntime-node's stderr and from onnxruntime-web's browser console:
  *   Node placements
  *    All nodes placed on [CPUExecutionProvider]. Number of nodes: 12
- * or, when several EPs share the graph:
- *    Node(s) placed on [WebGpuExecutionProvider]. Number of nodes: 10
- *     Conv (conv1)
+ * or, when several EPs share the graph (unnamed nodes print as `Loop ()`):
  *    Node(s) placed on [CPUExecutionProvider]. Number of nodes: 2
- *     Shape (shape_0)
- * Returns undefined when the log holds no placement block. Nodes on any EP other than `primaryEp`
- * are listed as fallback nodes.
+ *     Loop ()
+ *     Identity ()
+ *    Node(s) placed on [WebGpuExecutionProvider]. Number of nodes: 11
+ *     Sub ()
+ * A block with no lines after the header means the optimizer folded the whole graph into constants.
+ * GPU EPs also log each node they refuse ("webgpu kernel not found in registries for Op type: Upsample
+ * node name: up0"); those lines name the fallback nodes when the block only says "All nodes placed on
+ * [CPUExecutionProvider]". Only the first block is read: it is the main graph's (subgraphs follow).
+ * Returns undefined when the log holds no placement block.
  */
 export function parsePlacementLog(lines: readonly string[], primaryEp: string): ExecutionPlacement | undefined {
   const start = lines.findIndex((l) => /\bNode placements\b/.test(l));
   if (start < 0) return undefined;
   const providers: { ep: string; nodes: number }[] = [];
-  const fallbackNodes: { node: string; opType?: string; ep: string }[] = [];
+  const listed: FallbackNode[] = [];
+  const unlistedEps: string[] = [];
   let current: string | undefined;
   for (const line of lines.slice(start + 1)) {
     const body = line.replace(/^.*?VerifyEachNodeIsAssignedToAnEp\]/, '');
-    const header = /(?:All nodes|Node\(s\)) placed on \[(\w+)\]\. Number of nodes: (\d+)/.exec(body);
+    if (body === line) break; // a line from elsewhere ends the block
+    const header = /(All nodes|Node\(s\)) placed on \[(\w+)\]\. Number of nodes: (\d+)/.exec(body);
     if (header) {
-      current = header[1]!;
-      providers.push({ ep: current, nodes: Number(header[2]) });
+      current = header[2]!;
+      providers.push({ ep: current, nodes: Number(header[3]) });
+      if (header[1] === 'All nodes' && current !== primaryEp) unlistedEps.push(current);
       continue;
     }
     const node = /^\s{2,}(\S+) \((.*)\)\s*$/.exec(body);
-    if (node && current && body !== line) {
-      if (current !== primaryEp) fallbackNodes.push({ node: node[2]!, opType: node[1]!, ep: current });
+    if (node && current) {
+      if (current !== primaryEp) listed.push({ node: node[2] || `(unnamed ${node[1]})`, opType: node[1]!, ep: current });
       continue;
     }
-    if (body === line || !/^\s/.test(body)) break; // end of the block
+    break;
   }
-  return providers.length > 0 ? { source: 'verbose-log', providers, fallbackNodes } : undefined;
+  const refused = refusedNodes(lines);
+  // "All nodes placed on [CPU...]" lists no names: the refusal lines before it do.
+  const fromRefusals = unlistedEps.length > 0 ? refused.map((r) => ({ ...r, ep: unlistedEps[0]! })) : [];
+  return { source: 'verbose-log', providers, fallbackNodes: [...listed, ...fromRefusals] };
+}
+
+/** Nodes a GPU EP said it has no kernel for (onnxruntime-node's WebGPU EP and onnxruntime-web's JSEP). */
+export function refusedNodes(lines: readonly string[]): { node: string; opType: string }[] {
+  const out: { node: string; opType: string }[] = [];
+  for (const line of lines) {
+    const m = /kernel not found in registries for Op type: (\S+) node name: ?(.*?)\s*$/.exec(line);
+    if (m) out.push({ node: m[2] || `(unnamed ${m[1]})`, opType: m[1]! });
+  }
+  return out;
 }

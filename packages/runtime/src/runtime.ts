@@ -11,6 +11,8 @@ export interface Runtime {
   /** Never throws: an unavailable backend is an answer with a reason. */
   probe(backend: string): Promise<ProbeResult>;
   load(request: LoadRequest): Promise<LoadedSession>;
+  /** Release what the adapter owns beyond sessions (e.g. a browser); called when the host is closed. */
+  close?(): Promise<void>;
 }
 
 export interface ProbeResult {
@@ -50,9 +52,13 @@ export interface SessionRunResult {
 /** What an adapter package exports: `export const createRuntime: RuntimeFactory`. */
 export type RuntimeFactory = () => Runtime | Promise<Runtime>;
 
-/** Errors adapters throw carry a stage so the host can tell a load error from a run error. */
+/**
+ * Errors adapters throw carry a stage so the host can tell a load error from a run error. Stage
+ * `crash` means the adapter's own engine died (e.g. a browser renderer crashed): the host replies,
+ * then exits so the next case gets a fresh process.
+ */
 export class RuntimeStageError extends Error {
-  constructor(readonly stage: 'load' | 'run', message: string, readonly code?: string) {
+  constructor(readonly stage: 'load' | 'run' | 'crash', message: string, readonly code?: string) {
     super(message);
   }
 }

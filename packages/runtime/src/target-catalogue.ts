@@ -1,15 +1,56 @@
 import { CrossrtError, parseTargetId, type ParsedTargetId } from '@crossrt/core';
 
+/**
+ * One environment a host process can be started with. Targets that depend on the machine (a GPU
+ * driver, a software Vulkan ICD) list several; the first whose probe says "available" is used.
+ */
+export interface HostEnvironment {
+  /** Short label recorded in device info, e.g. `system`, `swiftshader`. */
+  readonly name: string;
+  readonly env: Readonly<Record<string, string>>;
+  /** Why this environment exists, for `crossrt targets` and device info. */
+  readonly note?: string;
+}
+
 export interface TargetDescriptor extends ParsedTargetId {
   /** Module specifier of the adapter package, imported inside the host process. */
   readonly adapterModule: string;
   readonly description: string;
+  /** Candidate host environments, tried in order (default: the harness environment as is). */
+  readonly hostEnvironments?: readonly HostEnvironment[];
+}
+
+/** Debian's chromium ships SwiftShader's Vulkan ICD and a Vulkan loader next to it. */
+export const CHROMIUM_LIB_DIR = process.env['CROSSRT_CHROMIUM_LIB_DIR'] ?? '/usr/lib/chromium';
+
+/** Real drivers first; SwiftShader (software Vulkan) when no other adapter works. */
+export function webGpuNativeEnvironments(libDir = CHROMIUM_LIB_DIR): HostEnvironment[] {
+  const ld = [libDir, process.env['LD_LIBRARY_PATH']].filter(Boolean).join(':');
+  return [
+    { name: 'system', env: {}, note: 'the machine\'s own GPU driver' },
+    {
+      name: 'swiftshader',
+      env: { VK_ICD_FILENAMES: `${libDir}/vk_swiftshader_icd.json`, LD_LIBRARY_PATH: ld },
+      note: `SwiftShader software Vulkan from ${libDir} (no hardware adapter worked)`,
+    },
+  ];
 }
 
 /** Every target crossrt knows how to run. `crossrt targets` prints this list, probed. */
 export const TARGET_CATALOGUE: readonly TargetDescriptor[] = [
   { id: 'ort-node:cpu', runtime: 'ort-node', backend: 'cpu', environment: 'node', adapterModule: '@crossrt/runtime-ort-node', description: 'onnxruntime-node, native CPU execution provider' },
   { id: 'ort-web:wasm', runtime: 'ort-web', backend: 'wasm', environment: 'node', adapterModule: '@crossrt/runtime-ort-web', description: 'onnxruntime-web, WebAssembly backend, in Node' },
+  {
+    id: 'ort-node:webgpu', runtime: 'ort-node', backend: 'webgpu', environment: 'node', adapterModule: '@crossrt/runtime-ort-node',
+    description: 'onnxruntime-node, bundled WebGPU execution provider (Dawn; SwiftShader Vulkan when no GPU adapter works)',
+    hostEnvironments: webGpuNativeEnvironments(),
+  },
+  { id: 'ort-web:wasm@chromium', runtime: 'ort-web', backend: 'wasm', environment: 'chromium', adapterModule: '@crossrt/runtime-ort-web/chromium', description: 'onnxruntime-web, WebAssembly backend (threads, SIMD), in headless Chromium' },
+  { id: 'ort-web:webgpu@chromium', runtime: 'ort-web', backend: 'webgpu', environment: 'chromium', adapterModule: '@crossrt/runtime-ort-web/chromium', description: 'onnxruntime-web, WebGPU backend, in headless Chromium (SwiftShader adapter without a GPU)' },
+  { id: 'ort-web:webgl@chromium', runtime: 'ort-web', backend: 'webgl', environment: 'chromium', adapterModule: '@crossrt/runtime-ort-web/chromium', description: 'onnxruntime-web, WebGL backend, in headless Chromium' },
+  { id: 'tfjs:cpu', runtime: 'tfjs', backend: 'cpu', environment: 'node', adapterModule: '@crossrt/runtime-tfjs', description: 'TensorFlow.js, JavaScript CPU kernels (tfjs-backend-cpu), in Node; runs TF.js model.json' },
+  { id: 'tfjs:wasm', runtime: 'tfjs', backend: 'wasm', environment: 'node', adapterModule: '@crossrt/runtime-tfjs', description: 'TensorFlow.js, WebAssembly backend (tfjs-backend-wasm, XNNPACK), in Node; runs TF.js model.json' },
+  { id: 'tfjs-node:tensorflow', runtime: 'tfjs-node', backend: 'tensorflow', environment: 'node', adapterModule: '@crossrt/runtime-tfjs', description: 'TensorFlow.js with libtensorflow (@tensorflow/tfjs-node, optional dependency); runs TF.js model.json' },
 ];
 
 export function findTarget(id: string): TargetDescriptor {

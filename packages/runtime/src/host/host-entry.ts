@@ -55,7 +55,19 @@ process.on('message', (req: HostRequest) => {
       return { id: req.id, ok: false, stage, message, ...(e instanceof RuntimeStageError && e.code ? { code: e.code } : {}) };
     })
     .then((reply) => {
-      process.stderr.write(`\n${DONE_MARKER}${req.id}\n`, () => process.send?.(reply));
+      process.stderr.write(`\n${DONE_MARKER}${req.id}\n`, () => {
+        // After an engine crash this process is not trusted again: reply, then leave.
+        if (!reply.ok && reply.stage === 'crash') process.send?.(reply, () => process.exit(70));
+        else process.send?.(reply);
+      });
     });
 });
-process.on('disconnect', () => process.exit(0));
+process.on('disconnect', () => {
+  // Give adapters that own child processes (a browser) a moment to close them; never hang on it.
+  const close = runtime?.close?.() ?? Promise.resolve();
+  const deadline = setTimeout(() => process.exit(0), 3000);
+  void close.finally(() => {
+    clearTimeout(deadline);
+    process.exit(0);
+  });
+});

@@ -14,10 +14,16 @@ export type HostReplyValue = ProbeResult | HostLoadReply | SessionRunResult | nu
 
 export type HostReply =
   | { readonly id: number; readonly ok: true; readonly value: HostReplyValue }
-  | { readonly id: number; readonly ok: false; readonly stage: 'load' | 'run' | 'host'; readonly message: string; readonly code?: string };
+  | { readonly id: number; readonly ok: false; readonly stage: 'load' | 'run' | 'host' | 'crash'; readonly message: string; readonly code?: string };
 
 /**
  * Written to stderr after each request is handled, so the parent knows every log line the request
  * produced (native runtimes log to fd 2, which is not ordered with the IPC channel) has arrived.
  */
 export const DONE_MARKER = '\u0001crossrt-done:';
+
+/**
+ * Set in a host process's environment: the name of the HostEnvironment it was started with, so an
+ * adapter can say in its device info which driver it got (e.g. `swiftshader`).
+ */
+export const HOST_ENVIRONMENT_VAR = 'CROSSRT_HOST_ENVIRONMENT';

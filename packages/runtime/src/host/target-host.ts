@@ -2,12 +2,17 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { HostTensor } from '@crossrt/core';
 import type { ProbeResult, SessionRunResult } from '../runtime.js';
-import type { TargetDescriptor } from '../target-catalogue.js';
-import { DONE_MARKER, type HostLoadReply, type HostReply, type HostReplyValue, type HostRequest } from './host-protocol.js';
+import type { HostEnvironment, TargetDescriptor } from '../target-catalogue.js';
+import { DONE_MARKER, HOST_ENVIRONMENT_VAR, type HostLoadReply, type HostReply, type HostReplyValue, type HostRequest } from './host-protocol.js';
+import { processTreeRssBytes } from './process-tree-memory.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
+/** Per-request limit (load or run) unless the caller sets one: generous for real models on 2 cores. */
 export const DEFAULT_TIMEOUT_MS = 120_000;
+/** Resident memory of a host and its descendants (browser processes included) before it is killed. */
+export const DEFAULT_MEMORY_LIMIT_MB = 4096;
+const MEMORY_POLL_MS = 200;
 const LOG_TAIL_LINES = 40;
 
 /** Why a host request failed. `crash` and `timeout` mean the host process is gone. */
@@ -23,8 +28,10 @@ export class HostFailure extends Error {
 }
 
 export interface TargetHostOptions {
-  /** Per-request limit (load, run); the host is killed when it passes. */
+  /** Per-request limit (load, run); the host is killed when it passes. Default DEFAULT_TIMEOUT_MS. */
   readonly timeoutMs?: number;
+  /** Resident-memory limit of the host process tree in MB; 0 disables. Default DEFAULT_MEMORY_LIMIT_MB. */
+  readonly memoryLimitMb?: number;
   readonly env?: Readonly<Record<string, string>>;
 }
 
@@ -35,6 +42,7 @@ interface Pending {
   doneSeen: boolean;
   readonly lines: string[];
   readonly timer: NodeJS.Timeout;
+  readonly memoryTimer: NodeJS.Timeout | undefined;
 }
 
 /** The compiled host entry; from sources (vitest) fall back to the package's dist build. */
@@ -44,36 +52,74 @@ function hostEntryPath(): string {
   return fileURLToPath(new URL(rel, here));
 }
 
+/** Chosen environment per target, decided once per harness process (probing costs a host start). */
+const chosenEnvironments = new Map<string, Promise<HostEnvironment | undefined>>();
+
+/**
+ * The first of a target's host environments whose probe says available (e.g. the system GPU driver,
+ * else SwiftShader). When none is, the first one is used so the target reports the first reason.
+ */
+export function selectHostEnvironment(target: TargetDescriptor, options: TargetHostOptions = {}): Promise<HostEnvironment | undefined> {
+  const candidates = target.hostEnvironments ?? [];
+  if (candidates.length === 0) return Promise.resolve(undefined);
+  let chosen = chosenEnvironments.get(target.id);
+  if (!chosen) {
+    chosen = (async () => {
+      if (candidates.length === 1) return candidates[0];
+      for (const candidate of candidates) {
+        const probeHost = new TargetHost(target, { ...options, memoryLimitMb: 0 }, candidate);
+        try {
+          if ((await probeHost.probe()).available) return candidate;
+        } catch {
+          // a probe that crashes the host means this environment does not work
+        } finally {
+          await probeHost.close();
+        }
+      }
+      return candidates[0];
+    })();
+    chosenEnvironments.set(target.id, chosen);
+  }
+  return chosen;
+}
+
 /**
  * One host process for one target. Requests are serialized; every log line the host prints is kept
- * (a tail for reports, the lines of each request for placement parsing).
+ * (a tail for reports, the lines of each request for placement parsing). The process starts on the
+ * first request, in the target's chosen host environment. A request that passes the timeout or makes
+ * the process tree pass the memory limit kills the host; `alive` turns false and the owner starts a
+ * new one for the next case.
  */
 export class TargetHost {
-  private readonly child: ChildProcess;
+  private child: ChildProcess | undefined;
+  private starting: Promise<ChildProcess> | undefined;
   private nextId = 1;
   private pending: Pending | undefined;
   private readonly tail: string[] = [];
   private partial = '';
   private exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  private killedFor: HostFailure | undefined;
   private readonly timeoutMs: number;
+  private readonly memoryLimitMb: number;
+  private environmentName: string | undefined;
 
-  constructor(readonly target: TargetDescriptor, options: TargetHostOptions = {}) {
+  /** `environment` pins the host environment (used while probing candidates). */
+  constructor(readonly target: TargetDescriptor, private readonly options: TargetHostOptions = {}, private readonly environment?: HostEnvironment) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.child = fork(hostEntryPath(), [], {
-      serialization: 'advanced',
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: { ...process.env, ...options.env },
-      execArgv: [],
-    });
-    this.child.stdout!.setEncoding('utf8').on('data', (d: string) => this.onLog(d));
-    this.child.stderr!.setEncoding('utf8').on('data', (d: string) => this.onLog(d));
-    this.child.on('message', (reply: HostReply) => this.onReply(reply));
-    this.child.on('exit', (code, signal) => this.onExit(code, signal));
-    this.child.on('error', (e) => this.failPending(new HostFailure('crash', `host process error: ${e.message}`, this.logTail())));
+    this.memoryLimitMb = options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
   }
 
   get alive(): boolean {
     return this.exited === undefined;
+  }
+
+  /** The host environment in use (`system`, `swiftshader`, ...), once started. */
+  get environmentInUse(): string | undefined {
+    return this.environmentName;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   logTail(n = LOG_TAIL_LINES): string[] {
@@ -96,32 +142,75 @@ export class TargetHost {
   }
 
   async close(): Promise<void> {
-    if (!this.alive) return;
-    const gone = new Promise<void>((r) => this.child.once('exit', () => r()));
-    this.child.disconnect?.();
-    const kill = setTimeout(() => this.child.kill('SIGKILL'), 2000);
+    if (this.starting && !this.child) await this.starting.catch(() => undefined);
+    const child = this.child;
+    if (!child || !this.alive) return;
+    const gone = new Promise<void>((r) => child.once('exit', () => r()));
+    if (child.connected) child.disconnect();
+    const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
     await gone;
     clearTimeout(kill);
   }
 
   /** Kill the host now (used by tests and on timeouts). */
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
-    if (this.alive) this.child.kill(signal);
+    if (this.alive) this.child?.kill(signal);
   }
 
-  private request(body: DistributiveOmit<HostRequest, 'id'>): Promise<{ value: HostReplyValue; lines: string[] }> {
-    if (!this.alive) return Promise.reject(new HostFailure('crash', 'host process is not running', this.logTail()));
-    if (this.pending) return Promise.reject(new HostFailure('host-error', 'host is busy', []));
+  private start(): Promise<ChildProcess> {
+    this.starting ??= (async () => {
+      const environment = this.environment ?? await selectHostEnvironment(this.target, this.options);
+      this.environmentName = environment?.name;
+      const heapMb = this.memoryLimitMb > 0 ? Math.max(256, Math.floor(this.memoryLimitMb / 2)) : undefined;
+      const child = fork(hostEntryPath(), [], {
+        serialization: 'advanced',
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        env: {
+          ...process.env, ...this.options.env, ...environment?.env,
+          ...(environment ? { [HOST_ENVIRONMENT_VAR]: environment.name } : {}),
+        },
+        // A V8 heap limit makes JS-side memory exhaustion a clean abort instead of swapping.
+        execArgv: heapMb ? [`--max-old-space-size=${heapMb}`] : [],
+      });
+      child.stdout!.setEncoding('utf8').on('data', (d: string) => this.onLog(d));
+      child.stderr!.setEncoding('utf8').on('data', (d: string) => this.onLog(d));
+      child.on('message', (reply: HostReply) => this.onReply(reply));
+      child.on('exit', (code, signal) => this.onExit(code, signal));
+      child.on('error', (e) => this.failPending(new HostFailure('crash', `host process error: ${e.message}`, this.logTail())));
+      this.child = child;
+      return child;
+    })();
+    return this.starting;
+  }
+
+  private async request(body: DistributiveOmit<HostRequest, 'id'>): Promise<{ value: HostReplyValue; lines: string[] }> {
+    if (!this.alive) throw new HostFailure('crash', 'host process is not running', this.logTail());
+    if (this.pending) throw new HostFailure('host-error', 'host is busy', []);
+    const child = await this.start();
+    if (!this.alive) throw new HostFailure('crash', 'host process is not running', this.logTail());
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.pending = undefined;
-        this.kill();
-        reject(new HostFailure('timeout', `${body.type} did not finish within ${this.timeoutMs} ms; host killed`, this.logTail()));
+        this.killFor(new HostFailure('timeout', `${body.type} did not finish within ${this.timeoutMs} ms; host killed`, []));
       }, this.timeoutMs);
-      this.pending = { resolve, reject, doneSeen: false, lines: [], timer };
-      this.child.send({ ...body, id } as HostRequest);
+      const memoryTimer = this.memoryLimitMb > 0 && child.pid ? setInterval(() => this.checkMemory(child.pid!), MEMORY_POLL_MS) : undefined;
+      this.pending = { resolve, reject, doneSeen: false, lines: [], timer, memoryTimer };
+      child.send({ ...body, id } as HostRequest);
     });
+  }
+
+  private checkMemory(pid: number): void {
+    const rss = processTreeRssBytes(pid);
+    if (rss === undefined || rss <= this.memoryLimitMb * 1024 * 1024) return;
+    const mb = Math.round(rss / (1024 * 1024));
+    this.killFor(new HostFailure('crash', `host used ${mb} MB resident memory, over the ${this.memoryLimitMb} MB limit; host killed`, []));
+  }
+
+  /** Kill the host and fail the pending request with `failure` (plus the log tail), not as a plain crash. */
+  private killFor(failure: HostFailure): void {
+    if (!this.pending || this.killedFor) return;
+    this.killedFor = failure;
+    this.kill();
   }
 
   private onLog(chunk: string): void {
@@ -152,12 +241,11 @@ export class TargetHost {
   private settle(): void {
     const p = this.pending;
     if (!p?.reply || !p.doneSeen) return;
-    this.pending = undefined;
-    clearTimeout(p.timer);
+    this.clearPending();
     const r = p.reply;
     if (r.ok) p.resolve({ value: r.value, lines: p.lines });
     else {
-      const kind = r.stage === 'load' ? 'load-error' : r.stage === 'run' ? 'run-error' : 'host-error';
+      const kind = r.stage === 'load' ? 'load-error' : r.stage === 'run' ? 'run-error' : r.stage === 'crash' ? 'crash' : 'host-error';
       p.reject(new HostFailure(kind, r.message, p.lines.slice(-LOG_TAIL_LINES), r.code));
     }
   }
@@ -166,14 +254,24 @@ export class TargetHost {
     this.exited = { code, signal };
     if (this.partial) this.onLog('\n');
     const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
-    this.failPending(new HostFailure('crash', `host process ${how}`, this.logTail()));
+    const planned = this.killedFor;
+    this.failPending(planned
+      ? new HostFailure(planned.kind, planned.message, this.logTail())
+      : new HostFailure('crash', `host process ${how}`, this.logTail()));
+  }
+
+  private clearPending(): void {
+    const p = this.pending;
+    if (!p) return;
+    this.pending = undefined;
+    clearTimeout(p.timer);
+    if (p.memoryTimer) clearInterval(p.memoryTimer);
   }
 
   private failPending(e: HostFailure): void {
     const p = this.pending;
     if (!p) return;
-    this.pending = undefined;
-    clearTimeout(p.timer);
+    this.clearPending();
     p.reject(e);
   }
 }

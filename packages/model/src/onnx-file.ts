@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema, type ModelProto } from 'onnx-buf';
 import { CrossrtError } from '@crossrt/core';
+import { checkModelExternalData, type ResolvedExternalData } from './external-data.js';
 
 export type { ModelProto } from 'onnx-buf';
 
@@ -12,9 +14,21 @@ export interface LoadedModel {
   readonly bytes: Uint8Array;
   readonly sha256: string;
   readonly proto: ModelProto;
+  /** The folder external data resolves against. */
+  readonly dir: string;
+  /** External tensors, each validated to lie inside `dir` and fit its file (empty when self-contained). */
+  readonly externalData: readonly ResolvedExternalData[];
 }
 
-export async function readModelFile(path: string): Promise<LoadedModel> {
+export interface ReadModelOptions {
+  /**
+   * `check` (default): validate every external data reference before anyone (a runtime) sees the model,
+   * so an escaping or missing reference is a typed error here, not a read of an arbitrary file there.
+   */
+  readonly externalData?: 'check' | 'skip';
+}
+
+export async function readModelFile(path: string, options: ReadModelOptions = {}): Promise<LoadedModel> {
   let bytes: Uint8Array;
   try {
     const info = await stat(path);
@@ -28,7 +42,10 @@ export async function readModelFile(path: string): Promise<LoadedModel> {
     if (code === 'ENOENT') throw new CrossrtError('FILE_NOT_FOUND', `model file not found: ${path}`, 'check the path');
     throw new CrossrtError('FILE_UNREADABLE', `cannot read ${path}: ${(e as Error).message}`);
   }
-  return { path, bytes, sha256: sha256Hex(bytes), proto: decodeModel(bytes, path) };
+  const proto = decodeModel(bytes, path);
+  const dir = dirname(resolve(path));
+  const externalData = options.externalData === 'skip' ? [] : checkModelExternalData(proto, dir);
+  return { path, bytes, sha256: sha256Hex(bytes), proto, dir, externalData };
 }
 
 /**
@@ -41,7 +58,8 @@ export function decodeModel(bytes: Uint8Array, label = 'model'): ModelProto {
   }
   let proto: ModelProto;
   try {
-    proto = fromBinary(ModelProtoSchema, bytes, { readUnknownFields: false });
+    // Unknown fields are kept so a model from a newer ONNX re-encodes byte-for-byte what it held.
+    proto = fromBinary(ModelProtoSchema, bytes, { readUnknownFields: true });
   } catch (e) {
     const msg = (e as Error).message;
     const truncated = /premature|EOF|out of range|index out of range/i.test(msg);

@@ -27,6 +27,10 @@ export const ERROR_CODES = [
   'ARRAY_FILE_INVALID',
   'GRAPH_TENSOR_NOT_FOUND',
   'KNOWN_FAILURES_INVALID',
+  'SUITE_INVALID',
+  'RESUME_MISMATCH',
+  'MERGE_CONFLICT',
+  'BASELINE_INVALID',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -6,3 +6,5 @@ export * from './schemas/target.js';
 export * from './schemas/outcome.js';
 export * from './schemas/comparison.js';
 export * from './schemas/report.js';
+export * from './schemas/suite.js';
+export * from './schemas/baseline.js';

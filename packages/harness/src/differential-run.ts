@@ -4,19 +4,29 @@ import { compareOutput, DEFAULT_TOLERANCE } from '@crossrt/compare';
 import { DEFAULT_DIM, generateInputs, scopeDimOptions, unusedDimFlags } from '@crossrt/inputs';
 import { modelSignature, readModelFile } from '@crossrt/model';
 import type { TargetDescriptor } from '@crossrt/runtime';
-import { buildReport, caseVerdict, caseError, modelRecord } from './report-builder.js';
+import { buildReport, caseError, caseVerdict, modelRecord } from './report-builder.js';
 import { executeOnTarget, TargetPool, type TargetExecution } from './target-execution.js';
 
-export interface DifferentialRunOptions {
+/** Everything that decides one model case's inputs and verdicts. */
+export interface ModelCaseSettings {
   readonly targets: readonly TargetDescriptor[];
-  readonly seed?: number;
-  readonly tolerance?: Tolerance;
+  readonly seed: number;
+  readonly tolerance: Tolerance;
   readonly dims?: Readonly<Record<string, number>>;
   readonly shapes?: Readonly<Record<string, readonly number[]>>;
   readonly defaultDim?: number;
+}
+
+export interface DifferentialRunOptions extends Partial<Pick<ModelCaseSettings, 'seed' | 'tolerance'>>, Omit<ModelCaseSettings, 'seed' | 'tolerance'> {
   readonly timeoutMs?: number;
   /** Called as each case finishes (progress, streaming). */
   readonly onCase?: (result: CaseResult, index: number, total: number) => void;
+}
+
+/** A finished case plus the raw outputs per target (kept out of the report; baselines store them). */
+export interface CaseRun {
+  readonly result: CaseResult;
+  readonly outputs: ReadonlyMap<string, ReadonlyMap<string, HostTensor>>;
 }
 
 export const DEFAULT_SEED = 0;
@@ -26,8 +36,7 @@ export const DEFAULT_SEED = 0;
  * host process), and compare every output of every target against the first target.
  */
 export async function runDifferential(modelPaths: readonly string[], options: DifferentialRunOptions): Promise<Report> {
-  const seed = options.seed ?? DEFAULT_SEED;
-  const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
+  const settings: ModelCaseSettings = { ...options, seed: options.seed ?? DEFAULT_SEED, tolerance: options.tolerance ?? DEFAULT_TOLERANCE };
   const [reference] = options.targets;
   if (!reference) throw new Error('runDifferential needs at least one target');
   await checkDimFlagsUsed(modelPaths, options);
@@ -35,7 +44,7 @@ export async function runDifferential(modelPaths: readonly string[], options: Di
   const cases: CaseResult[] = [];
   try {
     for (const [index, path] of modelPaths.entries()) {
-      const result = await runCase(path, options, pool, seed, tolerance, reference);
+      const { result } = await runModelCase(path, path, settings, pool);
       cases.push(result);
       options.onCase?.(result, index, modelPaths.length);
     }
@@ -43,45 +52,48 @@ export async function runDifferential(modelPaths: readonly string[], options: Di
     await pool.close();
   }
   return buildReport('run', {
-    targets: options.targets.map((t) => t.id), reference: reference.id, seed, tolerance, defaultDim: options.defaultDim ?? DEFAULT_DIM,
+    targets: options.targets.map((t) => t.id), reference: reference.id, seed: settings.seed, tolerance: settings.tolerance,
+    defaultDim: options.defaultDim ?? DEFAULT_DIM,
   }, cases);
 }
 
-async function runCase(path: string, options: DifferentialRunOptions, pool: TargetPool, seed: number, tolerance: Tolerance, reference: TargetDescriptor): Promise<CaseResult> {
+/** One model on every target, compared against the first target. Never throws for bad input. */
+export async function runModelCase(path: string, id: string, settings: ModelCaseSettings, pool: TargetPool): Promise<CaseRun> {
+  const [reference] = settings.targets;
+  if (!reference) throw new Error('a model case needs at least one target');
   const modelPath = resolve(path);
   let prepared;
   try {
     const model = await readModelFile(modelPath);
     const signature = modelSignature(model.proto);
-    const inputs = generateInputs(signature.inputs, { seed, ...scopeDimOptions(signature.inputs, pick(options)) });
+    const inputs = generateInputs(signature.inputs, { seed: settings.seed, ...scopeDimOptions(signature.inputs, dimOptions(settings)) });
     prepared = { model, signature, inputs };
   } catch (e) {
     if (!isCrossrtError(e)) throw e;
-    return caseError(path, e);
+    return { result: caseError(id, e), outputs: new Map() };
   }
   const { model, signature, inputs } = prepared;
   const feeds: Record<string, HostTensor> = Object.fromEntries(inputs.tensors);
   const graphNodes = model.proto.graph?.node.length ?? 0;
   const executions = new Map<string, TargetExecution>();
-  for (const target of options.targets) {
+  for (const target of settings.targets) {
     executions.set(target.id, await executeOnTarget(pool, target, modelPath, [feeds], graphNodes));
   }
   const outcomes: RunOutcome[] = [...executions.values()].map((x) => x.outcome);
   const refOutputs = executions.get(reference.id)!;
-  const comparisons = refOutputs.outcome.status !== 'ok' ? [] : options.targets.slice(1).flatMap((target) => {
+  const comparisons = refOutputs.outcome.status !== 'ok' ? [] : settings.targets.slice(1).flatMap((target) => {
     const exec = executions.get(target.id)!;
     if (exec.outcome.status !== 'ok') return [];
-    const names = signature.outputs.map((o) => o.name);
-    return names.map((output) => compareOutput({
-      output, target: target.id, reference: reference.id, actual: exec.outputs[0]?.get(output), expected: refOutputs.outputs[0]?.get(output), tolerance,
+    return signature.outputs.map(({ name: output }) => compareOutput({
+      output, target: target.id, reference: reference.id, actual: exec.outputs[0]?.get(output), expected: refOutputs.outputs[0]?.get(output),
+      tolerance: settings.tolerance,
     }));
   });
   const result: Omit<CaseResult, 'verdict'> = {
-    id: path,
-    model: modelRecord(path, model),
-    inputs: [...inputs.records], dims: [...inputs.dims], outcomes, comparisons,
+    id, model: modelRecord(path, model), inputs: [...inputs.records], dims: [...inputs.dims], outcomes, comparisons,
   };
-  return { ...result, verdict: caseVerdict(result) };
+  const outputs = new Map([...executions].filter(([, x]) => x.outputs[0]).map(([t, x]) => [t, x.outputs[0]!] as const));
+  return { result: { ...result, verdict: caseVerdict(result) }, outputs };
 }
 
 /** With several models each flag applies where it fits, but a flag that fits no model is a typo. */
@@ -95,11 +107,10 @@ async function checkDimFlagsUsed(modelPaths: readonly string[], options: Differe
       // unreadable models are reported by their own case
     }
   }
-  const unused = unusedDimFlags(signatures, pick(options));
+  const unused = unusedDimFlags(signatures, dimOptions(options));
   if (unused.length > 0) throw new CrossrtError('USAGE', `${unused.join(', ')} match no input of any model`, 'check the names with `crossrt inspect` or the model signature');
 }
 
-function pick(o: DifferentialRunOptions) {
+function dimOptions(o: Pick<ModelCaseSettings, 'dims' | 'shapes' | 'defaultDim'>) {
   return { ...(o.dims ? { dims: o.dims } : {}), ...(o.shapes ? { shapes: o.shapes } : {}), ...(o.defaultDim ? { defaultDim: o.defaultDim } : {}) };
 }
-

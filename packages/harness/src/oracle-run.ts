@@ -35,7 +35,7 @@ export async function runOracleCases(dirs: readonly string[], options: OracleRun
   return buildReport('conformance', { targets: options.targets.map((t) => t.id), reference: 'oracle', seed: 0, tolerance, defaultDim: 1 }, cases);
 }
 
-async function runOracleCase(dir: string, targets: readonly TargetDescriptor[], pool: TargetPool, tolerance: Tolerance): Promise<CaseResult> {
+export async function runOracleCase(dir: string, targets: readonly TargetDescriptor[], pool: TargetPool, tolerance: Tolerance): Promise<CaseResult> {
   let tc: BackendTestCase;
   try {
     tc = await loadBackendTestCase(resolve(dir));

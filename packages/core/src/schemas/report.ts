@@ -87,6 +87,8 @@ export const CaseResultSchema = z.object({
   skipReason: z.string().optional(),
   conversion: ConversionRecordSchema.optional(),
   baseline: z.array(BaselineDeltaSchema).optional(),
+  /** Position in the suite plan, so shard reports merge back into the unsharded order. */
+  planIndex: z.number().int().nonnegative().optional(),
 });
 export type CaseResult = z.infer<typeof CaseResultSchema>;
 
@@ -110,7 +112,13 @@ export const ReportSchema = z.object({
   suite: z.object({ name: z.string(), file: z.string(), sha256: z.string(), plannedCases: z.number().int() }).optional(),
   shard: z.object({ index: z.number().int().positive(), count: z.number().int().positive() }).optional(),
   /** Set when compared against stored goldens (`--baseline`). */
-  baseline: z.object({ dir: z.string(), createdAt: z.string(), classes: z.record(z.string(), z.number().int()) }).optional(),
+  baseline: z.object({
+    dir: z.string(),
+    createdAt: z.string(),
+    classes: z.record(z.string(), z.number().int()),
+    /** Golden entries of planned cases that this run did not produce. */
+    removed: z.array(z.object({ caseId: z.string(), target: z.string() })).default([]),
+  }).optional(),
   cases: z.array(CaseResultSchema),
   totals: z.object({
     cases: z.number().int(),

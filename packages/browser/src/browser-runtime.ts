@@ -1,0 +1,166 @@
+import type { DeviceInfo, HostTensor } from '@crossrt/core';
+import { isCrossrtError } from '@crossrt/core';
+import { RuntimeStageError, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime, type RuntimeSession } from '@crossrt/runtime';
+import { decodeTensorBundle, encodeTensorBundle } from '../page/tensor-wire.mjs';
+import { ChromiumPage, PageCrashError } from './chromium-page.js';
+import { BASE_CHROMIUM_ARGS, findChromium } from './chromium-executable.js';
+
+/**
+ * How one runtime runs in the page. Another adapter (TF.js) plugs in by writing a page-side runner
+ * module (contract in page/page-bridge.mjs) and a Node entry that calls createBrowserRuntime(spec).
+ */
+export interface PageRunnerSpec {
+  /** Runtime part of the target id, e.g. `ort-web`. */
+  readonly name: string;
+  /** URL of the page-side runner module under one of the mounts, e.g. `/runner/ort-web-page-runner.mjs`. */
+  readonly runnerUrl: string;
+  /** URL prefix → directory served to the page (the runtime's browser bundle, the runner's folder). */
+  readonly mounts: Readonly<Record<string, string>>;
+  /**
+   * Chromium flag sets for a backend, tried in order until the runner's probe says available (e.g. the
+   * system GPU first, then SwiftShader). Default: one set, no extra flags.
+   */
+  readonly chromiumArgs?: (backend: string) => readonly { readonly label: string; readonly args: readonly string[] }[];
+}
+
+interface PageLoadResult {
+  readonly ok: boolean;
+  readonly message?: string;
+  readonly loadMs: number;
+  readonly inputNames: string[];
+  readonly outputNames: string[];
+  readonly device: DeviceInfo;
+  readonly placement?: LoadedSession['placement'];
+}
+
+/** Console lines go to stderr, where the host collects them per request (placement logs, crash tails). */
+function forwardConsole(line: string): void {
+  process.stderr.write(`[page] ${line}\n`);
+}
+
+function crashError(e: unknown): RuntimeStageError | undefined {
+  if (e instanceof PageCrashError) return new RuntimeStageError('crash', e.message);
+  const text = e instanceof Error ? e.message : String(e);
+  if (/Target (page, context or browser )?(has been )?closed|Target crashed|Browser has been closed/i.test(text)) {
+    return new RuntimeStageError('crash', `the Chromium page went away: ${text.split('\n')[0]}`);
+  }
+  return undefined;
+}
+
+/**
+ * A Runtime whose engine runs in headless system Chromium. One browser and one page per host process,
+ * reused across cases; the host process owns the browser, so killing the host ends it too.
+ */
+export function createBrowserRuntime(spec: PageRunnerSpec): Runtime {
+  let page: ChromiumPage | undefined;
+  let pageBackend: string | undefined;
+  let pageLabel = '';
+  let probed: ProbeResult | undefined;
+  let nextSlot = 1;
+
+  async function openFor(backend: string): Promise<{ page: ChromiumPage; probe: ProbeResult }> {
+    if (page?.alive && pageBackend === backend && probed) return { page, probe: probed };
+    await page?.close();
+    page = undefined;
+    const executablePath = findChromium();
+    const attempts = spec.chromiumArgs?.(backend) ?? [{ label: 'default', args: [] }];
+    let last: ProbeResult = { available: false, reason: 'no Chromium configuration to try' };
+    for (const attempt of attempts) {
+      const candidate = await ChromiumPage.open({ executablePath, args: [...BASE_CHROMIUM_ARGS, ...attempt.args], mounts: spec.mounts, onConsole: forwardConsole });
+      await candidate.call('init', spec.runnerUrl);
+      last = await candidate.call<ProbeResult>('probe', backend);
+      if (last.available) {
+        page = candidate;
+        pageBackend = backend;
+        pageLabel = attempt.label;
+        probed = last;
+        return { page, probe: last };
+      }
+      await candidate.close();
+    }
+    throw Object.assign(new Error(last.reason), { probe: last });
+  }
+
+  return {
+    name: spec.name,
+    async probe(backend) {
+      try {
+        const { probe } = await openFor(backend);
+        return { ...probe, reason: `${probe.reason}; Chromium ${page!.info.browserVersion}${pageLabel !== 'default' ? ` (${pageLabel})` : ''}` };
+      } catch (e) {
+        if (isCrossrtError(e)) return { available: false, reason: `${e.message}; ${e.hint ?? ''}`.trim() };
+        const p = (e as { probe?: ProbeResult }).probe;
+        return p ?? { available: false, reason: `Chromium could not start: ${(e as Error).message.split('\n')[0]}` };
+      }
+    },
+    async load(req: LoadRequest): Promise<LoadedSession> {
+      let opened;
+      try {
+        opened = await openFor(req.backend);
+      } catch (e) {
+        throw new RuntimeStageError('load', isCrossrtError(e) ? `${e.message} (${e.hint ?? ''})` : (e as Error).message, isCrossrtError(e) ? e.code : 'TARGET_UNAVAILABLE');
+      }
+      const current = opened.page;
+      const key = `model-${nextSlot++}`;
+      const modelUrl = current.server.registerFile(key, req.modelPath);
+      let r: PageLoadResult;
+      try {
+        r = await current.call<PageLoadResult>('load', { backend: req.backend, modelUrl, placementLog: req.placementLog ?? false });
+      } catch (e) {
+        throw crashError(e) ?? new RuntimeStageError('load', (e as Error).message);
+      } finally {
+        current.server.unregisterFile(key);
+      }
+      if (!r.ok) throw new RuntimeStageError('load', r.message ?? 'load failed in the page');
+      const device: DeviceInfo = {
+        ...r.device,
+        details: {
+          ...r.device.details, browser: `Chromium ${current.info.browserVersion}`, crossOriginIsolated: current.info.crossOriginIsolated,
+          hardwareConcurrency: current.info.hardwareConcurrency, chromiumFlags: pageLabel,
+        },
+      };
+      return { loadMs: r.loadMs, device, ...(r.placement ? { placement: r.placement } : {}), session: pageSession(current, r, () => nextSlot++) };
+    },
+    async close() {
+      await page?.close();
+      page = undefined;
+    },
+  };
+}
+
+function pageSession(page: ChromiumPage, loaded: PageLoadResult, slot: () => number): RuntimeSession {
+  return {
+    inputNames: loaded.inputNames,
+    outputNames: loaded.outputNames,
+    async run(feeds) {
+      const n = slot();
+      const feedsKey = `feeds-${n}`;
+      const outputsKey = `outputs-${n}`;
+      page.server.putSlot(feedsKey, encodeTensorBundle(feeds));
+      let r: { ok: boolean; message?: string; runMs: number };
+      try {
+        r = await page.call('run', feedsKey, outputsKey);
+      } catch (e) {
+        page.server.dropSlot(feedsKey);
+        page.server.dropSlot(outputsKey);
+        throw crashError(e) ?? new RuntimeStageError('run', (e as Error).message);
+      }
+      if (!r.ok) {
+        page.server.dropSlot(feedsKey);
+        throw new RuntimeStageError('run', r.message ?? 'run failed in the page');
+      }
+      const decoded = decodeTensorBundle(await page.server.takeSlot(outputsKey));
+      const outputs: Record<string, HostTensor> = {};
+      for (const [name, t] of Object.entries(decoded)) outputs[name] = t as unknown as HostTensor;
+      return { outputs, runMs: r.runMs };
+    },
+    async dispose() {
+      try {
+        await page.call('dispose');
+      } catch (e) {
+        const c = crashError(e);
+        if (c) throw c;
+      }
+    },
+  };
+}

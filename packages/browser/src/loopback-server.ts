@@ -1,0 +1,162 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { CrossrtError } from '@crossrt/core';
+
+/**
+ * Headers every response carries: COOP/COEP make the page cross-origin isolated, which
+ * SharedArrayBuffer (WASM threads) requires; no caching so a rebuilt runner is always picked up.
+ */
+export const ISOLATION_HEADERS: Readonly<Record<string, string>> = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Cache-Control': 'no-store',
+};
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm',
+  '.json': 'application/json', '.map': 'application/json', '.onnx': 'application/octet-stream', '.bin': 'application/octet-stream',
+};
+
+const INDEX_HTML = '<!doctype html><meta charset="utf-8"><title>crossrt</title><script type="module" src="/crossrt/page-bridge.mjs"></script>';
+
+/**
+ * Static server for the page, bound to 127.0.0.1 on a free port and nothing else. It serves only the
+ * directories mounted (URL prefix → directory), files registered one by one (models), and the binary
+ * exchange slots tensors travel through. Loopback is a secure context, so WebGPU is exposed.
+ */
+export class LoopbackServer {
+  private readonly server: Server;
+  private readonly mounts: [string, string][];
+  private readonly files = new Map<string, string>();
+  /** Binary slots: Node puts feeds, the page PUTs outputs; each slot is read once. */
+  private readonly slots = new Map<string, Uint8Array>();
+  private readonly waiters = new Map<string, (b: Uint8Array) => void>();
+
+  private constructor(mounts: Readonly<Record<string, string>>) {
+    this.mounts = Object.entries(mounts).map(([prefix, dir]) => [prefix.endsWith('/') ? prefix : `${prefix}/`, resolve(dir)]);
+    this.server = createServer((req, res) => void this.handle(req, res).catch((e: unknown) => this.fail(res, 500, (e as Error).message)));
+  }
+
+  static async start(mounts: Readonly<Record<string, string>>): Promise<LoopbackServer> {
+    const s = new LoopbackServer(mounts);
+    await new Promise<void>((ok, fail) => {
+      s.server.once('error', fail);
+      s.server.listen(0, '127.0.0.1', () => ok());
+    });
+    return s;
+  }
+
+  get origin(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Serve one file at `/files/<key>` (a model) without exposing its directory. */
+  registerFile(key: string, path: string): string {
+    this.files.set(key, path);
+    return `/files/${encodeURIComponent(key)}`;
+  }
+
+  unregisterFile(key: string): void {
+    this.files.delete(key);
+  }
+
+  putSlot(key: string, bytes: Uint8Array): void {
+    this.slots.set(key, bytes);
+  }
+
+  /** The bytes the page PUT into `key` (already there, or when they arrive). */
+  takeSlot(key: string): Promise<Uint8Array> {
+    const ready = this.slots.get(key);
+    if (ready) {
+      this.slots.delete(key);
+      return Promise.resolve(ready);
+    }
+    return new Promise((r) => this.waiters.set(key, r));
+  }
+
+  dropSlot(key: string): void {
+    this.slots.delete(key);
+    this.waiters.delete(key);
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.origin);
+    const path = decodeURIComponent(url.pathname);
+    if (path === '/' || path === '/index.html') return this.send(res, 200, INDEX_HTML, CONTENT_TYPES['.html']!);
+    if (path.startsWith('/exchange/')) return this.exchange(req, res, path.slice('/exchange/'.length));
+    if (path.startsWith('/files/')) {
+      const file = this.files.get(path.slice('/files/'.length));
+      return file ? this.sendFile(res, file) : this.fail(res, 404, 'not registered');
+    }
+    for (const [prefix, dir] of this.mounts) {
+      if (!path.startsWith(prefix)) continue;
+      const file = normalize(join(dir, path.slice(prefix.length)));
+      if (file !== dir && !file.startsWith(dir + sep)) return this.fail(res, 403, 'outside the mount');
+      return this.sendFile(res, file);
+    }
+    return this.fail(res, 404, 'not found');
+  }
+
+  private async exchange(req: IncomingMessage, res: ServerResponse, key: string): Promise<void> {
+    if (req.method === 'GET') {
+      const bytes = this.slots.get(key);
+      if (!bytes) return this.fail(res, 404, 'no such slot');
+      this.slots.delete(key);
+      res.writeHead(200, { ...ISOLATION_HEADERS, 'Content-Type': 'application/octet-stream', 'Content-Length': bytes.byteLength });
+      res.end(bytes);
+      return;
+    }
+    if (req.method === 'PUT') {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const body = Buffer.concat(chunks);
+      const bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+      const waiter = this.waiters.get(key);
+      if (waiter) {
+        this.waiters.delete(key);
+        waiter(bytes);
+      } else this.slots.set(key, bytes);
+      return this.send(res, 204, '', 'text/plain');
+    }
+    return this.fail(res, 405, 'method not allowed');
+  }
+
+  private async sendFile(res: ServerResponse, file: string): Promise<void> {
+    let size: number;
+    try {
+      const st = await stat(file);
+      if (!st.isFile()) return this.fail(res, 404, 'not a file');
+      size = st.size;
+    } catch {
+      return this.fail(res, 404, 'not found');
+    }
+    res.writeHead(200, { ...ISOLATION_HEADERS, 'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': size });
+    createReadStream(file).pipe(res);
+  }
+
+  private send(res: ServerResponse, status: number, body: string, type: string): void {
+    res.writeHead(status, { ...ISOLATION_HEADERS, 'Content-Type': type });
+    res.end(body);
+  }
+
+  private fail(res: ServerResponse, status: number, why: string): void {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    this.send(res, status, why, 'text/plain');
+  }
+}
+
+export function serverStartError(e: unknown): CrossrtError {
+  return new CrossrtError('HOST_FAILED', `cannot start the loopback server: ${(e as Error).message}`, 'crossrt binds 127.0.0.1 on a free port; check that loopback networking works');
+}

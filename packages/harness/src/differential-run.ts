@@ -4,6 +4,7 @@ import { compareOutput, DEFAULT_TOLERANCE } from '@crossrt/compare';
 import { DEFAULT_DIM, generateInputs, scopeDimOptions, unusedDimFlags } from '@crossrt/inputs';
 import { modelSignature, readModelFile } from '@crossrt/model';
 import type { TargetDescriptor } from '@crossrt/runtime';
+import { applyPlacementVerdicts } from './placement-verdict.js';
 import { buildReport, caseError, caseVerdict, modelRecord } from './report-builder.js';
 import { executeOnTarget, TargetPool, type TargetExecution } from './target-execution.js';
 
@@ -90,7 +91,7 @@ export async function runModelCase(path: string, id: string, settings: ModelCase
     }));
   });
   const result: Omit<CaseResult, 'verdict'> = {
-    id, model: modelRecord(path, model), inputs: [...inputs.records], dims: [...inputs.dims], outcomes, comparisons,
+    id, model: modelRecord(path, model), inputs: [...inputs.records], dims: [...inputs.dims], outcomes, comparisons: applyPlacementVerdicts(comparisons, outcomes),
   };
   const outputs = new Map([...executions].filter(([, x]) => x.outputs[0]).map(([t, x]) => [t, x.outputs[0]!] as const));
   return { result: { ...result, verdict: caseVerdict(result) }, outputs };

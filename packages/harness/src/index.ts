@@ -2,3 +2,4 @@ export * from './differential-run.js';
 export * from './report-builder.js';
 export * from './target-execution.js';
 export * from './oracle-run.js';
+export * from './placement-verdict.js';

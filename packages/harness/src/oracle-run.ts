@@ -4,6 +4,7 @@ import { compareOutput, ORACLE_TOLERANCE } from '@crossrt/compare';
 import { loadBackendTestCase, type BackendTestCase } from '@crossrt/model';
 import { tensorSha256 } from '@crossrt/inputs';
 import type { TargetDescriptor } from '@crossrt/runtime';
+import { applyPlacementVerdicts } from './placement-verdict.js';
 import { buildReport, caseError, caseVerdict, modelRecord } from './report-builder.js';
 import { executeOnTarget, TargetPool } from './target-execution.js';
 
@@ -64,6 +65,6 @@ export async function runOracleCase(dir: string, targets: readonly TargetDescrip
   const inputs = first ? [...first.inputs].map(([name, t]) => ({
     name, dtype: t.dtype, dims: [...t.dims], generator: `file:${first.name}${tc.dataSets.length > 1 ? ` (+${tc.dataSets.length - 1} more sets)` : ''}`, sha256: tensorSha256(t),
   })) : [];
-  const result = { id: dir, model, inputs, dims: [], outcomes, comparisons };
+  const result = { id: dir, model, inputs, dims: [], outcomes, comparisons: applyPlacementVerdicts(comparisons, outcomes) };
   return { ...result, verdict: caseVerdict(result) };
 }

@@ -31,6 +31,8 @@ export const ERROR_CODES = [
   'RESUME_MISMATCH',
   'MERGE_CONFLICT',
   'BASELINE_INVALID',
+  'PAIR_CONFIG_INVALID',
+  'PAIR_MAPPING_UNRESOLVED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -9,3 +9,4 @@ export * from './schemas/report.js';
 export * from './schemas/suite.js';
 export * from './schemas/baseline.js';
 export * from './schemas/conformance.js';
+export * from './schemas/format-pair.js';

@@ -134,6 +134,8 @@ async function loadGraph(active: ActiveTfjs, a: TfjsModelArtifacts): Promise<Run
 
 async function loadLayers(active: ActiveTfjs, a: TfjsModelArtifacts): Promise<RuntimeSession> {
   const model = await active.layers.loadLayersModel(handler(active, a));
+  // A loaded Sequential fills inputNames/outputNames only once built; build() wires its inner model.
+  if (model.inputNames.length === 0 && 'build' in model && typeof model.build === 'function') (model as unknown as { build(): void }).build();
   const inputNames = [...model.inputNames];
   const outputNames = [...model.outputNames];
   return {

@@ -4,7 +4,8 @@ import { bridgeOrtSession, RuntimeStageError, timedLoad, type LoadRequest, type 
 
 /**
  * onnxruntime-web's WebAssembly backend running in Node. The wasm binary ships in the package, so
- * nothing is fetched. The whole graph runs in wasm (one EP), so placement is stated, not parsed.
+ * nothing is fetched. With placement logging on, ORT's verbose log (printed by the wasm module to
+ * stdout/stderr) carries the same "Node placements" block as onnxruntime-node's, so the host parses it.
  */
 export function createRuntime(): Runtime {
   const version = ort.env.versions.web ?? ort.env.versions.common ?? 'unknown';
@@ -18,17 +19,21 @@ export function createRuntime(): Runtime {
     async load(req: LoadRequest): Promise<LoadedSession> {
       if (req.backend !== 'wasm') throw new RuntimeStageError('load', `unsupported backend ${req.backend}`);
       const bytes = new Uint8Array(await readFile(req.modelPath));
+      // The wasm module's own log level is fixed when it first initializes: verbose from the start.
+      if (req.placementLog) ort.env.logLevel = 'verbose';
       const { session, loadMs } = await timedLoad(() => ort.InferenceSession.create(bytes, {
         executionProviders: ['wasm'],
-        logSeverityLevel: 3,
+        logSeverityLevel: req.placementLog ? 0 : 3,
+        logVerbosityLevel: 0,
       }));
+      ort.env.logLevel = 'warning';
       return {
         loadMs,
         device: {
           kind: 'wasm', description: 'WebAssembly (Node)', runtime: 'onnxruntime-web', runtimeVersion: version,
           threads: typeof ort.env.wasm.numThreads === 'number' ? ort.env.wasm.numThreads : 1,
           simd: ort.env.wasm.simd !== false,
-          details: { executionProvider: 'wasm' },
+          details: { executionProvider: 'CPUExecutionProvider' },
         },
         session: bridgeOrtSession(session, (f) => new ort.Tensor(f.type as ort.Tensor.Type, f.data as ort.Tensor.DataType, f.dims)),
       };

@@ -99,6 +99,7 @@ export class TargetHost {
   private partial = '';
   private exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private killedFor: HostFailure | undefined;
+  private retiring = false;
   private readonly timeoutMs: number;
   private readonly memoryLimitMb: number;
   private environmentName: string | undefined;
@@ -109,8 +110,9 @@ export class TargetHost {
     this.memoryLimitMb = options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
   }
 
+  /** False once the process exited, or once it announced it will (after an engine crash). */
   get alive(): boolean {
-    return this.exited === undefined;
+    return this.exited === undefined && !this.retiring;
   }
 
   /** The host environment in use (`system`, `swiftshader`, ...), once started. */
@@ -144,7 +146,7 @@ export class TargetHost {
   async close(): Promise<void> {
     if (this.starting && !this.child) await this.starting.catch(() => undefined);
     const child = this.child;
-    if (!child || !this.alive) return;
+    if (!child || this.exited !== undefined) return;
     const gone = new Promise<void>((r) => child.once('exit', () => r()));
     if (child.connected) child.disconnect();
     const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
@@ -154,7 +156,7 @@ export class TargetHost {
 
   /** Kill the host now (used by tests and on timeouts). */
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
-    if (this.alive) this.child?.kill(signal);
+    if (this.exited === undefined) this.child?.kill(signal);
   }
 
   private start(): Promise<ChildProcess> {
@@ -243,6 +245,7 @@ export class TargetHost {
     if (!p?.reply || !p.doneSeen) return;
     this.clearPending();
     const r = p.reply;
+    if (!r.ok && r.stage === 'crash') this.retiring = true;
     if (r.ok) p.resolve({ value: r.value, lines: p.lines });
     else {
       const kind = r.stage === 'load' ? 'load-error' : r.stage === 'run' ? 'run-error' : r.stage === 'crash' ? 'crash' : 'host-error';

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { CrossrtError, isCrossrtError } from '@crossrt/core';
 import { CROSSRT_VERSION } from '@crossrt/harness';
 import { conformanceCommand } from './commands/conformance-command.js';
+import { pairCommand } from './commands/pair-command.js';
 import { runCommand } from './commands/run-command.js';
 import { targetsCommand } from './commands/targets-command.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
@@ -15,7 +16,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .addCommand(runCommand())
     .addCommand(targetsCommand())
-    .addCommand(conformanceCommand());
+    .addCommand(conformanceCommand())
+    .addCommand(pairCommand());
   for (const c of program.commands) c.exitOverride();
   try {
     process.exitCode = undefined;

@@ -10,3 +10,4 @@ export * from './schemas/suite.js';
 export * from './schemas/baseline.js';
 export * from './schemas/conformance.js';
 export * from './schemas/format-pair.js';
+export * from './schemas/input-config.js';

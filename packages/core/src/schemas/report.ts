@@ -26,6 +26,8 @@ export const InputRecordSchema = z.object({
   /** The semantic heuristic that chose the generator, when one fired. */
   heuristic: z.string().optional(),
   sha256: z.string(),
+  /** The input set this tensor belongs to (`sample0`, `sample1`, …, `special-values`) when a run has several. */
+  set: z.string().optional(),
 });
 export type InputRecord = z.infer<typeof InputRecordSchema>;
 
@@ -87,6 +89,8 @@ export const CaseResultSchema = z.object({
   verdict: CaseVerdictSchema,
   /** Why a case was skipped (e.g. sequence or map IO that crossrt cannot feed). */
   skipReason: z.string().optional(),
+  /** Facts about how the case was run that change how to read it (e.g. a variant that lacks an input). */
+  notes: z.array(z.string()).optional(),
   conversion: ConversionRecordSchema.optional(),
   baseline: z.array(BaselineDeltaSchema).optional(),
   /** Position in the suite plan, so shard reports merge back into the unsharded order. */
@@ -109,6 +113,8 @@ export const ReportSchema = z.object({
     tolerance: ToleranceSchema,
     /** Value given to symbolic dims nobody named. */
     defaultDim: z.number().int().positive(),
+    /** How inputs were generated: PRNG, input sets per run, special-values set. */
+    inputPlan: z.object({ prng: z.string(), samples: z.number().int().positive(), specialValues: z.boolean() }).optional(),
   }),
   /** Set for `crossrt suite run`: which suite file, and which shard of it this report covers. */
   suite: z.object({ name: z.string(), file: z.string(), sha256: z.string(), plannedCases: z.number().int() }).optional(),

@@ -1,0 +1,37 @@
+/**
+ * A crash or hang in one case costs only that case: `crossrt run` over five models where a faulty
+ * target aborts (SIGABRT) on one and hangs on another keeps every other case's results.
+ * Fixtures: fixtures/models/{affine-relu,mask-count}.onnx, fixtures/crash/{abort,hang}.onnx; the
+ * faulty target is real onnxruntime-node behind the test-only adapter
+ * packages/runtime-ort-node/test/fault-injecting-runtime.mjs.
+ */
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { findTarget, type TargetDescriptor } from '@crossrt/runtime';
+import { runDifferential } from '../src/differential-run.js';
+
+const fixture = (p: string) => fileURLToPath(new URL(`../../../fixtures/${p}`, import.meta.url));
+const faulty: TargetDescriptor = {
+  id: 'ort-node:cpu@faulty', runtime: 'ort-node', backend: 'cpu', environment: 'faulty',
+  adapterModule: new URL('../../runtime-ort-node/test/fault-injecting-runtime.mjs', import.meta.url).href,
+  description: 'ort-node:cpu with injected faults (test only)',
+};
+
+describe('crash and hang isolation across cases', () => {
+  it('marks the crashed and hung cases, restarts the host, and keeps the others', async () => {
+    const models = ['models/affine-relu.onnx', 'crash/abort.onnx', 'models/mask-count.onnx', 'crash/hang.onnx', 'models/affine-relu.onnx'].map(fixture);
+    const report = await runDifferential(models, { targets: [findTarget('ort-node:cpu'), faulty], timeoutMs: 4000, dims: { N: 3 } });
+    const faultyOutcome = (i: number) => report.cases[i]!.outcomes.find((o) => o.target === faulty.id)!;
+    expect(report.cases.map((c) => c.verdict)).toEqual(['pass', 'fail', 'pass', 'fail', 'pass']);
+    expect(faultyOutcome(1)).toMatchObject({ status: 'crash', error: { message: 'host process killed by SIGABRT' } });
+    expect(faultyOutcome(3)).toMatchObject({ status: 'timeout', error: { message: 'run did not finish within 4000 ms; host killed' } });
+    for (const i of [0, 2, 4]) {
+      expect(faultyOutcome(i).status).toBe('ok');
+      expect(report.cases[i]!.comparisons.length).toBeGreaterThan(0);
+      expect(report.cases[i]!.comparisons.every((c) => c.verdict === 'pass')).toBe(true);
+    }
+    // The reference target never shared a process with the faulty one: all its cases ran.
+    expect(report.cases.every((c) => c.outcomes.find((o) => o.target === 'ort-node:cpu')!.status === 'ok')).toBe(true);
+    expect(report.totals.outcomes).toEqual({ ok: 8, crash: 1, timeout: 1 });
+  }, 60_000);
+});

@@ -20,6 +20,16 @@ export function exitCodeForError(code: ErrorCode): number {
 
 export function exitCodeForReport(report: Report): number {
   if (report.totals.errored > 0) return EXIT.USAGE;
+  // Against goldens, only regressions and failures the goldens did not have fail the run.
+  if (report.baseline) {
+    const c = report.baseline.classes;
+    return (c['regression'] ?? 0) > 0 || (c['newFailures'] ?? 0) > 0 || report.totals.convertErrors > 0 ? EXIT.DISCREPANCY : EXIT.OK;
+  }
   if (report.totals.failed > 0 || report.totals.convertErrors > 0) return EXIT.DISCREPANCY;
   return EXIT.OK;
+}
+
+/** Conformance runs: only failures no known-failures entry covers fail the run (cases crossrt could not read included). */
+export function exitCodeForConformance(matrix: { readonly newFailures: number }): number {
+  return matrix.newFailures > 0 ? EXIT.DISCREPANCY : EXIT.OK;
 }

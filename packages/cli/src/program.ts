@@ -2,8 +2,11 @@ import { Command, CommanderError } from 'commander';
 import { CrossrtError, isCrossrtError } from '@crossrt/core';
 import { CROSSRT_VERSION } from '@crossrt/harness';
 import { conformanceCommand } from './commands/conformance-command.js';
+import { inspectCommand } from './commands/inspect-command.js';
+import { mergeCommand } from './commands/merge-command.js';
 import { pairCommand } from './commands/pair-command.js';
 import { runCommand } from './commands/run-command.js';
+import { suiteCommand } from './commands/suite-command.js';
 import { targetsCommand } from './commands/targets-command.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
 
@@ -17,8 +20,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addCommand(runCommand())
     .addCommand(targetsCommand())
     .addCommand(conformanceCommand())
+    .addCommand(inspectCommand())
+    .addCommand(suiteCommand())
+    .addCommand(mergeCommand())
     .addCommand(pairCommand());
-  for (const c of program.commands) c.exitOverride();
+  // Usage errors anywhere in the command tree must come back here (exit 2), not end the process.
+  const overrideAll = (c: Command): void => { c.exitOverride(); c.commands.forEach(overrideAll); };
+  overrideAll(program);
   try {
     process.exitCode = undefined;
     await program.parseAsync([...argv], { from: 'user' });

@@ -31,8 +31,11 @@ export const ERROR_CODES = [
   'RESUME_MISMATCH',
   'MERGE_CONFLICT',
   'BASELINE_INVALID',
+  'CONVERT_FAILED',
   'PAIR_CONFIG_INVALID',
   'PAIR_MAPPING_UNRESOLVED',
+  /** A report file given to `crossrt report` is not JSON, not a crossrt report, or from another schema version. */
+  'REPORT_FILE_INVALID',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -29,6 +29,7 @@ export function buildReport(command: string, settings: Report['settings'], cases
       errored: cases.filter((c) => c.verdict === 'error').length,
       skipped: cases.filter((c) => c.verdict === 'skipped').length,
       convertErrors: cases.filter((c) => c.verdict === 'convert-error').length,
+      knownFailures: cases.filter((c) => c.verdict === 'known-failure').length,
       verdicts: count(cases.flatMap((c) => c.comparisons.map((x) => x.verdict))),
       outcomes: count(cases.flatMap((c) => c.outcomes.map((o) => o.status))),
     },

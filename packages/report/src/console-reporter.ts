@@ -34,6 +34,11 @@ export function renderCase(c: CaseResult): string[] {
     : c.id;
   lines.push(`${c.verdict.toUpperCase()}  ${head}`);
   if (c.skipReason) lines.push(`  skipped: ${c.skipReason}`);
+  if (c.conversion) {
+    const cv = c.conversion;
+    lines.push(`  converted by: ${cv.command}${cv.version ? ` (${cv.version})` : ''}, ${Math.round(cv.durationMs)}ms, exit ${cv.exitCode ?? cv.signal ?? '?'}`);
+    if (c.verdict === 'convert-error') for (const l of cv.logTail.slice(-5)) lines.push(`  | ${l}`);
+  }
   if (c.error) {
     lines.push(`  error ${c.error.code}: ${c.error.message}`);
     if (c.error.hint) lines.push(`  hint: ${c.error.hint}`);

@@ -44,7 +44,7 @@ export const ModelRecordSchema = z.object({
 });
 export type ModelRecord = z.infer<typeof ModelRecordSchema>;
 
-export const CaseVerdictSchema = z.enum(['pass', 'fail', 'error', 'skipped', 'convert-error']);
+export const CaseVerdictSchema = z.enum(['pass', 'fail', 'error', 'skipped', 'convert-error', 'known-failure']);
 
 /** A converter step that produced this case's model (suite files), with what it printed. */
 export const ConversionRecordSchema = z.object({
@@ -93,6 +93,8 @@ export const CaseResultSchema = z.object({
   notes: z.array(z.string()).optional(),
   conversion: ConversionRecordSchema.optional(),
   baseline: z.array(BaselineDeltaSchema).optional(),
+  /** Targets this case was listed as a known failure for: still failing, or now passing (fixed). */
+  knownFailure: z.object({ targets: z.array(z.string()), nowPassing: z.array(z.string()) }).optional(),
   /** Position in the suite plan, so shard reports merge back into the unsharded order. */
   planIndex: z.number().int().nonnegative().optional(),
 });
@@ -135,6 +137,7 @@ export const ReportSchema = z.object({
     errored: z.number().int(),
     skipped: z.number().int(),
     convertErrors: z.number().int().default(0),
+    knownFailures: z.number().int().default(0),
     verdicts: z.record(z.string(), z.number().int()),
     outcomes: z.record(z.string(), z.number().int()),
   }),

@@ -1,0 +1,73 @@
+import { basename } from 'node:path';
+import { Command } from 'commander';
+import { SingleBar } from 'cli-progress';
+import type { CaseResult } from '@crossrt/core';
+import { loadSuiteFile, parseShard, runSuite, type SuiteProgress } from '@crossrt/harness';
+import { renderConsole, writeJsonReport } from '@crossrt/report';
+import { exitCodeForReport } from '../exit-codes.js';
+
+interface SuiteRunFlags { jsonl?: string; json?: string; resume?: boolean; shard?: string; saveBaseline?: string; baseline?: string; workDir?: string; quiet?: boolean }
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)}s`;
+
+/** Progress: a bar with ETA and the current case on a TTY; one plain line per finished case otherwise. */
+function progressPrinter(quiet: boolean): { onProgress: (p: SuiteProgress) => void; stop: () => void } {
+  if (quiet) return { onProgress: () => {}, stop: () => {} };
+  if (process.stderr.isTTY) {
+    const bar = new SingleBar({ format: 'suite [{bar}] {value}/{total} | ETA {eta_formatted} | {current}', hideCursor: true, stream: process.stderr, etaBuffer: 20 });
+    let started = false;
+    return {
+      onProgress: (p) => {
+        if (!started) { bar.start(p.total, p.done, { current: '' }); started = true; }
+        bar.update(p.done, { current: p.current ?? p.finished?.id ?? '' });
+      },
+      stop: () => { if (started) bar.stop(); },
+    };
+  }
+  let announced = false;
+  return {
+    onProgress: (p) => {
+      if (p.finished) process.stderr.write(`[${p.done}/${p.total}] ${p.finished.verdict} ${p.finished.id} (${seconds(Date.now() - p.startedAt)} elapsed)\n`);
+      else if (p.done === p.resumed && p.resumed > 0 && p.current && !announced) { announced = true; process.stderr.write(`resuming: ${p.resumed}/${p.total} cases already in the stream\n`); }
+    },
+    stop: () => {},
+  };
+}
+
+export function suiteCommand(): Command {
+  const suite = new Command('suite').description('run suite files (YAML/JSON): many models and test cases, converter steps, goldens, shards');
+  suite.command('run')
+    .description('run a suite file; results stream to JSONL as each case finishes')
+    .argument('<file>', 'suite file (.yaml, .yml or .json)')
+    .option('--jsonl <file>', 'result stream (default out/<suite>[.shard-i-of-n].jsonl)')
+    .option('--json <file>', 'write the final versioned JSON report here')
+    .option('--resume', 'continue an interrupted run from its JSONL stream')
+    .option('--shard <i/n>', 'run only shard i of n (deterministic split by plan position)')
+    .option('--save-baseline <dir>', 'store every output as goldens in this folder')
+    .option('--baseline <dir>', 'compare against the goldens in this folder; exit reflects regressions and new failures only')
+    .option('--work-dir <dir>', 'where converter steps write their artifacts')
+    .option('-q, --quiet', 'no progress, only the summary line')
+    .action(async (file: string, flags: SuiteRunFlags) => {
+      const shard = flags.shard ? parseShard(flags.shard) : undefined;
+      const name = loadSuiteFile(file).suite.name.replace(/[^\w.-]+/g, '_');
+      const jsonl = flags.jsonl ?? `out/${name}${shard ? `.shard-${shard.index}-of-${shard.count}` : ''}.jsonl`;
+      const progress = progressPrinter(flags.quiet ?? false);
+      let report;
+      try {
+        report = await runSuite({
+          suiteFile: file, jsonl, onProgress: progress.onProgress,
+          ...(flags.resume ? { resume: true } : {}), ...(shard ? { shard } : {}), ...(flags.workDir ? { workDir: flags.workDir } : {}),
+          ...(flags.saveBaseline ? { saveBaseline: flags.saveBaseline } : {}), ...(flags.baseline ? { baseline: flags.baseline } : {}),
+        });
+      } finally {
+        progress.stop();
+      }
+      if (flags.json) await writeJsonReport(flags.json, report);
+      const failing = (c: CaseResult) => c.verdict !== 'pass' && c.verdict !== 'skipped';
+      process.stdout.write(`${renderConsole(flags.quiet ? { ...report, cases: [] } : { ...report, cases: report.cases.filter(failing) })}\n`);
+      if (report.baseline) process.stdout.write(`baseline ${report.baseline.dir}: ${Object.entries(report.baseline.classes).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+      process.stdout.write(`results stream: ${jsonl}${flags.json ? `, report: ${flags.json}` : ''} (${basename(file)})\n`);
+      process.exitCode = exitCodeForReport(report);
+    });
+  return suite;
+}

@@ -1,33 +1,68 @@
 import { createHash } from 'node:crypto';
 import {
-  allocate, bytesPerElement, CrossrtError, elementCount, encodeFloat16Array, numberToBfloat16Bits,
-  type DType, type HostTensor, type InputRecord, type TensorData, type DimResolution,
+  bytesPerElement, CrossrtError, elementCount, type DimResolution, type HeuristicSettings, type HostTensor,
+  type InputRecord, type TensorData, type ValuePlan,
 } from '@crossrt/core';
 import type { ValueSignature } from '@crossrt/model';
 import { resolveShapes, type DimOptions } from './dim-resolution.js';
+import { fillTensor } from './fill-values.js';
+import type { InputModelFacts } from './model-facts.js';
 import { SeededStream } from './seeded-stream.js';
-import { planFromHeuristics, type SemanticHeuristic, SEMANTIC_HEURISTICS } from './semantic-heuristics.js';
-import { defaultPlan, describePlan, type PlannedInput, type ValuePlan } from './value-plan.js';
+import { enabledHeuristics, planFromHeuristics, resolveHeuristicSettings, type SemanticHeuristic } from './semantic-heuristics.js';
+import { describeSpecialValues } from './special-values.js';
+import { defaultPlan, describePlan, type PlannedInput } from './value-plan.js';
+
+/** A tensor read from a file for one input, with where it came from. */
+export interface FileInput {
+  readonly tensor: HostTensor;
+  /** e.g. `file:inputs.npz[input_ids]`. */
+  readonly source: string;
+}
 
 export interface GenerateOptions extends DimOptions {
   readonly seed: number;
   /** Per-input plans that override heuristics and defaults. */
   readonly plans?: Readonly<Record<string, ValuePlan>>;
+  /** Heuristics to try (default: all, minus `heuristicSettings.disabled`). */
   readonly heuristics?: readonly SemanticHeuristic[];
-  /** Refuse to allocate more than this many bytes of inputs. Default 2 GiB. */
+  readonly heuristicSettings?: HeuristicSettings;
+  /** Facts read from the graph (embedding vocabularies), see `inspectInputs`. */
+  readonly modelFacts?: ReadonlyMap<string, InputModelFacts>;
+  /** Input sets per run (default 1). */
+  readonly samples?: number;
+  /** Add the special-values set after the samples. */
+  readonly specialValues?: boolean;
+  /** Inputs fed from files: used as-is in every set; their dims bind symbolic dims. */
+  readonly files?: ReadonlyMap<string, FileInput>;
+  /** Refuse to allocate more than this many bytes of inputs per set. Default 2 GiB. */
   readonly maxBytes?: number;
 }
 
+export interface InputSet {
+  /** `sample0`, `sample1`, …, `special-values`. */
+  readonly name: string;
+  readonly tensors: ReadonlyMap<string, HostTensor>;
+  readonly records: readonly InputRecord[];
+}
+
 export interface GeneratedInputs {
+  /** The first set (sample 0), kept for callers that feed one set. */
   readonly tensors: ReadonlyMap<string, HostTensor>;
   readonly records: readonly InputRecord[];
   readonly dims: readonly DimResolution[];
+  readonly sets: readonly InputSet[];
 }
 
 export const DEFAULT_MAX_INPUT_BYTES = 2 * 1024 ** 3;
+export const SPECIAL_VALUES_SET = 'special-values';
 
 export function generateInputs(inputs: readonly ValueSignature[], options: GenerateOptions): GeneratedInputs {
-  const { shapes, resolutions } = resolveShapes(inputs, options);
+  const files = options.files ?? new Map<string, FileInput>();
+  const fileShapes = Object.fromEntries([...files].map(([name, f]) => [name, [...f.tensor.dims]]));
+  const resolved = resolveShapes(inputs, { ...options, shapes: { ...options.shapes, ...fileShapes } });
+  const shapes = resolved.shapes;
+  const dims = resolved.resolutions.map((r): DimResolution => (files.has(r.input) && r.source === 'shape-flag'
+    ? { ...r, source: 'file', note: files.get(r.input)!.source } : r));
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_INPUT_BYTES;
   let total = 0;
   for (const input of inputs) {
@@ -39,60 +74,53 @@ export function generateInputs(inputs: readonly ValueSignature[], options: Gener
   if (total > maxBytes) {
     throw new CrossrtError('INPUT_TOO_LARGE', `inputs would need ${(total / 1024 ** 3).toFixed(2)} GiB (limit ${(maxBytes / 1024 ** 3).toFixed(2)} GiB)`, 'set smaller symbolic dims with --dim/--shape');
   }
-  const tensors = new Map<string, HostTensor>();
-  const records: InputRecord[] = [];
+  const settings = resolveHeuristicSettings(options.heuristicSettings);
+  const heuristics = options.heuristics ?? enabledHeuristics(options.heuristicSettings?.disabled);
+  const planned = new Map<string, PlannedInput & { fromDefault: boolean }>();
   for (const input of inputs) {
     const dtype = input.dtype!;
-    const dims = shapes.get(input.name)!;
     const override = options.plans?.[input.name];
-    const planned: PlannedInput = override
-      ? { plan: override }
-      : planFromHeuristics({ name: input.name, dtype, dims }, options.heuristics ?? SEMANTIC_HEURISTICS) ?? { plan: defaultPlan(dtype) };
-    const tensor: HostTensor = { dtype, dims, data: fill(dtype, elementCount(dims), planned.plan, new SeededStream(options.seed, input.name)) };
-    tensors.set(input.name, tensor);
-    records.push({
-      name: input.name, dtype, dims: [...dims], generator: describePlan(planned.plan, dtype),
-      ...(planned.heuristic ? { heuristic: planned.heuristic } : {}), sha256: tensorSha256(tensor),
-    });
+    const facts = { name: input.name, dtype, dims: shapes.get(input.name)!, ...(input.dims ? { declaredDims: input.dims } : {}), ...options.modelFacts?.get(input.name) };
+    const fromHeuristic = override ? undefined : planFromHeuristics(facts, heuristics, settings);
+    planned.set(input.name, override
+      ? { plan: override, fromDefault: false }
+      : fromHeuristic ? { ...fromHeuristic, fromDefault: false } : { plan: defaultPlan(dtype), fromDefault: true });
   }
-  return { tensors, records, dims: resolutions };
-}
-
-function drawNumber(plan: ValuePlan, s: SeededStream, integer: boolean): number {
-  switch (plan.kind) {
-    case 'uniform': return integer ? s.int(plan.low, plan.high) : plan.low + (plan.high - plan.low) * s.unit();
-    case 'normal': {
-      const v = plan.mean + plan.std * s.normal();
-      return integer ? Math.round(v) : v;
+  const samples = options.samples ?? 1;
+  if (!Number.isSafeInteger(samples) || samples < 1) throw new CrossrtError('USAGE', `--samples must be a positive integer, got ${samples}`);
+  const sets: InputSet[] = [];
+  const setNames = [...Array.from({ length: samples }, (_, k) => `sample${k}`), ...(options.specialValues ? [SPECIAL_VALUES_SET] : [])];
+  for (const [k, setName] of setNames.entries()) {
+    const special = setName === SPECIAL_VALUES_SET;
+    const tensors = new Map<string, HostTensor>();
+    const records: InputRecord[] = [];
+    for (const input of inputs) {
+      const dtype = input.dtype!;
+      const file = files.get(input.name);
+      const p = planned.get(input.name)!;
+      let tensor: HostTensor;
+      let generator: string;
+      if (file) {
+        tensor = file.tensor;
+        generator = file.source;
+      } else {
+        // Specials go only into inputs on default plans: a heuristic or a user plan means the values carry meaning.
+        const withSpecials = special && p.fromDefault;
+        const stream = new SeededStream(options.seed, input.name, special ? samples : k);
+        const dimsOf = shapes.get(input.name)!;
+        tensor = { dtype, dims: dimsOf, data: fillTensor(dtype, dimsOf, p.plan, stream, withSpecials) };
+        generator = withSpecials ? `${describeSpecialValues(dtype)} + ${describePlan(p.plan, dtype)}` : describePlan(p.plan, dtype);
+      }
+      tensors.set(input.name, tensor);
+      records.push({
+        name: input.name, dtype, dims: [...tensor.dims], generator,
+        ...(p.heuristic && !file ? { heuristic: p.heuristic } : {}), sha256: tensorSha256(tensor),
+        ...(setNames.length > 1 ? { set: setName } : {}),
+      });
     }
-    case 'constant': return plan.value;
-    case 'bernoulli': return s.unit() < plan.p ? 1 : 0;
-    case 'words': return 0;
+    sets.push({ name: setName, tensors, records });
   }
-}
-
-function fill(dtype: DType, n: number, plan: ValuePlan, s: SeededStream): TensorData {
-  if (dtype === 'string') {
-    const alphabet = 'abcdefghijklmnopqrstuvwxyz';
-    return Array.from({ length: n }, () => Array.from({ length: s.int(1, 8) }, () => alphabet[s.int(0, 25)]).join(''));
-  }
-  const integer = !(dtype.startsWith('float') || dtype === 'bfloat16');
-  if (dtype === 'float16' || dtype === 'bfloat16') {
-    const values = new Float64Array(n);
-    for (let i = 0; i < n; i++) values[i] = drawNumber(plan, s, false);
-    if (dtype === 'float16') return encodeFloat16Array(values);
-    const out = new Uint16Array(n);
-    for (let i = 0; i < n; i++) out[i] = numberToBfloat16Bits(values[i]!);
-    return out;
-  }
-  const out = allocate(dtype, n);
-  if (out instanceof BigInt64Array || out instanceof BigUint64Array) {
-    for (let i = 0; i < n; i++) out[i] = BigInt(drawNumber(plan, s, true));
-  } else {
-    const o = out as Exclude<TensorData, string[] | BigInt64Array | BigUint64Array>;
-    for (let i = 0; i < n; i++) o[i] = drawNumber(plan, s, integer);
-  }
-  return out;
+  return { tensors: sets[0]!.tensors, records: sets.flatMap((s) => s.records), dims, sets };
 }
 
 export function tensorSha256(t: HostTensor): string {

@@ -1,0 +1,104 @@
+/**
+ * Crash and hang isolation of browser targets: the page really runs out of heap (renderer crash) or
+ * never yields (per-request timeout); the host reports `crash`/`timeout` with the console tail, the
+ * browser processes go away with it, and a fresh host computes correct numbers.
+ * Fixtures: fixtures/crash/{hang,heap-oom}.onnx (faults picked by input name in the test-only
+ * test/fault-page-runner.mjs), /usr/share/libonnx-testdata/data/node/test_relu (expected output).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { HostFailure, processTreeRssBytes, TargetHost, type TargetDescriptor } from '@crossrt/runtime';
+
+const fixture = (p: string) => fileURLToPath(new URL(`../../../fixtures/${p}`, import.meta.url));
+const target: TargetDescriptor = {
+  id: 'ort-web:wasm@chromium', runtime: 'ort-web', backend: 'wasm', environment: 'chromium',
+  adapterModule: new URL('./fault-injecting-browser-runtime.mjs', import.meta.url).href, description: 'ort-web in Chromium with injected faults (test only)',
+};
+const x = { dtype: 'float32' as const, dims: [4], data: new Float32Array([-1, 0, 0.5, 2]) };
+
+function descendants(pid: number): number[] {
+  const out: number[] = [];
+  const stack = [pid];
+  while (stack.length) {
+    const p = stack.pop()!;
+    for (const tid of safeList(`/proc/${p}/task`)) {
+      const kids = safeRead(`/proc/${p}/task/${tid}/children`).split(/\s+/).filter(Boolean).map(Number);
+      out.push(...kids);
+      stack.push(...kids);
+    }
+  }
+  return out;
+}
+function safeList(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+function safeRead(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function gone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    const state = /^State:\s+(\w)/m.exec(safeRead(`/proc/${pid}/status`))?.[1];
+    return state === 'Z' || state === undefined;
+  } catch {
+    return true;
+  }
+}
+
+async function failureOf(p: Promise<unknown>): Promise<HostFailure> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof HostFailure) return e;
+    throw e;
+  }
+  throw new Error('expected the request to fail');
+}
+
+describe('browser host isolation (headless Chromium, real faults)', () => {
+  it('a renderer that runs out of heap is a crash; the host exits and a fresh one runs test_relu correctly', async () => {
+    const host = new TargetHost(target, { timeoutMs: 60_000 });
+    await host.load(fixture('crash/heap-oom.onnx'));
+    const failure = await failureOf(host.run({ crossrt_fault_heap_oom: x }));
+    expect(failure.kind).toBe('crash');
+    expect(failure.message).toMatch(/Chromium renderer crashed|page went away/);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(host.alive).toBe(false);
+
+    const fresh = new TargetHost(target, { timeoutMs: 60_000 });
+    try {
+      const dir = '/usr/share/libonnx-testdata/data/node/test_relu';
+      await fresh.load(`${dir}/model.onnx`);
+      const input = new Float32Array(60).map((_, i) => (i % 7) - 3.5);
+      const r = await fresh.run({ x: { dtype: 'float32', dims: [3, 4, 5], data: input } });
+      expect([...(r.outputs['y']!.data as Float32Array)]).toEqual([...input].map((v) => Math.max(0, v)));
+    } finally {
+      await fresh.close();
+    }
+  }, 90_000);
+
+  it('a page that never yields times out; the host and its browser processes are gone', async () => {
+    const host = new TargetHost(target, { timeoutMs: 8000 }); // the first load also launches Chromium
+    await host.load(fixture('crash/hang.onnx'));
+    const browserPids = descendants(host.pid!);
+    expect(browserPids.length).toBeGreaterThan(0);
+    expect(processTreeRssBytes(host.pid!)).toBeGreaterThan(0);
+    const failure = await failureOf(host.run({ crossrt_fault_hang: x }));
+    expect(failure).toMatchObject({ kind: 'timeout', message: 'run did not finish within 8000 ms; host killed' });
+    expect(host.alive).toBe(false);
+    // Chromium notices its control pipe closed and exits; give it a few seconds.
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && !browserPids.every(gone)) await new Promise((r) => setTimeout(r, 200));
+    expect(browserPids.filter((p) => !gone(p))).toEqual([]);
+  }, 60_000);
+});

@@ -36,6 +36,10 @@ export const ERROR_CODES = [
   'PAIR_MAPPING_UNRESOLVED',
   /** A report file given to `crossrt report` is not JSON, not a crossrt report, or from another schema version. */
   'REPORT_FILE_INVALID',
+  /** `crossrt compare`: two model variants declare the same input with different dtypes or fixed dims. */
+  'VARIANTS_INCOMPATIBLE',
+  /** A `--config` file is not JSON or does not match the config schema. */
+  'CONFIG_INVALID',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -5,6 +5,7 @@ import { conformanceCommand } from './commands/conformance-command.js';
 import { inspectCommand } from './commands/inspect-command.js';
 import { mergeCommand } from './commands/merge-command.js';
 import { pairCommand } from './commands/pair-command.js';
+import { reportCommand } from './commands/report-command.js';
 import { runCommand } from './commands/run-command.js';
 import { suiteCommand } from './commands/suite-command.js';
 import { targetsCommand } from './commands/targets-command.js';
@@ -23,7 +24,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addCommand(inspectCommand())
     .addCommand(suiteCommand())
     .addCommand(mergeCommand())
-    .addCommand(pairCommand());
+    .addCommand(pairCommand())
+    .addCommand(reportCommand());
   // Usage errors anywhere in the command tree must come back here (exit 2), not end the process.
   const overrideAll = (c: Command): void => { c.exitOverride(); c.commands.forEach(overrideAll); };
   overrideAll(program);

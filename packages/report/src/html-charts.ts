@@ -1,0 +1,52 @@
+import type { Comparison, ErrorHistogram, Report } from '@crossrt/core';
+import { num } from './console-reporter.js';
+import type { StatusTone } from './target-cells.js';
+
+/** Chart data the page script draws; plain JSON so the HTML carries data, not drawing code. */
+export interface OverviewChart { labels: string[]; series: { target: string; counts: number[] }[] }
+export interface HistogramChart { labels: string[]; ranges: string[]; counts: number[]; colors: StatusTone[] }
+
+/**
+ * How the comparisons' max abs errors spread, per target, in decades (`exact`, `1e-8..1e-7`, …).
+ * Undefined when no comparison has metrics (nothing to draw, so no empty chart either).
+ */
+export function overviewChart(report: Report): OverviewChart | undefined {
+  const withMetrics = report.cases.flatMap((c) => c.comparisons.filter((x): x is Comparison & { metrics: NonNullable<Comparison['metrics']> } => !!x.metrics));
+  if (withMetrics.length === 0) return undefined;
+  const decade = (x: number) => Math.floor(Math.log10(x));
+  const finite = withMetrics.map((x) => x.metrics.maxAbsError).filter((x) => Number.isFinite(x) && x > 0);
+  const lo = finite.length ? Math.min(...finite.map(decade)) : 0;
+  const hi = finite.length ? Math.max(...finite.map(decade)) : -1;
+  const labels = ['exact', ...Array.from({ length: hi - lo + 1 }, (_, i) => `1e${lo + i}..1e${lo + i + 1}`)];
+  const hasNonFinite = withMetrics.some((x) => !Number.isFinite(x.metrics.maxAbsError));
+  if (hasNonFinite) labels.push('NaN/Inf');
+  const bucket = (x: number) => (x === 0 ? 0 : Number.isFinite(x) ? 1 + decade(x) - lo : labels.length - 1);
+  const targets = [...new Set(withMetrics.map((x) => x.target))];
+  return {
+    labels,
+    series: targets.map((target) => {
+      const counts = labels.map(() => 0);
+      for (const x of withMetrics) if (x.target === target) counts[bucket(x.metrics.maxAbsError)]! += 1;
+      return { target, counts };
+    }),
+  };
+}
+
+/**
+ * A comparison's log2 error histogram with the gaps between non-empty bins filled, so the x axis is
+ * even. Bins wholly at or below atol are `pass`; above it `warn` (rtol may still admit them).
+ */
+export function histogramChart(h: ErrorHistogram, atol: number): HistogramChart {
+  const chart: HistogramChart = { labels: ['0'], ranges: ['exact match'], counts: [h.zero], colors: ['pass'] };
+  if (h.bins.length === 0) return chart;
+  const byLog = new Map(h.bins.map((b) => [b.log2, b.count]));
+  const first = h.bins[0]!.log2;
+  const last = h.bins[h.bins.length - 1]!.log2;
+  for (let e = first; e <= last; e++) {
+    chart.labels.push(`2^${e}`);
+    chart.ranges.push(`[2^${e}, 2^${e + 1}) = [${num(2 ** e)}, ${num(2 ** (e + 1))})`);
+    chart.counts.push(byLog.get(e) ?? 0);
+    chart.colors.push(2 ** (e + 1) <= atol ? 'pass' : 'warn');
+  }
+  return chart;
+}

@@ -1,0 +1,105 @@
+import type { CaseResult, Comparison, Report, RunOutcome } from '@crossrt/core';
+import { CELL_STATE, targetCell, targetColumns, worstComparison } from './target-cells.js';
+
+/**
+ * One (case, target, output) result: the unit of a JUnit testcase, a GitHub annotation and a Markdown
+ * failing row. A case with several input sets has one comparison per set here; the worst decides.
+ */
+export interface OutputCell {
+  readonly case: CaseResult;
+  readonly target: string;
+  /** Undefined when the case never got far enough to know its outputs (skipped, unreadable model). */
+  readonly output: string | undefined;
+  readonly status: string;
+  readonly detail: string;
+  readonly comparisons: readonly Comparison[];
+  readonly worst?: Comparison;
+  readonly outcome?: RunOutcome;
+  /** Listed in a known-failures file for this target. */
+  readonly known?: boolean;
+}
+
+/** Output names of a case in order of first appearance, from its comparisons and its targets' outputs. */
+export function caseOutputs(c: CaseResult): string[] {
+  const names: string[] = [];
+  const add = (n: string) => { if (!names.includes(n)) names.push(n); };
+  for (const cmp of c.comparisons) add(cmp.output);
+  for (const o of c.outcomes) for (const out of o.outputs) add(out.name);
+  return names;
+}
+
+/**
+ * Columns that are judged: every column but the reference target (it has nothing to be compared
+ * with), unless it is the only one. A plain target id that only ever appears inside variant subjects
+ * (`model@target`) is left out too: the subjects carry its results.
+ */
+export function comparedTargets(report: Report): string[] {
+  const columns = targetColumns(report);
+  const subjects = new Set(report.cases.flatMap((c) => c.comparisons.map((x) => x.target)));
+  const judged = columns.filter((t) => {
+    if (t === report.settings.reference) return false;
+    if (!subjects.has(t) && [...subjects].some((s) => s.endsWith(`@${t}`))) return false;
+    return true;
+  });
+  return judged.length > 0 ? judged : columns;
+}
+
+export function outputCells(report: Report): OutputCell[] {
+  const targets = comparedTargets(report);
+  const cells: OutputCell[] = [];
+  for (const c of report.cases) {
+    const outputs = caseOutputs(c);
+    for (const target of targets) {
+      const tc = targetCell(report, c, target);
+      const outcome = { ...(tc.outcome ? { outcome: tc.outcome } : {}), ...(tc.known ? { known: true } : {}) };
+      if (outputs.length === 0) {
+        cells.push({ case: c, target, output: undefined, status: tc.status, detail: tc.detail, comparisons: tc.comparisons, ...outcome });
+        continue;
+      }
+      for (const output of outputs) {
+        const comparisons = tc.comparisons.filter((x) => x.output === output);
+        const worst = worstComparison(comparisons);
+        if (!worst) {
+          // No comparison for this output: the cell's own state (error, skipped, reference) explains why.
+          const status = tc.comparisons.length > 0 ? CELL_STATE.notCompared : tc.status;
+          const detail = tc.comparisons.length > 0 ? `output "${output}" was not compared on ${target}` : tc.detail;
+          cells.push({ case: c, target, output, status, detail, comparisons, ...outcome });
+          continue;
+        }
+        const failing = comparisons.filter((x) => x.verdict !== 'pass');
+        const detail = comparisons.length > 1 && failing.length > 0
+          ? `${failing.length}/${comparisons.length} input sets fail; ${worst.inputSet ?? ''}: ${worst.reason}`
+          : worst.reason;
+        cells.push({ case: c, target, output, status: worst.verdict, detail, comparisons, worst, ...outcome });
+      }
+    }
+  }
+  return cells;
+}
+
+/** A comparison with the case it belongs to, for cross-case rankings. */
+export interface RankedComparison { readonly case: CaseResult; readonly comparison: Comparison }
+
+/**
+ * The largest discrepancies across the report: failing comparisons first, then by max abs error,
+ * then by mismatch fraction. Only comparisons with metrics (shape/dtype/missing have none to rank).
+ */
+export function largestDiscrepancies(report: Report, limit: number): RankedComparison[] {
+  const all: RankedComparison[] = report.cases.flatMap((c) => c.comparisons.filter((x) => x.metrics).map((comparison) => ({ case: c, comparison })));
+  const key = (r: RankedComparison) => r.comparison.metrics!;
+  all.sort((a, b) => {
+    const fa = a.comparison.verdict === 'pass' ? 1 : 0;
+    const fb = b.comparison.verdict === 'pass' ? 1 : 0;
+    if (fa !== fb) return fa - fb;
+    const byAbs = compareDesc(key(a).maxAbsError, key(b).maxAbsError);
+    return byAbs !== 0 ? byAbs : compareDesc(key(a).mismatchFraction, key(b).mismatchFraction);
+  });
+  return all.slice(0, limit);
+}
+
+/** Descending, with NaN last (a NaN max error means the metric itself broke, not "small"). */
+function compareDesc(a: number, b: number): number {
+  if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : 1;
+  if (Number.isNaN(b)) return -1;
+  return b - a;
+}

@@ -12,3 +12,4 @@ export * from './placement-verdict.js';
 export * from './format-pair.js';
 export * from './format-pair-run.js';
 export * from './known-failures.js';
+export * from './known-failures.js';

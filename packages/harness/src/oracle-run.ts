@@ -1,17 +1,21 @@
 import { resolve } from 'node:path';
-import { isCrossrtError, type CaseResult, type Comparison, type Report, type Tolerance } from '@crossrt/core';
+import { conformanceCaseKey, isCrossrtError, type CaseResult, type Comparison, type Report, type Tolerance } from '@crossrt/core';
 import { compareOutput, ORACLE_TOLERANCE } from '@crossrt/compare';
 import { loadBackendTestCase, type BackendTestCase } from '@crossrt/model';
 import { tensorSha256 } from '@crossrt/inputs';
 import type { TargetDescriptor } from '@crossrt/runtime';
-import { applyPlacementVerdicts } from './placement-verdict.js';
 import { buildReport, caseError, caseVerdict, modelRecord } from './report-builder.js';
 import { executeOnTarget, TargetPool } from './target-execution.js';
+
+/** Tolerance for one case, keyed by case name (`test_x`) or suite/name (`node/test_x`). */
+export type CaseTolerances = Readonly<Record<string, { readonly rtol: number; readonly atol: number }>>;
 
 export interface OracleRunOptions {
   readonly targets: readonly TargetDescriptor[];
   /** Default: the ONNX backend suite's rtol 1e-3, atol 1e-7. */
   readonly tolerance?: Tolerance;
+  /** Per-case overrides of the tolerance (the suite's own per-test rtol/atol, precision-bound ops). */
+  readonly caseTolerances?: CaseTolerances;
   readonly timeoutMs?: number;
   readonly onCase?: (result: CaseResult, index: number, total: number) => void;
 }
@@ -26,7 +30,7 @@ export async function runOracleCases(dirs: readonly string[], options: OracleRun
   const cases: CaseResult[] = [];
   try {
     for (const [index, dir] of dirs.entries()) {
-      const result = await runOracleCase(dir, options.targets, pool, tolerance);
+      const result = await runOracleCase(dir, options.targets, pool, caseTolerance(dir, tolerance, options.caseTolerances));
       cases.push(result);
       options.onCase?.(result, index, dirs.length);
     }
@@ -34,6 +38,18 @@ export async function runOracleCases(dirs: readonly string[], options: OracleRun
     await pool.close();
   }
   return buildReport('conformance', { targets: options.targets.map((t) => t.id), reference: 'oracle', seed: 0, tolerance, defaultDim: 1 }, cases);
+}
+
+export function caseTolerance(dir: string, fallback: Tolerance, overrides: CaseTolerances = {}): Tolerance {
+  const { suite, name } = conformanceCaseKey(dir);
+  const o = overrides[`${suite}/${name}`] ?? overrides[name];
+  return o ? { rtol: o.rtol, atol: o.atol, source: 'config' } : fallback;
+}
+
+/** Distinct op types of the main graph, `domain.Op` outside the default domain. */
+export function graphOpTypes(tc: BackendTestCase): string[] {
+  const ops = (tc.model.proto.graph?.node ?? []).map((n) => (n.domain === '' || n.domain === 'ai.onnx' ? n.opType : `${n.domain}.${n.opType}`));
+  return [...new Set(ops)].sort();
 }
 
 export async function runOracleCase(dir: string, targets: readonly TargetDescriptor[], pool: TargetPool, tolerance: Tolerance): Promise<CaseResult> {
@@ -44,7 +60,7 @@ export async function runOracleCase(dir: string, targets: readonly TargetDescrip
     if (!isCrossrtError(e)) throw e;
     return caseError(dir, e);
   }
-  const model = modelRecord(tc.model.path, tc.model);
+  const model = { ...modelRecord(tc.model.path, tc.model), opTypes: graphOpTypes(tc) };
   if (tc.nonTensorIo) {
     return { id: dir, model, inputs: [], dims: [], outcomes: [], comparisons: [], verdict: 'skipped', skipReason: `non-tensor IO: ${tc.nonTensorIo}` };
   }
@@ -65,6 +81,6 @@ export async function runOracleCase(dir: string, targets: readonly TargetDescrip
   const inputs = first ? [...first.inputs].map(([name, t]) => ({
     name, dtype: t.dtype, dims: [...t.dims], generator: `file:${first.name}${tc.dataSets.length > 1 ? ` (+${tc.dataSets.length - 1} more sets)` : ''}`, sha256: tensorSha256(t),
   })) : [];
-  const result = { id: dir, model, inputs, dims: [], outcomes, comparisons: applyPlacementVerdicts(comparisons, outcomes) };
+  const result = { id: dir, model, inputs, dims: [], outcomes, comparisons };
   return { ...result, verdict: caseVerdict(result) };
 }

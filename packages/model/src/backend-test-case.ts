@@ -47,6 +47,7 @@ export async function loadBackendTestCase(dir: string): Promise<BackendTestCase>
     .filter((e) => e.isDirectory() && e.name.startsWith('test_data_set_'))
     .map((e) => e.name)
     .sort((a, b) => numericSuffix(a) - numericSuffix(b));
+  const declared = new Map([...signature.inputs, ...signature.outputs].map((v) => [v.name, v.dtype]));
   const dataSets: TestDataSet[] = [];
   for (const setName of entries) {
     const setDir = join(dir, setName);
@@ -62,7 +63,7 @@ export async function loadBackendTestCase(dir: string): Promise<BackendTestCase>
         if (graphName === undefined) {
           throw new CrossrtError('TENSOR_INVALID', `${join(setDir, f)} has no name and no graph ${prefix} at position ${k}`);
         }
-        out.set(graphName, tensor);
+        out.set(graphName, asDeclared(tensor, declared.get(graphName)));
       }
       return out;
     };
@@ -97,4 +98,12 @@ export async function findBackendTestCases(paths: readonly string[]): Promise<st
     out.push(...cases);
   }
   return out;
+}
+
+/**
+ * Test data written before ONNX could serialize bfloat16 stores it as UINT16 bits; when the graph
+ * declares bfloat16 for that value, the bits are the bfloat16 values (same storage, no conversion).
+ */
+function asDeclared(t: HostTensor, declared: string | undefined): HostTensor {
+  return declared === 'bfloat16' && t.dtype === 'uint16' ? { ...t, dtype: 'bfloat16' } : t;
 }

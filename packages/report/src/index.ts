@@ -13,3 +13,4 @@ export * from './html-charts.js';
 export * from './html-reporter.js';
 export * from './report-file.js';
 export * from './report-formats.js';
+export * from './conformance-matrix.js';

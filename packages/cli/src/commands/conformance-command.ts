@@ -1,14 +1,30 @@
+import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
+import { CrossrtError } from '@crossrt/core';
 import { ORACLE_TOLERANCE } from '@crossrt/compare';
-import { runOracleCases } from '@crossrt/harness';
+import { readKnownFailuresFiles, runOracleCases, type CaseTolerances } from '@crossrt/harness';
 import { findBackendTestCases } from '@crossrt/model';
-import { renderConsole, writeJsonReport } from '@crossrt/report';
+import { buildConformanceMatrix, renderConformanceMatrix, renderConsole, writeJsonReport } from '@crossrt/report';
 import { parseTargetList } from '@crossrt/runtime';
-import { exitCodeForReport } from '../exit-codes.js';
+import { exitCodeForConformance } from '../exit-codes.js';
 import { parseNonNegativeNumber } from '../option-parsers.js';
 import { DEFAULT_TARGETS } from './run-command.js';
 
-interface ConformanceFlags { targets: string; rtol?: number; atol?: number; json?: string; timeout: number; quiet?: boolean }
+interface ConformanceFlags {
+  targets: string; rtol?: number; atol?: number; json?: string; timeout: number; quiet?: boolean;
+  knownFailures?: string[]; caseTolerance?: CaseTolerances; matrix: 'failing' | 'all' | 'none'; matrixJson?: string; cases?: boolean;
+}
+
+/** `--case-tolerance test_x=1e-2,1e-5` (rtol, atol), repeatable. */
+function parseCaseTolerance(text: string, acc: CaseTolerances = {}): CaseTolerances {
+  const m = /^([^=]+)=([^,]+),([^,]+)$/.exec(text);
+  const rtol = Number(m?.[2]);
+  const atol = Number(m?.[3]);
+  if (!m || !(rtol >= 0) || !(atol >= 0)) throw new CrossrtError('USAGE', `--case-tolerance expects case=rtol,atol, got "${text}"`, 'e.g. --case-tolerance test_gelu_tanh_1=1e-2,1e-5');
+  return { ...acc, [m[1]!]: { rtol, atol } };
+}
+
+const collect = (v: string, acc: string[] = []) => [...acc, v];
 
 export function conformanceCommand(): Command {
   return new Command('conformance')
@@ -17,23 +33,35 @@ export function conformanceCommand(): Command {
     .option('-t, --targets <ids>', 'comma-separated target ids', DEFAULT_TARGETS)
     .option('--rtol <r>', `relative tolerance (default ${ORACLE_TOLERANCE.rtol})`, parseNonNegativeNumber('--rtol'))
     .option('--atol <a>', `absolute tolerance (default ${ORACLE_TOLERANCE.atol})`, parseNonNegativeNumber('--atol'))
+    .option('--case-tolerance <case=rtol,atol>', 'tolerance for one case (name or suite/name), repeatable', parseCaseTolerance)
+    .option('-k, --known-failures <file>', 'known-failures JSON for one target (repeatable, one per target): only new failures fail the run', collect)
+    .option('--matrix <rows>', 'matrix rows to print: failing, all, none', 'failing')
+    .option('--matrix-json <file>', 'write the case × target matrix (cells, totals, failing ops, known failures) as JSON')
+    .option('--cases', 'also print the per-case detail (outcomes and comparison tables)')
     .option('--json <file>', 'write the versioned JSON report here')
     .option('--timeout <seconds>', 'per-request limit for a target (load, run)', parseNonNegativeNumber('--timeout'), 120)
-    .option('-q, --quiet', 'print only the summary line')
+    .option('-q, --quiet', 'print only the totals')
     .action(async (dirs: string[], flags: ConformanceFlags) => {
+      if (!['failing', 'all', 'none'].includes(flags.matrix)) throw new CrossrtError('USAGE', `--matrix expects failing, all or none, got "${flags.matrix}"`);
       const targets = parseTargetList(flags.targets);
+      const knownFailures = await readKnownFailuresFiles(flags.knownFailures ?? []);
+      const unused = knownFailures.filter((k) => !targets.some((t) => t.id === k.target));
+      if (unused.length > 0) throw new CrossrtError('USAGE', `known-failures file for ${unused.map((k) => k.target).join(', ')}, which is not among --targets`, `add the target or drop the file`);
       const caseDirs = await findBackendTestCases(dirs);
       const tolerance = flags.rtol !== undefined || flags.atol !== undefined
         ? { rtol: flags.rtol ?? ORACLE_TOLERANCE.rtol, atol: flags.atol ?? ORACLE_TOLERANCE.atol, source: 'cli' as const }
         : undefined;
       const progress = process.stderr.isTTY && !flags.quiet;
       const report = await runOracleCases(caseDirs, {
-        targets, timeoutMs: flags.timeout * 1000, ...(tolerance ? { tolerance } : {}),
+        targets, timeoutMs: flags.timeout * 1000, ...(tolerance ? { tolerance } : {}), ...(flags.caseTolerance ? { caseTolerances: flags.caseTolerance } : {}),
         onCase: (c, i, n) => { if (progress) process.stderr.write(`\r[${i + 1}/${n}] ${c.verdict.padEnd(7)} ${c.id.slice(-60).padEnd(60)}`); },
       });
       if (progress) process.stderr.write('\n');
+      const matrix = buildConformanceMatrix(report, knownFailures);
       if (flags.json) await writeJsonReport(flags.json, report);
-      process.stdout.write(`${renderConsole(flags.quiet ? { ...report, cases: [] } : report)}\n`);
-      process.exitCode = exitCodeForReport(report);
+      if (flags.matrixJson) await writeFile(flags.matrixJson, `${JSON.stringify(matrix, null, 2)}\n`);
+      if (flags.cases && !flags.quiet) process.stdout.write(`${renderConsole(report)}\n\n`);
+      process.stdout.write(`${renderConformanceMatrix(matrix, { rows: flags.quiet ? 'none' : flags.matrix })}\n`);
+      process.exitCode = exitCodeForConformance(matrix);
     });
 }

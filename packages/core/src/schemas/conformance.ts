@@ -10,6 +10,7 @@ import { TargetIdSchema } from './target.js';
  */
 export const ConformanceCellSchema = z.enum(['pass', 'mismatch', 'load-error', 'run-error', 'skipped']);
 export type ConformanceCell = z.infer<typeof ConformanceCellSchema>;
+export const CONFORMANCE_CELLS: readonly ConformanceCell[] = ConformanceCellSchema.options;
 
 export const KnownFailureEntrySchema = z.object({
   /** A case name (`test_abs`), optionally with its suite (`node/test_abs`); `*` and `?` globs allowed. */
@@ -32,3 +33,52 @@ export const KnownFailuresFileSchema = z.object({
   failures: z.array(KnownFailureEntrySchema),
 }).strict();
 export type KnownFailuresFile = z.infer<typeof KnownFailuresFileSchema>;
+
+/** The parts of a case result a conformance cell is derived from (structurally a CaseResult). */
+interface CaseForCell {
+  readonly id: string;
+  readonly verdict: string;
+  readonly skipReason?: string;
+  readonly error?: { readonly code: string; readonly message: string };
+  readonly outcomes: readonly { readonly target: string; readonly status: string; readonly error?: { readonly message: string } }[];
+  readonly comparisons: readonly { readonly target: string; readonly verdict: string; readonly output: string; readonly reason: string; readonly inputSet?: string }[];
+}
+
+/**
+ * The cell of one target for one case, with a one-line reason. Derived from the outcome and
+ * comparisons only, so a matrix can be rebuilt from any saved report.
+ */
+export function conformanceCell(c: CaseForCell, target: string): { cell: ConformanceCell; detail: string } {
+  if (c.verdict === 'skipped') return { cell: 'skipped', detail: c.skipReason ?? 'skipped' };
+  if (c.error) return { cell: 'load-error', detail: `crossrt could not prepare the case: ${c.error.code}: ${c.error.message}` };
+  const outcome = c.outcomes.find((o) => o.target === target);
+  if (!outcome) return { cell: 'skipped', detail: `not run on ${target}` };
+  const why = outcome.error?.message.split('\n')[0] ?? outcome.status;
+  switch (outcome.status) {
+    case 'ok': break;
+    case 'unavailable': return { cell: 'skipped', detail: `target unavailable: ${why}` };
+    case 'load-error': return { cell: 'load-error', detail: why };
+    default: return { cell: 'run-error', detail: outcome.status === 'run-error' ? why : `${outcome.status}: ${why}` };
+  }
+  const bad = c.comparisons.find((x) => x.target === target && x.verdict !== 'pass');
+  if (bad) return { cell: 'mismatch', detail: `${bad.output}${bad.inputSet ? ` @${bad.inputSet}` : ''}: ${bad.verdict}: ${bad.reason}` };
+  return { cell: 'pass', detail: 'all expected outputs match' };
+}
+
+/** `node/test_abs` style key of a case dir: its folder name and the folder above it (the suite). */
+export function conformanceCaseKey(caseId: string): { suite: string; name: string } {
+  const parts = caseId.split(/[\\/]+/).filter((p) => p !== '');
+  return { name: parts.at(-1) ?? caseId, suite: parts.at(-2) ?? '' };
+}
+
+function globRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  return new RegExp(`^${body}$`);
+}
+
+/** Whether a known-failure entry names this case (`test_x`, `node/test_x`, globs in either form). */
+export function knownFailureMatches(entry: Pick<KnownFailureEntry, 'case'>, caseId: string): boolean {
+  const { suite, name } = conformanceCaseKey(caseId);
+  const re = globRegExp(entry.case);
+  return entry.case.includes('/') ? re.test(`${suite}/${name}`) : re.test(name);
+}

@@ -1,0 +1,73 @@
+import { readFile } from 'node:fs/promises';
+import { CrossrtError, KnownFailuresFileSchema, type KnownFailuresFile } from '@crossrt/core';
+
+/**
+ * Known-failures files (one per target, JSON with `//` and block comments allowed, like onnxruntime's
+ * onnx_backend_test_series_filters.jsonc). Every problem is a KNOWN_FAILURES_INVALID error naming the
+ * file and the place, never a parse stack.
+ */
+export async function readKnownFailuresFile(path: string): Promise<KnownFailuresFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CrossrtError(code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'FILE_UNREADABLE', `known-failures file ${code === 'ENOENT' ? 'not found' : 'unreadable'}: ${path}`);
+  }
+  return parseKnownFailures(text, path);
+}
+
+export function parseKnownFailures(text: string, label = 'known-failures file'): KnownFailuresFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(stripJsonComments(text));
+  } catch (e) {
+    throw new CrossrtError('KNOWN_FAILURES_INVALID', `${label} is not valid JSON: ${(e as Error).message}`, 'the format is {"target": "ort-node:cpu", "failures": [{"case": "test_x", "reason": "…"}]}');
+  }
+  const parsed = KnownFailuresFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new CrossrtError('KNOWN_FAILURES_INVALID', `${label}: ${issue.path.join('.') || '(root)'}: ${issue.message}`, 'each entry needs "case" and a one-line "reason"; the file names its "target"');
+  }
+  const seen = new Set<string>();
+  for (const f of parsed.data.failures) {
+    if (seen.has(f.case)) throw new CrossrtError('KNOWN_FAILURES_INVALID', `${label}: case "${f.case}" is listed twice`);
+    seen.add(f.case);
+  }
+  return parsed.data;
+}
+
+/** Drop `//` line and block comments outside strings (JSONC); string contents are kept as they are. */
+export function stripJsonComments(text: string): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (ch === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j + 1;
+    } else if (ch === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (ch === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      i = end === -1 ? text.length : end + 2;
+    } else {
+      out += ch;
+      i++;
+    }
+  }
+  return out;
+}
+
+/** One known-failures file per target; two files for the same target is a usage error. */
+export async function readKnownFailuresFiles(paths: readonly string[]): Promise<KnownFailuresFile[]> {
+  const files = await Promise.all(paths.map(readKnownFailuresFile));
+  const targets = new Set<string>();
+  files.forEach((f, i) => {
+    if (targets.has(f.target)) throw new CrossrtError('USAGE', `${paths[i]} is a second known-failures file for ${f.target}`, 'keep one file per target');
+    targets.add(f.target);
+  });
+  return files;
+}

@@ -71,6 +71,17 @@ async function saveLayersModel(model, dir) {
 }
 
 const MODELS = {
+  // One 2x2 all-ones kernel, no bias, 'same' on 3x3: each output is the sum of a 2x2 window with the
+  // zero padding at the bottom/right (TF's rule), so tests can state the outputs by hand.
+  'same-pad-even': {
+    weights: () => [tf.ones([2, 2, 1, 1])],
+    faults: ['pad-wrong-side'],
+    build: () => tfl.sequential({
+      name: 'same_pad_even',
+      layers: [tfl.layers.conv2d({ name: 'conv', inputShape: [3, 3, 1], batchSize: 1, filters: 1, kernelSize: 2, strides: 1, padding: 'same', useBias: false })],
+    }),
+    pair: { name: 'same-pad-even', onnx: 'model.onnx', tfjs: 'tfjs/model.json' },
+  },
   // Even 2x2 kernel with 'same' padding (TF pads bottom/right only), BN with Keras epsilon 1e-3,
   // max pooling, then a stride-2 3x3 'same' conv (again asymmetric) with a sigmoid.
   'conv-bn-pool': {
@@ -117,7 +128,7 @@ for (const [name, spec] of Object.entries(MODELS)) {
   const dir = join(root, name);
   await rm(dir, { recursive: true, force: true });
   const model = spec.build();
-  model.setWeights(seededWeights(model, spec.seed));
+  model.setWeights(spec.weights ? spec.weights() : seededWeights(model, spec.seed));
   await saveLayersModel(model, join(dir, 'tfjs'));
   const modelJson = join(dir, 'tfjs', 'model.json');
   await writeFile(join(dir, 'model.onnx'), encodeModel(await exportLayersModelToOnnx(modelJson)));

@@ -6,6 +6,7 @@ import { tensorSha256 } from '@crossrt/inputs';
 import type { TargetDescriptor } from '@crossrt/runtime';
 import { buildReport, caseError, caseVerdict, modelRecord } from './report-builder.js';
 import { executeOnTarget, TargetPool } from './target-execution.js';
+import { applyPlacementVerdicts } from './placement-verdict.js';
 
 /** Tolerance for one case, keyed by case name (`test_x`) or suite/name (`node/test_x`). */
 export type CaseTolerances = Readonly<Record<string, { readonly rtol: number; readonly atol: number }>>;
@@ -81,6 +82,7 @@ export async function runOracleCase(dir: string, targets: readonly TargetDescrip
   const inputs = first ? [...first.inputs].map(([name, t]) => ({
     name, dtype: t.dtype, dims: [...t.dims], generator: `file:${first.name}${tc.dataSets.length > 1 ? ` (+${tc.dataSets.length - 1} more sets)` : ''}`, sha256: tensorSha256(t),
   })) : [];
-  const result = { id: dir, model, inputs, dims: [], outcomes, comparisons };
+  // A GPU target whose nodes ran on the CPU gets fallback/partial-fallback, never a plain pass.
+  const result = { id: dir, model, inputs, dims: [], outcomes, comparisons: applyPlacementVerdicts(comparisons, outcomes) };
   return { ...result, verdict: caseVerdict(result) };
 }

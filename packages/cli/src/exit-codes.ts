@@ -29,12 +29,20 @@ export function exitCodeForReport(report: Report): number {
   return EXIT.OK;
 }
 
-/** Conformance runs: only failures no known-failures entry covers fail the run (cases crossrt could not read included). */
-export function exitCodeForConformance(matrix: { readonly newFailures: number }): number {
+/**
+ * Conformance runs: only failures no known-failures entry covers fail the run; a case crossrt itself
+ * could not read (broken model or test data) is an input error, as in `run`.
+ */
+export function exitCodeForConformance(matrix: { readonly newFailures: number; readonly newCaseErrors: number }): number {
+  if (matrix.newCaseErrors > 0) return EXIT.USAGE;
   return matrix.newFailures > 0 ? EXIT.DISCREPANCY : EXIT.OK;
 }
 
-/** Conformance runs: only failures no known-failures entry covers fail the run (cases crossrt could not read included). */
-export function exitCodeForConformance(matrix: { readonly newFailures: number }): number {
+/**
+ * Conformance runs: only failures no known-failures entry covers fail the run; a case crossrt itself
+ * could not read (broken model or test data) is an input error, as in `run`.
+ */
+export function exitCodeForConformance(matrix: { readonly newFailures: number; readonly newCaseErrors: number }): number {
+  if (matrix.newCaseErrors > 0) return EXIT.USAGE;
   return matrix.newFailures > 0 ? EXIT.DISCREPANCY : EXIT.OK;
 }

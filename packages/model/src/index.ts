@@ -10,3 +10,4 @@ export * from './npz.js';
 export * from './elem-type-inference.js';
 export * from './graph-surgery.js';
 export * from './inspect.js';
+export * from './tensor-file.js';

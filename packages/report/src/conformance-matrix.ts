@@ -14,6 +14,8 @@ export interface MatrixCell {
   readonly detail: string;
   /** The known-failures reason when the case is listed for this target. */
   readonly known?: string;
+  /** Set when crossrt itself could not read the case (its error code): an input problem, not a target's. */
+  readonly caseError?: string;
 }
 
 export interface MatrixRow {
@@ -38,7 +40,7 @@ export interface KnownFailureSummary {
   /** Whether a known-failures file was given for this target. */
   readonly listed: boolean;
   /** Failures not in the list: these fail CI. */
-  readonly newFailures: readonly { id: string; cell: ConformanceCell; detail: string }[];
+  readonly newFailures: readonly { id: string; cell: ConformanceCell; detail: string; caseError?: string }[];
   readonly stillFailing: number;
   /** Listed cases that now pass: remove them from the list. */
   readonly nowPassing: readonly { id: string; reason: string }[];
@@ -55,6 +57,8 @@ export interface ConformanceMatrix {
   readonly known: readonly KnownFailureSummary[];
   /** Failures not covered by a known-failures entry, over all targets. */
   readonly newFailures: number;
+  /** Cases crossrt could not read (bad model or test data) that no entry covers. */
+  readonly newCaseErrors: number;
 }
 
 const FAILING: ReadonlySet<ConformanceCell> = new Set(['mismatch', 'load-error', 'run-error']);
@@ -68,7 +72,7 @@ export function buildConformanceMatrix(report: Report, knownFailures: readonly K
     const cells: Record<string, MatrixCell> = {};
     for (const t of targets) {
       const entry = lists.get(t)?.failures.find((e) => knownFailureMatches(e, c.id));
-      cells[t] = { ...conformanceCell(c, t), ...(entry ? { known: entry.reason } : {}) };
+      cells[t] = { ...conformanceCell(c, t), ...(entry ? { known: entry.reason } : {}), ...(c.error ? { caseError: c.error.code } : {}) };
     }
     return { id: c.id, suite, name, opTypes: c.model?.opTypes ?? [], cells };
   });
@@ -96,14 +100,15 @@ export function buildConformanceMatrix(report: Report, knownFailures: readonly K
       if (FAILING.has(cell.cell)) {
         for (const op of r.opTypes) ops.set(op, (ops.get(op) ?? 0) + 1);
         if (cell.known !== undefined) stillFailing++;
-        else fresh.push({ id: r.id, cell: cell.cell, detail: cell.detail });
+        else fresh.push({ id: r.id, cell: cell.cell, detail: cell.detail, ...(cell.caseError ? { caseError: cell.caseError } : {}) });
       } else if (cell.cell === 'pass' && cell.known !== undefined) nowPassing.push({ id: r.id, reason: cell.known });
     }
     failureOps[target] = [...ops].map(([opType, count]) => ({ opType, count })).sort((a, b) => b.count - a.count || a.opType.localeCompare(b.opType));
     known.push({ target, listed: lists.has(target), newFailures: fresh, stillFailing, nowPassing });
     newFailures += fresh.length;
   }
-  return { targets, suites, rows, totals, failureOps, known, newFailures };
+  const newCaseErrors = new Set(known.flatMap((k) => k.newFailures.filter((f) => f.caseError).map((f) => f.id))).size;
+  return { targets, suites, rows, totals, failureOps, known, newFailures, newCaseErrors };
 }
 
 export interface MatrixRenderOptions {

@@ -1,8 +1,11 @@
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { Command } from 'commander';
 import { formatDims } from '@crossrt/core';
-import { DEFAULT_MEMORY_BUDGET_BYTES, formatBytes, inspectModel, readModelFile, type IoDescription, type ModelInspection } from '@crossrt/model';
+import {
+  DEFAULT_MEMORY_BUDGET_BYTES, formatBytes, inspectModel, readModelFile, readTensorFile, summarizeTensor,
+  type IoDescription, type ModelInspection, type TensorSummary,
+} from '@crossrt/model';
 import { parseNonNegativeNumber } from '../option-parsers.js';
 
 interface InspectFlags { json?: boolean; memoryBudget?: number; tensors?: boolean }
@@ -35,14 +38,27 @@ export function renderInspection(r: ModelInspection): string {
   return lines.join('\n');
 }
 
+export function renderTensorSummary(t: TensorSummary): string {
+  const stats = t.min !== undefined ? `  min ${t.min} max ${t.max}${t.mean !== undefined ? ` mean ${Number(t.mean.toPrecision(6))}` : ''}` : '';
+  const nonFinite = t.nonFinite ? `  ${t.nonFinite} NaN/Inf` : '';
+  return `${t.name}: ${t.dtype}${formatDims(t.dims)} (${t.elements} elements)${stats}${nonFinite}\n  first: ${t.head.map((x) => JSON.stringify(x)).join(', ')}${t.elements > t.head.length ? ', …' : ''}`;
+}
+
+const TENSOR_FILES = new Set(['.pb', '.npy', '.npz']);
+
 export function inspectCommand(): Command {
   return new Command('inspect')
     .description('print a model\'s IR/opsets/producer, IO types and dims, op counts by domain, initializer and external data sizes, and hygiene warnings')
-    .argument('<model>', '.onnx file, or an ONNX backend test-case dir holding model.onnx')
+    .argument('<file>', '.onnx model, an ONNX backend test-case dir (model.onnx), or a tensor file (.pb, .npy, .npz)')
     .option('--json', 'print JSON instead of text')
     .option('--memory-budget <MiB>', `warn about declared tensors larger than this (default ${DEFAULT_MEMORY_BUDGET_BYTES / 2 ** 20})`, parseNonNegativeNumber('--memory-budget'))
     .option('--tensors', 'also list intermediate tensors with their element types (names for graph surgery)')
     .action(async (model: string, flags: InspectFlags) => {
+      if (TENSOR_FILES.has(extname(model).toLowerCase())) {
+        const summaries = [...(await readTensorFile(model))].map(([name, t]) => summarizeTensor(name, t));
+        process.stdout.write(flags.json ? `${JSON.stringify(summaries, null, 2)}\n` : `${summaries.map(renderTensorSummary).join('\n')}\n`);
+        return;
+      }
       const path = await stat(model).then((s) => (s.isDirectory() ? join(model, 'model.onnx') : model), () => model);
       const loaded = await readModelFile(path);
       const inspection = inspectModel(loaded, {

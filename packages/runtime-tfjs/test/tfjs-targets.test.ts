@@ -142,6 +142,43 @@ describe('a real TF.js graph model from npm: @vladmandic/human antispoof', () =>
   });
 });
 
+describe('more real graph models from @vladmandic/human: no signature block, several outputs', () => {
+  // numpy allclose |a - r| <= atol + rtol * |r| with r = tfjs:cpu; returns the worst excess ratio.
+  const allclose = (a: Float32Array, r: Float32Array, rtol: number, atol: number) => {
+    let worst = 0;
+    for (let i = 0; i < r.length; i++) worst = Math.max(worst, Math.abs(a[i]! - r[i]!) / (atol + rtol * Math.abs(r[i]!)));
+    return worst;
+  };
+  const cases = [
+    // blazeface.json has no `signature`: inputs/outputs come from the Placeholder and unconsumed nodes.
+    { file: 'blazeface.json', input: 'input', dims: [1, 256, 256, 3], outputs: ['Identity', 'Identity_2', 'Identity_3', 'Identity_1'], outDims: [[1, 512, 1], [1, 512, 16], [1, 384, 16], [1, 384, 1]] },
+    { file: 'facemesh.json', input: 'input_1', dims: [1, 192, 192, 3], outputs: ['output_mesh', 'output_faceflag', 'output_contours'], outDims: [[1, 1404], [1, 1], [1, 266]] },
+  ];
+  for (const c of cases) {
+    it(`${c.file}: model.json signature = tfjs's own names; tfjs:cpu and tfjs:wasm agree (rtol 1e-4, atol 1e-4)`, async () => {
+      const path = join(repo, 'node_modules/@vladmandic/human/models', c.file);
+      const sig = (await readTfjsModelArtifacts(path)).signature;
+      expect(sig.inputs.map((i) => i.name)).toEqual([c.input]);
+      expect(sig.outputs.map((o) => o.name)).toEqual(c.outputs);
+      const n = c.dims.reduce((a, b) => a * b, 1);
+      const feeds = { [c.input]: f32(c.dims, Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 0.5 + 0.5)) };
+      const got: Record<string, Record<string, HostTensor>> = {};
+      for (const id of ['tfjs:cpu', 'tfjs:wasm']) {
+        const h = host(id);
+        const { reply } = await h.load(path);
+        expect(reply.outputNames).toEqual(c.outputs);
+        got[id] = (await h.run(feeds)).outputs;
+      }
+      c.outputs.forEach((o, i) => {
+        expect(got['tfjs:cpu']![o]!.dims).toEqual(c.outDims[i]);
+        const ratio = allclose(got['tfjs:wasm']![o]!.data as Float32Array, got['tfjs:cpu']![o]!.data as Float32Array, 1e-4, 1e-4);
+        console.log(`${c.file} ${o}: worst |a-r| / (1e-4 + 1e-4*|r|) = ${ratio.toFixed(3)}`);
+        expect(ratio).toBeLessThanOrEqual(1);
+      });
+    });
+  }
+});
+
 describe('bad model files are load errors with a code, not crashes', () => {
   it('a missing model.json and a model.json whose shard is missing', async () => {
     const h = host('tfjs:cpu');

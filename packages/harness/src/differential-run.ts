@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
-import { CrossrtError, isCrossrtError, type CaseResult, type HostTensor, type Report, type RunOutcome, type Tolerance } from '@crossrt/core';
-import { compareOutput, DEFAULT_TOLERANCE } from '@crossrt/compare';
-import { DEFAULT_DIM, generateInputs, scopeDimOptions, unusedDimFlags } from '@crossrt/inputs';
+import { CrossrtError, isCrossrtError, type CaseResult, type HostTensor, type Report, type RunOutcome, type Tolerance, type TolerancePolicy } from '@crossrt/core';
+import { compareOutput, DEFAULT_TOLERANCE, policyFromTolerance } from '@crossrt/compare';
+import { DEFAULT_DIM, scopeDimOptions, unusedDimFlags } from '@crossrt/inputs';
+import { inputPlanRecord, prepareInputSets, unusedInputNames, type InputSettings } from './input-settings.js';
 import { modelSignature, readModelFile } from '@crossrt/model';
 import type { TargetDescriptor } from '@crossrt/runtime';
 import { applyPlacementVerdicts } from './placement-verdict.js';
@@ -16,6 +17,10 @@ export interface ModelCaseSettings {
   readonly dims?: Readonly<Record<string, number>>;
   readonly shapes?: Readonly<Record<string, readonly number[]>>;
   readonly defaultDim?: number;
+  /** Samples, special values, per-input plans, heuristic settings, input files. */
+  readonly inputs?: InputSettings;
+  /** Per-dtype/target-pair/output tolerance layers; `tolerance` (when not the default) becomes its base. */
+  readonly policy?: TolerancePolicy;
 }
 
 export interface DifferentialRunOptions extends Partial<Pick<ModelCaseSettings, 'seed' | 'tolerance'>>, Omit<ModelCaseSettings, 'seed' | 'tolerance'> {
@@ -54,7 +59,7 @@ export async function runDifferential(modelPaths: readonly string[], options: Di
   }
   return buildReport('run', {
     targets: options.targets.map((t) => t.id), reference: reference.id, seed: settings.seed, tolerance: settings.tolerance,
-    defaultDim: options.defaultDim ?? DEFAULT_DIM,
+    defaultDim: options.defaultDim ?? DEFAULT_DIM, inputPlan: inputPlanRecord(options.inputs),
   }, cases);
 }
 
@@ -67,28 +72,30 @@ export async function runModelCase(path: string, id: string, settings: ModelCase
   try {
     const model = await readModelFile(modelPath);
     const signature = modelSignature(model.proto);
-    const inputs = generateInputs(signature.inputs, { seed: settings.seed, ...scopeDimOptions(signature.inputs, dimOptions(settings)) });
+    const inputs = await prepareInputSets(signature.inputs, [model.proto], settings.seed, scopeDimOptions(signature.inputs, dimOptions(settings)), settings.inputs);
     prepared = { model, signature, inputs };
   } catch (e) {
     if (!isCrossrtError(e)) throw e;
     return { result: caseError(id, e), outputs: new Map() };
   }
   const { model, signature, inputs } = prepared;
-  const feeds: Record<string, HostTensor> = Object.fromEntries(inputs.tensors);
+  const feedSets: Record<string, HostTensor>[] = inputs.sets.map((s) => Object.fromEntries(s.tensors));
   const graphNodes = model.proto.graph?.node.length ?? 0;
   const executions = new Map<string, TargetExecution>();
   for (const target of settings.targets) {
-    executions.set(target.id, await executeOnTarget(pool, target, modelPath, [feeds], graphNodes));
+    executions.set(target.id, await executeOnTarget(pool, target, modelPath, feedSets, graphNodes));
   }
   const outcomes: RunOutcome[] = [...executions.values()].map((x) => x.outcome);
   const refOutputs = executions.get(reference.id)!;
   const comparisons = refOutputs.outcome.status !== 'ok' ? [] : settings.targets.slice(1).flatMap((target) => {
     const exec = executions.get(target.id)!;
     if (exec.outcome.status !== 'ok') return [];
-    return signature.outputs.map(({ name: output }) => compareOutput({
-      output, target: target.id, reference: reference.id, actual: exec.outputs[0]?.get(output), expected: refOutputs.outputs[0]?.get(output),
-      tolerance: settings.tolerance,
-    }));
+    // Per-dtype defaults unless a tolerance was given; a given one is the policy's base layer.
+    const policy: TolerancePolicy = { ...(settings.tolerance.source === 'default' ? {} : policyFromTolerance(settings.tolerance)), ...settings.policy };
+    return inputs.sets.flatMap((set, k) => signature.outputs.map(({ name: output }) => compareOutput({
+      output, target: target.id, reference: reference.id, ...(inputs.sets.length > 1 ? { inputSet: set.name } : {}),
+      actual: exec.outputs[k]?.get(output), expected: refOutputs.outputs[k]?.get(output), policy, policyBaseSource: settings.tolerance.source,
+    })));
   });
   const result: Omit<CaseResult, 'verdict'> = {
     id, model: modelRecord(path, model), inputs: [...inputs.records], dims: [...inputs.dims], outcomes, comparisons: applyPlacementVerdicts(comparisons, outcomes),
@@ -99,7 +106,10 @@ export async function runModelCase(path: string, id: string, settings: ModelCase
 
 /** With several models each flag applies where it fits, but a flag that fits no model is a typo. */
 async function checkDimFlagsUsed(modelPaths: readonly string[], options: DifferentialRunOptions): Promise<void> {
-  if (modelPaths.length < 2 || (!options.dims && !options.shapes)) return;
+  if (modelPaths.length < 2 || (!options.dims && !options.shapes && !options.inputs?.plans && !options.inputs?.files)) {
+    if (modelPaths.length === 1 && (options.inputs?.plans || options.inputs?.files)) await checkInputNames(modelPaths, options);
+    return;
+  }
   const signatures = [];
   for (const p of modelPaths) {
     try {
@@ -108,10 +118,21 @@ async function checkDimFlagsUsed(modelPaths: readonly string[], options: Differe
       // unreadable models are reported by their own case
     }
   }
-  const unused = unusedDimFlags(signatures, dimOptions(options));
+  const unused = [...unusedDimFlags(signatures, dimOptions(options)), ...unusedInputNames(signatures, options.inputs)];
   if (unused.length > 0) throw new CrossrtError('USAGE', `${unused.join(', ')} match no input of any model`, 'check the names with `crossrt inspect` or the model signature');
 }
 
 function dimOptions(o: Pick<ModelCaseSettings, 'dims' | 'shapes' | 'defaultDim'>) {
   return { ...(o.dims ? { dims: o.dims } : {}), ...(o.shapes ? { shapes: o.shapes } : {}), ...(o.defaultDim ? { defaultDim: o.defaultDim } : {}) };
+}
+
+async function checkInputNames(modelPaths: readonly string[], options: DifferentialRunOptions): Promise<void> {
+  let inputs;
+  try {
+    inputs = modelSignature((await readModelFile(resolve(modelPaths[0]!))).proto).inputs;
+  } catch {
+    return; // the case reports an unreadable model itself
+  }
+  const unused = unusedInputNames([inputs], options.inputs);
+  if (unused.length > 0) throw new CrossrtError('USAGE', `${unused.join(', ')} name no input of the model`, `model inputs: ${inputs.map((i) => i.name).join(', ')}`);
 }

@@ -37,12 +37,3 @@ export function exitCodeForConformance(matrix: { readonly newFailures: number; r
   if (matrix.newCaseErrors > 0) return EXIT.USAGE;
   return matrix.newFailures > 0 ? EXIT.DISCREPANCY : EXIT.OK;
 }
-
-/**
- * Conformance runs: only failures no known-failures entry covers fail the run; a case crossrt itself
- * could not read (broken model or test data) is an input error, as in `run`.
- */
-export function exitCodeForConformance(matrix: { readonly newFailures: number; readonly newCaseErrors: number }): number {
-  if (matrix.newCaseErrors > 0) return EXIT.USAGE;
-  return matrix.newFailures > 0 ? EXIT.DISCREPANCY : EXIT.OK;
-}

@@ -3,7 +3,6 @@ import { CrossrtError, isCrossrtError } from '@crossrt/core';
 import { CROSSRT_VERSION } from '@crossrt/harness';
 import { conformanceCommand } from './commands/conformance-command.js';
 import { inspectCommand } from './commands/inspect-command.js';
-import { inspectCommand } from './commands/inspect-command.js';
 import { mergeCommand } from './commands/merge-command.js';
 import { pairCommand } from './commands/pair-command.js';
 import { reportCommand } from './commands/report-command.js';
@@ -22,7 +21,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addCommand(runCommand())
     .addCommand(targetsCommand())
     .addCommand(conformanceCommand())
-    .addCommand(inspectCommand())
     .addCommand(inspectCommand())
     .addCommand(suiteCommand())
     .addCommand(mergeCommand())

@@ -12,7 +12,6 @@ export * from './placement-verdict.js';
 export * from './format-pair.js';
 export * from './format-pair-run.js';
 export * from './known-failures.js';
-export * from './known-failures.js';
 export * from './variant-compare.js';
 export * from './variant-signature.js';
 export * from './input-settings.js';

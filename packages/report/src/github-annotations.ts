@@ -1,7 +1,7 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import type { CaseResult, Report } from '@crossrt/core';
 import { caseLabels } from './case-labels.js';
-import { metricPairs } from './comparison-text.js';
+import { metricPairs, toleranceText } from './comparison-text.js';
 import { outputCells, type OutputCell } from './output-cells.js';
 import { statusTone } from './target-cells.js';
 
@@ -47,7 +47,7 @@ function cellMessage(cell: OutputCell): string {
   if (w?.metrics && w.verdict !== 'pass') {
     const keep = new Set(['max abs error', 'max rel error', 'allclose mismatches', 'cosine similarity', 'SNR', 'worst element']);
     lines.push(metricPairs(w.metrics).filter(([k]) => keep.has(k)).map(([k, v]) => `${k} ${v}`).join('; '));
-    lines.push(`reference ${w.reference}, rtol ${w.tolerance.rtol} atol ${w.tolerance.atol} (${w.tolerance.source})`);
+    lines.push(`reference ${w.reference}, ${toleranceText(w.tolerance, w.metrics.exact)}`);
   }
   return lines.join('\n');
 }

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { ComparisonSchema, ToleranceSchema } from './comparison.js';
+import { LocalizationSchema, ReductionSchema } from './localization.js';
 import { RunOutcomeSchema } from './outcome.js';
 import { TargetIdSchema } from './target.js';
+
+export * from './localization.js';
 
 export const REPORT_SCHEMA_ID = 'crossrt.report';
 export const REPORT_VERSION = 1;
@@ -97,6 +100,10 @@ export const CaseResultSchema = z.object({
   knownFailure: z.object({ targets: z.array(z.string()), nowPassing: z.array(z.string()) }).optional(),
   /** Position in the suite plan, so shard reports merge back into the unsharded order. */
   planIndex: z.number().int().nonnegative().optional(),
+  /** `crossrt localize`: per-node divergence table, error-growth curve and the culprit node. */
+  localization: LocalizationSchema.optional(),
+  /** `crossrt reduce`: the minimal model that still shows the discrepancy. */
+  reduction: ReductionSchema.optional(),
 });
 export type CaseResult = z.infer<typeof CaseResultSchema>;
 

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CrossrtError, isCrossrtError } from '@crossrt/core';
 import { CROSSRT_VERSION } from '@crossrt/harness';
+import { compareCommand } from './commands/compare-command.js';
 import { conformanceCommand } from './commands/conformance-command.js';
 import { inspectCommand } from './commands/inspect-command.js';
 import { mergeCommand } from './commands/merge-command.js';
@@ -21,6 +22,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addCommand(runCommand())
     .addCommand(targetsCommand())
     .addCommand(conformanceCommand())
+    .addCommand(compareCommand())
     .addCommand(inspectCommand())
     .addCommand(suiteCommand())
     .addCommand(mergeCommand())

@@ -9,10 +9,16 @@ describe('histogramChart', () => {
     expect(h.counts).toEqual([1, 3, 0, 0, 2]);
     // [2^-20, 2^-19) and [2^-19, 2^-18) lie within atol = 2^-18; [2^-18, 2^-17) and above do not.
     expect(h.colors).toEqual(['pass', 'pass', 'pass', 'warn', 'warn']);
+    expect(h.logScale).toBe(false);
+  });
+
+  it('switches to a log count axis when counts span more than 50×', () => {
+    expect(histogramChart({ zero: 5000, bins: [{ log2: -24, count: 7 }] }, 1e-5).logScale).toBe(true);
+    expect(histogramChart({ zero: 0, bins: [{ log2: -24, count: 7 }, { log2: -23, count: 350 }] }, 1e-5).logScale).toBe(false);
   });
 
   it('draws only the exact bin when every element matched', () => {
-    expect(histogramChart({ zero: 60, bins: [] }, 1e-7)).toEqual({ labels: ['0'], ranges: ['exact match'], counts: [60], colors: ['pass'] });
+    expect(histogramChart({ zero: 60, bins: [] }, 1e-7)).toEqual({ labels: ['0'], ranges: ['exact match'], counts: [60], colors: ['pass'], logScale: false });
   });
 });
 

@@ -4,7 +4,11 @@ import type { StatusTone } from './target-cells.js';
 
 /** Chart data the page script draws; plain JSON so the HTML carries data, not drawing code. */
 export interface OverviewChart { labels: string[]; series: { target: string; counts: number[] }[] }
-export interface HistogramChart { labels: string[]; ranges: string[]; counts: number[]; colors: StatusTone[] }
+export interface HistogramChart {
+  labels: string[]; ranges: string[]; counts: number[]; colors: StatusTone[];
+  /** Log count axis only when counts span more than 50×: otherwise a log axis makes 1 and 3 look alike. */
+  logScale: boolean;
+}
 
 /**
  * How the comparisons' max abs errors spread, per target, in decades (`exact`, `1e-8..1e-7`, …).
@@ -37,7 +41,7 @@ export function overviewChart(report: Report): OverviewChart | undefined {
  * even. Bins wholly at or below atol are `pass`; above it `warn` (rtol may still admit them).
  */
 export function histogramChart(h: ErrorHistogram, atol: number): HistogramChart {
-  const chart: HistogramChart = { labels: ['0'], ranges: ['exact match'], counts: [h.zero], colors: ['pass'] };
+  const chart: HistogramChart = { labels: ['0'], ranges: ['exact match'], counts: [h.zero], colors: ['pass'], logScale: false };
   if (h.bins.length === 0) return chart;
   const byLog = new Map(h.bins.map((b) => [b.log2, b.count]));
   const first = h.bins[0]!.log2;
@@ -48,5 +52,7 @@ export function histogramChart(h: ErrorHistogram, atol: number): HistogramChart 
     chart.counts.push(byLog.get(e) ?? 0);
     chart.colors.push(2 ** (e + 1) <= atol ? 'pass' : 'warn');
   }
+  const nonZero = chart.counts.filter((n) => n > 0);
+  chart.logScale = Math.max(...nonZero) > 50 * Math.min(...nonZero);
   return chart;
 }

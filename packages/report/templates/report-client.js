@@ -47,7 +47,9 @@
         responsive: true, maintainAspectRatio: false,
         scales: {
           x: { title: { display: true, text: '|actual − reference| (log2 bins; green = within atol)' } },
-          y: { type: 'logarithmic', title: { display: true, text: 'elements (log)' } },
+          y: h.logScale
+            ? { type: 'logarithmic', title: { display: true, text: 'elements (log scale)' } }
+            : { beginAtZero: true, title: { display: true, text: 'elements' }, ticks: { precision: 0 } },
         },
         plugins: { legend: { display: false }, tooltip: { callbacks: { title: function (items) { return h.ranges[items[0].dataIndex]; } } } },
       },

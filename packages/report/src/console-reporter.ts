@@ -18,13 +18,40 @@ function outcomeLine(o: RunOutcome): string {
   return `${o.target}: ok load ${ms(o.timings?.loadMs ?? 0)} run ${ms(o.timings?.runMs ?? 0)}${placement}`;
 }
 
+function toleranceText(c: Comparison): string {
+  const t = c.tolerance;
+  if (c.metrics?.exact) return 'exact';
+  const rule = t.rules?.length ? t.rules[t.rules.length - 1] : t.source;
+  if (t.check === 'statistical') {
+    const parts = [t.minCosine !== undefined ? `cos>=${t.minCosine}` : '', t.minSnrDb !== undefined ? `snr>=${t.minSnrDb}dB` : '', t.minTop1Agreement !== undefined && c.metrics?.topK ? `top1>=${t.minTop1Agreement}` : ''];
+    return `${parts.filter(Boolean).join(' ')} (${rule})`;
+  }
+  return `rtol ${num(t.rtol)} atol ${num(t.atol)} (${rule})`;
+}
+
 function comparisonRow(c: Comparison): string[] {
   const m = c.metrics;
-  const tol = m?.exact ? "exact" : `rtol ${num(c.tolerance.rtol)} atol ${num(c.tolerance.atol)} (${c.tolerance.source})`;
+  const exact = m?.exact ?? true;
   return [
     c.inputSet ? `${c.output} @${c.inputSet.replace('test_data_set_', 'set')}` : c.output, c.target, c.reference, c.verdict.toUpperCase() === 'PASS' ? 'pass' : c.verdict.toUpperCase(),
-    num(m?.maxAbsError), num(m?.maxRelError), m ? `${m.allcloseMismatches}/${m.elements}` : '-', tol,
+    num(m?.maxAbsError), num(m?.maxRelError), m ? `${m.allcloseMismatches}/${m.elements}` : '-',
+    exact || m?.cosineSimilarity === undefined ? '-' : m.cosineSimilarity.toFixed(6),
+    exact || m?.snrDb === undefined ? '-' : m.snrDb === null ? 'inf' : m.snrDb.toFixed(1),
+    m?.maxUlp === undefined ? '-' : String(m.maxUlp),
+    m?.topK ? `${(m.topK.top1 * 100).toFixed(1)}%` : '-',
+    toleranceText(c),
   ];
+}
+
+/** Log2 bins of |a-r| as `2^e:count`, for comparisons that did not pass. */
+function histogramLine(c: Comparison): string | undefined {
+  const h = c.metrics?.histogram;
+  if (!h || h.bins.length === 0) return undefined;
+  return `  ${c.output}${c.inputSet ? ` @${c.inputSet}` : ''} |a-r| histogram: exact ${h.zero}, ${h.bins.map((b) => `[2^${b.log2}) ${b.count}`).join(', ')}`;
+}
+
+function comparisonTable(comparisons: readonly Comparison[]): string[] {
+  return textTable(['output', 'target', 'vs', 'verdict', 'max_abs', 'max_rel', 'mismatch', 'cosine', 'snr_db', 'max_ulp', 'top1', 'tolerance'], comparisons.map(comparisonRow)).map((l) => `  ${l}`);
 }
 
 export function renderCase(c: CaseResult): string[] {
@@ -44,14 +71,29 @@ export function renderCase(c: CaseResult): string[] {
     if (c.error.hint) lines.push(`  hint: ${c.error.hint}`);
     return lines;
   }
-  for (const i of c.inputs) lines.push(`  input ${i.name} ${i.dtype}[${i.dims.join(',')}] ${i.generator}${i.heuristic ? ` (heuristic: ${i.heuristic})` : ''}`);
+  for (const n of c.notes ?? []) lines.push(`  note: ${n}`);
+  const firstSet = c.inputs[0]?.set;
+  for (const i of c.inputs) {
+    // Later sets repeat the first set's plans; only the special-values set shows its own line.
+    if (i.set !== firstSet && i.set !== 'special-values') continue;
+    lines.push(`  input ${i.name} ${i.dtype}[${i.dims.join(',')}] ${i.generator}${i.heuristic ? ` (heuristic: ${i.heuristic})` : ''}${i.set && i.set !== firstSet ? ` [${i.set}]` : ''}`);
+  }
+  const sets = [...new Set(c.inputs.map((i) => i.set).filter((x): x is string => x !== undefined))];
+  if (sets.length > 1) lines.push(`  input sets: ${sets.join(', ')}`);
   for (const d of c.dims.filter((x) => x.source === 'default')) {
     lines.push(`  guessed dim ${d.input}[${d.axis}]${d.symbol ? ` "${d.symbol}"` : ''} = ${d.value}: ${d.note ?? ''}`);
   }
   for (const o of c.outcomes) lines.push(`  ${outcomeLine(o)}`);
   if (c.comparisons.length > 0) {
-    lines.push(...textTable(['output', 'target', 'vs', 'verdict', 'max_abs', 'max_rel', 'mismatch', 'tolerance'], c.comparisons.map(comparisonRow)).map((l) => `  ${l}`));
-    for (const cmp of c.comparisons.filter((x) => x.verdict !== 'pass')) lines.push(`  ${cmp.output} on ${cmp.target}: ${cmp.reason}`);
+    const special = c.comparisons.filter((x) => x.inputSet === 'special-values');
+    const ordinary = c.comparisons.filter((x) => x.inputSet !== 'special-values');
+    if (ordinary.length) lines.push(...comparisonTable(ordinary));
+    if (special.length) lines.push('  special-values set (NaN, ±Inf, -0, subnormals, dtype extremes):', ...comparisonTable(special));
+    for (const cmp of c.comparisons.filter((x) => x.verdict !== 'pass')) {
+      lines.push(`  ${cmp.output}${cmp.inputSet ? ` @${cmp.inputSet}` : ''} on ${cmp.target}: ${cmp.reason}`);
+      const h = histogramLine(cmp);
+      if (h) lines.push(h);
+    }
   }
   return lines;
 }

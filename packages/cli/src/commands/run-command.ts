@@ -4,20 +4,20 @@ import { renderConsole, writeJsonReport } from '@crossrt/report';
 import { parseTargetList } from '@crossrt/runtime';
 import { exitCodeForReport } from '../exit-codes.js';
 import { parseDimFlag, parseInteger, parseNonNegativeNumber, parseShapeFlag } from '../option-parsers.js';
+import { addInputOptions, resolveInputFlags, type InputFlags } from './input-flags.js';
 
 export const DEFAULT_TARGETS = 'ort-node:cpu,ort-web:wasm';
 
-interface RunFlags {
-  targets: string; seed: number; rtol?: number; atol?: number; dim?: Record<string, number>; shape?: Record<string, number[]>;
-  defaultDim: number; json?: string; timeout: number; quiet?: boolean;
+interface RunFlags extends InputFlags {
+  targets: string; defaultDim: number; json?: string; timeout: number; quiet?: boolean;
 }
 
 export function runCommand(): Command {
-  return new Command('run')
+  const cmd = new Command('run')
     .description('run model(s) on several targets with the same seeded inputs and compare every output against the first target')
     .argument('<models...>', '.onnx model file(s)')
     .option('-t, --targets <ids>', 'comma-separated target ids; the first is the reference', DEFAULT_TARGETS)
-    .option('--seed <n>', 'input generation seed', parseInteger('--seed'), 0)
+    .option('--seed <n>', 'input generation seed (default 0)', parseInteger('--seed'))
     .option('--rtol <r>', 'relative tolerance (default 1e-5)', parseNonNegativeNumber('--rtol'))
     .option('--atol <a>', 'absolute tolerance (default 1e-5)', parseNonNegativeNumber('--atol'))
     .option('--dim <name=value>', 'value of a symbolic dim (repeatable)', parseDimFlag)
@@ -25,16 +25,16 @@ export function runCommand(): Command {
     .option('--default-dim <n>', 'value for symbolic dims nobody set', parseInteger('--default-dim', 1), 1)
     .option('--json <file>', 'write the versioned JSON report here')
     .option('--timeout <seconds>', 'per-request limit for a target (load, run)', parseNonNegativeNumber('--timeout'), 120)
-    .option('-q, --quiet', 'print only the summary line')
+    .option('-q, --quiet', 'print only the summary line');
+  return addInputOptions(cmd)
     .action(async (models: string[], flags: RunFlags) => {
       const targets = parseTargetList(flags.targets);
-      const tolerance = flags.rtol !== undefined || flags.atol !== undefined
-        ? { rtol: flags.rtol ?? 1e-5, atol: flags.atol ?? 1e-5, source: 'cli' as const }
-        : undefined;
+      const resolved = await resolveInputFlags(flags);
+      const { tolerance, dims, shapes } = resolved;
       const progress = process.stderr.isTTY && !flags.quiet;
       const report = await runDifferential(models, {
-        targets, seed: flags.seed, defaultDim: flags.defaultDim, timeoutMs: flags.timeout * 1000,
-        ...(tolerance ? { tolerance } : {}), ...(flags.dim ? { dims: flags.dim } : {}), ...(flags.shape ? { shapes: flags.shape } : {}),
+        targets, seed: resolved.seed, defaultDim: flags.defaultDim, timeoutMs: flags.timeout * 1000, inputs: resolved.inputs, policy: resolved.policy,
+        ...(tolerance ? { tolerance } : {}), ...(dims ? { dims } : {}), ...(shapes ? { shapes } : {}),
         onCase: (c, i, n) => { if (progress) process.stderr.write(`[${i + 1}/${n}] ${c.verdict} ${c.id}\n`); },
       });
       if (flags.json) await writeJsonReport(flags.json, report);

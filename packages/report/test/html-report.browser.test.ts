@@ -1,3 +1,6 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// page.evaluate callbacks run in the browser: they need the DOM types.
 /**
  * The HTML report opened in real headless Chromium (Debian /usr/bin/chromium via playwright-core):
  * the case × target matrix must show each hand-derived status in its verdict colour, the charts must

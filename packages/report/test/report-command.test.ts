@@ -1,3 +1,6 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// page.evaluate callbacks run in the browser: they need the DOM types.
 /**
  * `crossrt report` end to end on a real conformance run (packages/cli/dist/main.js, spawned; build first).
  * Fixtures: libonnx-testdata node/test_add (passes), node/test_dft (mismatches the expected output on
@@ -40,7 +43,8 @@ describe('crossrt report', () => {
     expect(r.code).toBe(0);
     expect(XMLValidator.validate(r.stdout)).toBe(true);
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (n) => n === 'testsuite' || n === 'testcase' }).parse(r.stdout);
-    const testcases = (doc.testsuites.testsuite as { name: string; testcase: Record<string, unknown>[] }[]).flatMap((s) => s.testcase.map((t) => ({ ...t, suite: s.name })));
+    const testcases: Record<string, unknown>[] = (doc.testsuites.testsuite as { name: string; testcase: Record<string, unknown>[] }[])
+      .flatMap((s) => s.testcase.map((t) => ({ ...t, suite: s.name })));
     // Outputs per case from the test data itself; a case that never ran (load error, skipped) is one testcase per target.
     const outputs = (c: string) => readdirSync(join(NODE_CASES, c, 'test_data_set_0')).filter((f) => /^output_\d+\.pb$/.test(f)).length;
     const expected = TARGETS.length * (outputs('test_add') + outputs('test_dft') + 1 + 1);

@@ -48,3 +48,18 @@ export async function writeRenderedReport(path: string, text: string): Promise<v
   await writeFile(tmp, text.endsWith('\n') ? text : `${text}\n`);
   await rename(tmp, path);
 }
+
+/** Extra renderings a run can write beside its JSON report (`--junit`, `--markdown`, `--html`). */
+export interface ReportFiles { readonly junit?: string; readonly markdown?: string; readonly html?: string }
+
+/** Write each requested rendering; returns `<format> report written to <path>` lines for the user. */
+export async function writeReportFiles(report: Report, files: ReportFiles): Promise<string[]> {
+  const written: string[] = [];
+  for (const format of ['junit', 'markdown', 'html'] as const) {
+    const path = files[format];
+    if (!path) continue;
+    await writeRenderedReport(path, renderReport(report, format));
+    written.push(`${format} report written to ${path}`);
+  }
+  return written;
+}

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { runDifferential } from '@crossrt/harness';
-import { renderConsole, writeJsonReport } from '@crossrt/report';
+import { renderConsole, writeJsonReport, writeReportFiles } from '@crossrt/report';
 import { parseTargetList } from '@crossrt/runtime';
 import { exitCodeForReport } from '../exit-codes.js';
 import { parseDimFlag, parseInteger, parseNonNegativeNumber, parseShapeFlag } from '../option-parsers.js';
@@ -9,7 +9,7 @@ import { addInputOptions, resolveInputFlags, type InputFlags } from './input-fla
 export const DEFAULT_TARGETS = 'ort-node:cpu,ort-web:wasm';
 
 interface RunFlags extends InputFlags {
-  targets: string; defaultDim: number; json?: string; timeout: number; quiet?: boolean;
+  targets: string; defaultDim: number; json?: string; junit?: string; markdown?: string; html?: string; timeout: number; quiet?: boolean;
 }
 
 export function runCommand(): Command {
@@ -24,6 +24,9 @@ export function runCommand(): Command {
     .option('--shape <input=AxB>', 'whole shape of one input; binds its symbolic dims (repeatable)', parseShapeFlag)
     .option('--default-dim <n>', 'value for symbolic dims nobody set', parseInteger('--default-dim', 1), 1)
     .option('--json <file>', 'write the versioned JSON report here')
+    .option('--junit <file>', 'also write JUnit XML (one testcase per case × target × output)')
+    .option('--markdown <file>', 'also write a Markdown summary fit for a pull-request comment')
+    .option('--html <file>', 'also write a self-contained HTML report')
     .option('--timeout <seconds>', 'per-request limit for a target (load, run)', parseNonNegativeNumber('--timeout'), 120)
     .option('-q, --quiet', 'print only the summary line');
   return addInputOptions(cmd)
@@ -43,6 +46,7 @@ export function runCommand(): Command {
       const text = flags.quiet ? renderConsole({ ...report, cases: [] }) : renderConsole(report);
       process.stdout.write(`${text}\n`);
       if (flags.json) process.stdout.write(`report written to ${flags.json}\n`);
+      for (const line of await writeReportFiles(report, flags)) process.stdout.write(`${line}\n`);
       process.exitCode = exitCodeForReport(report);
     });
 }

@@ -15,3 +15,6 @@ export * from './known-failures.js';
 export * from './variant-compare.js';
 export * from './variant-signature.js';
 export * from './input-settings.js';
+export * from './graph-order.js';
+export * from './discrepancy-sides.js';
+export * from './localize.js';

@@ -1,0 +1,178 @@
+import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { CrossrtError, type HostTensor, type InputRecord, type DimResolution, type TolerancePolicy, type Tolerance } from '@crossrt/core';
+import { generateInputs, loadInputFiles, scopeDimOptions, type InputFileSpec } from '@crossrt/inputs';
+import {
+  encodeModel, isBackendTestCaseDir, loadBackendTestCase, modelSignature, readModelFile, type LoadedModel, type ModelProto,
+} from '@crossrt/model';
+import type { TargetDescriptor } from '@crossrt/runtime';
+import { executeOnTarget, type TargetExecution, type TargetPool } from './target-execution.js';
+
+/**
+ * The two sides of a discrepancy: one model on two targets, or two variants of a model (same graph
+ * structure) on one target each. Localize and reduce only ever ask "run this transformed model on both
+ * sides with these feeds"; each run goes through a TargetPool host process, so a browser target works
+ * like a Node one and a crash costs one candidate, not the search.
+ */
+export interface DiscrepancySide {
+  /** `ort-node:cpu` in target mode, `b.onnx@ort-node:cpu` in variant mode. */
+  readonly label: string;
+  readonly target: TargetDescriptor;
+  readonly model: LoadedModel;
+}
+
+export interface DiscrepancySpec {
+  readonly mode: 'targets' | 'variants';
+  readonly reference: DiscrepancySide;
+  readonly actual: DiscrepancySide;
+}
+
+export interface SideInputs {
+  readonly feeds: ReadonlyMap<string, HostTensor>;
+  readonly records: readonly InputRecord[];
+  readonly dims: readonly DimResolution[];
+}
+
+export interface DiscrepancyOptions {
+  /** Model path, or an ONNX backend test-case folder (its test_data_set_0 inputs are used). */
+  readonly model: string;
+  /** Targets mode: [reference, actual]. Variant mode: one target for both, or one per variant. */
+  readonly targets: readonly TargetDescriptor[];
+  /** Variant mode: the second model (same graph structure). */
+  readonly variant?: string;
+  readonly seed?: number;
+  readonly dims?: Readonly<Record<string, number>>;
+  readonly shapes?: Readonly<Record<string, readonly number[]>>;
+  readonly defaultDim?: number;
+  readonly inputFiles?: readonly InputFileSpec[];
+  /** `--rtol/--atol`; per-dtype defaults when absent. */
+  readonly tolerance?: Pick<Tolerance, 'rtol' | 'atol'>;
+}
+
+/** Resolve the sides: which models on which targets, and their display labels. */
+export async function resolveDiscrepancy(options: DiscrepancyOptions): Promise<{ spec: DiscrepancySpec; testCaseInputs?: ReadonlyMap<string, HostTensor> }> {
+  const { targets } = options;
+  let modelPath = resolve(options.model);
+  let testCaseInputs: ReadonlyMap<string, HostTensor> | undefined;
+  if (await isBackendTestCaseDir(modelPath)) {
+    const tc = await loadBackendTestCase(modelPath);
+    testCaseInputs = tc.dataSets[0]?.inputs;
+    modelPath = join(modelPath, 'model.onnx');
+  }
+  const model = await readModelFile(modelPath);
+  if (!options.variant) {
+    if (targets.length !== 2) throw new CrossrtError('USAGE', `comparing one model needs exactly two targets, got ${targets.length}`, 'e.g. --targets ort-node:cpu,ort-web:wasm, or give --variant <model> with one target');
+    return { spec: { mode: 'targets', reference: { label: targets[0]!.id, target: targets[0]!, model }, actual: { label: targets[1]!.id, target: targets[1]!, model } }, ...(testCaseInputs ? { testCaseInputs } : {}) };
+  }
+  if (targets.length < 1 || targets.length > 2) throw new CrossrtError('USAGE', `comparing two variants takes one target (or one per variant), got ${targets.length}`, 'e.g. --variant b.onnx --targets ort-node:cpu');
+  const variant = await readModelFile(resolve(options.variant));
+  const [ta, tb] = [targets[0]!, targets[1] ?? targets[0]!];
+  const names = basename(modelPath) === basename(variant.path) ? [modelPath, variant.path] : [basename(modelPath), basename(variant.path)];
+  return {
+    spec: { mode: 'variants', reference: { label: `${names[0]}@${ta.id}`, target: ta, model }, actual: { label: `${names[1]}@${tb.id}`, target: tb, model: variant } },
+    ...(testCaseInputs ? { testCaseInputs } : {}),
+  };
+}
+
+/** One seeded input set (or the given files / test-case inputs) for the reference model; both sides get it. */
+export async function prepareSideInputs(spec: DiscrepancySpec, options: DiscrepancyOptions, testCaseInputs?: ReadonlyMap<string, HostTensor>): Promise<SideInputs> {
+  const signature = modelSignature(spec.reference.model.proto);
+  const files = new Map((options.inputFiles?.length ? await loadInputFiles(options.inputFiles, signature.inputs) : new Map()));
+  for (const [name, tensor] of testCaseInputs ?? []) if (!files.has(name)) files.set(name, { tensor, source: 'test_data_set_0' });
+  const dimOptions = { ...(options.dims ? { dims: options.dims } : {}), ...(options.shapes ? { shapes: options.shapes } : {}), ...(options.defaultDim ? { defaultDim: options.defaultDim } : {}) };
+  const generated = generateInputs(signature.inputs, { seed: options.seed ?? 0, files, ...scopeDimOptions(signature.inputs, dimOptions) });
+  if (spec.mode === 'variants') {
+    const have = new Set(generated.tensors.keys());
+    const lacking = modelSignature(spec.actual.model.proto).inputs.filter((i) => !have.has(i.name)).map((i) => i.name);
+    if (lacking.length > 0) {
+      throw new CrossrtError('USAGE', `variant input(s) ${lacking.map((n) => `"${n}"`).join(', ')} do not exist in the reference model`, 'localize and reduce need two variants with the same graph inputs');
+    }
+  }
+  return { feeds: generated.tensors, records: generated.records, dims: generated.dims };
+}
+
+export function tolerancePolicy(options: Pick<DiscrepancyOptions, 'tolerance'>): TolerancePolicy {
+  return options.tolerance ? { base: { rtol: options.tolerance.rtol, atol: options.tolerance.atol } } : {};
+}
+
+export interface SidePairRun {
+  readonly reference: TargetExecution;
+  readonly actual: TargetExecution;
+}
+
+/**
+ * Writes transformed models to a private temp folder (or beside the original when it has external
+ * data, whose relative locations must keep resolving) and runs them; counts runs for the reports.
+ */
+export class SideRunner {
+  runs = 0;
+  private tmp: string | undefined;
+  private seq = 0;
+  private readonly written: string[] = [];
+
+  constructor(readonly spec: DiscrepancySpec, private readonly pool: TargetPool) {}
+
+  /** Run `refProto` on the reference side and `actProto` on the actual side, each with the feeds it declares. */
+  async runBoth(refProto: ModelProto, actProto: ModelProto, feeds: ReadonlyMap<string, HostTensor>): Promise<SidePairRun> {
+    const refPath = await this.write(refProto, this.spec.reference.model);
+    const actPath = this.spec.mode === 'targets' && actProto === refProto ? refPath : await this.write(actProto, this.spec.actual.model);
+    try {
+      const reference = await this.exec(this.spec.reference, refPath, refProto, feeds);
+      const actual = await this.exec(this.spec.actual, actPath, actProto, feeds);
+      return { reference, actual };
+    } finally {
+      await this.remove(refPath);
+      if (actPath !== refPath) await this.remove(actPath);
+    }
+  }
+
+  /** Run one model on the reference side only (capturing intermediate values). */
+  async runReference(proto: ModelProto, feeds: ReadonlyMap<string, HostTensor>): Promise<TargetExecution> {
+    const path = await this.write(proto, this.spec.reference.model);
+    try {
+      return await this.exec(this.spec.reference, path, proto, feeds);
+    } finally {
+      await this.remove(path);
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const p of this.written.splice(0)) await unlink(p).catch(() => undefined);
+    if (this.tmp) await rm(this.tmp, { recursive: true, force: true });
+    this.tmp = undefined;
+  }
+
+  private async exec(side: DiscrepancySide, path: string, proto: ModelProto, feeds: ReadonlyMap<string, HostTensor>): Promise<TargetExecution> {
+    const declared = new Set((proto.graph?.input ?? []).map((i) => i.name));
+    const own = Object.fromEntries([...feeds].filter(([name]) => declared.has(name)));
+    this.runs++;
+    return executeOnTarget(this.pool, side.target, path, [own], proto.graph?.node.length ?? 0);
+  }
+
+  private async write(proto: ModelProto, origin: LoadedModel): Promise<string> {
+    const name = `crossrt-candidate-${process.pid}-${++this.seq}.onnx`;
+    let path: string;
+    if (origin.externalData.length > 0) {
+      path = join(origin.dir, `.${name}`);
+    } else {
+      this.tmp ??= await mkdtemp(join(tmpdir(), 'crossrt-localize-'));
+      path = join(this.tmp, name);
+    }
+    await writeFile(path, encodeModel(proto));
+    this.written.push(path);
+    return path;
+  }
+
+  private async remove(path: string): Promise<void> {
+    const i = this.written.indexOf(path);
+    if (i >= 0) this.written.splice(i, 1);
+    await unlink(path).catch(() => undefined);
+  }
+}
+
+/** A side's failure in one line, for reasons and errors. */
+export function describeFailure(side: DiscrepancySide, exec: TargetExecution): string {
+  const o = exec.outcome;
+  return `${side.label}: ${o.status}${o.error ? `: ${o.error.message.split('\n')[0]}` : ''}`;
+}

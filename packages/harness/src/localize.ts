@@ -1,0 +1,218 @@
+import type { CaseResult, Comparison, HostTensor, Localization, NodeDivergence, Report, TensorDivergence, TolerancePolicy } from '@crossrt/core';
+import { compareOutput, resolveTolerance } from '@crossrt/compare';
+import { DEFAULT_DIM } from '@crossrt/inputs';
+import { exposeTensors, modelSignature, type ExposeResult } from '@crossrt/model';
+import {
+  describeFailure, prepareSideInputs, resolveDiscrepancy, SideRunner, tolerancePolicy,
+  type DiscrepancyOptions, type DiscrepancySpec, type SideInputs,
+} from './discrepancy-sides.js';
+import { graphOrder, NON_TENSOR_OUTPUT_OPS, type GraphOrder, type OrderedNode } from './graph-order.js';
+import { buildReport, caseVerdict, modelRecord } from './report-builder.js';
+import { variantParameterDiffs } from './variant-diff.js';
+import { TargetPool } from './target-execution.js';
+
+/** Up to this many tensors are exposed in one run; larger graphs are walked in chunks of this size. */
+export const DEFAULT_CHUNK_SIZE = 128;
+
+export interface LocalizeOptions extends DiscrepancyOptions {
+  /** Tensors exposed per run (bounds the memory one run's outputs take). */
+  readonly chunkSize?: number;
+  readonly timeoutMs?: number;
+}
+
+export interface LocalizeResult {
+  readonly localization: Localization;
+  /** The final outputs of the plain (unexposed) model, compared. */
+  readonly comparisons: readonly Comparison[];
+}
+
+/**
+ * `crossrt localize`: run the plain model on both sides, then expose intermediate tensors (all at once,
+ * or in chunks along the topological order), compare each tensor, and name the culprit: the first node
+ * whose output diverges while every activation it reads agrees. In variant mode initializers and
+ * attributes may legitimately differ: they count as part of their node (listed in `parameterDiffs`).
+ */
+export async function localizeDiscrepancy(options: LocalizeOptions): Promise<Report> {
+  const { spec, testCaseInputs } = await resolveDiscrepancy(options);
+  const inputs = await prepareSideInputs(spec, options, testCaseInputs);
+  const pool = new TargetPool(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {});
+  const runner = new SideRunner(spec, pool);
+  try {
+    const { localization, comparisons, outcomes } = await localizeWith(spec, inputs, runner, tolerancePolicy(options), options.chunkSize ?? DEFAULT_CHUNK_SIZE);
+    const result: Omit<CaseResult, 'verdict'> = {
+      id: options.model, model: modelRecord(spec.reference.model.path, spec.reference.model), inputs: [...inputs.records], dims: [...inputs.dims],
+      outcomes, comparisons: [...comparisons], localization,
+      ...(spec.mode === 'variants' ? { notes: [`variant ${spec.actual.model.path} compared against ${spec.reference.model.path}`] } : {}),
+    };
+    return buildReport('localize', {
+      targets: [...new Set([spec.reference.target.id, spec.actual.target.id])], reference: spec.reference.label, seed: options.seed ?? 0,
+      tolerance: localization.tolerance, defaultDim: options.defaultDim ?? DEFAULT_DIM,
+    }, [{ ...result, verdict: caseVerdict(result) }]);
+  } finally {
+    await runner.close();
+    await pool.close();
+  }
+}
+
+/** The localization itself, on prepared sides (tests and `reduce` call it directly). */
+export async function localizeWith(spec: DiscrepancySpec, inputs: SideInputs, runner: SideRunner, policy: TolerancePolicy, chunkSize: number) {
+  const refProto = spec.reference.model.proto;
+  const actProto = spec.actual.model.proto;
+  const order = graphOrder(refProto);
+  const notes: string[] = [];
+  const compare = (output: string, expected: HostTensor | undefined, actual: HostTensor | undefined): Comparison => compareOutput({
+    output, target: spec.actual.label, reference: spec.reference.label, expected, actual, policy, policyBaseSource: 'cli',
+    allowFloatDtypeMix: spec.mode === 'variants',
+  });
+
+  // 1. The plain model: the verdict users saw, before exposure changes what the runtime may fuse.
+  const plain = await runner.runBoth(refProto, actProto, inputs.feeds);
+  const outcomes = [plain.reference.outcome, plain.actual.outcome];
+  const comparisons = plain.reference.outcome.status === 'ok' && plain.actual.outcome.status === 'ok'
+    ? modelSignature(refProto).outputs.map((o) => compare(o.name, plain.reference.outputs[0]?.get(o.name), plain.actual.outputs[0]?.get(o.name)))
+    : [];
+  if (comparisons.length === 0) {
+    notes.push(`the plain model did not run on both sides (${[describeFailure(spec.reference, plain.reference), describeFailure(spec.actual, plain.actual)].join('; ')}): nothing to compare`);
+  }
+
+  // 2. Which tensors can be compared: node outputs present in both graphs, tensor-valued.
+  const actualTensors = new Set((actProto.graph?.node ?? []).flatMap((n) => n.output));
+  const unpaired: string[] = [];
+  const exposable: string[] = [];
+  for (const n of order.nodes) {
+    for (const t of n.outputs) {
+      if (NON_TENSOR_OUTPUT_OPS.has(n.opType)) continue;
+      if (spec.mode === 'variants' && !actualTensors.has(t)) unpaired.push(t);
+      else exposable.push(t);
+    }
+  }
+  if (unpaired.length > 0) notes.push(`${unpaired.length} tensor(s) of the reference graph do not exist in the variant and are not compared (e.g. ${unpaired.slice(0, 3).join(', ')})`);
+  const nonTensor = order.nodes.filter((n) => NON_TENSOR_OUTPUT_OPS.has(n.opType));
+  if (nonTensor.length > 0) notes.push(`${nonTensor.length} node(s) produce sequences/optionals and are not compared (${nonTensor.slice(0, 3).map((n) => n.label).join(', ')})`);
+  const controlFlow = order.nodes.filter((n) => n.controlFlow);
+  if (controlFlow.length > 0) {
+    notes.push(`${controlFlow.length} control-flow node(s) (${controlFlow.slice(0, 4).map((n) => `${n.label} ${n.opType}`).join(', ')}) hold subgraphs whose inner tensors cannot be exposed: each is judged as one unit`);
+  }
+
+  // 3. Expose and compare, chunk by chunk: only metrics are kept, tensors are dropped after each chunk.
+  const results = new Map<string, TensorDivergence>();
+  let chunks = 0;
+  const size = Math.max(1, Math.floor(chunkSize));
+  const compareChunk = async (names: readonly string[], untyped = false): Promise<void> => {
+    chunks++;
+    const expose = (proto: typeof refProto) => (untyped ? withoutOutputTypes(exposeTensors(proto, names), names) : exposeTensors(proto, names).model);
+    const refExposed = expose(refProto);
+    const run = await runner.runBoth(refExposed, spec.mode === 'targets' ? refExposed : expose(actProto), inputs.feeds);
+    const ok = run.reference.outcome.status === 'ok' && run.actual.outcome.status === 'ok';
+    if (!ok) {
+      // An element type guessed wrong (e.g. after an If whose branches declare nothing) fails session
+      // creation: leave the added outputs untyped once and let the runtime infer them.
+      if (!untyped && (run.reference.outcome.status === 'load-error' || run.actual.outcome.status === 'load-error')) {
+        await compareChunk(names, true);
+        return;
+      }
+      // A tensor the runtime still refuses as an output (or a crash) must not hide the others: halve.
+      if (names.length > 1) {
+        const mid = Math.ceil(names.length / 2);
+        await compareChunk(names.slice(0, mid), untyped);
+        await compareChunk(names.slice(mid), untyped);
+        return;
+      }
+      const failed = run.reference.outcome.status !== 'ok' ? describeFailure(spec.reference, run.reference) : describeFailure(spec.actual, run.actual);
+      results.set(names[0]!, { tensor: names[0]!, verdict: 'unavailable', reason: `exposing it failed: ${failed}` });
+      return;
+    }
+    for (const name of names) results.set(name, tensorDivergence(compare(name, run.reference.outputs[0]?.get(name), run.actual.outputs[0]?.get(name))));
+  };
+  if (comparisons.length > 0) {
+    for (let i = 0; i < exposable.length; i += size) await compareChunk(exposable.slice(i, i + size));
+  }
+
+  // 4. Judge nodes in topological order.
+  const paramDiffs = spec.mode === 'variants' ? variantParameterDiffs(refProto, actProto) : new Map<string, string[]>();
+  const nodes = judgeNodes(order, results, paramDiffs);
+  const origins = nodes.filter((n) => n.status === 'culprit' || n.status === 'origin');
+  const culpritNode = nodes.find((n) => n.status === 'culprit');
+  const culprit = culpritNode ? describeCulprit(culpritNode, order.nodes[culpritNode.index]!) : null;
+  const plainDiverges = comparisons.some((c) => c.verdict !== 'pass');
+  if (comparisons.length > 0 && plainDiverges && !culprit) {
+    notes.push('the final outputs diverge in the plain model but no exposed tensor does: the discrepancy depends on optimizations (e.g. fusions) that exposing intermediates prevents; try `crossrt reduce`, which cuts instead of exposing');
+  }
+  if (comparisons.length > 0 && !plainDiverges && culprit) {
+    notes.push('the plain model agrees within tolerance but an exposed intermediate diverges: the divergence is absorbed downstream (or exposure changed what the runtime fuses)');
+  }
+  const localization: Localization = {
+    mode: spec.mode, reference: spec.reference.label, actual: spec.actual.label,
+    tolerance: { ...resolveTolerance({ output: '*', dtype: 'float32', target: spec.actual.label, reference: spec.reference.label }, policy, 'cli') },
+    exposedTensors: exposable.length, chunks, runs: runner.runs, culprit,
+    otherOrigins: origins.filter((n) => n.status === 'origin').map((n) => n.name), nodes, notes,
+  };
+  return { localization, comparisons, outcomes };
+}
+
+/** The exposed model with the added outputs' types removed. */
+function withoutOutputTypes(exposed: ExposeResult, names: readonly string[]): ExposeResult['model'] {
+  const wanted = new Set(names);
+  for (const o of exposed.model.graph?.output ?? []) if (wanted.has(o.name) && exposed.exposed.includes(o.name)) o.type = undefined;
+  return exposed.model;
+}
+
+function tensorDivergence(c: Comparison): TensorDivergence {
+  const m = c.metrics;
+  return {
+    tensor: c.output, verdict: c.verdict, ...(c.verdict !== 'pass' ? { reason: c.reason } : {}),
+    ...(c.dtype.reference ?? c.dtype.actual ? { dtype: c.dtype.reference ?? c.dtype.actual } : {}),
+    ...(c.dims.reference ? { dims: c.dims.reference } : {}),
+    ...(m ? { elements: m.elements, maxAbsError: m.maxAbsError, maxRelError: m.maxRelError, mismatches: m.allcloseMismatches } : {}),
+    ...(m?.cosineSimilarity !== undefined ? { cosineSimilarity: m.cosineSimilarity } : {}),
+  };
+}
+
+const diverges = (t: TensorDivergence | undefined) => t !== undefined && t.verdict !== 'pass' && t.verdict !== 'unavailable';
+
+/**
+ * The culprit rule: a node is an origin when one of its outputs diverges and every activation it reads
+ * (graph inputs and initializers are identical on both sides; upstream outputs must pass) agrees.
+ * Inputs that could not be compared do not disqualify a node but are listed, since the divergence may
+ * then start above them.
+ */
+export function judgeNodes(order: GraphOrder, results: ReadonlyMap<string, TensorDivergence>, paramDiffs: ReadonlyMap<string, readonly string[]>): NodeDivergence[] {
+  let culpritSeen = false;
+  return order.nodes.map((n): NodeDivergence => {
+    const outputs = n.outputs.map((t) => results.get(t) ?? { tensor: t, verdict: 'unavailable' as const, reason: 'not exposed' });
+    const compared = outputs.filter((o) => o.verdict !== 'unavailable');
+    const activations = n.reads.filter((r) => !order.initializers.has(r) && !order.graphInputs.has(r));
+    const badInputs = activations.filter((r) => diverges(results.get(r)));
+    const unknownInputs = activations.filter((r) => !results.has(r) || results.get(r)!.verdict === 'unavailable');
+    let status: NodeDivergence['status'];
+    if (compared.length === 0) status = 'unknown';
+    else if (!compared.some(diverges)) status = 'agree';
+    else if (badInputs.length > 0) status = 'diverged';
+    else if (!culpritSeen) { status = 'culprit'; culpritSeen = true; } else status = 'origin';
+    const abs = compared.map((o) => o.maxAbsError).filter((x): x is number => x !== undefined);
+    const rel = compared.map((o) => o.maxRelError).filter((x): x is number => x !== undefined);
+    const diffs = paramDiffs.get(n.outputs[0] ?? '') ?? [];
+    return {
+      index: n.index, name: n.label, opType: n.opType, ...(n.domain ? { domain: n.domain } : {}), status, outputs,
+      ...(badInputs.length + unknownInputs.length > 0 ? { divergentInputs: [...badInputs, ...unknownInputs] } : {}),
+      ...(abs.length ? { maxAbsError: Math.max(...abs) } : {}), ...(rel.length ? { maxRelError: Math.max(...rel) } : {}),
+      ...(n.controlFlow ? { controlFlow: true } : {}), ...(diffs.length ? { parameterDiffs: [...diffs] } : {}),
+    };
+  });
+}
+
+function describeCulprit(d: NodeDivergence, n: OrderedNode): NonNullable<Localization['culprit']> {
+  const bad = d.outputs.filter(diverges);
+  const first = bad[0]!;
+  const acts = n.reads.filter((r) => !d.divergentInputs?.includes(r));
+  const activations = n.reads.length === 0 ? 'it reads no tensors' : acts.length ? `its inputs (${acts.join(', ')}) agree${d.parameterDiffs?.length ? ' or are its own parameters' : ''}` : 'none of its inputs could be compared';
+  const unknown = d.divergentInputs?.length ? `; input(s) ${d.divergentInputs.join(', ')} could not be compared, so the divergence may start above them` : '';
+  const params = d.parameterDiffs?.length ? `; the variant changes ${d.parameterDiffs.join(', ')}` : '';
+  const unit = n.controlFlow ? ` (control-flow node: its subgraph is judged as one unit)` : '';
+  return {
+    node: d.name, index: d.index, opType: d.opType, outputs: bad.map((o) => o.tensor),
+    reason: `output ${first.tensor} ${first.verdict}: ${first.reason ?? ''}; ${activations}${unknown}${params}${unit}`,
+    ...(n.controlFlow ? { controlFlow: true } : {}),
+  };
+}
+

@@ -51,6 +51,8 @@ export const TARGET_CATALOGUE: readonly TargetDescriptor[] = [
   { id: 'tfjs:cpu', runtime: 'tfjs', backend: 'cpu', environment: 'node', adapterModule: '@crossrt/runtime-tfjs', description: 'TensorFlow.js, JavaScript CPU kernels (tfjs-backend-cpu), in Node; runs TF.js model.json' },
   { id: 'tfjs:wasm', runtime: 'tfjs', backend: 'wasm', environment: 'node', adapterModule: '@crossrt/runtime-tfjs', description: 'TensorFlow.js, WebAssembly backend (tfjs-backend-wasm, XNNPACK), in Node; runs TF.js model.json' },
   { id: 'tfjs-node:tensorflow', runtime: 'tfjs-node', backend: 'tensorflow', environment: 'node', adapterModule: '@crossrt/runtime-tfjs', description: 'TensorFlow.js with libtensorflow (@tensorflow/tfjs-node, optional dependency); runs TF.js model.json' },
+  { id: 'tfjs:webgl@chromium', runtime: 'tfjs', backend: 'webgl', environment: 'chromium', adapterModule: '@crossrt/runtime-tfjs/chromium', description: 'TensorFlow.js, WebGL backend, in headless Chromium (SwiftShader when no GPU); runs TF.js model.json' },
+  { id: 'tfjs:webgpu@chromium', runtime: 'tfjs', backend: 'webgpu', environment: 'chromium', adapterModule: '@crossrt/runtime-tfjs/chromium', description: 'TensorFlow.js, WebGPU backend, in headless Chromium (SwiftShader adapter without a GPU); runs TF.js model.json' },
 ];
 
 export function findTarget(id: string): TargetDescriptor {

@@ -31,7 +31,7 @@ function expectOneLineError(r: { code: number | null; stderr: string }, code: st
   expect(lines.length).toBeLessThanOrEqual(2); // the message and its hint
 }
 
-describe('bad model and tensor files → typed one-line error, exit 2', () => {
+describe('bad model and tensor files → typed one-line error, exit 2', { timeout: 60_000 }, () => {
   it.each([
     ['broken/truncated.onnx', 'MODEL_TRUNCATED', /truncated/],
     ['broken/garbage.onnx', 'MODEL_INVALID', /not an ONNX model/],
@@ -56,7 +56,7 @@ describe('bad model and tensor files → typed one-line error, exit 2', () => {
   });
 });
 
-describe('crossrt inspect', () => {
+describe('crossrt inspect', { timeout: 60_000 }, () => {
   it('prints IO, op counts, external files; --json carries the same facts', () => {
     const text = crossrt('inspect', io('external/ok/model.onnx'));
     expect(text.code, text.stderr).toBe(0);
@@ -86,7 +86,7 @@ describe('crossrt inspect', () => {
   });
 });
 
-describe('crossrt conformance with known failures', () => {
+describe('crossrt conformance with known failures', { timeout: 60_000 }, () => {
   const cases = [`${NODE}/test_abs`, `${NODE}/test_cast_FLOAT_to_STRING`];
 
   it('without a list, a real mismatch fails the run (exit 1) and the matrix names it', () => {

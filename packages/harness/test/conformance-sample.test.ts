@@ -16,7 +16,7 @@ import { readKnownFailuresFiles, runOracleCases } from '../src/index.js';
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const sample = JSON.parse(readFileSync(join(repo, 'fixtures/known-failures/ci-sample.json'), 'utf8')) as { root: string; cases: string[] };
 
-describe.skipIf(!existsSync(sample.root))('conformance CI sample', () => {
+describe.skipIf(!existsSync(sample.root))('conformance CI sample', { timeout: 60_000 }, () => {
   let report: Report;
   let matrix: ConformanceMatrix;
   beforeAll(async () => {

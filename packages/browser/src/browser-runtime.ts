@@ -26,6 +26,8 @@ export interface PageRunnerSpec {
 interface PageLoadResult {
   readonly ok: boolean;
   readonly message?: string;
+  /** The runtime's placement lines, kept in the page instead of streamed (see page-bridge.mjs). */
+  readonly logLines?: readonly string[];
   readonly loadMs: number;
   readonly inputNames: string[];
   readonly outputNames: string[];
@@ -111,6 +113,7 @@ export function createBrowserRuntime(spec: PageRunnerSpec): Runtime {
       } finally {
         current.server.unregisterFile(key);
       }
+      for (const line of r.logLines ?? []) forwardConsole(line);
       if (!r.ok) throw new RuntimeStageError('load', r.message ?? 'load failed in the page');
       const device: DeviceInfo = {
         ...r.device,
@@ -119,7 +122,8 @@ export function createBrowserRuntime(spec: PageRunnerSpec): Runtime {
           hardwareConcurrency: current.info.hardwareConcurrency, chromiumFlags: pageLabel,
         },
       };
-      return { loadMs: r.loadMs, device, ...(r.placement ? { placement: r.placement } : {}), session: pageSession(current, r, () => nextSlot++) };
+      const { logLines: _lines, ...loaded } = r;
+      return { loadMs: r.loadMs, device, ...(r.placement ? { placement: r.placement } : {}), session: pageSession(current, loaded, () => nextSlot++) };
     },
     async close() {
       await page?.close();
@@ -137,7 +141,7 @@ function pageSession(page: ChromiumPage, loaded: PageLoadResult, slot: () => num
       const feedsKey = `feeds-${n}`;
       const outputsKey = `outputs-${n}`;
       page.server.putSlot(feedsKey, encodeTensorBundle(feeds));
-      let r: { ok: boolean; message?: string; runMs: number };
+      let r: { ok: boolean; message?: string; runMs: number; logLines?: string[] };
       try {
         r = await page.call('run', feedsKey, outputsKey);
       } catch (e) {
@@ -146,6 +150,7 @@ function pageSession(page: ChromiumPage, loaded: PageLoadResult, slot: () => num
         throw crashError(e) ?? new RuntimeStageError('run', (e as Error).message);
       }
       if (!r.ok) {
+        for (const line of r.logLines ?? []) forwardConsole(line);
         page.server.dropSlot(feedsKey);
         throw new RuntimeStageError('run', r.message ?? 'run failed in the page');
       }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { readModelFile } from './onnx-file.js';
-import { inlineExternalData, resolveExternalLocation } from './external-data.js';
+import { externalDataFiles, inlineExternalData, resolveExternalLocation } from './external-data.js';
 import { tensorFromProto } from './tensor-proto.js';
 
 const fixture = (c: string) => fileURLToPath(new URL(`../../../fixtures/model-io/external/${c}/model.onnx`, import.meta.url));
@@ -11,6 +11,9 @@ describe('external data', () => {
     for (const c of ['ok', 'subdir-ok']) {
       const m = await readModelFile(fixture(c));
       expect(m.externalData.map((r) => [r.tensor, r.offset, r.length])).toEqual([['W', 0, 16], ['b', 16, 8]]);
+      const files = externalDataFiles(m.externalData);
+      expect(files.map((f) => f.path)).toEqual([c === 'ok' ? 'weights.bin' : 'data/weights.bin']);
+      expect(files[0]!.file.startsWith(m.dir)).toBe(true);
       const [W, b] = m.proto.graph!.initializer;
       expect(tensorFromProto(W!, 'W', { modelDir: m.dir })).toEqual({ dtype: 'float32', dims: [2, 2], data: new Float32Array([1, 2, 3, 4]) });
       expect(tensorFromProto(b!, 'b', { modelDir: m.dir }).data).toEqual(new Float32Array([10, 20]));

@@ -177,3 +177,14 @@ export function inlineExternalData(proto: ModelProto, modelDir: string): ModelPr
   }
   return copy;
 }
+
+/**
+ * The distinct data files of a checked model, as onnxruntime-web's `externalData` session option wants
+ * them (`path` exactly as the model writes the location, `file` the validated absolute path to read).
+ * onnxruntime-node needs none of this: given the model path it maps the files itself, once.
+ */
+export function externalDataFiles(refs: readonly ResolvedExternalData[]): { path: string; file: string }[] {
+  const byLocation = new Map<string, string>();
+  for (const r of refs) byLocation.set(r.location, r.file);
+  return [...byLocation].map(([path, file]) => ({ path, file }));
+}

@@ -69,11 +69,17 @@ export function comparisonText(c: Comparison): string {
   return lines.join('\n');
 }
 
+/** Terminal colour codes (ORT colours its error log lines) mean nothing in XML, Markdown or HTML. */
+export function stripAnsi(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+}
+
 /** Plain text for a target run that failed: status, error, and the host's last log lines. */
 export function outcomeFailureText(o: RunOutcome, maxLogLines = 20): string {
   const lines = [`${o.target}: ${o.status}${o.error?.code ? ` (${o.error.code})` : ''}`];
-  if (o.error) lines.push(o.error.message);
-  const tail = o.logTail.slice(-maxLogLines).map((l) => (l.length > 400 ? `${l.slice(0, 399)}…` : l));
+  if (o.error) lines.push(stripAnsi(o.error.message));
+  const tail = o.logTail.slice(-maxLogLines).map((l) => stripAnsi(l)).map((l) => (l.length > 400 ? `${l.slice(0, 399)}…` : l));
   if (tail.length > 0) lines.push(`log tail (last ${tail.length} of ${o.logTail.length} lines):`, ...tail.map((l) => `  ${l}`));
   return lines.join('\n');
 }

@@ -1,6 +1,6 @@
 import type { Comparison, ErrorHistogram, Report } from '@crossrt/core';
 import { num } from './console-reporter.js';
-import type { StatusTone } from './target-cells.js';
+import { targetColumns, type StatusTone } from './target-cells.js';
 
 /** Chart data the page script draws; plain JSON so the HTML carries data, not drawing code. */
 export interface OverviewChart { labels: string[]; series: { target: string; counts: number[] }[] }
@@ -25,7 +25,8 @@ export function overviewChart(report: Report): OverviewChart | undefined {
   const hasNonFinite = withMetrics.some((x) => !Number.isFinite(x.metrics.maxAbsError));
   if (hasNonFinite) labels.push('NaN/Inf');
   const bucket = (x: number) => (x === 0 ? 0 : Number.isFinite(x) ? 1 + decade(x) - lo : labels.length - 1);
-  const targets = [...new Set(withMetrics.map((x) => x.target))];
+  // Series in matrix column order, so colours line up with the table the reader just saw.
+  const targets = targetColumns(report).filter((t) => withMetrics.some((x) => x.target === t));
   return {
     labels,
     series: targets.map((target) => {

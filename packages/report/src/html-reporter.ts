@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { CaseResult, Comparison, Report, RunOutcome } from '@crossrt/core';
 import { Eta } from 'eta';
 import { caseLabels } from './case-labels.js';
-import { histogramLines, metricPairs, percent, toleranceText } from './comparison-text.js';
+import { histogramLines, metricPairs, percent, stripAnsi, toleranceText } from './comparison-text.js';
 import { num } from './console-reporter.js';
 import { histogramChart, overviewChart, type HistogramChart } from './html-charts.js';
 import { largestDiscrepancies } from './output-cells.js';
@@ -35,13 +35,13 @@ const ms = (x: number | undefined) => (x === undefined ? '-' : `${x < 10 ? x.toF
 function outcomeView(o: RunOutcome) {
   return {
     target: o.target, status: o.status, tone: statusTone(o.status === 'ok' ? 'pass' : o.status),
-    error: o.error ? `${o.error.code ? `${o.error.code}: ` : ''}${o.error.message}` : undefined,
+    error: o.error ? stripAnsi(`${o.error.code ? `${o.error.code}: ` : ''}${o.error.message}`) : undefined,
     load: ms(o.timings?.loadMs), run: ms(o.timings?.runMs), wall: ms(o.timings?.wallMs),
     device: o.device ? `${o.device.description} · ${o.device.runtime} ${o.device.runtimeVersion}${o.device.threads ? ` · ${o.device.threads} thread(s)` : ''}` : '-',
     placement: o.placement
       ? { source: o.placement.source, providers: o.placement.providers.map((p) => `${p.ep}: ${p.nodes}`).join(', '), fallback: o.placement.fallbackNodes }
       : undefined,
-    logTail: o.logTail,
+    logTail: o.logTail.map(stripAnsi),
   };
 }
 
@@ -77,6 +77,9 @@ function caseView(c: CaseResult, index: number, label: string, histograms: Recor
     baseline: (c.baseline ?? []).map((d) => ({ ...d, tone: baselineTone(d.classification), maxAbs: num(d.maxAbsError) })),
   };
 }
+
+const isBaselineNews = (cls: string | undefined) => cls === 'regression' || cls === 'drift';
+const deltaView = (cls: string | undefined) => (cls ? { delta: cls, deltaTone: baselineTone(cls) } : {});
 
 function baselineTone(cls: string): StatusTone {
   if (cls === 'regression') return 'fail';
@@ -129,6 +132,7 @@ export function renderHtml(report: Report, options: HtmlReportOptions = {}): str
   const deltaByCell = new Map<string, string>();
   for (const c of report.cases) {
     for (const d of c.baseline ?? []) {
+      if (d.classification === 'unchanged') continue; // the news is what changed; `unchanged` on every cell is noise
       const key = `${c.id}\u0000${d.target}`;
       // The worst change per cell shows in the matrix: regression over drift over the rest.
       const rank = ['regression', 'drift', 'new', 'removed', 'improvement', 'unchanged'];
@@ -153,13 +157,13 @@ export function renderHtml(report: Report, options: HtmlReportOptions = {}): str
       columns: matrix.columns,
       rows: matrix.rows.map((r, i) => ({
         anchor: caseAnchor(i), label: label(r.case.id), id: r.case.id,
-        allPass: rowAllPass(r.cells),
+        allPass: rowAllPass(r.cells) && !r.cells.some((c) => isBaselineNews(deltaByCell.get(`${r.case.id}\u0000${c.target}`))),
         cells: r.cells.map((c) => ({
-          status: c.status, label: cellLabel(c), tone: cellTone(c), detail: c.detail, delta: deltaByCell.get(`${r.case.id}\u0000${c.target}`),
+          status: c.status, label: cellLabel(c), tone: cellTone(c), detail: c.detail, ...deltaView(deltaByCell.get(`${r.case.id}\u0000${c.target}`)),
         })),
       })),
       legend: legend(matrix.rows.flatMap((r) => r.cells)),
-      problemRows: matrix.rows.filter((r) => !rowAllPass(r.cells)).length,
+      problemRows: matrix.rows.filter((r) => !rowAllPass(r.cells) || r.cells.some((c) => isBaselineNews(deltaByCell.get(`${r.case.id}\u0000${c.target}`)))).length,
     },
     devices: deviceRows(report),
     // Long suites open filtered to the rows worth reading; the checkbox shows the rest.

@@ -74,8 +74,8 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
   const bad = t.failed + t.errored + t.convertErrors;
   const icon = bad > 0 ? '❌' : t.cases === 0 ? '⚠️' : '✅';
   const headline = bad > 0 ? `${bad} of ${t.cases} case(s) fail` : `all ${t.cases - t.skipped} case(s) pass`;
-  const scope = [report.suite ? `suite ${code(report.suite.name)}` : '', report.shard ? `shard ${report.shard.index}/${report.shard.count}` : ''].filter(Boolean).join(', ');
-  out.add(`## ${icon} crossrt ${report.command}${scope ? ` (${scope})` : ''}: ${headline}`, '');
+  const scope = [report.suite ? code(report.suite.name) : '', report.shard ? `shard ${report.shard.index}/${report.shard.count}` : ''].filter(Boolean).join(' ');
+  out.add(`## ${icon} crossrt ${report.command}${scope ? ` ${scope}` : ''}: ${headline}`, '');
   out.add(`Reference ${code(report.settings.reference)} · targets ${report.settings.targets.map(code).join(', ')} · seed ${report.settings.seed} · `
     + `${toleranceText(report.settings.tolerance)} · crossrt ${report.tool.version} · ${report.createdAt}${prefix ? ` · cases under ${code(prefix)}` : ''}`, '');
 

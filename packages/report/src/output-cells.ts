@@ -1,5 +1,5 @@
 import type { CaseResult, Comparison, Report, RunOutcome } from '@crossrt/core';
-import { CELL_STATE, targetCell, targetColumns, worstComparison } from './target-cells.js';
+import { CELL_STATE, targetCell, targetColumns, worstComparison, type TargetCell } from './target-cells.js';
 
 /**
  * One (case, target, output) result: the unit of a JUnit testcase, a GitHub annotation and a Markdown
@@ -28,29 +28,40 @@ export function caseOutputs(c: CaseResult): string[] {
   return names;
 }
 
+/** Case-level states: the same on every target, so the reference column need not repeat them. */
+const CASE_LEVEL: ReadonlySet<string> = new Set([CELL_STATE.skipped, CELL_STATE.caseError, CELL_STATE.convertError]);
+
 /**
- * Columns that are judged: every column but the reference target (it has nothing to be compared
- * with), unless it is the only one. A plain target id that only ever appears inside variant subjects
- * (`model@target`) is left out too: the subjects carry its results.
+ * Whether a (case, target) cell is judged, i.e. becomes JUnit testcases, annotations and failing rows.
+ * Not judged: a reference target that ran fine (nothing to judge it against), the reference column of
+ * a case-level state (skipped, case error: the other targets already say it), and a plain target id
+ * whose results are carried by variant subjects (`model@target`). A reference target that failed to
+ * load or run IS judged: that failure is the news. In a suite, test-case entries compare every target
+ * with the oracle, so the run's reference target is judged there like any other.
  */
+export function isJudged(report: Report, cell: TargetCell, subjects: ReadonlySet<string>): boolean {
+  if (cell.status === CELL_STATE.reference) return false;
+  const others = targetColumns(report).filter((t) => t !== cell.target);
+  if (cell.target === report.settings.reference && CASE_LEVEL.has(cell.status) && others.length > 0) return false;
+  if (cell.comparisons.length === 0 && !subjects.has(cell.target) && [...subjects].some((s) => s.endsWith(`@${cell.target}`))) return false;
+  return true;
+}
+
+/** Targets with at least one judged cell, in column order. */
 export function comparedTargets(report: Report): string[] {
-  const columns = targetColumns(report);
-  const subjects = new Set(report.cases.flatMap((c) => c.comparisons.map((x) => x.target)));
-  const judged = columns.filter((t) => {
-    if (t === report.settings.reference) return false;
-    if (!subjects.has(t) && [...subjects].some((s) => s.endsWith(`@${t}`))) return false;
-    return true;
-  });
-  return judged.length > 0 ? judged : columns;
+  const judged = new Set(outputCells(report).map((c) => c.target));
+  return targetColumns(report).filter((t) => judged.has(t));
 }
 
 export function outputCells(report: Report): OutputCell[] {
-  const targets = comparedTargets(report);
+  const columns = targetColumns(report);
+  const subjects = new Set(report.cases.flatMap((c) => c.comparisons.map((x) => x.target)));
   const cells: OutputCell[] = [];
   for (const c of report.cases) {
     const outputs = caseOutputs(c);
-    for (const target of targets) {
+    for (const target of columns) {
       const tc = targetCell(report, c, target);
+      if (!isJudged(report, tc, subjects)) continue;
       const outcome = { ...(tc.outcome ? { outcome: tc.outcome } : {}), ...(tc.known ? { known: true } : {}) };
       if (outputs.length === 0) {
         cells.push({ case: c, target, output: undefined, status: tc.status, detail: tc.detail, comparisons: tc.comparisons, ...outcome });

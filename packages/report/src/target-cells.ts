@@ -36,8 +36,9 @@ export const CELL_STATE = {
 export type StatusTone = 'pass' | 'fail' | 'error' | 'warn' | 'neutral';
 
 const ERROR_STATUSES = new Set(['load-error', 'run-error', 'crash', 'timeout', 'unavailable', 'case-error', 'convert-error']);
-const WARN_STATUSES = new Set(['fallback', 'partial-fallback', 'not-compared', 'known-failure']);
-const NEUTRAL_STATUSES = new Set(['reference', 'skipped', 'not-run']);
+const WARN_STATUSES = new Set(['fallback', 'partial-fallback', 'known-failure']);
+/** `not-compared`: the target ran but its reference failed; the reference's own cell carries the failure. */
+const NEUTRAL_STATUSES = new Set(['reference', 'skipped', 'not-run', 'not-compared']);
 
 export function statusTone(status: string): StatusTone {
   if (status === 'pass') return 'pass';

@@ -59,9 +59,19 @@ export function createBrowserRuntime(spec: PageRunnerSpec): Runtime {
   let pageLabel = '';
   let probed: ProbeResult | undefined;
   let nextSlot = 1;
+  /** Set when a load or run failed in the page: the next load starts from a fresh document. */
+  let tainted = false;
 
   async function openFor(backend: string): Promise<{ page: ChromiumPage; probe: ProbeResult }> {
-    if (page?.alive && pageBackend === backend && probed) return { page, probe: probed };
+    if (page?.alive && pageBackend === backend && probed) {
+      if (tainted) {
+        await page.reload();
+        await page.call('init', spec.runnerUrl);
+        probed = await page.call<ProbeResult>('probe', backend);
+        tainted = false;
+      }
+      return { page, probe: probed };
+    }
     await page?.close();
     page = undefined;
     const executablePath = findChromium();
@@ -114,7 +124,10 @@ export function createBrowserRuntime(spec: PageRunnerSpec): Runtime {
         current.server.unregisterFile(key);
       }
       for (const line of r.logLines ?? []) forwardConsole(line);
-      if (!r.ok) throw new RuntimeStageError('load', r.message ?? 'load failed in the page');
+      if (!r.ok) {
+        tainted = true;
+        throw new RuntimeStageError('load', r.message ?? 'load failed in the page');
+      }
       const device: DeviceInfo = {
         ...r.device,
         details: {
@@ -123,7 +136,7 @@ export function createBrowserRuntime(spec: PageRunnerSpec): Runtime {
         },
       };
       const { logLines: _lines, ...loaded } = r;
-      return { loadMs: r.loadMs, device, ...(r.placement ? { placement: r.placement } : {}), session: pageSession(current, loaded, () => nextSlot++) };
+      return { loadMs: r.loadMs, device, ...(r.placement ? { placement: r.placement } : {}), session: pageSession(current, loaded, () => nextSlot++, () => { tainted = true; }) };
     },
     async close() {
       await page?.close();
@@ -132,7 +145,7 @@ export function createBrowserRuntime(spec: PageRunnerSpec): Runtime {
   };
 }
 
-function pageSession(page: ChromiumPage, loaded: PageLoadResult, slot: () => number): RuntimeSession {
+function pageSession(page: ChromiumPage, loaded: PageLoadResult, slot: () => number, taint: () => void): RuntimeSession {
   return {
     inputNames: loaded.inputNames,
     outputNames: loaded.outputNames,
@@ -151,6 +164,7 @@ function pageSession(page: ChromiumPage, loaded: PageLoadResult, slot: () => num
       }
       if (!r.ok) {
         for (const line of r.logLines ?? []) forwardConsole(line);
+        taint();
         page.server.dropSlot(feedsKey);
         throw new RuntimeStageError('run', r.message ?? 'run failed in the page');
       }

@@ -101,6 +101,17 @@ export class ChromiumPage {
     }
   }
 
+  /**
+   * A fresh document in the same browser: drops every runtime instance the page held. Used after a
+   * failed load/run, because an engine can be left inconsistent by an error (onnxruntime-web's WebGPU
+   * backend answers every later run with 'kernel "[X]" is not allowed to be called recursively').
+   */
+  async reload(): Promise<void> {
+    if (this.crashed) throw new PageCrashError(this.crashed);
+    await this.page.reload({ waitUntil: 'load' });
+    await this.page.waitForFunction(() => 'crossrt' in globalThis, undefined, { timeout: 10_000 });
+  }
+
   async close(): Promise<void> {
     this.crashed ??= 'closed';
     await this.browser.close().catch(() => undefined);

@@ -9,7 +9,9 @@ import type { AttributeProto, GraphProto, NodeProto, TypeProto } from 'onnx-buf'
  * infers it at session creation.
  */
 const BOOL_OPS = new Set(['Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or', 'Xor', 'Not', 'IsNaN', 'IsInf', 'RegexFullMatch']);
-const INT64_OPS = new Set(['Shape', 'Size', 'ArgMax', 'ArgMin', 'NonZero', 'NonMaxSuppression', 'Unique_indices', 'StringSplit_lengths']);
+const INT64_OPS = new Set(['Shape', 'Size', 'ArgMax', 'ArgMin', 'NonZero', 'NonMaxSuppression']);
+/** Ops whose output type is the `output_datatype` attribute, float by default. */
+const OUTPUT_DATATYPE_OPS = new Set(['HannWindow', 'HammingWindow', 'BlackmanWindow', 'MelWeightMatrix']);
 const FLOAT = 1;
 const INT64 = 7;
 const BOOL = 9;
@@ -44,6 +46,18 @@ export function inferNodeOutputTypes(n: NodeProto, typeOf: (name: string) => num
     case 'EyeLike': case 'RandomNormalLike': case 'RandomUniformLike': case 'Multinomial':
       return all(Number(attr(n, 'dtype')?.i ?? 0n) || (n.opType === 'Multinomial' ? 6 : firstTyped));
     case 'RandomNormal': case 'RandomUniform': return all(Number(attr(n, 'dtype')?.i ?? 0n) || FLOAT);
+    case 'Bernoulli': return all(Number(attr(n, 'dtype')?.i ?? 0n) || firstTyped);
+    case 'Dropout': return [firstTyped, BOOL];
+    case 'OneHot': return all(typeOf(n.input[2] ?? ''));
+    case 'TfIdfVectorizer': return all(FLOAT);
+    case 'LayerNormalization': return [firstTyped, Number(attr(n, 'stash_type')?.i ?? 1n), Number(attr(n, 'stash_type')?.i ?? 1n)];
+    case 'StringSplit': return [STRING, INT64];
+    case 'SequenceLength': return all(INT64);
+    case 'OptionalHasElement': return all(BOOL);
+    // Control flow: the body graph declares what it yields (Loop's first body output is the condition).
+    case 'If': return n.output.map((_, i) => elemTypeOf(attr(n, 'then_branch')?.g?.output[i]?.type) ?? elemTypeOf(attr(n, 'else_branch')?.g?.output[i]?.type));
+    case 'Loop': return n.output.map((_, i) => elemTypeOf(attr(n, 'body')?.g?.output[i + 1]?.type));
+    case 'Scan': return n.output.map((_, i) => elemTypeOf(attr(n, 'body')?.g?.output[i]?.type));
     case 'TopK': return [firstTyped, INT64];
     case 'MaxPool': return [firstTyped, INT64];
     case 'Unique': return [firstTyped, INT64, INT64, INT64];
@@ -61,8 +75,9 @@ export function inferNodeOutputTypes(n: NodeProto, typeOf: (name: string) => num
     default:
       if (BOOL_OPS.has(n.opType)) return all(BOOL);
       if (INT64_OPS.has(n.opType)) return all(INT64);
-      // Control flow and the rest: no general rule; let the runtime infer.
-      if (n.opType === 'If' || n.opType === 'Loop' || n.opType === 'Scan' || n.opType.startsWith('Sequence')) return all(undefined);
+      if (OUTPUT_DATATYPE_OPS.has(n.opType)) return all(Number(attr(n, 'output_datatype')?.i ?? 0n) || FLOAT);
+      // Sequence and optional values carry their element type inside; no general rule, let the runtime infer.
+      if (n.opType.startsWith('Sequence') || n.opType === 'ConcatFromSequence' || n.opType === 'SplitToSequence' || n.opType.startsWith('Optional')) return all(undefined);
       return all(firstTyped);
   }
 }

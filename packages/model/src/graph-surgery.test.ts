@@ -1,12 +1,14 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildModel } from './graph-builder.js';
 import { exposeTensors, extractSubgraph, intermediateTensorNames } from './graph-surgery.js';
-import { inferElemTypes } from './elem-type-inference.js';
-import { readModelFile } from './onnx-file.js';
+import { elemTypeOf, inferElemTypes } from './elem-type-inference.js';
+import { decodeModel, readModelFile } from './onnx-file.js';
 import { modelSignature } from './signature.js';
 
 // Running the results in onnxruntime is covered in packages/harness/test/graph-surgery-ort.test.ts.
+const SUITE = '/usr/share/libonnx-testdata/data';
 const affine = () => readModelFile(fileURLToPath(new URL('../../../fixtures/models/affine-relu.onnx', import.meta.url)));
 
 describe('exposeTensors', () => {
@@ -62,5 +64,33 @@ describe('extractSubgraph', () => {
   });
   it('lists intermediate tensor names in graph order', async () => {
     expect(intermediateTensorNames((await affine()).proto)).toEqual(['x2', 'pre']);
+  });
+});
+
+describe('element type inference against the ONNX backend suite', () => {
+  // Independent oracle: the output types the suite's authors declared. Outputs and value_info are
+  // hidden from the inference, which must then agree wherever it gives an answer.
+  it.skipIf(!existsSync(SUITE))('agrees with every declared output type it can infer (> 95% inferred)', async () => {
+    let agreed = 0;
+    let unknown = 0;
+    const wrong: string[] = [];
+    for (const suite of ['node', 'pytorch-converted', 'pytorch-operator', 'simple']) {
+      for (const c of readdirSync(`${SUITE}/${suite}`)) {
+        const g = decodeModel(new Uint8Array(readFileSync(`${SUITE}/${suite}/${c}/model.onnx`))).graph!;
+        const declared = g.output.map((o) => [o.name, elemTypeOf(o.type)] as const);
+        g.output = [];
+        g.valueInfo = [];
+        const inferred = inferElemTypes(g);
+        for (const [name, want] of declared) {
+          const got = inferred.get(name);
+          if (want === undefined) continue;
+          if (got === undefined) unknown++;
+          else if (got === want) agreed++;
+          else wrong.push(`${c}:${name} inferred ${got}, declared ${want}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(agreed / (agreed + unknown)).toBeGreaterThan(0.95);
   });
 });

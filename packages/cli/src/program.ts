@@ -4,8 +4,10 @@ import { CROSSRT_VERSION } from '@crossrt/harness';
 import { compareCommand } from './commands/compare-command.js';
 import { conformanceCommand } from './commands/conformance-command.js';
 import { inspectCommand } from './commands/inspect-command.js';
+import { localizeCommand } from './commands/localize-command.js';
 import { mergeCommand } from './commands/merge-command.js';
 import { pairCommand } from './commands/pair-command.js';
+import { reduceCommand } from './commands/reduce-command.js';
 import { reportCommand } from './commands/report-command.js';
 import { runCommand } from './commands/run-command.js';
 import { suiteCommand } from './commands/suite-command.js';
@@ -27,6 +29,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addCommand(suiteCommand())
     .addCommand(mergeCommand())
     .addCommand(pairCommand())
+    .addCommand(localizeCommand())
+    .addCommand(reduceCommand())
     .addCommand(reportCommand());
   // Usage errors anywhere in the command tree must come back here (exit 2), not end the process.
   const overrideAll = (c: Command): void => { c.exitOverride(); c.commands.forEach(overrideAll); };

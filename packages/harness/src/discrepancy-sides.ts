@@ -1,12 +1,13 @@
 import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { CrossrtError, type HostTensor, type InputRecord, type DimResolution, type TolerancePolicy, type Tolerance } from '@crossrt/core';
-import { generateInputs, loadInputFiles, scopeDimOptions, type InputFileSpec } from '@crossrt/inputs';
+import { CrossrtError, type DimResolution, type HostTensor, type InputRecord, type TolerancePolicy } from '@crossrt/core';
+import { scopeDimOptions, tensorSha256 } from '@crossrt/inputs';
 import {
   encodeModel, isBackendTestCaseDir, loadBackendTestCase, modelSignature, readModelFile, type LoadedModel, type ModelProto,
 } from '@crossrt/model';
 import type { TargetDescriptor } from '@crossrt/runtime';
+import { prepareInputSets, type InputSettings } from './input-settings.js';
 import { executeOnTarget, type TargetExecution, type TargetPool } from './target-execution.js';
 
 /**
@@ -45,9 +46,10 @@ export interface DiscrepancyOptions {
   readonly dims?: Readonly<Record<string, number>>;
   readonly shapes?: Readonly<Record<string, readonly number[]>>;
   readonly defaultDim?: number;
-  readonly inputFiles?: readonly InputFileSpec[];
-  /** `--rtol/--atol`; per-dtype defaults when absent. */
-  readonly tolerance?: Pick<Tolerance, 'rtol' | 'atol'>;
+  /** Value plans, heuristics, `--input` files (as for `crossrt run`); only the first input set is used. */
+  readonly inputs?: InputSettings;
+  /** Tolerance policy (`--rtol/--atol` as its base); per-dtype defaults when absent. */
+  readonly policy?: TolerancePolicy;
 }
 
 /** Resolve the sides: which models on which targets, and their display labels. */
@@ -75,25 +77,37 @@ export async function resolveDiscrepancy(options: DiscrepancyOptions): Promise<{
   };
 }
 
-/** One seeded input set (or the given files / test-case inputs) for the reference model; both sides get it. */
+/**
+ * One input set for the reference model, fed identically to both sides: a backend test case's
+ * test_data_set_0 when given a case folder, else seeded values as `crossrt run` makes them (files,
+ * plans, heuristics), first set only.
+ */
 export async function prepareSideInputs(spec: DiscrepancySpec, options: DiscrepancyOptions, testCaseInputs?: ReadonlyMap<string, HostTensor>): Promise<SideInputs> {
   const signature = modelSignature(spec.reference.model.proto);
-  const files = new Map((options.inputFiles?.length ? await loadInputFiles(options.inputFiles, signature.inputs) : new Map()));
-  for (const [name, tensor] of testCaseInputs ?? []) if (!files.has(name)) files.set(name, { tensor, source: 'test_data_set_0' });
-  const dimOptions = { ...(options.dims ? { dims: options.dims } : {}), ...(options.shapes ? { shapes: options.shapes } : {}), ...(options.defaultDim ? { defaultDim: options.defaultDim } : {}) };
-  const generated = generateInputs(signature.inputs, { seed: options.seed ?? 0, files, ...scopeDimOptions(signature.inputs, dimOptions) });
+  let result: SideInputs;
+  if (testCaseInputs && signature.inputs.every((i) => testCaseInputs.has(i.name))) {
+    const records = signature.inputs.map((i): InputRecord => {
+      const t = testCaseInputs.get(i.name)!;
+      return { name: i.name, dtype: t.dtype, dims: [...t.dims], generator: 'file:test_data_set_0', sha256: tensorSha256(t) };
+    });
+    result = { feeds: testCaseInputs, records, dims: [] };
+  } else {
+    const dimOptions = { ...(options.dims ? { dims: options.dims } : {}), ...(options.shapes ? { shapes: options.shapes } : {}), ...(options.defaultDim ? { defaultDim: options.defaultDim } : {}) };
+    const models = spec.mode === 'variants' ? [spec.reference.model.proto, spec.actual.model.proto] : [spec.reference.model.proto];
+    const generated = await prepareInputSets(signature.inputs, models, options.seed ?? 0, scopeDimOptions(signature.inputs, dimOptions), { ...options.inputs, samples: 1, specialValues: false });
+    result = { feeds: generated.tensors, records: generated.records, dims: generated.dims };
+  }
   if (spec.mode === 'variants') {
-    const have = new Set(generated.tensors.keys());
-    const lacking = modelSignature(spec.actual.model.proto).inputs.filter((i) => !have.has(i.name)).map((i) => i.name);
+    const lacking = modelSignature(spec.actual.model.proto).inputs.filter((i) => !result.feeds.has(i.name)).map((i) => i.name);
     if (lacking.length > 0) {
       throw new CrossrtError('USAGE', `variant input(s) ${lacking.map((n) => `"${n}"`).join(', ')} do not exist in the reference model`, 'localize and reduce need two variants with the same graph inputs');
     }
   }
-  return { feeds: generated.tensors, records: generated.records, dims: generated.dims };
+  return result;
 }
 
-export function tolerancePolicy(options: Pick<DiscrepancyOptions, 'tolerance'>): TolerancePolicy {
-  return options.tolerance ? { base: { rtol: options.tolerance.rtol, atol: options.tolerance.atol } } : {};
+export function tolerancePolicy(options: Pick<DiscrepancyOptions, 'policy'>): TolerancePolicy {
+  return options.policy ?? {};
 }
 
 export interface SidePairRun {

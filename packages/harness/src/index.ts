@@ -18,3 +18,6 @@ export * from './input-settings.js';
 export * from './graph-order.js';
 export * from './discrepancy-sides.js';
 export * from './localize.js';
+export * from './cut-model.js';
+export * from './reduction-files.js';
+export * from './reduce.js';

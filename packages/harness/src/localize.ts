@@ -1,7 +1,8 @@
 import type { CaseResult, Comparison, HostTensor, Localization, NodeDivergence, Report, TensorDivergence, TolerancePolicy } from '@crossrt/core';
 import { compareOutput, resolveTolerance } from '@crossrt/compare';
 import { DEFAULT_DIM } from '@crossrt/inputs';
-import { exposeTensors, modelSignature, type ExposeResult } from '@crossrt/model';
+import { exposeTensors, modelSignature } from '@crossrt/model';
+import { withoutOutputTypes } from './cut-model.js';
 import {
   describeFailure, prepareSideInputs, resolveDiscrepancy, SideRunner, tolerancePolicy,
   type DiscrepancyOptions, type DiscrepancySpec, type SideInputs,
@@ -133,7 +134,7 @@ export async function localizeWith(spec: DiscrepancySpec, inputs: SideInputs, ru
   const nodes = judgeNodes(order, results, paramDiffs);
   const origins = nodes.filter((n) => n.status === 'culprit' || n.status === 'origin');
   const culpritNode = nodes.find((n) => n.status === 'culprit');
-  const culprit = culpritNode ? describeCulprit(culpritNode, order.nodes[culpritNode.index]!) : null;
+  const culprit = culpritNode ? describeCulprit(culpritNode, order.nodes[culpritNode.index]!, order.initializers) : null;
   const plainDiverges = comparisons.some((c) => c.verdict !== 'pass');
   if (comparisons.length > 0 && plainDiverges && !culprit) {
     notes.push('the final outputs diverge in the plain model but no exposed tensor does: the discrepancy depends on optimizations (e.g. fusions) that exposing intermediates prevents; try `crossrt reduce`, which cuts instead of exposing');
@@ -148,13 +149,6 @@ export async function localizeWith(spec: DiscrepancySpec, inputs: SideInputs, ru
     otherOrigins: origins.filter((n) => n.status === 'origin').map((n) => n.name), nodes, notes,
   };
   return { localization, comparisons, outcomes };
-}
-
-/** The exposed model with the added outputs' types removed. */
-function withoutOutputTypes(exposed: ExposeResult, names: readonly string[]): ExposeResult['model'] {
-  const wanted = new Set(names);
-  for (const o of exposed.model.graph?.output ?? []) if (wanted.has(o.name) && exposed.exposed.includes(o.name)) o.type = undefined;
-  return exposed.model;
 }
 
 function tensorDivergence(c: Comparison): TensorDivergence {
@@ -201,11 +195,14 @@ export function judgeNodes(order: GraphOrder, results: ReadonlyMap<string, Tenso
   });
 }
 
-function describeCulprit(d: NodeDivergence, n: OrderedNode): NonNullable<Localization['culprit']> {
+function describeCulprit(d: NodeDivergence, n: OrderedNode, initializers: ReadonlySet<string>): NonNullable<Localization['culprit']> {
   const bad = d.outputs.filter(diverges);
   const first = bad[0]!;
-  const acts = n.reads.filter((r) => !d.divergentInputs?.includes(r));
-  const activations = n.reads.length === 0 ? 'it reads no tensors' : acts.length ? `its inputs (${acts.join(', ')}) agree${d.parameterDiffs?.length ? ' or are its own parameters' : ''}` : 'none of its inputs could be compared';
+  const acts = n.reads.filter((r) => !d.divergentInputs?.includes(r) && !initializers.has(r));
+  const weights = n.reads.filter((r) => initializers.has(r));
+  const activations = n.reads.length === 0 ? 'it reads no tensors'
+    : acts.length ? `its inputs (${acts.join(', ')}) agree${weights.length ? `, weights ${weights.join(', ')}` : ''}`
+      : weights.length ? `it reads only weights (${weights.join(', ')})` : 'none of its inputs could be compared';
   const unknown = d.divergentInputs?.length ? `; input(s) ${d.divergentInputs.join(', ')} could not be compared, so the divergence may start above them` : '';
   const params = d.parameterDiffs?.length ? `; the variant changes ${d.parameterDiffs.join(', ')}` : '';
   const unit = n.controlFlow ? ` (control-flow node: its subgraph is judged as one unit)` : '';

@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import { CrossrtError } from '@crossrt/core';
+import type { DiscrepancyOptions } from '@crossrt/harness';
+import { parseTargetList } from '@crossrt/runtime';
+import { parseDimFlag, parseInteger, parseNonNegativeNumber, parseShapeFlag } from '../option-parsers.js';
+import { addInputOptions, resolveInputFlags, type InputFlags } from './input-flags.js';
+import { DEFAULT_TARGETS } from './run-command.js';
+
+/** Flags `localize` and `reduce` share: which two sides, which inputs, which tolerance. */
+export interface DiscrepancyFlags extends InputFlags {
+  targets?: string; variant?: string; defaultDim: number; timeout: number; json?: string; html?: string; markdown?: string; junit?: string; quiet?: boolean;
+}
+
+export function addDiscrepancyOptions(cmd: Command): Command {
+  cmd
+    .option('-t, --targets <ids>', `two targets (reference first) for one model; one target (or one per model) with --variant (default ${DEFAULT_TARGETS}, or ort-node:cpu with --variant)`)
+    .option('--variant <model>', 'compare this model (same graph structure, e.g. one node changed) against <model> instead of two targets')
+    .option('--seed <n>', 'input generation seed (default 0)', parseInteger('--seed'))
+    .option('--rtol <r>', 'relative tolerance (default: per dtype, float32 1e-5)', parseNonNegativeNumber('--rtol'))
+    .option('--atol <a>', 'absolute tolerance (default: per dtype, float32 1e-5)', parseNonNegativeNumber('--atol'))
+    .option('--dim <name=value>', 'value of a symbolic dim (repeatable)', parseDimFlag)
+    .option('--shape <input=AxB>', 'whole shape of one input; binds its symbolic dims (repeatable)', parseShapeFlag)
+    .option('--default-dim <n>', 'value for symbolic dims nobody set', parseInteger('--default-dim', 1), 1)
+    .option('--json <file>', 'write the versioned JSON report here')
+    .option('--html <file>', 'also write a self-contained HTML report')
+    .option('--markdown <file>', 'also write a Markdown summary')
+    .option('--timeout <seconds>', 'per-request limit for a target (load, run)', parseNonNegativeNumber('--timeout'), 120)
+    .option('-q, --quiet', 'print only the summary');
+  return addInputOptions(cmd);
+}
+
+export async function discrepancyOptions(model: string, flags: DiscrepancyFlags): Promise<DiscrepancyOptions & { timeoutMs: number }> {
+  const resolved = await resolveInputFlags(flags);
+  if ((resolved.inputs.samples ?? 1) > 1 || resolved.inputs.specialValues) {
+    throw new CrossrtError('USAGE', 'localize and reduce work on one input set: --samples and --special-values do not apply', 'pick the failing set with --seed or feed it with --input');
+  }
+  const targets = parseTargetList(flags.targets ?? (flags.variant ? 'ort-node:cpu' : DEFAULT_TARGETS));
+  return {
+    model, targets, seed: resolved.seed, defaultDim: flags.defaultDim, inputs: resolved.inputs, policy: resolved.policy, timeoutMs: flags.timeout * 1000,
+    ...(flags.variant ? { variant: flags.variant } : {}), ...(resolved.dims ? { dims: resolved.dims } : {}), ...(resolved.shapes ? { shapes: resolved.shapes } : {}),
+  };
+}

@@ -69,7 +69,8 @@ export async function executeOnTarget(
     return {
       outputs: [],
       outcome: {
-        target: target.id, status: STATUS_BY_FAILURE[failure.kind],
+        // An adapter that finds its engine missing (no Chromium, no adapter) says so with TARGET_UNAVAILABLE.
+        target: target.id, status: failure.code === 'TARGET_UNAVAILABLE' ? 'unavailable' : STATUS_BY_FAILURE[failure.kind],
         error: { message: firstLines(failure.message), ...(failure.code ? { code: failure.code } : {}) },
         outputs: [], logTail: [...failure.logTail].slice(-20),
       },

@@ -65,7 +65,8 @@ function webGpuDevice(version: string): DeviceInfo {
     kind: 'gpu', description: adapter.description, runtime: 'onnxruntime-node', runtimeVersion: version,
     details: {
       executionProvider: 'WebGpuExecutionProvider', adapterVendor: adapter.vendor, adapterArchitecture: adapter.architecture,
-      adapterSource: adapter.source, hostEnvironment: process.env[HOST_ENVIRONMENT_VAR] ?? 'system',
+      adapterSource: adapter.source,
+      hostEnvironment: process.env[HOST_ENVIRONMENT_VAR] === 'swiftshader' ? 'swiftshader (no other WebGPU adapter worked on this machine)' : process.env[HOST_ENVIRONMENT_VAR] ?? 'system',
     },
   };
 }

@@ -117,6 +117,15 @@ describe('crossrt conformance with known failures', { timeout: 60_000 }, () => {
     expect(r.stdout).toMatch(/^test_dft_axis\s+MISMATCH\s+DFT$/m);
   });
 
+  it('a tolerances file in onnxruntime\'s overrides shape sets atol per case', () => {
+    const file = join(tmp, 'overrides.jsonc');
+    writeFileSync(file, '{ // as in onnx_backend_test_series_overrides.jsonc\n "atol_overrides": { "test_dft": 1e-3 } }');
+    const r = crossrt('conformance', `${NODE}/test_dft`, `${NODE}/test_dft_axis`, '--targets', 'ort-node:cpu', '--tolerances', file, '--json', join(tmp, 'tol.json'));
+    expect(r.code).toBe(1);
+    const tol = JSON.parse(readFileSync(join(tmp, 'tol.json'), 'utf8')).cases.map((c: { comparisons: { tolerance: unknown }[] }) => c.comparisons[0]!.tolerance);
+    expect(tol).toEqual([{ rtol: 1e-3, atol: 1e-3, source: 'config' }, { rtol: 1e-3, atol: 1e-7, source: 'oracle-default' }]);
+  });
+
   it('a broken test case is an input error (exit 2); a bad list is a typed error', () => {
     const dir = join(tmp, 'suite', 'test_broken');
     cpSync(`${NODE}/test_abs`, dir, { recursive: true });

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { CrossrtError, KnownFailuresFileSchema, type KnownFailuresFile } from '@crossrt/core';
+import { CrossrtError, KnownFailuresFileSchema, ToleranceOverridesFileSchema, type KnownFailuresFile } from '@crossrt/core';
 
 /**
  * Known-failures files (one per target, JSON with `//` and block comments allowed, like onnxruntime's
@@ -70,4 +70,34 @@ export async function readKnownFailuresFiles(paths: readonly string[]): Promise<
     targets.add(f.target);
   });
   return files;
+}
+
+/** A tolerance overrides file (onnxruntime's overrides.jsonc shape) as per-case tolerances. */
+export async function readToleranceOverrides(path: string, defaults: { rtol: number; atol: number }): Promise<{ rtol: number; atol: number; cases: Record<string, { rtol: number; atol: number }> }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CrossrtError(code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'FILE_UNREADABLE', `tolerances file ${code === 'ENOENT' ? 'not found' : 'unreadable'}: ${path}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(stripJsonComments(text));
+  } catch (e) {
+    throw new CrossrtError('USAGE', `${path} is not valid JSON: ${(e as Error).message}`, 'the format is {"atol_overrides": {"test_x": 1e-4}, "rtol_overrides": {}}');
+  }
+  const parsed = ToleranceOverridesFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new CrossrtError('USAGE', `${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}`, 'the format is {"atol_overrides": {"test_x": 1e-4}, "rtol_overrides": {}}');
+  }
+  const f = parsed.data;
+  const rtol = f.rtol_default ?? defaults.rtol;
+  const atol = f.atol_default ?? defaults.atol;
+  const cases: Record<string, { rtol: number; atol: number }> = {};
+  for (const name of new Set([...Object.keys(f.atol_overrides), ...Object.keys(f.rtol_overrides)])) {
+    cases[name] = { rtol: f.rtol_overrides[name] ?? rtol, atol: f.atol_overrides[name] ?? atol };
+  }
+  return { rtol, atol, cases };
 }

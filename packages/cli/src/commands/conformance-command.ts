@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { CrossrtError } from '@crossrt/core';
+import { CrossrtError, type Tolerance } from '@crossrt/core';
 import { ORACLE_TOLERANCE } from '@crossrt/compare';
-import { readKnownFailuresFiles, runOracleCases, type CaseTolerances } from '@crossrt/harness';
+import { readKnownFailuresFiles, readToleranceOverrides, runOracleCases, type CaseTolerances } from '@crossrt/harness';
 import { findBackendTestCases } from '@crossrt/model';
 import { buildConformanceMatrix, renderConformanceMatrix, renderConsole, writeJsonReport } from '@crossrt/report';
 import { parseTargetList } from '@crossrt/runtime';
@@ -12,7 +12,7 @@ import { DEFAULT_TARGETS } from './run-command.js';
 
 interface ConformanceFlags {
   targets: string; rtol?: number; atol?: number; json?: string; timeout: number; quiet?: boolean;
-  knownFailures?: string[]; caseTolerance?: CaseTolerances; matrix: 'failing' | 'all' | 'none'; matrixJson?: string; cases?: boolean;
+  knownFailures?: string[]; caseTolerance?: CaseTolerances; tolerances?: string; matrix: 'failing' | 'all' | 'none'; matrixJson?: string; cases?: boolean;
 }
 
 /** `--case-tolerance test_x=1e-2,1e-5` (rtol, atol), repeatable. */
@@ -34,6 +34,7 @@ export function conformanceCommand(): Command {
     .option('--rtol <r>', `relative tolerance (default ${ORACLE_TOLERANCE.rtol})`, parseNonNegativeNumber('--rtol'))
     .option('--atol <a>', `absolute tolerance (default ${ORACLE_TOLERANCE.atol})`, parseNonNegativeNumber('--atol'))
     .option('--case-tolerance <case=rtol,atol>', 'tolerance for one case (name or suite/name), repeatable', parseCaseTolerance)
+    .option('--tolerances <file>', 'per-case overrides, onnxruntime overrides.jsonc shape: {"atol_overrides": {"test_x": 1e-4}, "rtol_overrides": {…}}')
     .option('-k, --known-failures <file>', 'known-failures JSON for one target (repeatable, one per target): only new failures fail the run', collect)
     .option('--matrix <rows>', 'matrix rows to print: failing, all, none', 'failing')
     .option('--matrix-json <file>', 'write the case × target matrix (cells, totals, failing ops, known failures) as JSON')
@@ -48,12 +49,19 @@ export function conformanceCommand(): Command {
       const unused = knownFailures.filter((k) => !targets.some((t) => t.id === k.target));
       if (unused.length > 0) throw new CrossrtError('USAGE', `known-failures file for ${unused.map((k) => k.target).join(', ')}, which is not among --targets`, `add the target or drop the file`);
       const caseDirs = await findBackendTestCases(dirs);
-      const tolerance = flags.rtol !== undefined || flags.atol !== undefined
-        ? { rtol: flags.rtol ?? ORACLE_TOLERANCE.rtol, atol: flags.atol ?? ORACLE_TOLERANCE.atol, source: 'cli' as const }
+      let tolerance: Tolerance | undefined = flags.rtol !== undefined || flags.atol !== undefined
+        ? { rtol: flags.rtol ?? ORACLE_TOLERANCE.rtol, atol: flags.atol ?? ORACLE_TOLERANCE.atol, source: 'cli' }
         : undefined;
+      let caseTolerances: CaseTolerances = {};
+      if (flags.tolerances) {
+        const file = await readToleranceOverrides(flags.tolerances, tolerance ?? ORACLE_TOLERANCE);
+        if (file.rtol !== (tolerance ?? ORACLE_TOLERANCE).rtol || file.atol !== (tolerance ?? ORACLE_TOLERANCE).atol) tolerance = { rtol: file.rtol, atol: file.atol, source: 'config' };
+        caseTolerances = file.cases;
+      }
+      caseTolerances = { ...caseTolerances, ...flags.caseTolerance };
       const progress = process.stderr.isTTY && !flags.quiet;
       const report = await runOracleCases(caseDirs, {
-        targets, timeoutMs: flags.timeout * 1000, ...(tolerance ? { tolerance } : {}), ...(flags.caseTolerance ? { caseTolerances: flags.caseTolerance } : {}),
+        targets, timeoutMs: flags.timeout * 1000, ...(tolerance ? { tolerance } : {}), caseTolerances,
         onCase: (c, i, n) => { if (progress) process.stderr.write(`\r[${i + 1}/${n}] ${c.verdict.padEnd(7)} ${c.id.slice(-60).padEnd(60)}`); },
       });
       if (progress) process.stderr.write('\n');

@@ -82,3 +82,15 @@ export function knownFailureMatches(entry: Pick<KnownFailureEntry, 'case'>, case
   const re = globRegExp(entry.case);
   return entry.case.includes('/') ? re.test(`${suite}/${name}`) : re.test(name);
 }
+
+/**
+ * Per-case tolerance overrides in the shape of onnxruntime's onnx_backend_test_series_overrides.jsonc:
+ * case name (or suite/name) → atol or rtol; the other keeps the suite default.
+ */
+export const ToleranceOverridesFileSchema = z.object({
+  atol_default: z.number().nonnegative().optional(),
+  rtol_default: z.number().nonnegative().optional(),
+  atol_overrides: z.record(z.string(), z.number().nonnegative()).default({}),
+  rtol_overrides: z.record(z.string(), z.number().nonnegative()).default({}),
+}).strict();
+export type ToleranceOverridesFile = z.infer<typeof ToleranceOverridesFileSchema>;

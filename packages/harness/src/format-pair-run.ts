@@ -126,7 +126,7 @@ export async function runFormatPairs(pairs: readonly FormatPair[], options: Form
 }
 
 /** ONNX symbolic dims take the TF.js side's fixed size through the mapping (unless the user set them). */
-function shapesFromTfjs(onnx: ModelSignature, tfjs: ModelSignature, mappings: readonly TensorMapping[], given: Readonly<Record<string, readonly number[]>>): Record<string, number[]> {
+export function shapesFromTfjs(onnx: ModelSignature, tfjs: ModelSignature, mappings: readonly TensorMapping[], given: Readonly<Record<string, readonly number[]>>): Record<string, number[]> {
   const out: Record<string, number[]> = {};
   for (const m of mappings) {
     const o = onnx.inputs.find((v) => v.name === m.onnx)?.dims;

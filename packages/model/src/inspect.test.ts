@@ -34,11 +34,15 @@ describe('inspectModel', () => {
       inputs: [{ name: 'x', dtype: 'float32', dims: [1024, 1024, 1024] }, { name: 'w', dtype: 'float32', dims: [1] }],
       outputs: [{ name: 'y', dtype: 'float32', dims: [1024, 1024, 1024] }],
       initializers: { w: { dtype: 'float32', dims: [1], data: new Float32Array([1]) } },
-      nodes: [{ op: 'Mul', inputs: ['x', 'w'], outputs: ['m'] }, { op: 'FancyOp', domain: 'com.example', inputs: ['m'], outputs: ['y'] }],
+      nodes: [
+        { op: 'Mul', inputs: ['x', 'w'], outputs: ['m'] }, { op: 'FancyOp', domain: 'com.example', inputs: ['m'], outputs: ['y'] },
+        { op: 'Constant', inputs: [], outputs: ['k'], attrs: { value: { dtype: 'float32', dims: [3], data: new Float32Array([1, 2, 3]) } } },
+      ],
     });
     proto.opsetImport.push(create(OperatorSetIdProtoSchema, { domain: 'com.other', version: 1n }));
     const r = inspectModel(loaded(proto), { memoryBudgetBytes: 2 ** 30 });
     expect(r.customDomains).toEqual(['com.example']);
+    expect(r.constants).toEqual({ count: 1, bytes: 12 });
     const kinds = r.warnings.map((w) => `${w.kind}:${w.subject}`).sort();
     // 1024^3 float32 = 4 GiB > 1 GiB, on both the input and the output.
     expect(kinds).toEqual(['input-shadows-initializer:w', 'memory-budget:x', 'memory-budget:y', 'old-opset:opset 6', 'undeclared-domain:com.example', 'unknown-domain:com.example']);

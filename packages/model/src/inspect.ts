@@ -46,6 +46,8 @@ export interface ModelInspection {
   readonly customDomains: readonly string[];
   readonly localFunctions: readonly string[];
   readonly initializers: { readonly count: number; readonly bytes: number; readonly externalBytes: number };
+  /** Tensors held by Constant nodes (main graph and subgraphs): exporters often put weights there. */
+  readonly constants: { readonly count: number; readonly bytes: number };
   readonly externalFiles: readonly { readonly location: string; readonly tensors: number; readonly bytes: number }[];
   readonly warnings: readonly HygieneWarning[];
   /** Intermediate tensors with their element type (when `tensors` was asked for). */
@@ -90,11 +92,17 @@ export function inspectModel(model: LoadedModel, options: InspectOptions = {}): 
   const outputs = g.output.map(describe);
 
   const counts = new Map<string, OpCount>();
+  const constants = { count: 0, bytes: 0 };
   let nodesIncludingSubgraphs = 0;
   const usedDomains = new Set<string>();
   for (const n of allNodes(g)) {
     nodesIncludingSubgraphs++;
     const domain = domainName(n.domain);
+    if (n.opType === 'Constant' && domain === 'ai.onnx') {
+      const t = n.attribute.find((a) => a.t)?.t;
+      constants.count++;
+      if (t) constants.bytes += t.rawData.length > 0 ? t.rawData.length : declaredTensorBytes(t);
+    }
     usedDomains.add(domain);
     const key = `${domain}\u0000${n.opType}`;
     const c = counts.get(key);
@@ -142,7 +150,7 @@ export function inspectModel(model: LoadedModel, options: InspectOptions = {}): 
     path: model.path, bytes: model.bytes.length, sha256: model.sha256, irVersion, opsets,
     producer: { name: proto.producerName, version: proto.producerVersion }, graphName: g.name,
     inputs, outputs, nodes: g.node.length, nodesIncludingSubgraphs, opCounts, customDomains, localFunctions,
-    initializers: { count: g.initializer.length, bytes: initBytes, externalBytes },
+    initializers: { count: g.initializer.length, bytes: initBytes, externalBytes }, constants,
     externalFiles: [...files.values()], warnings,
   };
   if (!options.listTensors) return result;

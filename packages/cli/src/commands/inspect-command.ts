@@ -28,6 +28,7 @@ export function renderInspection(r: ModelInspection): string {
   for (const [domain, ops] of byDomain) lines.push(`  ${domain}${domain !== 'ai.onnx' ? ' [custom domain]' : ''}: ${ops.join(', ')}`);
   if (r.localFunctions.length > 0) lines.push(`local functions: ${r.localFunctions.join(', ')}`);
   lines.push(`initializers: ${r.initializers.count}, ${formatBytes(r.initializers.bytes)}${r.initializers.externalBytes > 0 ? ` (${formatBytes(r.initializers.externalBytes)} external)` : ''}`);
+  if (r.constants.count > 0) lines.push(`constants: ${r.constants.count} Constant node(s), ${formatBytes(r.constants.bytes)}`);
   for (const f of r.externalFiles) lines.push(`  external file ${f.location}: ${f.tensors} tensor(s), ${formatBytes(f.bytes)}`);
   if (r.tensors) {
     lines.push(`intermediate tensors (${r.tensors.length}):`);

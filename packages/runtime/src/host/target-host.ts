@@ -10,8 +10,17 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 /** Per-request limit (load or run) unless the caller sets one: generous for real models on 2 cores. */
 export const DEFAULT_TIMEOUT_MS = 120_000;
-/** Resident memory of a host and its descendants (browser processes included) before it is killed. */
-export const DEFAULT_MEMORY_LIMIT_MB = 4096;
+/**
+ * Resident memory of a host and its descendants (browser processes included) before it is killed;
+ * `CROSSRT_MEMORY_LIMIT_MB` overrides (0 disables).
+ */
+export const DEFAULT_MEMORY_LIMIT_MB = memoryLimitFromEnv(process.env['CROSSRT_MEMORY_LIMIT_MB']) ?? 4096;
+
+function memoryLimitFromEnv(text: string | undefined): number | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const mb = Number(text);
+  return Number.isFinite(mb) && mb >= 0 ? mb : undefined;
+}
 const MEMORY_POLL_MS = 200;
 const LOG_TAIL_LINES = 40;
 

@@ -52,7 +52,10 @@ export function renderJunit(report: Report): string {
   const byTarget = comparedTargets(report).map((target) => ({ target, cells: cells.filter((c) => c.target === target) }));
   const count = (cs: readonly OutputCell[], k: Kind) => cs.filter((c) => junitKind(c) === k).length;
   // Per-case wall time is split evenly over its outputs so suite times add up to real time.
-  const cellMs = (c: OutputCell) => (c.outcome?.timings?.wallMs ?? 0) / Math.max(1, cells.filter((x) => x.case === c.case && x.target === c.target).length);
+  const perRun = new Map<string, number>();
+  const runKey = (c: OutputCell) => `${c.case.id}\u0000${c.target}`;
+  for (const c of cells) perRun.set(runKey(c), (perRun.get(runKey(c)) ?? 0) + 1);
+  const cellMs = (c: OutputCell) => (c.outcome?.timings?.wallMs ?? 0) / (perRun.get(runKey(c)) ?? 1);
 
   const root = create({ version: '1.0', encoding: 'UTF-8', invalidCharReplacement: '\uFFFD' }).ele('testsuites', {
     name: `crossrt ${report.command}${report.suite ? ` ${report.suite.name}` : ''}${report.shard ? ` shard ${report.shard.index}/${report.shard.count}` : ''}`,

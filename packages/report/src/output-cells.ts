@@ -19,13 +19,16 @@ export interface OutputCell {
   readonly known?: boolean;
 }
 
-/** Output names of a case in order of first appearance, from its comparisons and its targets' outputs. */
+/**
+ * Output names of a case in order of first appearance: the compared ones when anything was compared
+ * (a pair run labels them `onnx ↔ tfjs`, so raw output names would double them), else the outputs
+ * the targets that ran produced (a failed reference leaves nothing compared).
+ */
 export function caseOutputs(c: CaseResult): string[] {
-  const names: string[] = [];
-  const add = (n: string) => { if (!names.includes(n)) names.push(n); };
-  for (const cmp of c.comparisons) add(cmp.output);
-  for (const o of c.outcomes) for (const out of o.outputs) add(out.name);
-  return names;
+  const names = new Set<string>();
+  for (const cmp of c.comparisons) names.add(cmp.output);
+  if (names.size === 0) for (const o of c.outcomes) for (const out of o.outputs) names.add(out.name);
+  return [...names];
 }
 
 /** Case-level states: the same on every target, so the reference column need not repeat them. */
@@ -39,11 +42,10 @@ const CASE_LEVEL: ReadonlySet<string> = new Set([CELL_STATE.skipped, CELL_STATE.
  * load or run IS judged: that failure is the news. In a suite, test-case entries compare every target
  * with the oracle, so the run's reference target is judged there like any other.
  */
-export function isJudged(report: Report, cell: TargetCell, subjects: ReadonlySet<string>): boolean {
+export function isJudged(report: Report, cell: TargetCell, context: { columns: readonly string[]; subjects: ReadonlySet<string> }): boolean {
   if (cell.status === CELL_STATE.reference) return false;
-  const others = targetColumns(report).filter((t) => t !== cell.target);
-  if (cell.target === report.settings.reference && CASE_LEVEL.has(cell.status) && others.length > 0) return false;
-  if (cell.comparisons.length === 0 && !subjects.has(cell.target) && [...subjects].some((s) => s.endsWith(`@${cell.target}`))) return false;
+  if (cell.target === report.settings.reference && CASE_LEVEL.has(cell.status) && context.columns.length > 1) return false;
+  if (cell.comparisons.length === 0 && !context.subjects.has(cell.target) && [...context.subjects].some((s) => s.endsWith(`@${cell.target}`))) return false;
   return true;
 }
 
@@ -61,7 +63,7 @@ export function outputCells(report: Report): OutputCell[] {
     const outputs = caseOutputs(c);
     for (const target of columns) {
       const tc = targetCell(report, c, target);
-      if (!isJudged(report, tc, subjects)) continue;
+      if (!isJudged(report, tc, { columns, subjects })) continue;
       const outcome = { ...(tc.outcome ? { outcome: tc.outcome } : {}), ...(tc.known ? { known: true } : {}) };
       if (outputs.length === 0) {
         cells.push({ case: c, target, output: undefined, status: tc.status, detail: tc.detail, comparisons: tc.comparisons, ...outcome });

@@ -55,3 +55,22 @@ describe('worstComparison', () => {
     expect(worstComparison([])).toBeUndefined();
   });
 });
+
+describe('variant subjects (crossrt pair / compare)', () => {
+  it('shows the subject column with its target\'s run, not an empty plain-target column', () => {
+    const report = sampleReport();
+    const pair = {
+      ...SAMPLE_CASES.e, id: 'conv-bn-pool',
+      outcomes: [SAMPLE_CASES.e.outcomes[0]!, { ...SAMPLE_CASES.e.outcomes[1]!, target: 'tfjs:cpu' }],
+      comparisons: [{ ...SAMPLE_CASES.e.comparisons[0]!, target: 'tfjs/model.json@tfjs:cpu', reference: 'model.onnx@ort-node:cpu', verdict: 'mismatch' as const }],
+    };
+    const m = targetMatrix({ ...report, settings: { ...report.settings, targets: ['ort-node:cpu', 'tfjs:cpu'] }, cases: [pair] });
+    expect(m.columns).toEqual(['ort-node:cpu', 'tfjs/model.json@tfjs:cpu']);
+    expect(m.rows[0]!.cells.map((c) => c.status)).toEqual(['reference', 'mismatch']);
+    expect(m.rows[0]!.cells[1]!.outcome?.target).toBe('tfjs:cpu');
+    const failedRun = { ...pair, outcomes: [pair.outcomes[0]!, { ...pair.outcomes[1]!, status: 'load-error' as const, error: { message: 'Unknown op FusedConv2D' } }], comparisons: [] };
+    // No comparison at all now: the plain column is back, and it carries the load error.
+    const m2 = targetMatrix({ ...report, settings: { ...report.settings, targets: ['ort-node:cpu', 'tfjs:cpu'] }, cases: [failedRun] });
+    expect(m2.rows[0]!.cells.map((c) => [c.target, c.status])).toEqual([['ort-node:cpu', 'reference'], ['tfjs:cpu', 'load-error']]);
+  });
+});

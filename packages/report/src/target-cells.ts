@@ -1,4 +1,4 @@
-import { conformanceCell, type CaseResult, type Comparison, type ConformanceCell, type Report, type RunOutcome } from '@crossrt/core';
+import { conformanceCell, TARGET_ID_PATTERN, type CaseResult, type Comparison, type ConformanceCell, type Report, type RunOutcome } from '@crossrt/core';
 
 /**
  * One (case, target) cell of the case × target matrix. `status` is a comparison verdict
@@ -88,7 +88,20 @@ export function targetColumns(report: Report): string[] {
     for (const o of c.outcomes) if (!columns.includes(o.target)) columns.push(o.target);
     for (const cmp of c.comparisons) if (!columns.includes(cmp.target)) columns.push(cmp.target);
   }
-  return columns;
+  // A plain target whose results are all carried by variant subjects (`model.json@tfjs:cpu`) would be
+  // an empty column; its run outcome shows in the subject's cells instead (see `subjectTarget`).
+  const compared = new Set(report.cases.flatMap((c) => c.comparisons.map((x) => x.target)));
+  return columns.filter((t) => compared.has(t) || t === report.settings.reference || !columns.some((s) => s !== t && subjectTarget(s) === t));
+}
+
+/** The target id inside a comparison subject: `ort-web:wasm` for itself, `tfjs:cpu` for `tfjs/model.json@tfjs:cpu`. */
+export function subjectTarget(subject: string): string {
+  if (TARGET_ID_PATTERN.test(subject)) return subject;
+  for (let i = subject.indexOf('@'); i !== -1; i = subject.indexOf('@', i + 1)) {
+    const rest = subject.slice(i + 1);
+    if (TARGET_ID_PATTERN.test(rest)) return rest;
+  }
+  return subject;
 }
 
 const firstLine = (s: string) => s.split('\n')[0] ?? '';
@@ -100,7 +113,7 @@ const firstLine = (s: string) => s.split('\n')[0] ?? '';
  * Markdown reporters need (a `shape` is not a `mismatch` of values, a `timeout` is not a `run-error`).
  */
 export function targetCell(report: Report, c: CaseResult, target: string): TargetCell {
-  const outcome = c.outcomes.find((o) => o.target === target);
+  const outcome = c.outcomes.find((o) => o.target === target) ?? c.outcomes.find((o) => o.target === subjectTarget(target));
   const comparisons = c.comparisons.filter((x) => x.target === target);
   const known = c.knownFailure?.targets.includes(target) ?? false;
   const base = { caseId: c.id, target, comparisons, ...(outcome ? { outcome } : {}), ...(known ? { known } : {}), ...(c.knownFailure?.nowPassing.includes(target) ? { fixed: true } : {}) };
@@ -109,7 +122,9 @@ export function targetCell(report: Report, c: CaseResult, target: string): Targe
     const why = conv ? (conv.timedOut ? 'converter timed out' : `converter exited with ${conv.exitCode ?? conv.signal ?? 'no code'}`) : 'conversion failed';
     return { ...base, cell: 'load-error', status: CELL_STATE.convertError, detail: why };
   }
-  const { cell, detail } = conformanceCell(c, target);
+  // A variant subject column judges its target's run: let the shared derivation see it under the subject's name.
+  const asRun = outcome && outcome.target !== target ? { ...c, outcomes: [...c.outcomes, { ...outcome, target }] } : c;
+  const { cell, detail } = conformanceCell(asRun, target);
   switch (cell) {
     case 'skipped': {
       const status = c.verdict === 'skipped' ? CELL_STATE.skipped : outcome?.status === 'unavailable' ? 'unavailable' : CELL_STATE.notRun;

@@ -99,6 +99,22 @@ const MODELS = {
     }),
     // No mapping given: crossrt infers input ↔ input and output ↔ conv_b with NCHW↔NHWC.
     pair: { name: 'conv-bn-pool', onnx: 'model.onnx', tfjs: 'tfjs/model.json' },
+    // tf2onnx-style export that keeps NHWC at the graph boundary: the inferred layout is identity.
+    nhwc: true,
+  },
+  // 1x1 conv with ELU, global average pooling, Dense + tanh: layout-free head after the pooling.
+  'gap-dense': {
+    seed: 3,
+    faults: ['kernel-layout-slip'],
+    build: () => tfl.sequential({
+      name: 'gap_dense',
+      layers: [
+        tfl.layers.conv2d({ name: 'pointwise', inputShape: [5, 5, 3], batchSize: 1, filters: 8, kernelSize: 1, padding: 'valid', activation: 'elu' }),
+        tfl.layers.globalAveragePooling2d({ name: 'gap' }),
+        tfl.layers.dense({ name: 'head', units: 4, activation: 'tanh' }),
+      ],
+    }),
+    pair: { name: 'gap-dense', onnx: 'model.onnx', tfjs: 'tfjs/model.json' },
   },
   // Depthwise 3x3 (multiplier 2, 'same'), relu6, average pooling, Flatten (NHWC order), Dense + softmax.
   'depthwise-dense': {
@@ -132,6 +148,7 @@ for (const [name, spec] of Object.entries(MODELS)) {
   await saveLayersModel(model, join(dir, 'tfjs'));
   const modelJson = join(dir, 'tfjs', 'model.json');
   await writeFile(join(dir, 'model.onnx'), encodeModel(await exportLayersModelToOnnx(modelJson)));
+  if (spec.nhwc) await writeFile(join(dir, 'model.nhwc.onnx'), encodeModel(await exportLayersModelToOnnx(modelJson, { ioLayout: 'nhwc' })));
   await mkdir(join(dir, 'wrong'), { recursive: true });
   for (const fault of spec.faults) {
     await writeFile(join(dir, 'wrong', `${fault}.onnx`), encodeModel(await exportLayersModelToOnnx(modelJson, { faults: [fault] })));

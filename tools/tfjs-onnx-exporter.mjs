@@ -63,7 +63,11 @@ function samePads(size, kernel, stride, dilation) {
   return { begin, end: total - begin, out };
 }
 
-export async function exportLayersModelToOnnx(modelJsonPath, { faults = [], inputName = 'input', outputName = 'output', opset = 13 } = {}) {
+/**
+ * `ioLayout: 'nchw'` (default) gives the graph NCHW inputs/outputs, like PyTorch-style exports;
+ * `'nhwc'` keeps TF's NHWC at the graph boundary with Transposes inside, like tf2onnx does.
+ */
+export async function exportLayersModelToOnnx(modelJsonPath, { faults = [], inputName = 'input', outputName = 'output', opset = 13, ioLayout = 'nchw' } = {}) {
   for (const f of faults) if (!FAULTS.includes(f)) throw new Error(`unknown fault ${f}`);
   const has = (f) => faults.includes(f);
   const json = JSON.parse(await readFile(modelJsonPath, 'utf8'));
@@ -84,6 +88,7 @@ export async function exportLayersModelToOnnx(modelJsonPath, { faults = [], inpu
   const initializers = {};
   let current = inputName;
   let counter = 0;
+  const nhwcIo = ioLayout === 'nhwc' && batchShape.length === 4;
   const fresh = (base) => `${base}_${counter++}`;
   const emit = (op, inputs, attrs, name) => {
     const out = fresh(name);
@@ -120,6 +125,7 @@ export async function exportLayersModelToOnnx(modelJsonPath, { faults = [], inpu
     return { pads, out: [ph.out, pw.out] };
   };
 
+  if (nhwcIo) emit('Transpose', [], { perm: [0, 3, 1, 2] }, 'input_to_nchw');
   for (const layer of layers) {
     const cfg = layer.config;
     const name = cfg.name;
@@ -208,9 +214,13 @@ export async function exportLayersModelToOnnx(modelJsonPath, { faults = [], inpu
       default: throw new Error(`layer ${layer.class_name} not supported by the fixture exporter`);
     }
   }
+  if (nhwcIo && shape.length === 4) {
+    emit('Transpose', [], { perm: [0, 2, 3, 1] }, 'output_to_nhwc');
+    shape = [shape[0], shape[2], shape[3], shape[1]];
+  }
   // Rename the last value to the graph output name.
   nodes[nodes.length - 1].outputs = [outputName];
-  const inDims = batchShape.length === 4 ? [batchShape[0] ?? 1, batchShape[3], batchShape[1], batchShape[2]] : batchShape.map((d) => d ?? 1);
+  const inDims = batchShape.length === 4 && !nhwcIo ? [batchShape[0] ?? 1, batchShape[3], batchShape[1], batchShape[2]] : batchShape.map((d) => d ?? 1);
   return buildModel({
     name: topology.config.name, opset, producer: `crossrt-tfjs-exporter${faults.length ? ` (faults: ${faults.join(',')})` : ''}`,
     inputs: [{ name: inputName, dtype: 'float32', dims: inDims }],

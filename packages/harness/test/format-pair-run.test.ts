@@ -1,6 +1,6 @@
 /**
  * ONNX ↔ TF.js pairs on real targets: ort-node:cpu, ort-web:wasm, tfjs:cpu, tfjs:wasm.
- * Fixtures (tools/make-tfjs-fixtures.mjs): fixtures/tfjs/{conv-bn-pool,depthwise-dense,same-pad-even},
+ * Fixtures (tools/make-tfjs-fixtures.mjs): fixtures/tfjs/{conv-bn-pool,depthwise-dense,same-pad-even,gap-dense},
  * each a TF.js layers model, its correct ONNX export and wrong/<fault>.onnx exports.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -21,6 +21,7 @@ const WRONG: Record<string, { output: string; faults: string[] }> = {
   'conv-bn-pool': { output: 'output ↔ conv_b', faults: ['pad-wrong-side', 'bn-epsilon-dropped', 'kernel-layout-slip', 'activation-swapped'] },
   'depthwise-dense': { output: 'output ↔ fc', faults: ['flatten-order', 'kernel-layout-slip', 'pad-wrong-side'] },
   'same-pad-even': { output: 'output ↔ conv', faults: ['pad-wrong-side'] },
+  'gap-dense': { output: 'output ↔ head', faults: ['kernel-layout-slip'] },
 };
 
 describe('format pairs on every Node target', () => {
@@ -63,6 +64,27 @@ describe('format pairs on every Node target', () => {
     expect(pairs[0]!.outputs).toMatchObject([{ onnx: 'output', tfjs: 'conv_b', perm: [0, 2, 3, 1], source: 'inferred' }]);
     expect(pairs[1]!.inputs).toMatchObject([{ onnx: 'input', tfjs: 'dw_input', perm: [0, 2, 3, 1], source: 'config' }]);
     expect(pairs[1]!.outputs).toMatchObject([{ onnx: 'output', tfjs: 'fc', perm: [0, 1], source: 'config' }]);
+  });
+
+  it('an NHWC-boundary export (tf2onnx style) is paired with the same layout, inferred, and passes', async () => {
+    const base = await loadFormatPair(fixture('conv-bn-pool'));
+    const { report, pairs } = await runFormatPairs([{ ...base, onnxPath: join(base.baseDir, 'model.nhwc.onnx') }], { targets: parseTargetList('ort-node:cpu,tfjs:cpu') });
+    expect(pairs[0]!.inputs).toMatchObject([{ onnx: 'input', tfjs: 'conv_a_input', perm: [0, 1, 2, 3], source: 'inferred' }]);
+    expect(pairs[0]!.inputs[0]!.rule).toContain('same layout (the only layout the dims allow)');
+    expect(report.cases[0]!.comparisons.map((c) => [c.output, c.verdict])).toEqual([['output ↔ conv_b', 'pass']]);
+  });
+
+  it('browser targets: the correct export passes on tfjs:webgl@chromium and tfjs:webgpu@chromium, the wrong one is a conversion fault', async () => {
+    const base = await loadFormatPair(fixture('conv-bn-pool'));
+    const wrong = { ...base, name: 'bn-epsilon-dropped', onnxPath: join(base.baseDir, 'wrong/bn-epsilon-dropped.onnx') };
+    const { report, pairs } = await runFormatPairs([base, wrong], { targets: parseTargetList('ort-node:cpu,tfjs:webgl@chromium,tfjs:webgpu@chromium'), seed: 3 });
+    expect(report.cases[0]!.outcomes.map((o) => o.status)).toEqual(['ok', 'ok', 'ok']);
+    expect(report.cases[0]!.comparisons.map((c) => [c.target, c.verdict])).toEqual([
+      ['tfjs/model.json@tfjs:webgl@chromium', 'pass'], ['tfjs/model.json@tfjs:webgpu@chromium', 'pass'], ['tfjs/model.json@tfjs:webgpu@chromium', 'pass'],
+    ]);
+    expect(pairs[1]!.diagnosis).toMatchObject({ kind: 'conversion', outputs: ['output ↔ conv_b'] });
+    const cross = report.cases[1]!.comparisons.filter((c) => c.reference.startsWith('wrong/'));
+    expect(cross.map((c) => [c.target, c.verdict])).toEqual([['tfjs/model.json@tfjs:webgl@chromium', 'mismatch'], ['tfjs/model.json@tfjs:webgpu@chromium', 'mismatch']]);
   });
 
   it('a TF.js reference compares ONNX outputs in the TF.js layout', async () => {

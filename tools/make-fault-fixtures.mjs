@@ -12,6 +12,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { create } from '@bufbuild/protobuf';
+import { AttributeProto_AttributeType, AttributeProtoSchema, NodeProtoSchema } from 'onnx-buf';
 import { buildModel, encodeModel } from '@crossrt/model';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'faults');
@@ -82,8 +84,44 @@ const convChain = buildModel({
   ],
 });
 
+// Control flow: x → Abs → If(ReduceSum(x) > 0 ... always true for |x|) { then: ·k } { else: ·-1 } → Add 1.
+// The If node holds the multiplication in a subgraph: localize can only name the If as a unit.
+function branchModel(name, thenScale) {
+  const branch = (bname, scale) => buildModel({
+    name: bname, opset: 13,
+    inputs: [], outputs: [{ name: `${bname}_out`, dtype: 'float32', dims: [] }],
+    initializers: { [`${bname}_k`]: f32([], [scale]) },
+    nodes: [{ op: 'Mul', inputs: ['a', `${bname}_k`], outputs: [`${bname}_out`], name: `${bname}_mul` }],
+  }).graph;
+  const m = buildModel({
+    name, opset: 13,
+    inputs: [{ name: 'x', dtype: 'float32', dims: [2, 4] }],
+    outputs: [{ name: 'y', dtype: 'float32', dims: [2, 4] }],
+    initializers: { zero: f32([], [0]), one: f32([], [1]) },
+    nodes: [
+      { op: 'Abs', inputs: ['x'], outputs: ['a'], name: 'abs' },
+      { op: 'ReduceSum', inputs: ['a'], outputs: ['total'], name: 'total', attrs: { keepdims: 0 } },
+      { op: 'Greater', inputs: ['total', 'zero'], outputs: ['cond'], name: 'positive' },
+      { op: 'Add', inputs: ['b', 'one'], outputs: ['y'], name: 'plus_one' },
+    ],
+  });
+  const T = AttributeProto_AttributeType;
+  const ifNode = create(NodeProtoSchema, {
+    name: 'gate', opType: 'If', input: ['cond'], output: ['b'],
+    attribute: [
+      create(AttributeProtoSchema, { name: 'then_branch', type: T.GRAPH, g: branch('then', thenScale) }),
+      create(AttributeProtoSchema, { name: 'else_branch', type: T.GRAPH, g: branch('else', -1) }),
+    ],
+  });
+  m.graph.node.splice(3, 0, ifNode);
+  return m;
+}
+
 await mkdir(root, { recursive: true });
-const files = { 'chain.onnx': chain('chain'), ...Object.fromEntries(faults.map((f) => [f.file, f.model])), 'conv-chain.onnx': convChain };
+const files = {
+  'chain.onnx': chain('chain'), ...Object.fromEntries(faults.map((f) => [f.file, f.model])), 'conv-chain.onnx': convChain,
+  'branch.onnx': branchModel('branch', 2), 'branch-fault-then.onnx': branchModel('branch_fault_then', 2.002),
+};
 for (const [file, model] of Object.entries(files)) {
   await writeFile(join(root, file), encodeModel(model));
   console.log(`wrote ${join(root, file)}`);
@@ -92,6 +130,7 @@ const manifest = {
   base: 'chain.onnx',
   faults: faults.map(({ file, node, depth, change }) => ({ file, node, depth, change })),
   conv: { file: 'conv-chain.onnx', culprit: 'conv', note: 'ort-node:cpu vs ort-web:wasm, --rtol 0 --atol 0' },
+  controlFlow: { base: 'branch.onnx', file: 'branch-fault-then.onnx', node: 'gate', change: 'then_branch Mul constant 2 → 2.002 inside the If' },
 };
 await writeFile(join(root, 'faults.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 console.log(`wrote ${join(root, 'faults.json')}`);

@@ -119,6 +119,15 @@ describe('HTML report in headless Chromium', () => {
     expect(hist.amberPixels).toBeGreaterThan(50);
   });
 
+  it('shows each target\'s device and the nodes that fell back off WebGPU', async () => {
+    const devices = await page.$$eval('#devices tbody tr', (rows) => rows.map((tr) => [...tr.querySelectorAll('td')].slice(0, 3).map((td) => (td as HTMLElement).innerText.trim())));
+    expect(devices).toEqual([
+      ['ort-node:cpu', 'cpu', 'Test CPU'], ['ort-web:wasm', 'wasm', 'WebAssembly (Node)'], ['ort-web:webgpu@chromium', 'gpu', 'SwiftShader Device (Subzero)'],
+    ]);
+    const placement = await page.$eval(`#case-5 tr[data-target="${TARGETS.GPU}"] td:last-child`, (td) => (td as HTMLElement).innerText.replace(/\s+/g, ' ').trim());
+    expect(placement).toBe('JsepExecutionProvider: 1, CPUExecutionProvider: 2 (from ORT log) 2 node(s) fell back gather_0 (Gather) → CPUExecutionProvider; cast_1 (Cast) → CPUExecutionProvider');
+  });
+
   it('opens a collapsed case when its matrix cell is clicked', async () => {
     expect(await page.$eval('#case-3', (d) => (d as HTMLDetailsElement).open)).toBe(false);
     await page.click(`#matrix tr[data-case="models/c.onnx"] td[data-target="${TARGETS.WASM}"] a`);

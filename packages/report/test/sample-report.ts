@@ -85,7 +85,13 @@ export const SAMPLE_CASES = {
   d: { id: 'models/d.onnx', verdict: 'error', error: { code: 'MODEL_TRUNCATED', message: 'model ends inside field 7', hint: 'download it again' }, inputs: [], dims: [], outcomes: [], comparisons: [] } as CaseResult,
   e: caseResult('models/e.onnx', {
     verdict: 'fail',
-    outcomes: [ok(NODE, ['y']), ok(WASM, ['y']), ok(GPU, ['y'])],
+    outcomes: [ok(NODE, ['y']), ok(WASM, ['y']), {
+      ...ok(GPU, ['y']),
+      placement: {
+        source: 'verbose-log', providers: [{ ep: 'JsepExecutionProvider', nodes: 1 }, { ep: 'CPUExecutionProvider', nodes: 2 }],
+        fallbackNodes: [{ node: 'gather_0', opType: 'Gather', ep: 'CPUExecutionProvider' }, { node: 'cast_1', opType: 'Cast', ep: 'CPUExecutionProvider' }],
+      },
+    }],
     comparisons: [cmp('y', WASM, 'pass', 1e-7), cmp('y', GPU, 'fallback', 1e-7, { reason: '2 of 3 nodes ran on CPU, not WebGPU' })],
   }),
   f: caseResult('models/f.onnx', {

@@ -25,6 +25,9 @@ export function createRuntime(): Runtime {
     async load(req: LoadRequest): Promise<LoadedSession> {
       const a = await activateBackend(req.backend);
       if (!a.ok) throw new RuntimeStageError('load', a.reason, 'TARGET_UNAVAILABLE');
+      if (/\.onnx$/i.test(req.modelPath)) {
+        throw new RuntimeStageError('load', `TF.js targets run a TF.js model.json, not an ONNX file (${req.modelPath}); to compare an ONNX model with its TF.js conversion use \`crossrt pair\``, 'MODEL_INVALID');
+      }
       let artifacts: TfjsModelArtifacts;
       try {
         artifacts = await readTfjsModelArtifacts(req.modelPath);

@@ -129,3 +129,31 @@ describe('top-k agreement on class scores', () => {
     expect(computeMetrics(f32([1], [1, 1]), f32([1], [1, 1]), 0, 0, { output: 'output' }).topK).toBeUndefined();
   });
 });
+
+describe('float32 histogram bins from bits', () => {
+  it('matches floor(log2 |a-r|) taken from the float64 exponent, across signs, binades and subnormals', () => {
+    const n = 20000;
+    const a = new Float32Array(n), r = new Float32Array(n);
+    let s = 12345;
+    const rnd = () => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return s / 4294967296; };
+    for (let i = 0; i < n; i++) {
+      const scale = 2 ** Math.floor(rnd() * 60 - 150); // reaches float32 subnormals
+      r[i] = (rnd() - 0.5) * scale * (i % 3 === 0 ? 1 : 2 ** 100);
+      const k = i % 4;
+      a[i] = k === 0 ? r[i]! : k === 1 ? r[i]! * (1 + (rnd() - 0.5) * 1e-6) : k === 2 ? -r[i]! : r[i]! * (1 + rnd());
+    }
+    const dv = new DataView(new ArrayBuffer(8));
+    const want = new Map<number, number>();
+    let zero = 0;
+    for (let i = 0; i < n; i++) {
+      const d = Math.abs(a[i]! - r[i]!);
+      if (d === 0) { zero++; continue; }
+      dv.setFloat64(0, d);
+      const e = (dv.getUint16(0) >> 4) - 1023;
+      want.set(e, (want.get(e) ?? 0) + 1);
+    }
+    const h = computeMetrics(f32([...a]), f32([...r]), 0, 0).histogram!;
+    expect(h.zero).toBe(zero);
+    expect(new Map(h.bins.map((b) => [b.log2, b.count]))).toEqual(want);
+  });
+});

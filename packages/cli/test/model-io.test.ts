@@ -4,7 +4,7 @@
  * Fixtures: fixtures/model-io/{external,broken,arrays} (tools/make-model-io-fixtures.mjs),
  * fixtures/known-failures/*.json, libonnx-testdata node/test_abs and node/test_cast_FLOAT_to_STRING.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,9 +17,17 @@ const io = (p: string) => join(repo, 'fixtures/model-io', p);
 const NODE = '/usr/share/libonnx-testdata/data/node';
 const tmp = mkdtempSync(join(tmpdir(), 'crossrt-model-io-cli-'));
 
-function crossrt(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+/** Spawned asynchronously so the independent checks below can run concurrently. */
+function crossrt(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, CI: 'true' }, timeout: 120_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 function expectOneLineError(r: { code: number | null; stderr: string }, code: string, mention: RegExp) {
@@ -31,7 +39,7 @@ function expectOneLineError(r: { code: number | null; stderr: string }, code: st
   expect(lines.length).toBeLessThanOrEqual(2); // the message and its hint
 }
 
-describe('bad model and tensor files → typed one-line error, exit 2', { timeout: 60_000 }, () => {
+describe.concurrent('bad model and tensor files → typed one-line error, exit 2', { timeout: 60_000 }, () => {
   it.each([
     ['broken/truncated.onnx', 'MODEL_TRUNCATED', /truncated/],
     ['broken/garbage.onnx', 'MODEL_INVALID', /not an ONNX model/],
@@ -44,41 +52,41 @@ describe('bad model and tensor files → typed one-line error, exit 2', { timeou
     ['external/symlink/model.onnx', 'EXTERNAL_DATA_ESCAPES', /symlink/],
     ['external/missing/model.onnx', 'EXTERNAL_DATA_MISSING', /not found/],
     ['external/short/model.onnx', 'EXTERNAL_DATA_SHORT', /holds 20/],
-  ])('inspect %s → %s', (file, code, mention) => {
-    expectOneLineError(crossrt('inspect', io(file)), code, mention);
+  ])('inspect %s → %s', async (file, code, mention) => {
+    expectOneLineError(await crossrt('inspect', io(file)), code, mention);
   });
 
-  it('run refuses an escaping model before any runtime loads it (case error, exit 2)', () => {
-    const r = crossrt('run', io('external/dotdot/model.onnx'), '--targets', 'ort-node:cpu', '--shape', 'x=1x2');
+  it('run refuses an escaping model before any runtime loads it (case error, exit 2)', async () => {
+    const r = await crossrt('run', io('external/dotdot/model.onnx'), '--targets', 'ort-node:cpu', '--shape', 'x=1x2');
     expect(r.code).toBe(2);
     expect(r.stdout).toContain('EXTERNAL_DATA_ESCAPES');
     expect(r.stdout).not.toMatch(/ort-node:cpu: (ok|LOAD-ERROR)/);
   });
 });
 
-describe('crossrt inspect', { timeout: 60_000 }, () => {
-  it('prints IO, op counts, external files; --json carries the same facts', () => {
-    const text = crossrt('inspect', io('external/ok/model.onnx'));
+describe.concurrent('crossrt inspect', { timeout: 60_000 }, () => {
+  it('prints IO, op counts, external files; --json carries the same facts', async () => {
+    const text = await crossrt('inspect', io('external/ok/model.onnx'));
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/^ir 8, opsets ai\.onnx 13, producer crossrt-fixtures 1/m);
     expect(text.stdout).toContain('  x: float32[N,2]');
     expect(text.stdout).toContain('ai.onnx: Add 1, MatMul 1');
     expect(text.stdout).toContain('external file weights.bin: 2 tensor(s), 24 B');
-    const json = JSON.parse(crossrt('inspect', io('external/ok/model.onnx'), '--json').stdout);
+    const json = JSON.parse((await crossrt('inspect', io('external/ok/model.onnx'), '--json')).stdout);
     expect(json).toMatchObject({ irVersion: 8, nodes: 2, initializers: { count: 2, bytes: 24, externalBytes: 24 }, externalFiles: [{ location: 'weights.bin', tensors: 2, bytes: 24 }] });
   });
 
-  it('flags custom domains and hygiene problems (opset-6 pytorch export, preview training op)', () => {
-    const old = crossrt('inspect', '/usr/share/libonnx-testdata/data/pytorch-operator/test_operator_add_broadcast');
+  it('flags custom domains and hygiene problems (opset-6 pytorch export, preview training op)', async () => {
+    const old = await crossrt('inspect', '/usr/share/libonnx-testdata/data/pytorch-operator/test_operator_add_broadcast');
     expect(old.stdout).toMatch(/\[old-opset\] ai\.onnx opset 6 is below 7/);
-    const adam = JSON.parse(crossrt('inspect', `${NODE}/test_adam`, '--json').stdout);
+    const adam = JSON.parse((await crossrt('inspect', `${NODE}/test_adam`, '--json')).stdout);
     expect(adam.customDomains).toEqual(['ai.onnx.preview.training']);
   });
 
-  it('summarises tensor files (.pb from the suite, .npz written by numpy)', () => {
-    const pb = crossrt('inspect', `${NODE}/test_abs/test_data_set_0/input_0.pb`);
+  it('summarises tensor files (.pb from the suite, .npz written by numpy)', async () => {
+    const pb = await crossrt('inspect', `${NODE}/test_abs/test_data_set_0/input_0.pb`);
     expect(pb.stdout).toMatch(/^x: float32\[3,4,5\] \(60 elements\)/);
-    const npz = crossrt('inspect', io('arrays/pair.npz'), '--json');
+    const npz = await crossrt('inspect', io('arrays/pair.npz'), '--json');
     expect(JSON.parse(npz.stdout)).toEqual([
       expect.objectContaining({ name: 'mask', dtype: 'bool', dims: [2], min: 0, max: 1 }),
       expect.objectContaining({ name: 'x', dtype: 'float32', dims: [2], min: 1.5, max: 2.5, mean: 2 }),
@@ -89,52 +97,52 @@ describe('crossrt inspect', { timeout: 60_000 }, () => {
 describe('crossrt conformance with known failures', { timeout: 60_000 }, () => {
   const cases = [`${NODE}/test_abs`, `${NODE}/test_cast_FLOAT_to_STRING`];
 
-  it('without a list, a real mismatch fails the run (exit 1) and the matrix names it', () => {
-    const r = crossrt('conformance', ...cases, '--targets', 'ort-node:cpu');
+  it('without a list, a real mismatch fails the run (exit 1) and the matrix names it', async () => {
+    const r = await crossrt('conformance', ...cases, '--targets', 'ort-node:cpu');
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toMatch(/^test_cast_FLOAT_to_STRING\s+MISMATCH\s+Cast$/m);
     expect(r.stdout).toMatch(/^node\s+ort-node:cpu\s+2\s+1\s+1\s+0\s+0\s+0$/m);
     expect(r.stdout).toContain('failing ops on ort-node:cpu: Cast 1');
   });
 
-  it('with the committed list it passes (exit 0); a list naming a passing case reports it as now passing', () => {
-    const ok = crossrt('conformance', ...cases, '--targets', 'ort-node:cpu', '--known-failures', join(repo, 'fixtures/known-failures/ort-node-cpu.json'), '--matrix-json', join(tmp, 'm.json'));
+  it('with the committed list it passes (exit 0); a list naming a passing case reports it as now passing', async () => {
+    const ok = await crossrt('conformance', ...cases, '--targets', 'ort-node:cpu', '--known-failures', join(repo, 'fixtures/known-failures/ort-node-cpu.json'), '--matrix-json', join(tmp, 'm.json'));
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(ok.stdout).toContain('known failures on ort-node:cpu: 1 still failing, 0 new, 0 now passing');
     expect(JSON.parse(readFileSync(join(tmp, 'm.json'), 'utf8')).newFailures).toBe(0);
     const list = join(tmp, 'stale.json');
     writeFileSync(list, JSON.stringify({ target: 'ort-node:cpu', failures: [{ case: 'test_abs', reason: 'was broken once' }] }));
-    const stale = crossrt('conformance', cases[0]!, '--targets', 'ort-node:cpu', '-k', list);
+    const stale = await crossrt('conformance', cases[0]!, '--targets', 'ort-node:cpu', '-k', list);
     expect(stale.code).toBe(0);
     expect(stale.stdout).toContain('NOW PASSING');
   });
 
-  it('per-case tolerance overrides apply to that case only', () => {
+  it('per-case tolerance overrides apply to that case only', async () => {
     // DFT misses atol 1e-7 only on elements near zero (max abs 3.4e-4): atol 1e-3 clears test_dft, not test_dft_axis.
-    const r = crossrt('conformance', `${NODE}/test_dft`, `${NODE}/test_dft_axis`, '--targets', 'ort-node:cpu', '--case-tolerance', 'node/test_dft=1e-3,1e-3', '--matrix', 'all');
+    const r = await crossrt('conformance', `${NODE}/test_dft`, `${NODE}/test_dft_axis`, '--targets', 'ort-node:cpu', '--case-tolerance', 'node/test_dft=1e-3,1e-3', '--matrix', 'all');
     expect(r.code, r.stdout).toBe(1);
     expect(r.stdout).toMatch(/^test_dft\s+pass\s+DFT$/m);
     expect(r.stdout).toMatch(/^test_dft_axis\s+MISMATCH\s+DFT$/m);
   });
 
-  it('a tolerances file in onnxruntime\'s overrides shape sets atol per case', () => {
+  it('a tolerances file in onnxruntime\'s overrides shape sets atol per case', async () => {
     const file = join(tmp, 'overrides.jsonc');
     writeFileSync(file, '{ // as in onnx_backend_test_series_overrides.jsonc\n "atol_overrides": { "test_dft": 1e-3 } }');
-    const r = crossrt('conformance', `${NODE}/test_dft`, `${NODE}/test_dft_axis`, '--targets', 'ort-node:cpu', '--tolerances', file, '--json', join(tmp, 'tol.json'));
+    const r = await crossrt('conformance', `${NODE}/test_dft`, `${NODE}/test_dft_axis`, '--targets', 'ort-node:cpu', '--tolerances', file, '--json', join(tmp, 'tol.json'));
     expect(r.code).toBe(1);
     const tol = JSON.parse(readFileSync(join(tmp, 'tol.json'), 'utf8')).cases.map((c: { comparisons: { tolerance: unknown }[] }) => c.comparisons[0]!.tolerance);
     expect(tol).toEqual([{ rtol: 1e-3, atol: 1e-3, source: 'config' }, { rtol: 1e-3, atol: 1e-7, source: 'oracle-default' }]);
   });
 
-  it('a broken test case is an input error (exit 2); a bad list is a typed error', () => {
+  it('a broken test case is an input error (exit 2); a bad list is a typed error', async () => {
     const dir = join(tmp, 'suite', 'test_broken');
     cpSync(`${NODE}/test_abs`, dir, { recursive: true });
     cpSync(io('broken/garbage.pb'), join(dir, 'test_data_set_0/input_0.pb'));
-    const r = crossrt('conformance', dir, '--targets', 'ort-node:cpu');
+    const r = await crossrt('conformance', dir, '--targets', 'ort-node:cpu');
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/test_broken on ort-node:cpu: load-error: crossrt could not prepare the case: TENSOR_INVALID/);
     const bad = join(tmp, 'bad.json');
     writeFileSync(bad, '{ "target": "ort-node:cpu", "failures": [{ "case": "x" }] }');
-    expectOneLineError(crossrt('conformance', cases[0]!, '--targets', 'ort-node:cpu', '-k', bad), 'KNOWN_FAILURES_INVALID', /reason/);
+    expectOneLineError(await crossrt('conformance', cases[0]!, '--targets', 'ort-node:cpu', '-k', bad), 'KNOWN_FAILURES_INVALID', /reason/);
   });
 });

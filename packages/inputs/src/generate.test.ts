@@ -67,7 +67,8 @@ describe('generateInputs', () => {
     expect([i[0], i[2]]).toEqual([-(2n ** 63n), 2n ** 63n - 1n]);
     // The sample-rate heuristic gives sr meaning: no specials there.
     expect((set.tensors.get('sr')!.data as BigInt64Array)[0]).toBe(16000n);
-    expect(set.records.find((r) => r.name === 'x')!.generator).toMatch(/^special-values\(NaN, \+Inf, -Inf, -0/);
+    expect(set.records.find((r) => r.name === 'x')!.generator).toBe('special-values(NaN, +Inf, -Inf, -0, 0, denorm_min, -denorm_min, denorm_max, norm_min, max, -max, 1, -1) on even indices + uniform[-1,1)');
+    expect(set.records.find((r) => r.name === 'i')!.generator).toMatch(/^special-values\(min, max, 0, -1, 1\)/);
   });
 
   it('per-input plans override defaults and integers are clamped to their dtype', () => {

@@ -1,4 +1,4 @@
-import type { DType } from '@crossrt/core';
+import { isFloatDType, type DType } from '@crossrt/core';
 
 /**
  * The opt-in special-values input set (`--special-values`): values where runtimes legitimately and
@@ -25,9 +25,28 @@ export const SPECIAL_VALUES: Readonly<Partial<Record<DType, readonly (number | b
 
 export const SPECIAL_STRINGS: readonly string[] = ['', ' ', 'é', '😀', 'a'.repeat(1024), '\u0000'];
 
+/** Names for the report, in list order: `NaN, +Inf, -Inf, -0, 0, ±denorm_min, denorm_max, norm_min, ±max, ±1`. */
 export function describeSpecialValues(dtype: DType): string {
   if (dtype === 'string') return 'special-values(empty, space, é, emoji, 1 KiB, NUL) on even indices';
   const list = SPECIAL_VALUES[dtype] ?? [];
-  const name = (v: number | bigint) => (typeof v === 'bigint' ? v.toString() : Object.is(v, -0) ? '-0' : Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v));
+  const [lo, hi] = dtype === 'bool' ? [0, 1] : [list[0], list[1]];
+  const name = (v: number | bigint): string => {
+    if (typeof v === 'bigint') return v === lo ? 'min' : v === hi ? 'max' : v.toString();
+    if (Number.isNaN(v)) return 'NaN';
+    if (Object.is(v, -0)) return '-0';
+    if (v === Infinity || v === -Infinity) return v > 0 ? '+Inf' : '-Inf';
+    if (!isFloatDType(dtype)) return v === lo ? 'min' : v === hi ? 'max' : String(v);
+    const a = Math.abs(v), sign = v < 0 ? '-' : '';
+    const floats = FLOAT_LANDMARKS[dtype as 'float32'];
+    const label = a === floats.denormMin ? 'denorm_min' : a === floats.denormMax ? 'denorm_max' : a === floats.normMin ? 'norm_min' : a === floats.max ? 'max' : String(a);
+    return sign + label;
+  };
   return `special-values(${list.map(name).join(', ')}) on even indices`;
 }
+
+const FLOAT_LANDMARKS: Record<'float32' | 'float16' | 'bfloat16' | 'float64', { denormMin: number; denormMax: number; normMin: number; max: number }> = {
+  float32: { denormMin: 2 ** -149, denormMax: 2 ** -126 - 2 ** -149, normMin: 2 ** -126, max: 3.4028234663852886e38 },
+  float16: { denormMin: 2 ** -24, denormMax: 2 ** -14 - 2 ** -24, normMin: 2 ** -14, max: 65504 },
+  bfloat16: { denormMin: 2 ** -133, denormMax: 2 ** -126 - 2 ** -133, normMin: 2 ** -126, max: 3.3895313892515355e38 },
+  float64: { denormMin: 5e-324, denormMax: 2.225073858507201e-308, normMin: 2.2250738585072014e-308, max: Number.MAX_VALUE },
+};

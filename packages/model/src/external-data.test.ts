@@ -4,6 +4,7 @@ import { readModelFile } from './onnx-file.js';
 import { externalDataFiles, inlineExternalData, resolveExternalLocation } from './external-data.js';
 import { tensorFromProto } from './tensor-proto.js';
 
+const SHA1_B = '85d97583ddadef7887c17b0b70877b75a9b216ea';
 const fixture = (c: string) => fileURLToPath(new URL(`../../../fixtures/model-io/external/${c}/model.onnx`, import.meta.url));
 
 describe('external data', () => {
@@ -38,6 +39,16 @@ describe('external data', () => {
     for (const loc of ['C:\\Windows\\win.ini', '\\\\server\\share\\w.bin', '..\\secret.bin', 'data\\..\\..\\secret.bin']) {
       expect(() => resolveExternalLocation(dir, loc), loc).toThrow(expect.objectContaining({ code: 'EXTERNAL_DATA_ESCAPES' }));
     }
+  });
+
+  it('verifies the optional SHA-1 checksum when it reads the bytes', async () => {
+    const m = await readModelFile(fixture('ok'));
+    const b = m.proto.graph!.initializer[1]!;
+    // SHA-1 of float32 [10, 20] little-endian (00 00 20 41 00 00 a0 41), computed independently with sha1sum.
+    b.externalData.push({ $typeName: 'onnx.StringStringEntryProto', key: 'checksum', value: SHA1_B });
+    expect(tensorFromProto(b, 'b', { modelDir: m.dir }).data).toEqual(new Float32Array([10, 20]));
+    b.externalData.at(-1)!.value = '0'.repeat(40);
+    expect(() => tensorFromProto(b, 'b', { modelDir: m.dir })).toThrow(expect.objectContaining({ code: 'EXTERNAL_DATA_INVALID', message: expect.stringContaining('checksum') }));
   });
 
   it('skips the check only when asked, and can inline the data for writing elsewhere', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, posix, relative, sep, win32 } from 'node:path';
 import { clone } from '@bufbuild/protobuf';
@@ -159,9 +160,13 @@ export function readExternalBytes(t: TensorProto, modelDir: string): Uint8Array 
   } finally {
     closeSync(fd);
   }
+  // The optional `checksum` key is the SHA-1 of the tensor's bytes (onnx external_data_helper).
+  const checksum = t.externalData.find((e) => e.key === 'checksum')?.value;
+  if (checksum && createHash('sha1').update(out).digest('hex') !== checksum.toLowerCase()) {
+    throw new CrossrtError('EXTERNAL_DATA_INVALID', `tensor "${ref.tensor}": bytes ${ref.offset}..${ref.offset + ref.length} of "${ref.location}" do not match the model's checksum`, 'the data file belongs to another export or was modified');
+  }
   return out;
 }
-
 
 /**
  * A copy of the model with every external tensor read into raw_data, for writing it somewhere its data

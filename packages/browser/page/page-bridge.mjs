@@ -52,6 +52,71 @@ async function withMarker(callId, fn) {
   }
 }
 
+/**
+ * Binary channel to the Node side (WebSocket on the loopback server). Messages are
+ * u16 LE key length | key | bytes; Node pushes feeds before asking for a run, the page sends outputs
+ * back the same way. Without it (it failed to open) slots go over HTTP GET/PUT on /exchange/<key>.
+ */
+let channel;
+const arrived = new Map();
+const waiting = new Map();
+
+function openChannel() {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://${location.host}/channel`);
+    ws.binaryType = 'arraybuffer';
+    const timer = setTimeout(() => resolve(undefined), 3000);
+    ws.onopen = () => {
+      clearTimeout(timer);
+      resolve(ws);
+    };
+    ws.onerror = () => {
+      clearTimeout(timer);
+      resolve(undefined);
+    };
+    ws.onclose = () => {
+      if (channel === ws) channel = undefined;
+    };
+    ws.onmessage = (event) => {
+      const bytes = new Uint8Array(event.data);
+      const keyLength = new DataView(event.data).getUint16(0, true);
+      const key = new TextDecoder().decode(bytes.subarray(2, 2 + keyLength)).trimEnd();
+      const payload = bytes.subarray(2 + keyLength);
+      const w = waiting.get(key);
+      if (w) {
+        waiting.delete(key);
+        w(payload);
+      } else arrived.set(key, payload);
+    };
+  });
+}
+
+async function takeSlot(key) {
+  if (!channel) return new Uint8Array(await (await fetch(`/exchange/${key}`)).arrayBuffer());
+  const ready = arrived.get(key);
+  if (ready) {
+    arrived.delete(key);
+    return ready;
+  }
+  return new Promise((resolve) => waiting.set(key, resolve));
+}
+
+async function putSlot(key, bytes) {
+  if (channel) {
+    const raw = new TextEncoder().encode(key);
+    const k = new Uint8Array(((2 + raw.length + 7) & ~7) - 2).fill(0x20); // payload 8-aligned
+    k.set(raw);
+    const message = new Uint8Array(2 + k.length + bytes.byteLength);
+    new DataView(message.buffer).setUint16(0, k.length, true);
+    message.set(k, 2);
+    message.set(bytes, 2 + k.length);
+    channel.send(message);
+    return;
+  }
+  const res = await fetch(`/exchange/${key}`, { method: 'PUT', body: bytes });
+  if (!res.ok) throw new Error(`output upload failed: HTTP ${res.status}`);
+}
+
 function errorText(e) {
   return e instanceof Error ? e.message : String(e);
 }
@@ -60,7 +125,9 @@ window.crossrt = {
   async init(callId, runnerUrl) {
     return withMarker(callId, async () => {
       runner = await import(runnerUrl);
-      return { crossOriginIsolated: globalThis.crossOriginIsolated === true, hardwareConcurrency: navigator.hardwareConcurrency, userAgent: navigator.userAgent };
+      channel ??= await openChannel();
+      return {
+        channel: channel !== undefined, crossOriginIsolated: globalThis.crossOriginIsolated === true, hardwareConcurrency: navigator.hardwareConcurrency, userAgent: navigator.userAgent };
     });
   },
   async probe(callId, backend) {
@@ -87,7 +154,7 @@ window.crossrt = {
   },
   async run(callId, feedsKey, outputsKey) {
     return withMarker(callId, async () => {
-      const feeds = decodeTensorBundle(new Uint8Array(await (await fetch(`/exchange/${feedsKey}`)).arrayBuffer()));
+      const feeds = decodeTensorBundle(await takeSlot(feedsKey));
       const t0 = performance.now();
       let result;
       try {
@@ -97,9 +164,7 @@ window.crossrt = {
       }
       takeKeptLines();
       const runMs = result.runMs ?? performance.now() - t0;
-      const body = encodeTensorBundle(result.outputs);
-      const res = await fetch(`/exchange/${outputsKey}`, { method: 'PUT', body });
-      if (!res.ok) return { ok: false, message: `output upload failed: HTTP ${res.status}` };
+      await putSlot(outputsKey, encodeTensorBundle(result.outputs));
       return { ok: true, runMs };
     });
   },

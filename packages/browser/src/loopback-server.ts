@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { CrossrtError } from '@crossrt/core';
+import { WebSocketChannel } from './websocket-channel.js';
 
 /**
  * Headers every response carries: COOP/COEP make the page cross-origin isolated, which
@@ -35,10 +36,20 @@ export class LoopbackServer {
   /** Binary slots: Node puts feeds, the page PUTs outputs; each slot is read once. */
   private readonly slots = new Map<string, Uint8Array>();
   private readonly waiters = new Map<string, (b: Uint8Array) => void>();
+  /** The page's WebSocket (`/channel`); while open, slots travel over it instead of HTTP. */
+  private channel: WebSocketChannel | undefined;
 
   private constructor(mounts: Readonly<Record<string, string>>) {
     this.mounts = Object.entries(mounts).map(([prefix, dir]) => [prefix.endsWith('/') ? prefix : `${prefix}/`, resolve(dir)]);
     this.server = createServer((req, res) => void this.handle(req, res).catch((e: unknown) => this.fail(res, 500, (e as Error).message)));
+    this.server.on('upgrade', (req: IncomingMessage, socket) => {
+      if (new URL(req.url ?? '/', this.origin).pathname !== '/channel') {
+        socket.destroy();
+        return;
+      }
+      this.channel?.close();
+      this.channel = WebSocketChannel.accept(req, socket, (message) => this.onChannelMessage(message));
+    });
   }
 
   static async start(mounts: Readonly<Record<string, string>>): Promise<LoopbackServer> {
@@ -64,8 +75,24 @@ export class LoopbackServer {
     this.files.delete(key);
   }
 
+  /** Offer bytes to the page under `key`: pushed over the channel when it is open, else kept for a GET. */
   putSlot(key: string, bytes: Uint8Array): void {
-    this.slots.set(key, bytes);
+    if (this.channel?.open) this.channel.sendBinary(slotPrefix(key), bytes);
+    else this.slots.set(key, bytes);
+  }
+
+  private onChannelMessage(message: Uint8Array): void {
+    const keyLength = new DataView(message.buffer, message.byteOffset, message.byteLength).getUint16(0, true);
+    const key = new TextDecoder().decode(message.subarray(2, 2 + keyLength)).trimEnd();
+    this.deliver(key, message.subarray(2 + keyLength));
+  }
+
+  private deliver(key: string, bytes: Uint8Array): void {
+    const waiter = this.waiters.get(key);
+    if (waiter) {
+      this.waiters.delete(key);
+      waiter(bytes);
+    } else this.slots.set(key, bytes);
   }
 
   /** The bytes the page PUT into `key` (already there, or when they arrive). */
@@ -84,6 +111,7 @@ export class LoopbackServer {
   }
 
   async close(): Promise<void> {
+    this.channel?.close();
     this.server.closeAllConnections();
     await new Promise<void>((r) => this.server.close(() => r()));
   }
@@ -119,12 +147,7 @@ export class LoopbackServer {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
       const body = Buffer.concat(chunks);
-      const bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-      const waiter = this.waiters.get(key);
-      if (waiter) {
-        this.waiters.delete(key);
-        waiter(bytes);
-      } else this.slots.set(key, bytes);
+      this.deliver(key, new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
       return this.send(res, 204, '', 'text/plain');
     }
     return this.fail(res, 405, 'method not allowed');
@@ -155,6 +178,20 @@ export class LoopbackServer {
     }
     this.send(res, status, why, 'text/plain');
   }
+}
+
+/**
+ * Channel message prefix: u16 LE key length, then the key (UTF-8, space-padded so the payload starts
+ * 8-aligned and typed-array views need no copy); the payload follows.
+ */
+export function slotPrefix(key: string): Uint8Array {
+  const raw = new TextEncoder().encode(key);
+  const k = new Uint8Array(((2 + raw.length + 7) & ~7) - 2).fill(0x20);
+  k.set(raw);
+  const out = new Uint8Array(2 + k.length);
+  new DataView(out.buffer).setUint16(0, k.length, true);
+  out.set(k, 2);
+  return out;
 }
 
 export function serverStartError(e: unknown): CrossrtError {

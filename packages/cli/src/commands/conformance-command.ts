@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Command } from 'commander';
 import { CrossrtError, type Tolerance } from '@crossrt/core';
 import { ORACLE_TOLERANCE } from '@crossrt/compare';
@@ -67,7 +68,10 @@ export function conformanceCommand(): Command {
       if (progress) process.stderr.write('\n');
       const matrix = buildConformanceMatrix(report, knownFailures);
       if (flags.json) await writeJsonReport(flags.json, report);
-      if (flags.matrixJson) await writeFile(flags.matrixJson, `${JSON.stringify(matrix, null, 2)}\n`);
+      if (flags.matrixJson) {
+        await mkdir(dirname(flags.matrixJson), { recursive: true });
+        await writeFile(flags.matrixJson, `${JSON.stringify(matrix, null, 2)}\n`);
+      }
       if (flags.cases && !flags.quiet) process.stdout.write(`${renderConsole(report)}\n\n`);
       process.stdout.write(`${renderConformanceMatrix(matrix, { rows: flags.quiet ? 'none' : flags.matrix })}\n`);
       process.exitCode = exitCodeForConformance(matrix);

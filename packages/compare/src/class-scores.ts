@@ -7,14 +7,14 @@ const MAX_CLASSES = 1_000_000;
 
 /**
  * Does an output look like class scores (logits, probabilities)? Float, last axis of 2..1e6 classes, and
- * either rank ≤ 2 ([batch, classes]) or a name that says so (`logits`, `scores`, `probs`, ...). Outputs
+ * either rank 2 ([batch, classes]) or a name that says so (`logits`, `scores`, `probs`, ...). Outputs
  * named like recurrent state or caches never count: their last axis is a hidden size, not classes.
  */
 export function looksLikeClassScores(name: string, dims: readonly number[]): boolean {
   const classes = dims[dims.length - 1];
   if (classes === undefined || classes < 2 || classes > MAX_CLASSES) return false;
   if (/state|hidden|cache|past|present|^h[nt]?$|^c[nt]?$|embed/i.test(name)) return false;
-  return dims.length <= 2 || /logit|score|prob|class|softmax|pred/i.test(name);
+  return dims.length === 2 || /logit|score|prob|class|softmax|pred/i.test(name);
 }
 
 /**

@@ -63,3 +63,60 @@ describe('compareOutput', () => {
     expect(r.metrics!.maxAbsError).toBe(2 ** -10);
   });
 });
+
+describe('compareOutput with tolerance policies', () => {
+  const ramp = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
+
+  it('resolves per-dtype defaults when no fixed tolerance is given', () => {
+    const r = compareOutput({ output: 'y', target: 'b:x', reference: 'a:x', actual: f32([1.000015]), expected: f32([1]) });
+    expect(r.tolerance).toMatchObject({ rtol: 1e-5, atol: 1e-5, source: 'dtype-default' });
+    expect(r.verdict).toBe('pass'); // float32(1.000015) - 1 ≈ 1.5e-5 <= 1e-5 + 1e-5*1
+    expect(r.reason).toMatch(/\(float32-default\)$/);
+  });
+
+  it('an output override decides for that output only, and the reason names it', () => {
+    const policy = { outputs: { y: { rtol: 0, atol: 1e-6 } } };
+    const r = compareOutput({ output: 'y', target: 'b:x', reference: 'a:x', actual: f32([1.000015]), expected: f32([1]), policy });
+    expect(r.verdict).toBe('mismatch');
+    expect(r.reason).toMatch(/\(output:y\)/);
+    expect(compareOutput({ output: 'z', target: 'b:x', reference: 'a:x', actual: f32([1.000015]), expected: f32([1]), policy }).verdict).toBe('pass');
+  });
+
+  it('a statistical variant policy passes small spread-out fp16-like noise that fails element-wise', () => {
+    // reference sin(i), actual with relative noise 1e-3: SNR = 60 dB, cosine ≈ 1 - 5e-7.
+    const ref = ramp(1000, (i) => Math.sin(i));
+    const act = ref.map((v, i) => v * (1 + (i % 2 ? 1e-3 : -1e-3)));
+    const r = compareOutput({ output: 'y', target: 'b.onnx@a:x', reference: 'a.onnx@a:x', actual: f32(act), expected: f32(ref), variantKind: 'fp16' });
+    expect(r.metrics!.allcloseMismatches).toBeGreaterThan(0);
+    expect(r.metrics!.snrDb).toBeCloseTo(60, 1);
+    expect(r.verdict).toBe('pass');
+    expect(r.reason).toMatch(/SNR 60\.0 dB >= 30 dB \(variant:fp16\)/);
+  });
+
+  it('the statistical policy fails on low SNR and on top-1 disagreement, naming each rule', () => {
+    const ref = ramp(20, (i) => (i % 10) / 10); // 2 rows × 10 classes, argmax 9
+    const act = [...ref];
+    act[0] = 0.95; // row 0: argmax moves to class 0
+    const r = compareOutput({ output: 'logits', target: 'b.onnx@a:x', reference: 'a.onnx@a:x', actual: { ...f32(act), dims: [2, 10] }, expected: { ...f32(ref), dims: [2, 10] }, variantKind: 'int8' });
+    expect(r.metrics!.topK!.top1).toBe(0.5);
+    expect(r.verdict).toBe('mismatch');
+    expect(r.reason).toMatch(/top-1 agreement 50\.00% < 95\.00%/);
+    expect(r.reason).toMatch(/\(variant:int8\)/);
+  });
+
+  it('variant comparisons compare an fp16 output with an fp32 one by value; others refuse the dtype pair', () => {
+    const half: HostTensor = { dtype: 'float16', dims: [2], data: new Uint16Array([0x3c00, 0x4000]) }; // 1, 2
+    const single = f32([1, 2]);
+    expect(cmp(half, single).verdict).toBe('dtype');
+    const v = compareOutput({ output: 'y', target: 'b.onnx@a:x', reference: 'a.onnx@a:x', actual: half, expected: single, variantKind: 'fp16', allowFloatDtypeMix: true });
+    expect(v.verdict).toBe('pass');
+    expect(v.reason).toMatch(/float16 compared by value against float32/);
+  });
+
+  it('an opt-in ULP bound fails values that are within rtol/atol', () => {
+    const r = compareOutput({ output: 'y', target: 'b:x', reference: 'a:x', actual: f32([1 + 2 ** -22]), expected: f32([1]), policy: { base: { maxUlp: 1 } } });
+    expect(r.metrics!.maxUlp).toBe(2);
+    expect(r.verdict).toBe('mismatch');
+    expect(r.reason).toMatch(/max ULP distance 2 > 1/);
+  });
+});

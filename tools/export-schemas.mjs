@@ -7,12 +7,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { ReportSchema, SuiteSchema } from '@crossrt/core';
+import { CheckConfigSchema, ReportSchema, SuiteSchema } from '@crossrt/core';
 
 const dir = join(import.meta.dirname, '..', 'schemas');
 const files = {
   'suite.schema.json': z.toJSONSchema(SuiteSchema, { io: 'input', unrepresentable: 'any' }),
   'report.schema.json': z.toJSONSchema(ReportSchema, { io: 'output', unrepresentable: 'any' }),
+  'check-config.schema.json': z.toJSONSchema(CheckConfigSchema, { io: 'input', unrepresentable: 'any' }),
 };
 let stale = 0;
 for (const [name, schema] of Object.entries(files)) {

@@ -28,4 +28,13 @@ describe('renderHtml', () => {
   it('draws a histogram only where the report has one', () => {
     expect(html.match(/data-histogram="/g)).toHaveLength(1);
   });
+
+  it('keeps metric panels for failing comparisons only in large reports', () => {
+    const panels = (h: string) => (h.match(/<table class="kv metrics">/g) ?? []).length;
+X
+    expect(panels(html)).toBe(8);
+    const large = renderHtml(sampleReport(), { passingDetailsUpTo: 5 });
+    expect(panels(large)).toBe(2);
+    expect(large).toContain('metric tables and histograms are shown for failing comparisons only');
+  });
 });

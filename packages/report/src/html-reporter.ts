@@ -57,18 +57,21 @@ function comparisonView(x: Comparison, chartId: string | undefined) {
   };
 }
 
-function caseView(c: CaseResult, index: number, label: string, histograms: Record<string, HistogramChart>, openFailing: boolean) {
+interface CaseViewOptions { readonly openFailing: boolean; readonly passingPanels: boolean }
+
+function caseView(c: CaseResult, index: number, label: string, histograms: Record<string, HistogramChart>, options: CaseViewOptions) {
   const comparisons = c.comparisons.map((x, j) => {
-    if (!x.metrics?.histogram) return comparisonView(x, undefined);
+    const panel = x.metrics !== undefined && (x.verdict !== 'pass' || options.passingPanels);
+    if (!panel || !x.metrics?.histogram) return { ...comparisonView(x, undefined), panel };
     const id = `h-${index + 1}-${j + 1}`;
     histograms[id] = histogramChart(x.metrics.histogram, x.tolerance.atol);
-    return comparisonView(x, id);
+    return { ...comparisonView(x, id), panel };
   });
   return {
     anchor: caseAnchor(index), label, id: c.id, verdict: c.verdict,
     tone: statusTone(c.verdict === 'fail' ? 'mismatch' : c.verdict === 'error' ? 'case-error' : c.verdict),
     knownTargets: c.knownFailure?.targets ?? [],
-    open: openFailing && c.verdict !== 'pass' && c.verdict !== 'skipped',
+    open: options.openFailing && c.verdict !== 'pass' && c.verdict !== 'skipped',
     skipReason: c.skipReason, error: c.error, model: c.model,
     opsets: c.model ? Object.entries(c.model.opsets).map(([d, v]) => `${d} ${v}`).join(', ') : '',
     inputs: c.inputs, guessedDims: c.dims.filter((d) => d.source === 'default'),
@@ -116,6 +119,12 @@ function legend(cells: readonly TargetCell[]) {
 export interface HtmlReportOptions {
   /** Open failing cases' sections (and draw their charts) on load when there are at most this many. Default 20. */
   readonly openFailingUpTo?: number;
+  /**
+   * Metric tables and histograms of *passing* comparisons too, when the report has at most this many
+   * cases (default 200). Past that they would make the file tens of MB; the comparison rows keep the
+   * key numbers and the JSON report keeps all of them. Failing comparisons always get theirs.
+   */
+  readonly passingDetailsUpTo?: number;
 }
 
 /** A self-contained HTML report: styles, Chart.js and data inlined; it makes no network request. */
@@ -125,7 +134,8 @@ export function renderHtml(report: Report, options: HtmlReportOptions = {}): str
   const failingCount = report.cases.filter((c) => c.verdict !== 'pass' && c.verdict !== 'skipped').length;
   const openFailing = failingCount <= (options.openFailingUpTo ?? 20);
   const histograms: Record<string, HistogramChart> = {};
-  const cases = report.cases.map((c, i) => caseView(c, i, label(c.id), histograms, openFailing));
+  const passingPanels = report.cases.length <= (options.passingDetailsUpTo ?? 200);
+  const cases = report.cases.map((c, i) => caseView(c, i, label(c.id), histograms, { openFailing, passingPanels }));
   const t = report.totals;
   const bad = t.failed + t.errored + t.convertErrors;
   const overview = overviewChart(report);
@@ -171,6 +181,7 @@ export function renderHtml(report: Report, options: HtmlReportOptions = {}): str
     worst: largestDiscrepancies(report, 20).map(({ case: c, comparison: x }) => ({ anchor: caseAnchor(report.cases.indexOf(c)), label: label(c.id), ...comparisonView(x, undefined) })),
     baseline: report.baseline ? { ...report.baseline, classes: Object.entries(report.baseline.classes).map(([k, n]) => ({ k, n, tone: baselineTone(k) })) } : undefined,
     hasOverview: overview !== undefined,
+    passingPanels,
     cases,
     chartJson: scriptJson({ overview, histograms }),
     assets: {

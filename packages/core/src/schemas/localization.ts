@@ -46,6 +46,11 @@ export const NodeDivergenceSchema = z.object({
   outputs: z.array(TensorDivergenceSchema),
   /** Activation inputs that diverge (or could not be compared), when any. */
   divergentInputs: z.array(z.string()).optional(),
+  /**
+   * Largest abs error over the node's compared activation inputs: 0 means they are bit-identical, so a
+   * diverging output starts here; above 0 the node may amplify a difference that was within tolerance.
+   */
+  inputMaxAbsError: z.number().optional(),
   /** Largest error over the node's compared outputs: the error-growth curve. */
   maxAbsError: z.number().optional(),
   maxRelError: z.number().optional(),

@@ -28,11 +28,11 @@ export function metricPairs(m: Metrics): [string, string][] {
   if (m.snrDb !== undefined) pairs.push(['SNR', m.snrDb === null ? 'inf (identical)' : `${num(m.snrDb)} dB`]);
   if (m.maxUlp !== undefined) pairs.push(['max ULP', String(m.maxUlp)]);
   pairs.push(['allclose mismatches', `${m.allcloseMismatches}/${m.elements} (${percent(m.mismatchFraction)})`]);
-  if (m.nanInfMismatches > 0 || m.nonFinite) pairs.push(['NaN/Inf mismatches', String(m.nanInfMismatches)]);
-  if (m.nonFinite) {
-    const n = m.nonFinite;
-    pairs.push(['NaN actual/reference', `${n.actualNaN}/${n.referenceNaN}`], ['Inf actual/reference', `${n.actualInf}/${n.referenceInf}`]);
-  }
+  // Non-finite counts only when there is one: four zero lines on every output would bury the rest.
+  const n = m.nonFinite;
+  const anyNonFinite = n !== undefined && n.actualNaN + n.referenceNaN + n.actualInf + n.referenceInf > 0;
+  if (m.nanInfMismatches > 0 || anyNonFinite) pairs.push(['NaN/Inf mismatches', String(m.nanInfMismatches)]);
+  if (n && anyNonFinite) pairs.push(['NaN actual/reference', `${n.actualNaN}/${n.referenceNaN}`], ['Inf actual/reference', `${n.actualInf}/${n.referenceInf}`]);
   if (m.worstIndex >= 0) pairs.push(['worst element', `#${m.worstIndex}: ${valueText(m.worstActual)} vs reference ${valueText(m.worstReference)}`]);
   if (m.topK) pairs.push([`top-1 / top-${m.topK.k} agreement`, `${percent(m.topK.top1)} / ${percent(m.topK.topKOverlap)} over ${m.topK.rows} rows`]);
   return pairs;

@@ -3,7 +3,9 @@ import { caseLabels } from './case-labels.js';
 import { comparisonText, outcomeFailureText, percent, toleranceText } from './comparison-text.js';
 import { num } from './console-reporter.js';
 import { largestDiscrepancies, outputCells } from './output-cells.js';
-import { cellLabel, statusTone, targetMatrix } from './target-cells.js';
+import { CELL_STATE, cellLabel, statusTone, targetMatrix } from './target-cells.js';
+
+const CASE_LEVEL_STATES: ReadonlySet<string> = new Set([CELL_STATE.caseError, CELL_STATE.convertError]);
 
 /** GitHub rejects issue/PR comments above 65536 characters; keep a margin for the truncation note. */
 export const GITHUB_COMMENT_LIMIT = 65536;
@@ -107,13 +109,20 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
   }
 
   const notPassing = outputCells(report).filter((c) => statusTone(c.status) !== 'pass' && statusTone(c.status) !== 'neutral');
-  const failing = notPassing.filter((c) => !c.known);
-  const knownCount = notPassing.length - failing.length;
+  // A case-level failure (converter, unreadable model) is one row for the case, not one per target.
+  const caseLevelSeen = new Set<string>();
+  const failing = notPassing.filter((c) => !c.known).filter((c) => {
+    if (!CASE_LEVEL_STATES.has(c.status)) return true;
+    if (caseLevelSeen.has(c.case.id)) return false;
+    caseLevelSeen.add(c.case.id);
+    return true;
+  });
+  const knownCount = notPassing.filter((c) => c.known).length;
   if (failing.length > 0) {
     const maxRows = options.maxFailingRows ?? 100;
     out.add(`### Failing cells (${failing.length})`, '', ...table(['case', 'target', 'output', 'status', 'why'], []));
     for (const f of failing.slice(0, maxRows)) {
-      out.add(`| ${markdownCell(label(f.case.id))} | ${markdownCell(f.target)} | ${markdownCell(f.output ?? '-')} | **${markdownCell(f.status)}** | ${markdownCell(f.detail.slice(0, 300))} |`);
+      out.add(`| ${markdownCell(label(f.case.id))} | ${CASE_LEVEL_STATES.has(f.status) ? 'all' : markdownCell(f.target)} | ${markdownCell(f.output ?? '-')} | **${markdownCell(f.status)}** | ${markdownCell(f.detail.slice(0, 300))} |`);
     }
     if (failing.length > maxRows) out.add('', `…and ${failing.length - maxRows} more failing cell(s).`);
     out.add('');

@@ -264,7 +264,9 @@ function diagnosePair(targets: readonly TargetDescriptor[], executions: Readonly
     const worst = crossFailed.map((c) => `${c.output}: ${c.verdict}${c.metrics ? `, max abs ${c.metrics.maxAbsError.toPrecision(3)}` : ''}`);
     return {
       kind: 'conversion', outputs,
-      explanation: `the ${labels.onnx} and ${labels.tfjs} artifacts disagree on ${outputs.join(', ')} on every target, while targets of the same format agree: the conversion changed the model (${[...new Set(worst)].slice(0, 3).join('; ')})`,
+      explanation: `the ${labels.onnx} and ${labels.tfjs} artifacts disagree on ${outputs.join(', ')} on every target, ${within.length > 0
+        ? 'while targets of the same format agree: the conversion changed the model'
+        : 'so the conversion likely changed the model (one target per format: add a second target of either format to rule out a runtime difference)'} (${[...new Set(worst)].slice(0, 3).join('; ')})`,
     };
   }
   const odd = [...new Set([...withinFailed, ...crossFailed].map((c) => c.target.split('@').slice(1).join('@')))];

@@ -41,7 +41,7 @@ export async function loadFormatPair(path: string): Promise<FormatPair> {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new CrossrtError('PAIR_CONFIG_INVALID', `${file} is not JSON: ${(e as Error).message}`, /\.onnx$/i.test(file) ? 'pass model files with --onnx and --tfjs; the positional argument is a crossrt-pair.json or its folder' : `a ${PAIR_CONFIG_FILE} is JSON: { "onnx": "model.onnx", "tfjs": "tfjs/model.json" }`);
+    throw new CrossrtError('PAIR_CONFIG_INVALID', `${file} is not JSON: ${(e as Error).message.replace(/[^\x20-\x7e]/g, '?')}`, /\.onnx$/i.test(file) ? 'pass model files with --onnx and --tfjs; the positional argument is a crossrt-pair.json or its folder' : `a ${PAIR_CONFIG_FILE} is JSON: { "onnx": "model.onnx", "tfjs": "tfjs/model.json" }`);
   }
   const parsed = FormatPairConfigSchema.safeParse(raw);
   if (!parsed.success) {

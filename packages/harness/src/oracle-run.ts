@@ -5,7 +5,7 @@ import { loadBackendTestCase, type BackendTestCase } from '@crossrt/model';
 import { tensorSha256 } from '@crossrt/inputs';
 import type { TargetDescriptor } from '@crossrt/runtime';
 import { buildReport, caseError, caseVerdict, modelRecord } from './report-builder.js';
-import { executeOnTarget, TargetPool } from './target-execution.js';
+import { executeOnTarget, mapConcurrent, TargetPool } from './target-execution.js';
 import { applyPlacementVerdicts } from './placement-verdict.js';
 
 /** Tolerance for one case, keyed by case name (`test_x`) or suite/name (`node/test_x`). */
@@ -18,7 +18,10 @@ export interface OracleRunOptions {
   /** Per-case overrides of the tolerance (the suite's own per-test rtol/atol, precision-bound ops). */
   readonly caseTolerances?: CaseTolerances;
   readonly timeoutMs?: number;
-  readonly onCase?: (result: CaseResult, index: number, total: number) => void;
+  /** Cases in flight at once (each target also runs its cases on up to this many hosts). Default 1. */
+  readonly jobs?: number;
+  /** Called as each case finishes, with how many have finished. */
+  readonly onCase?: (result: CaseResult, done: number, total: number) => void;
 }
 
 /**
@@ -27,14 +30,16 @@ export interface OracleRunOptions {
  */
 export async function runOracleCases(dirs: readonly string[], options: OracleRunOptions): Promise<Report> {
   const tolerance = options.tolerance ?? ORACLE_TOLERANCE;
-  const pool = new TargetPool(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {});
-  const cases: CaseResult[] = [];
+  const jobs = Math.max(1, options.jobs ?? 1);
+  const pool = new TargetPool({ hostsPerTarget: jobs, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+  let cases: CaseResult[];
+  let done = 0;
   try {
-    for (const [index, dir] of dirs.entries()) {
+    cases = await mapConcurrent(dirs, jobs, async (dir) => {
       const result = await runOracleCase(dir, options.targets, pool, caseTolerance(dir, tolerance, options.caseTolerances));
-      cases.push(result);
-      options.onCase?.(result, index, dirs.length);
-    }
+      options.onCase?.(result, ++done, dirs.length);
+      return result;
+    });
   } finally {
     await pool.close();
   }
@@ -68,8 +73,10 @@ export async function runOracleCase(dir: string, targets: readonly TargetDescrip
   const feedSets = tc.dataSets.map((ds) => Object.fromEntries(ds.inputs));
   const outcomes = [];
   const comparisons: Comparison[] = [];
-  for (const target of targets) {
-    const exec = await executeOnTarget(pool, target, tc.model.path, feedSets, model.nodes);
+  // Every target has its own host process, so the targets of one case run side by side.
+  const executions = await Promise.all(targets.map((target) => executeOnTarget(pool, target, tc.model.path, feedSets, model.nodes)));
+  for (const [i, target] of targets.entries()) {
+    const exec = executions[i]!;
     outcomes.push(exec.outcome);
     if (exec.outcome.status !== 'ok') continue;
     tc.dataSets.forEach((ds, i) => {

@@ -7,27 +7,81 @@ export interface TargetExecution {
   readonly outputs: readonly ReadonlyMap<string, HostTensor>[];
 }
 
+export interface TargetPoolOptions extends TargetHostOptions {
+  /** Host processes allowed per target (browser targets always get one: one browser, one page). */
+  readonly hostsPerTarget?: number;
+}
+
 /**
- * Keeps one host process per target alive across cases and restarts it after a crash or timeout,
- * so one bad case never costs the results of the others.
+ * Keeps host processes alive across cases (up to `hostsPerTarget` per target, handed out one case at
+ * a time) and replaces a host after a crash or timeout, so one bad case never costs the results of
+ * the others.
  */
 export class TargetPool {
-  private readonly hosts = new Map<string, TargetHost>();
-  constructor(private readonly options: TargetHostOptions = {}) {}
+  private readonly idle = new Map<string, TargetHost[]>();
+  private readonly live = new Map<string, Set<TargetHost>>();
+  private readonly waiting = new Map<string, ((h: TargetHost) => void)[]>();
+  constructor(private readonly options: TargetPoolOptions = {}) {}
 
-  host(target: TargetDescriptor): TargetHost {
-    let h = this.hosts.get(target.id);
-    if (!h || !h.alive) {
-      h = new TargetHost(target, this.options);
-      this.hosts.set(target.id, h);
+  private limit(target: TargetDescriptor): number {
+    return target.environment === 'node' ? Math.max(1, this.options.hostsPerTarget ?? 1) : 1;
+  }
+
+  /** A host for this target: an idle live one, a new one while under the limit, or the next released. */
+  acquire(target: TargetDescriptor): Promise<TargetHost> {
+    const idle = this.idle.get(target.id) ?? [];
+    this.idle.set(target.id, idle);
+    const live = this.live.get(target.id) ?? new Set<TargetHost>();
+    this.live.set(target.id, live);
+    for (let h = idle.pop(); h; h = idle.pop()) {
+      if (h.alive) return Promise.resolve(h);
+      live.delete(h);
     }
-    return h;
+    for (const h of live) if (!h.alive) live.delete(h);
+    if (live.size < this.limit(target)) {
+      const h = new TargetHost(target, this.options);
+      live.add(h);
+      return Promise.resolve(h);
+    }
+    return new Promise((resolve) => {
+      const queue = this.waiting.get(target.id) ?? [];
+      queue.push(resolve);
+      this.waiting.set(target.id, queue);
+    });
+  }
+
+  release(target: TargetDescriptor, host: TargetHost): void {
+    const next = this.waiting.get(target.id)?.shift();
+    if (!next) {
+      this.idle.get(target.id)?.push(host);
+      return;
+    }
+    if (host.alive) next(host);
+    else {
+      // The host died on its case: its slot goes to a fresh host for the waiting case.
+      this.live.get(target.id)?.delete(host);
+      const fresh = new TargetHost(target, this.options);
+      this.live.get(target.id)?.add(fresh);
+      next(fresh);
+    }
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.hosts.values()].map((h) => h.close()));
-    this.hosts.clear();
+    await Promise.all([...this.live.values()].flatMap((set) => [...set].map((h) => h.close())));
+    this.live.clear();
+    this.idle.clear();
   }
+}
+
+/** Run `work` over `items` with at most `limit` in flight; results keep the items' order. */
+export async function mapConcurrent<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    for (let i = next++; i < items.length; i = next++) results[i] = await work(items[i]!, i);
+  });
+  await Promise.all(lanes);
+  return results;
 }
 
 const STATUS_BY_FAILURE: Record<HostFailure['kind'], RunOutcome['status']> = {
@@ -41,8 +95,18 @@ const STATUS_BY_FAILURE: Record<HostFailure['kind'], RunOutcome['status']> = {
 export async function executeOnTarget(
   pool: TargetPool, target: TargetDescriptor, modelPath: string, feedSets: readonly Readonly<Record<string, HostTensor>>[], graphNodes: number,
 ): Promise<TargetExecution> {
+  const host = await pool.acquire(target);
+  try {
+    return await executeOnHost(host, target, modelPath, feedSets, graphNodes);
+  } finally {
+    pool.release(target, host);
+  }
+}
+
+async function executeOnHost(
+  host: TargetHost, target: TargetDescriptor, modelPath: string, feedSets: readonly Readonly<Record<string, HostTensor>>[], graphNodes: number,
+): Promise<TargetExecution> {
   const t0 = performance.now();
-  const host = pool.host(target);
   let stage: 'load' | 'run' = 'load';
   try {
     const { reply, lines } = await host.load(modelPath);

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Command } from 'commander';
@@ -8,10 +9,11 @@ import { findBackendTestCases } from '@crossrt/model';
 import { buildConformanceMatrix, renderConformanceMatrix, renderConsole, writeJsonReport } from '@crossrt/report';
 import { parseTargetList } from '@crossrt/runtime';
 import { exitCodeForConformance } from '../exit-codes.js';
-import { parseNonNegativeNumber } from '../option-parsers.js';
+import { parseInteger, parseNonNegativeNumber } from '../option-parsers.js';
 import { DEFAULT_TARGETS } from './run-command.js';
 
 interface ConformanceFlags {
+  jobs: number;
   targets: string; rtol?: number; atol?: number; json?: string; timeout: number; quiet?: boolean;
   knownFailures?: string[]; caseTolerance?: CaseTolerances; tolerances?: string; matrix: 'failing' | 'all' | 'none'; matrixJson?: string; cases?: boolean;
 }
@@ -42,6 +44,7 @@ export function conformanceCommand(): Command {
     .option('--cases', 'also print the per-case detail (outcomes and comparison tables)')
     .option('--json <file>', 'write the versioned JSON report here')
     .option('--timeout <seconds>', 'per-request limit for a target (load, run)', parseNonNegativeNumber('--timeout'), 120)
+    .option('-j, --jobs <n>', 'cases in flight at once (default: the number of cores)', parseInteger('--jobs', 1), availableParallelism())
     .option('-q, --quiet', 'print only the totals')
     .action(async (dirs: string[], flags: ConformanceFlags) => {
       if (!['failing', 'all', 'none'].includes(flags.matrix)) throw new CrossrtError('USAGE', `--matrix expects failing, all or none, got "${flags.matrix}"`);
@@ -63,7 +66,8 @@ export function conformanceCommand(): Command {
       const progress = process.stderr.isTTY && !flags.quiet;
       const report = await runOracleCases(caseDirs, {
         targets, timeoutMs: flags.timeout * 1000, ...(tolerance ? { tolerance } : {}), caseTolerances,
-        onCase: (c, i, n) => { if (progress) process.stderr.write(`\r[${i + 1}/${n}] ${c.verdict.padEnd(7)} ${c.id.slice(-60).padEnd(60)}`); },
+        jobs: flags.jobs,
+        onCase: (c, done, n) => { if (progress) process.stderr.write(`\r[${done}/${n}] ${c.verdict.padEnd(7)} ${c.id.slice(-60).padEnd(60)}`); },
       });
       if (progress) process.stderr.write('\n');
       const matrix = buildConformanceMatrix(report, knownFailures);

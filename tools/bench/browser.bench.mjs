@@ -55,7 +55,7 @@ for (const targetId of TARGETS) {
     const runOverhead = quantile(overheads, 0.5);
     rows.push({
       target: targetId, model: m.name, inBytes: bytesOf(feeds), outBytes,
-      loadWallMs: loadWall, loadInPageMs: reply.loadMs, loadOverheadMs: loadWall - reply.loadMs,
+      loadWallMs: loadWall, loadInPageMs: reply.loadMs, loadOverheadMs: loadWall - reply.loadMs, modelFetchMs: Number(reply.device.details.modelFetchMs ?? 0),
       runInPageMeanMs: runMs / RUNS, runOverheadMedianMs: runOverhead, runOverheadP90Ms: quantile(overheads, 0.9),
       firstRunOverheadMs: overheads[0], caseOverheadMs: loadWall - reply.loadMs + runOverhead, launchMs,
     });
@@ -64,13 +64,13 @@ for (const targetId of TARGETS) {
 }
 
 const f = (x) => (x === undefined ? '-' : x.toFixed(1));
-console.log('target                   model          in KB   out KB  load(page)  load ovh  run(page)  run ovh p50  p90   case ovh');
+console.log('target                   model          in KB   out KB  load(page)  load ovh (model fetch)  run(page)  run ovh p50  p90   case ovh');
 for (const r of rows) {
   if (r.unavailable) {
     console.log(`${r.target.padEnd(24)} unavailable: ${r.unavailable}`);
     continue;
   }
-  console.log(`${r.target.padEnd(24)} ${r.model.padEnd(14)} ${f(r.inBytes / 1024).padStart(6)}  ${f(r.outBytes / 1024).padStart(6)}  ${f(r.loadInPageMs).padStart(9)}  ${f(r.loadOverheadMs).padStart(8)}  ${f(r.runInPageMeanMs).padStart(9)}  ${f(r.runOverheadMedianMs).padStart(11)}  ${f(r.runOverheadP90Ms).padStart(5)}  ${f(r.caseOverheadMs).padStart(8)}`);
+  console.log(`${r.target.padEnd(24)} ${r.model.padEnd(14)} ${f(r.inBytes / 1024).padStart(6)}  ${f(r.outBytes / 1024).padStart(6)}  ${f(r.loadInPageMs).padStart(9)}  ${f(r.loadOverheadMs).padStart(8)} ${`(${f(r.modelFetchMs)})`.padStart(13)}  ${f(r.runInPageMeanMs).padStart(9)}  ${f(r.runOverheadMedianMs).padStart(11)}  ${f(r.runOverheadP90Ms).padStart(5)}  ${f(r.caseOverheadMs).padStart(8)}`);
 }
 const worst = Math.max(...rows.filter((r) => !r.unavailable).map((r) => r.caseOverheadMs));
 console.log(`\nround-trip overhead per case (load + one run, harness minus in-page): worst ${f(worst)} ms (goal ≤ 20 ms); Chromium launch ${f(rows[0]?.launchMs)} ms once per host`);

@@ -141,12 +141,14 @@ window.crossrt = {
   },
   async load(callId, request) {
     return withMarker(callId, async () => {
+      const f0 = performance.now();
       const model = new Uint8Array(await (await fetch(request.modelUrl)).arrayBuffer());
+      const modelFetchMs = performance.now() - f0;
       const t0 = performance.now();
       try {
         takeKeptLines();
         const r = await runner.load({ backend: request.backend, model, placementLog: request.placementLog });
-        return { ok: true, loadMs: performance.now() - t0, ...r, logLines: takeKeptLines() };
+        return { ok: true, loadMs: performance.now() - t0, modelFetchMs, ...r, logLines: takeKeptLines() };
       } catch (e) {
         return { ok: false, message: errorText(e), logLines: takeKeptLines() };
       }

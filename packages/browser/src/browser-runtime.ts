@@ -29,6 +29,8 @@ interface PageLoadResult {
   /** The runtime's placement lines, kept in the page instead of streamed (see page-bridge.mjs). */
   readonly logLines?: readonly string[];
   readonly loadMs: number;
+  /** Time the page spent fetching the model bytes from the loopback server. */
+  readonly modelFetchMs?: number;
   readonly inputNames: string[];
   readonly outputNames: string[];
   readonly device: DeviceInfo;
@@ -133,6 +135,7 @@ export function createBrowserRuntime(spec: PageRunnerSpec): Runtime {
         details: {
           ...r.device.details, browser: `Chromium ${current.info.browserVersion}`, crossOriginIsolated: current.info.crossOriginIsolated,
           hardwareConcurrency: current.info.hardwareConcurrency, chromiumFlags: pageLabel,
+          ...(r.modelFetchMs !== undefined ? { modelFetchMs: Math.round(r.modelFetchMs * 10) / 10 } : {}),
         },
       };
       const { logLines: _lines, ...loaded } = r;

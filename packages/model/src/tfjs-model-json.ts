@@ -75,7 +75,7 @@ export function parseTfjsModelJson(text: string, path: string): TfjsModelJson {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new CrossrtError('MODEL_INVALID', `${path} is not JSON: ${(e as Error).message}`, 'a TF.js model is the model.json written by tensorflowjs_converter or model.save()');
+    throw new CrossrtError('MODEL_INVALID', `${path} is not JSON: ${(e as Error).message.replace(/[^\x20-\x7e]/g, '?')}`, 'a TF.js model is the model.json written by tensorflowjs_converter or model.save()');
   }
   const o = json as Partial<TfjsModelJson> | null;
   if (typeof o !== 'object' || o === null || typeof o.modelTopology !== 'object' || o.modelTopology === null) {

@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+/**
+ * `crossrt conformance` over the whole ONNX node suite on ort-node:cpu and ort-web:wasm, against the
+ * single-core raw floor: one process per runtime doing only InferenceSession.create + run for every
+ * case (inputs decoded beforehand, not timed), the two timed one after the other. Goal: crossrt wall
+ * <= 0.65x the floor on 2 cores (it uses a pool of host processes; --jobs = cores).
+ * Usage: node conformance-parallel.bench.mjs <out.json>
+ */
+import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const SUITE = '/usr/share/libonnx-testdata/data/node';
+const root = join(import.meta.dirname, '..', '..');
+const cli = join(root, 'packages', 'cli', 'dist', 'main.js');
+
+function floor(runtime) {
+  const script = `
+    import { findBackendTestCases, loadBackendTestCase } from '@crossrt/model';
+    import { readFileSync } from 'node:fs';
+    const ort = await import(${JSON.stringify(runtime === 'node' ? 'onnxruntime-node' : 'onnxruntime-web')});
+    const cases = [];
+    for (const d of await findBackendTestCases([${JSON.stringify(SUITE)}])) {
+      try { const tc = await loadBackendTestCase(d); if (!tc.nonTensorIo) cases.push(tc); } catch {}
+    }
+    const t0 = performance.now();
+    let ok = 0;
+    for (const tc of cases) {
+      try {
+        const src = ${runtime === 'node' ? 'tc.model.path' : 'new Uint8Array(readFileSync(tc.model.path))'};
+        const s = await ort.InferenceSession.create(src, { executionProviders: [${JSON.stringify(runtime === 'node' ? 'cpu' : 'wasm')}], logSeverityLevel: 4 });
+        for (const ds of tc.dataSets) {
+          const feeds = {};
+          for (const [n, t] of ds.inputs) feeds[n] = new ort.Tensor(t.dtype, t.data, t.dims);
+          await s.run(feeds);
+        }
+        await s.release();
+        ok++;
+      } catch {}
+    }
+    process.stdout.write(JSON.stringify({ cases: cases.length, ok, ms: performance.now() - t0 }));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`floor ${runtime} failed: ${r.stderr.slice(-2000)}`);
+  return JSON.parse(r.stdout);
+}
+
+function crossrt(jobs) {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [cli, 'conformance', SUITE, '-t', 'ort-node:cpu,ort-web:wasm', '-q', '--jobs', String(jobs), '--json', join(root, 'out', 'bench', `conformance-j${jobs}.json`)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const ms = performance.now() - t0;
+  if (r.status !== 0 && r.status !== 1) throw new Error(`crossrt conformance failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  return { ms, summary: r.stdout.trim().split('\n').slice(-3).join(' | ') };
+}
+
+const cores = availableParallelism();
+const node = floor('node');
+const web = floor('web');
+const floorMs = node.ms + web.ms;
+const serial = crossrt(1);
+const parallel = crossrt(cores);
+const result = {
+  suite: SUITE, cores, floor: { 'ort-node:cpu': node, 'ort-web:wasm': web, totalMs: floorMs },
+  crossrtJobs1Ms: serial.ms, crossrtParallelMs: parallel.ms, ratioJobs1: serial.ms / floorMs, ratioParallel: parallel.ms / floorMs, goal: 0.65,
+  summary: parallel.summary,
+};
+console.log(`raw floor (single core, create+run only): ort-node:cpu ${node.ms.toFixed(0)} ms (${node.ok}/${node.cases} ran), ort-web:wasm ${web.ms.toFixed(0)} ms (${web.ok}/${web.cases} ran) = ${floorMs.toFixed(0)} ms`);
+console.log(`crossrt conformance --jobs 1:  ${serial.ms.toFixed(0)} ms  ratio ${result.ratioJobs1.toFixed(2)}x`);
+console.log(`crossrt conformance --jobs ${cores}:  ${parallel.ms.toFixed(0)} ms  ratio ${result.ratioParallel.toFixed(2)}x (goal <= 0.65x)`);
+writeFileSync(process.argv[2] ?? 'conformance-parallel.json', `${JSON.stringify(result, null, 2)}\n`);

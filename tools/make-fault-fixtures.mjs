@@ -117,8 +117,25 @@ function branchModel(name, thenScale) {
   return m;
 }
 
+// onnxruntime-node 1.30's WebGPU EP (Dawn on SwiftShader here) computes this Conv1d wrong when the
+// input has exactly 129 channels (128, 130, 127, 131, 193, 257 are fine): found by `crossrt localize`
+// on silero_vad_16k_op15.onnx (/model/encoder/0/reparam_conv/Conv, [1,129,3] ⊛ [128,129,3]), then
+// shrunk by hand to 4 output channels. Exact ops around it keep the culprit alone.
+const webgpuConv129 = buildModel({
+  name: 'webgpu_conv129', opset: 13,
+  inputs: [{ name: 'x', dtype: 'float32', dims: [1, 129, 3] }],
+  outputs: [{ name: 'y', dtype: 'float32', dims: [1, 4, 3] }],
+  initializers: { two: f32([], [2]), W: f32([4, 129, 3], wave(4 * 129 * 3, 0.3, 0.1)), B: f32([4], wave(4, 1, 0.1)), half: f32([], [0.5]) },
+  nodes: [
+    { op: 'Mul', inputs: ['x', 'two'], outputs: ['x2'], name: 'double' },
+    { op: 'Conv', inputs: ['x2', 'W', 'B'], outputs: ['c'], name: 'conv129', attrs: { kernel_shape: [3], pads: [1, 1], strides: [1] } },
+    { op: 'Mul', inputs: ['c', 'half'], outputs: ['y'], name: 'halve' },
+  ],
+});
+
 await mkdir(root, { recursive: true });
 const files = {
+  'webgpu-conv129.onnx': webgpuConv129,
   'chain.onnx': chain('chain'), ...Object.fromEntries(faults.map((f) => [f.file, f.model])), 'conv-chain.onnx': convChain,
   'branch.onnx': branchModel('branch', 2), 'branch-fault-then.onnx': branchModel('branch_fault_then', 2.002),
 };
@@ -130,6 +147,7 @@ const manifest = {
   base: 'chain.onnx',
   faults: faults.map(({ file, node, depth, change }) => ({ file, node, depth, change })),
   conv: { file: 'conv-chain.onnx', culprit: 'conv', note: 'ort-node:cpu vs ort-web:wasm, --rtol 0 --atol 0' },
+  webgpu: { file: 'webgpu-conv129.onnx', culprit: 'conv129', note: 'ort-node:cpu vs ort-node:webgpu (SwiftShader): max abs error ~10 at default tolerance' },
   controlFlow: { base: 'branch.onnx', file: 'branch-fault-then.onnx', node: 'gate', change: 'then_branch Mul constant 2 → 2.002 inside the If' },
 };
 await writeFile(join(root, 'faults.json'), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -8,6 +8,7 @@ import {
   type DiscrepancyOptions, type DiscrepancySpec, type SideInputs,
 } from './discrepancy-sides.js';
 import { graphOrder, NON_TENSOR_OUTPUT_OPS, type GraphOrder, type OrderedNode } from './graph-order.js';
+import { applyPlacementVerdicts, judgePlacement } from './placement-verdict.js';
 import { buildReport, caseVerdict, modelRecord } from './report-builder.js';
 import { variantParameterDiffs } from './variant-diff.js';
 import { TargetPool } from './target-execution.js';
@@ -42,7 +43,7 @@ export async function localizeDiscrepancy(options: LocalizeOptions): Promise<Rep
     const { localization, comparisons, outcomes } = await localizeWith(spec, inputs, runner, tolerancePolicy(options), options.chunkSize ?? DEFAULT_CHUNK_SIZE);
     const result: Omit<CaseResult, 'verdict'> = {
       id: options.model, model: modelRecord(spec.reference.model.path, spec.reference.model), inputs: [...inputs.records], dims: [...inputs.dims],
-      outcomes, comparisons: [...comparisons], localization,
+      outcomes, comparisons: applyPlacementVerdicts([...comparisons], outcomes), localization,
       ...(spec.mode === 'variants' ? { notes: [`variant ${spec.actual.model.path} compared against ${spec.reference.model.path}`] } : {}),
     };
     return buildReport('localize', {
@@ -142,6 +143,12 @@ export async function localizeWith(spec: DiscrepancySpec, inputs: SideInputs, ru
   if (comparisons.length > 0 && !plainDiverges && culprit) {
     notes.push('the plain model agrees within tolerance but an exposed intermediate diverges: the divergence is absorbed downstream (or exposure changed what the runtime fuses)');
   }
+  if (culprit) {
+    for (const o of outcomes) {
+      const placed = o.placement?.fallbackNodes.find((f) => f.node === culprit.node);
+      if (placed && judgePlacement(o).verdict !== 'pass') notes.push(`on ${o.target} the culprit ran on ${placed.ep} (GPU fallback), so its numbers come from that provider's kernel`);
+    }
+  }
   const localization: Localization = {
     mode: spec.mode, reference: spec.reference.label, actual: spec.actual.label,
     tolerance: { ...resolveTolerance({ output: '*', dtype: 'float32', target: spec.actual.label, reference: spec.reference.label }, policy, 'cli') },
@@ -203,7 +210,7 @@ function describeCulprit(d: NodeDivergence, n: OrderedNode, initializers: Readon
   const acts = n.reads.filter((r) => !d.divergentInputs?.includes(r) && !initializers.has(r));
   const weights = n.reads.filter((r) => initializers.has(r));
   const activations = n.reads.length === 0 ? 'it reads no tensors'
-    : acts.length ? `its inputs (${acts.join(', ')}) agree ${d.inputMaxAbsError ? `within tolerance (max abs ${formatNumber(d.inputMaxAbsError)}): it amplifies an upstream difference that was below tolerance` : 'exactly'}${weights.length ? `; weights ${weights.join(', ')}` : ''}`
+    : acts.length ? `its inputs (${acts.join(', ')}) agree ${d.inputMaxAbsError ? `within tolerance but not exactly (max abs ${formatNumber(d.inputMaxAbsError)}), so it may only amplify a smaller upstream difference (\`crossrt reduce --output ${d.outputs.find(diverges)?.tensor ?? ''}\` feeds both sides identical inputs and tells)` : 'exactly'}${weights.length ? `; weights ${weights.join(', ')}` : ''}`
       : weights.length ? `it reads only weights (${weights.join(', ')})` : 'none of its inputs could be compared';
   const unknown = d.divergentInputs?.length ? `; input(s) ${d.divergentInputs.join(', ')} could not be compared, so the divergence may start above them` : '';
   const params = d.parameterDiffs?.length ? `; the variant changes ${d.parameterDiffs.join(', ')}` : '';

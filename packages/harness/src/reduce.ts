@@ -2,7 +2,7 @@ import type { CaseResult, Comparison, HostTensor, Reduction, Report, RunOutcome,
 import { CrossrtError } from '@crossrt/core';
 import { compareOutput, resolveTolerance } from '@crossrt/compare';
 import { DEFAULT_DIM } from '@crossrt/inputs';
-import { modelSignature } from '@crossrt/model';
+import { exposeTensors, modelSignature } from '@crossrt/model';
 import { CapturedValues, cutModel } from './cut-model.js';
 import {
   describeFailure, prepareSideInputs, resolveDiscrepancy, SideRunner, tolerancePolicy,
@@ -10,6 +10,7 @@ import {
 } from './discrepancy-sides.js';
 import { coneOf, graphOrder, NON_TENSOR_OUTPUT_OPS, type GraphOrder } from './graph-order.js';
 import { writeReduction, type ReducedRepro } from './reduction-files.js';
+import { applyPlacementVerdicts } from './placement-verdict.js';
 import { buildReport, caseVerdict, modelRecord } from './report-builder.js';
 import { TargetPool } from './target-execution.js';
 
@@ -21,7 +22,7 @@ const PREFETCH_LIMIT = 128;
 export interface ReduceOptions extends DiscrepancyOptions {
   /** Folder the reduced model and its inputs are written to. */
   readonly outDir: string;
-  /** Final output whose verdict must be kept (default: the first that does not pass). */
+  /** Output whose verdict must be kept (default: the first that does not pass); may name an intermediate tensor. */
   readonly output?: string;
   readonly maxRuns?: number;
   readonly timeoutMs?: number;
@@ -58,7 +59,7 @@ export async function reduceDiscrepancy(options: ReduceOptions): Promise<Report>
     const { reduction, comparisons, outcomes } = await reduceWith(spec, inputs, runner, policy, options);
     const result: Omit<CaseResult, 'verdict'> = {
       id: options.model, model: modelRecord(spec.reference.model.path, spec.reference.model), inputs: [...inputs.records], dims: [...inputs.dims],
-      outcomes: [...outcomes], comparisons: [...comparisons], ...(reduction ? { reduction } : {}),
+      outcomes: [...outcomes], comparisons: applyPlacementVerdicts([...comparisons], [...outcomes]), ...(reduction ? { reduction } : {}),
     };
     return buildReport('reduce', {
       targets: [...new Set([spec.reference.target.id, spec.actual.target.id])], reference: spec.reference.label, seed: options.seed ?? 0,
@@ -90,12 +91,22 @@ export async function reduceWith(
     throw new CrossrtError('HOST_FAILED', `the model did not run on both sides (${describeFailure(spec.reference, plain.reference)}; ${describeFailure(spec.actual, plain.actual)})`, 'reduce needs a numeric discrepancy; run failures are reported by `crossrt run`');
   }
   const comparisons = modelSignature(refProto).outputs.map((o) => compare(o.name, plain.reference.outputs[0]?.get(o.name), plain.actual.outputs[0]?.get(o.name)));
+  const order = graphOrder(refProto);
+  if (options.output && !comparisons.some((c) => c.output === options.output)) {
+    // An intermediate tensor (e.g. one `localize` found diverging): expose it to see its verdict.
+    if (!order.producer.has(options.output)) {
+      throw new CrossrtError('GRAPH_TENSOR_NOT_FOUND', `--output ${options.output} is neither an output nor a tensor produced in the main graph`, 'name a graph output or a tensor from the `crossrt localize` table');
+    }
+    const exposed = await runner.runBoth(exposeTensors(refProto, [options.output]).model, exposeTensors(actProto, [options.output]).model, inputs.feeds);
+    if (exposed.reference.outcome.status !== 'ok' || exposed.actual.outcome.status !== 'ok') {
+      throw new CrossrtError('HOST_FAILED', `exposing ${options.output} failed (${describeFailure(spec.reference, exposed.reference)}; ${describeFailure(spec.actual, exposed.actual)})`);
+    }
+    comparisons.push(compare(options.output, exposed.reference.outputs[0]?.get(options.output), exposed.actual.outputs[0]?.get(options.output)));
+  }
   const failing = options.output ? comparisons.find((c) => c.output === options.output) : comparisons.find((c) => c.verdict !== 'pass');
-  if (options.output && !failing) throw new CrossrtError('USAGE', `--output ${options.output} is not an output of the model`, `outputs: ${comparisons.map((c) => c.output).join(', ')}`);
   if (!failing || failing.verdict === 'pass') return { comparisons, outcomes };
   const verdict = failing.verdict;
 
-  const order = graphOrder(refProto);
   const captured = new CapturedValues(runner, refProto, inputs.feeds);
   const maxRuns = options.maxRuns ?? DEFAULT_MAX_RUNS;
   const steps: Reduction['steps'] = [];

@@ -9,11 +9,17 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { findTarget } from '@crossrt/runtime';
-import { localizeDiscrepancy, localizeWith, prepareSideInputs, resolveDiscrepancy, SideRunner, TargetPool } from '../src/index.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { HostTensor } from '@crossrt/core';
+import { encodeTensorFile, readModelFile, tensorFromProto } from '@crossrt/model';
+import { executeOnTarget, localizeDiscrepancy, localizeWith, prepareSideInputs, resolveDiscrepancy, SideRunner, TargetPool } from '../src/index.js';
 
 const fault = (name: string) => fileURLToPath(new URL(`../../../fixtures/faults/${name}`, import.meta.url));
 const CPU = findTarget('ort-node:cpu');
 const WASM = findTarget('ort-web:wasm');
+const WEBGPU = findTarget('ort-node:webgpu');
 const pool = new TargetPool({ timeoutMs: 60_000 });
 afterAll(() => pool.close());
 
@@ -112,5 +118,39 @@ describe('localize between two real targets', { timeout: 30_000 }, () => {
     expect(l.nodes[1]!.maxAbsError).toBeGreaterThan(0);
     expect(l.nodes[1]!.maxAbsError).toBeLessThan(1e-6);
     expect(l.tolerance).toMatchObject({ rtol: 0, atol: 0 });
+  });
+});
+
+describe('localize a real runtime bug', { timeout: 60_000 }, () => {
+  it('webgpu-conv129: ort-node:webgpu computes a 129-channel Conv1d wrong; a float64 conv computed here sides with ort-node:cpu', async () => {
+    // x[c, l] = sin(0.37·(3c + l)) fed from a file, so the test can compute the Conv itself.
+    const x: HostTensor = { dtype: 'float32', dims: [1, 129, 3], data: Float32Array.from({ length: 387 }, (_, i) => Math.sin(0.37 * i)) };
+    const dir = mkdtempSync(join(tmpdir(), 'crossrt-localize-'));
+    writeFileSync(join(dir, 'x.pb'), encodeTensorFile(x, 'x'));
+    const report = await localizeDiscrepancy({ model: fault('webgpu-conv129.onnx'), targets: [CPU, WEBGPU], inputs: { files: [{ path: join(dir, 'x.pb') }] } });
+    const l = report.cases[0]!.localization!;
+    expect(l.culprit).toMatchObject({ node: 'conv129', opType: 'Conv' });
+    expect(l.nodes[0]).toMatchObject({ name: 'double', status: 'agree', maxAbsError: 0 });
+
+    // c[o, t] = B[o] + Σ_c Σ_k W[o, c, k] · 2x[c, t + k − 1] (pads 1, stride 1), in float64.
+    const model = await readModelFile(fault('webgpu-conv129.onnx'));
+    const init = (name: string) => tensorFromProto(model.proto.graph!.initializer.find((t) => t.name === name)!).data as Float32Array;
+    const [W, B] = [init('W'), init('B')];
+    const xs = x.data as Float32Array;
+    const expected: number[] = [];
+    for (let o = 0; o < 4; o++) {
+      for (let t = 0; t < 3; t++) {
+        let sum = B[o]!;
+        for (let c = 0; c < 129; c++) for (let k = 0; k < 3; k++) if (t + k - 1 >= 0 && t + k - 1 < 3) sum += W[(o * 129 + c) * 3 + k]! * 2 * xs[c * 3 + t + k - 1]!;
+        expected.push(sum);
+      }
+    }
+    const maxErr = async (target: typeof CPU) => {
+      const r = await executeOnTarget(pool, target, fault('webgpu-conv129.onnx'), [{ x }], 3);
+      const y = r.outputs[0]!.get('y')!.data as Float32Array;
+      return Math.max(...expected.map((c, i) => Math.abs(y[i]! - 0.5 * c)));
+    };
+    expect(await maxErr(CPU)).toBeLessThan(1e-5);
+    expect(await maxErr(WEBGPU)).toBeGreaterThan(1e-2);
   });
 });

@@ -13,7 +13,7 @@ export function reduceCommand(): Command {
     .description('shrink a model to a minimal one that still shows the discrepancy between two targets (or two variants); writes the model and its inputs')
     .argument('<model>', '.onnx model, or an ONNX backend test-case folder (its test_data_set_0 inputs are used)')
     .option('-o, --out <dir>', 'folder for the reduced model (model.onnx, test_data_set_0/*.pb, inputs.npz)', 'crossrt-reduced')
-    .option('--output <name>', 'model output whose verdict must be kept (default: the first that does not pass)')
+    .option('--output <name>', 'output (or intermediate tensor, e.g. from the localize table) whose verdict must be kept (default: the first output that does not pass)')
     .option('--max-runs <n>', 'target runs the search may spend', parseInteger('--max-runs', 4), 300);
   return addDiscrepancyOptions(cmd).action(async (model: string, flags: ReduceFlags) => {
     const options = await discrepancyOptions(model, flags);

@@ -72,6 +72,14 @@ describe('crossrt pair', () => {
     expect(r.stdout).toContain('diagnosis: conversion: the wrong/bn-epsilon-dropped.onnx and tfjs/model.json artifacts disagree on output ↔ conv_b');
   });
 
+  it('--layers names the first TF.js layer whose output diverges from its ONNX tensor', () => {
+    const r = crossrt('pair', pairDir, '--onnx', join(pairDir, 'wrong/bn-epsilon-dropped.onnx'), '--targets', 'ort-node:cpu,tfjs:cpu', '--layers', '-q');
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^\s+conv_a\s+conv_a_0\s+NCHW→NHWC \(perm \[0,2,3,1\]\)\s+pass/m);
+    expect(r.stdout).toMatch(/^\s+bn_a\s+bn_a_1\s+NCHW→NHWC \(perm \[0,2,3,1\]\)\s+mismatch/m);
+    expect(r.stdout).toContain('first divergence: layer bn_a');
+  });
+
   it('exits 2 with a one-line error on usage and config mistakes', () => {
     const noTfjs = crossrt('pair', '--onnx', join(pairDir, 'model.onnx'));
     expect(noTfjs.code).toBe(2);

@@ -21,3 +21,4 @@ export * from './localize.js';
 export * from './cut-model.js';
 export * from './reduction-files.js';
 export * from './reduce.js';
+export * from './format-pair-localize.js';

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
-import { loadFormatPair, runFormatPairs, type FormatPair } from '@crossrt/harness';
-import { parseTargetList } from '@crossrt/runtime';
+import { loadFormatPair, localizeFormatPair, runFormatPairs, type FormatPair } from '@crossrt/harness';
+import { findTarget, parseTargetList } from '@crossrt/runtime';
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -108,5 +108,36 @@ describe('format pairs on every Node target', () => {
     writeFileSync(cfg, JSON.stringify({ onnx: 'model.onnx', tfjs: 'x.json', extra: 1 }));
     await expect(loadFormatPair(cfg)).rejects.toMatchObject({ code: 'PAIR_CONFIG_INVALID' });
     await expect(runFormatPairs([], { targets: parseTargetList('ort-node:cpu,ort-web:wasm') })).rejects.toMatchObject({ code: 'USAGE' });
+  });
+});
+
+describe('layer-wise localization of a pair', () => {
+  // Each fault is injected at one layer by tools/tfjs-onnx-exporter.mjs; the first diverging layer must be it.
+  const EXPECTED: [string, string | null, string | undefined][] = [
+    ['conv-bn-pool', null, undefined],
+    ['conv-bn-pool', 'pad-wrong-side', 'conv_a'],
+    ['conv-bn-pool', 'bn-epsilon-dropped', 'bn_a'],
+    ['conv-bn-pool', 'kernel-layout-slip', 'conv_a'],
+    ['conv-bn-pool', 'activation-swapped', 'conv_b'],
+    ['depthwise-dense', 'flatten-order', 'flat'],
+    ['depthwise-dense', 'kernel-layout-slip', 'dw'],
+    ['gap-dense', 'kernel-layout-slip', 'pointwise'],
+  ];
+  for (const [name, fault, layer] of EXPECTED) {
+    it(`${name}${fault ? `/${fault}` : ' (correct)'}: first divergence ${layer ?? 'none'}`, async () => {
+      const base = await loadFormatPair(fixture(name));
+      const pair = fault ? { ...base, name: fault, onnxPath: join(base.baseDir, 'wrong', `${fault}.onnx`) } : base;
+      const loc = await localizeFormatPair(pair, { onnx: findTarget('ort-node:cpu'), tfjs: findTarget('tfjs:wasm') });
+      expect(loc.firstDivergence).toBe(layer);
+      expect(loc.layers.every((l) => l.comparison !== undefined), JSON.stringify(loc.layers.filter((l) => l.skipped))).toBe(true);
+      const before = loc.layers.slice(0, loc.layers.findIndex((l) => l.layer === layer));
+      for (const l of layer ? before : loc.layers) expect(l.comparison!.metrics!.maxAbsError, l.layer).toBeLessThan(1e-5);
+      if (layer) expect(loc.layers.find((l) => l.layer === layer)!.comparison!.metrics!.maxAbsError).toBeGreaterThan(0.01);
+    });
+  }
+
+  it('refuses graph models (no layers to expose)', async () => {
+    const pair: FormatPair = { name: 'antispoof', onnxPath: fixture('conv-bn-pool/model.onnx'), tfjsPath: join(repo, 'node_modules/@vladmandic/human/models/antispoof.json'), baseDir: repo };
+    await expect(localizeFormatPair(pair, { onnx: findTarget('ort-node:cpu'), tfjs: findTarget('tfjs:cpu') })).rejects.toMatchObject({ code: expect.stringMatching(/MODEL_UNSUPPORTED_IO|PAIR_MAPPING_UNRESOLVED/) });
   });
 });

@@ -224,3 +224,50 @@ export async function readTfjsModelArtifacts(modelJsonPath: string): Promise<Tfj
     weightData: weightData.buffer, sha256: hash.digest('hex'), bytes: text.length + total,
   };
 }
+
+/**
+ * Layer-wise view of a layers model: the same model.json rewritten as a functional model whose outputs
+ * are every layer's output, in order (weights unchanged: they are named by layer). For localizing
+ * where a conversion diverges; the original outputs stay among them.
+ */
+export function exposeTfjsLayerOutputs(json: TfjsModelJson): { json: TfjsModelJson; layers: string[] } {
+  if (tfjsModelFormat(json) !== 'layers-model') {
+    throw new CrossrtError('MODEL_UNSUPPORTED_IO', 'layer-wise outputs are available for TF.js layers models only', 'graph models: compare the final outputs');
+  }
+  const wrapped = 'model_config' in json.modelTopology;
+  const top = (wrapped ? json.modelTopology['model_config'] : json.modelTopology) as { class_name?: string; config?: unknown };
+  const cfg = top.config as { layers?: KerasLayer[]; name?: string } | KerasLayer[] | undefined;
+  const layers: KerasLayer[] = Array.isArray(cfg) ? cfg : cfg?.layers ?? [];
+  const nameOf = (l: KerasLayer) => String(l.config['name'] ?? l.name ?? '');
+  let config: Record<string, unknown>;
+  let names: string[];
+  if (top.class_name === 'Sequential' || Array.isArray(cfg)) {
+    const first = layers[0];
+    if (!first) throw new CrossrtError('MODEL_INVALID', 'layers model.json has no layers in its modelTopology');
+    const hasInput = first.class_name === 'InputLayer';
+    const inputName = hasInput ? nameOf(first) : `${nameOf(first)}_input`;
+    const shape = first.config['batch_input_shape'] ?? first.config['batchInputShape'];
+    const inputLayer = hasInput ? first : { class_name: 'InputLayer', config: { name: inputName, batch_input_shape: shape, dtype: first.config['dtype'] ?? 'float32', sparse: false } };
+    const body = hasInput ? layers.slice(1) : layers;
+    const chained = body.map((l, i) => ({
+      class_name: l.class_name, name: nameOf(l),
+      config: Object.fromEntries(Object.entries(l.config).filter(([k]) => k !== 'batch_input_shape' && k !== 'batchInputShape')),
+      inbound_nodes: [[[i === 0 ? inputName : nameOf(body[i - 1]!), 0, 0, {}]]],
+    }));
+    names = chained.map((l) => l.name);
+    config = {
+      name: Array.isArray(cfg) ? 'model' : cfg?.name ?? 'model',
+      layers: [{ class_name: 'InputLayer', name: inputName, config: inputLayer.config, inbound_nodes: [] }, ...chained],
+      input_layers: [[inputName, 0, 0]],
+      output_layers: names.map((n) => [n, 0, 0]),
+    };
+  } else {
+    const c = cfg as { layers: KerasLayer[]; input_layers?: unknown[][] };
+    const inputs = new Set((c.input_layers ?? []).map((r) => String(r[0])));
+    names = layers.map(nameOf).filter((n) => !inputs.has(n));
+    config = { ...(cfg as object), output_layers: names.map((n) => [n, 0, 0]) };
+  }
+  const model = { class_name: 'Model', config };
+  const topology = wrapped ? { ...json.modelTopology, model_config: model } : { ...json.modelTopology, ...model };
+  return { json: { ...json, modelTopology: topology }, layers: names };
+}

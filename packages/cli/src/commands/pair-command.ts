@@ -1,8 +1,8 @@
 import { basename, resolve } from 'node:path';
 import { Command } from 'commander';
-import { CrossrtError } from '@crossrt/core';
-import { loadFormatPair, runFormatPairs, type FormatPair, type PairCaseSummary, type TensorMapping } from '@crossrt/harness';
-import { renderConsole, writeJsonReport } from '@crossrt/report';
+import { CrossrtError, isCrossrtError } from '@crossrt/core';
+import { describePerm, loadFormatPair, localizeFormatPair, runFormatPairs, targetFormat, type FormatPair, type PairCaseSummary, type PairLocalization, type TensorMapping } from '@crossrt/harness';
+import { renderConsole, textTable, writeJsonReport } from '@crossrt/report';
 import { parseTargetList } from '@crossrt/runtime';
 import { exitCodeForReport } from '../exit-codes.js';
 import { parseDimFlag, parseInteger, parseNonNegativeNumber, parseShapeFlag } from '../option-parsers.js';
@@ -11,7 +11,7 @@ export const DEFAULT_PAIR_TARGETS = 'ort-node:cpu,tfjs:cpu';
 
 interface PairFlags {
   onnx?: string[]; tfjs?: string; targets: string; seed: number; rtol?: number; atol?: number;
-  dim?: Record<string, number>; shape?: Record<string, number[]>; json?: string; timeout: number; quiet?: boolean;
+  dim?: Record<string, number>; shape?: Record<string, number[]>; json?: string; timeout: number; quiet?: boolean; layers?: boolean;
 }
 
 /** `crossrt pair`: an ONNX model and its TF.js conversion (or the reverse) on the same inputs, outputs compared after mapping. */
@@ -30,6 +30,7 @@ export function pairCommand(): Command {
     .option('--json <file>', 'write the versioned JSON report here')
     .option('--timeout <seconds>', 'per-request limit for a target (load, run)', parseNonNegativeNumber('--timeout'), 120)
     .option('-q, --quiet', 'print only the mapping, diagnosis and summary')
+    .option('--layers', 'also compare every TF.js layer output with the ONNX tensor named after it (layers models), to find the first layer that diverges')
     .action(async (configPath: string | undefined, flags: PairFlags) => {
       const targets = parseTargetList(flags.targets);
       const pairs = await pairsFromFlags(configPath, flags);
@@ -44,6 +45,20 @@ export function pairCommand(): Command {
       const lines = summaries.flatMap(pairSummaryLines);
       process.stdout.write(`${lines.join('\n')}\n\n${renderConsole(flags.quiet ? { ...report, cases: [] } : report)}\n`);
       if (flags.json) process.stdout.write(`report written to ${flags.json}\n`);
+      if (flags.layers) {
+        const onnx = targets.find((t) => targetFormat(t) === 'onnx')!;
+        const tfjs = targets.find((t) => targetFormat(t) === 'tfjs')!;
+        for (const pair of pairs) {
+          try {
+            const loc = await localizeFormatPair(pair, { onnx, tfjs }, { seed: flags.seed, timeoutMs: flags.timeout * 1000, ...(tolerance ? { tolerance } : {}) });
+            process.stdout.write(`\n${layerLines(loc, onnx.id, tfjs.id).join('\n')}\n`);
+          } catch (e) {
+            // A pair whose layers cannot be compared (graph model, failed run) keeps its report; say why.
+            if (!isCrossrtError(e)) throw e;
+            process.stdout.write(`\nlayers of ${pair.name}: not compared: ${e.code}: ${e.message}\n`);
+          }
+        }
+      }
       process.exitCode = exitCodeForReport(report);
     });
 }
@@ -72,5 +87,18 @@ function pairSummaryLines(s: PairCaseSummary): string[] {
     ...s.inputs.map((m) => mappingLine('input', m)),
     ...s.outputs.map((m) => mappingLine('output', m)),
     `  diagnosis: ${s.diagnosis.kind}: ${s.diagnosis.explanation}`,
+  ];
+}
+
+function layerLines(loc: PairLocalization, onnxId: string, tfjsId: string): string[] {
+  const fmt = (x: number | undefined) => (x === undefined ? '' : x === 0 ? '0' : x.toExponential(2));
+  const rows = loc.layers.map((l) => [
+    l.layer, l.onnxTensor ?? '-', l.mapping ? describePerm(l.mapping.perm) : '', l.comparison?.verdict ?? 'skipped',
+    fmt(l.comparison?.metrics?.maxAbsError), l.skipped ?? '',
+  ]);
+  return [
+    `layers of ${loc.pair} (${tfjsId} vs ${onnxId}, in the ONNX layout):`,
+    ...textTable(['tfjs layer', 'onnx tensor', 'layout', 'verdict', 'max_abs', 'note'], rows).map((r) => `  ${r}`),
+    loc.firstDivergence ? `  first divergence: layer ${loc.firstDivergence}: the conversion went wrong there or just before it` : '  every compared layer agrees',
   ];
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCrossrtError } from '@crossrt/core';
-import { parseTfjsModelJson, readTfjsModelArtifacts, tfjsModelSignature, tfjsShardPaths, type TfjsModelJson } from './tfjs-model-json.js';
+import { exposeTfjsLayerOutputs, parseTfjsModelJson, readTfjsModelArtifacts, tfjsModelSignature, tfjsShardPaths, type TfjsModelJson } from './tfjs-model-json.js';
 
 async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<string | undefined> {
   try {
@@ -118,5 +118,36 @@ describe('weight shards', () => {
     await writeFile(join(dir, 'short.json'), modelJson(['a.bin'], [2, 2]));
     expect(await codeOf(readTfjsModelArtifacts(join(dir, 'short.json')))).toBe('MODEL_TRUNCATED');
     expect(await codeOf(readTfjsModelArtifacts(join(dir, 'absent.json')))).toBe('FILE_NOT_FOUND');
+  });
+});
+
+describe('exposeTfjsLayerOutputs', () => {
+  it('turns a Sequential model into a functional one whose outputs are every layer, chained in order', () => {
+    const { json, layers } = exposeTfjsLayerOutputs({
+      format: 'layers-model', weightsManifest: [],
+      modelTopology: { class_name: 'Sequential', config: { name: 's', layers: [
+        { class_name: 'Conv2D', config: { name: 'conv_a', batch_input_shape: [1, 8, 8, 3], dtype: 'float32' } },
+        { class_name: 'Activation', config: { name: 'act' } },
+        { class_name: 'Dense', config: { name: 'fc' } },
+      ] } },
+    });
+    expect(layers).toEqual(['conv_a', 'act', 'fc']);
+    const cfg = (json.modelTopology as { class_name: string; config: { layers: { name: string; class_name: string; inbound_nodes: unknown[]; config: Record<string, unknown> }[]; input_layers: unknown[]; output_layers: unknown[] } });
+    expect(cfg.class_name).toBe('Model');
+    expect(cfg.config.layers.map((l) => [l.class_name, l.name, l.inbound_nodes])).toEqual([
+      ['InputLayer', 'conv_a_input', []],
+      ['Conv2D', 'conv_a', [[['conv_a_input', 0, 0, {}]]]],
+      ['Activation', 'act', [[['conv_a', 0, 0, {}]]]],
+      ['Dense', 'fc', [[['act', 0, 0, {}]]]],
+    ]);
+    expect(cfg.config.layers[1]!.config['batch_input_shape']).toBeUndefined();
+    expect(cfg.config.input_layers).toEqual([['conv_a_input', 0, 0]]);
+    expect(cfg.config.output_layers).toEqual([['conv_a', 0, 0], ['act', 0, 0], ['fc', 0, 0]]);
+    // The signature reader sees the same input under the rewritten topology.
+    expect(tfjsModelSignature(json).inputs.map((i) => [i.name, i.dims])).toEqual([['conv_a_input', [1, 8, 8, 3]]]);
+  });
+
+  it('refuses graph models', async () => {
+    expect(await codeOf(() => exposeTfjsLayerOutputs({ format: 'graph-model', modelTopology: { node: [] }, weightsManifest: [] }))).toBe('MODEL_UNSUPPORTED_IO');
   });
 });

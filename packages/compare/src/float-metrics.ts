@@ -8,6 +8,8 @@
  * the ULP distance in half-precision places. Measured throughput: tools/bench/compare.bench.mjs.
  */
 
+import { float32SimdPass } from './float32-simd-kernel.js';
+
 /** Denominator floor of the relative error: Polygraphy replaces a zero reference by a tiny epsilon. */
 export const REL_EPSILON = 1e-12;
 
@@ -85,12 +87,16 @@ function classifyNonFinite(a: FloatArray, r: FloatArray, nf: Int32Array): number
 }
 
 /**
- * All float metrics of a pair. Float32 pairs (also fp16/bf16 decoded to float32) take the float32 kernel,
+ * All float metrics of a pair. Float32 pairs (also fp16/bf16 decoded to float32) take the WebAssembly
+ * SIMD kernel (float32-simd-kernel.ts) or, without SIMD or with NaN/Inf present, the JS float32 kernel;
  * float64 and mixed-width pairs the generic one. Two kernels rather than one keeps each loop
  * monomorphic for V8 (one typed-array kind per load site), which is worth about 2x.
  */
-export function floatPass(a: FloatArray, r: FloatArray, rtol: number, atol: number, ulp: UlpSource): FloatPassResult {
-  const result = a instanceof Float32Array && r instanceof Float32Array ? float32Kernel(a, r, rtol, atol) : genericKernel(a, r, rtol, atol);
+export function floatPass(a: FloatArray, r: FloatArray, rtol: number, atol: number, ulp: UlpSource, options: { simd?: boolean } = {}): FloatPassResult {
+  const f32 = a instanceof Float32Array && r instanceof Float32Array;
+  // The WebAssembly SIMD kernel (same figures, ~2x faster) when available and the pair is all finite.
+  const simd = f32 && options.simd !== false ? float32SimdPass(a, r, rtol, atol) : undefined;
+  const result = simd ?? (f32 ? float32Kernel(a as Float32Array, r as Float32Array, rtol, atol) : genericKernel(a, r, rtol, atol));
   // fp16 pairs count ULPs in half-precision places, from the original bits (a short integer loop).
   if (ulp.kind === 'float16') return { ...result, maxUlp: maxFloat16Ulp(ulp.a, ulp.r) };
   return ulp.kind === 'none' ? { ...result, maxUlp: 0 } : result;

@@ -5,3 +5,4 @@ export * from './exact-metrics.js';
 export * from './ulp-distance.js';
 export * from './class-scores.js';
 export * from './compare-outputs.js';
+export * from './float32-simd-kernel.js';

@@ -15,10 +15,14 @@ import { TargetPool } from './target-execution.js';
 
 /** Up to this many tensors are exposed in one run; larger graphs are walked in chunks of this size. */
 export const DEFAULT_CHUNK_SIZE = 128;
+/** Bytes of exposed tensors (both sides) one run may return before later chunks get smaller. */
+export const DEFAULT_MAX_CHUNK_BYTES = 512 * 2 ** 20;
 
 export interface LocalizeOptions extends DiscrepancyOptions {
   /** Tensors exposed per run (bounds the memory one run's outputs take). */
   readonly chunkSize?: number;
+  /** Bytes of exposed outputs per run (both sides) above which later chunks shrink. */
+  readonly maxChunkBytes?: number;
   readonly timeoutMs?: number;
 }
 
@@ -40,7 +44,7 @@ export async function localizeDiscrepancy(options: LocalizeOptions): Promise<Rep
   const pool = new TargetPool(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {});
   const runner = new SideRunner(spec, pool);
   try {
-    const { localization, comparisons, outcomes } = await localizeWith(spec, inputs, runner, tolerancePolicy(options), options.chunkSize ?? DEFAULT_CHUNK_SIZE);
+    const { localization, comparisons, outcomes } = await localizeWith(spec, inputs, runner, tolerancePolicy(options), options.chunkSize ?? DEFAULT_CHUNK_SIZE, options.maxChunkBytes);
     const result: Omit<CaseResult, 'verdict'> = {
       id: options.model, model: modelRecord(spec.reference.model.path, spec.reference.model), inputs: [...inputs.records], dims: [...inputs.dims],
       outcomes, comparisons: applyPlacementVerdicts([...comparisons], outcomes), localization,
@@ -57,7 +61,7 @@ export async function localizeDiscrepancy(options: LocalizeOptions): Promise<Rep
 }
 
 /** The localization itself, on prepared sides (tests and `reduce` call it directly). */
-export async function localizeWith(spec: DiscrepancySpec, inputs: SideInputs, runner: SideRunner, policy: TolerancePolicy, chunkSize: number) {
+export async function localizeWith(spec: DiscrepancySpec, inputs: SideInputs, runner: SideRunner, policy: TolerancePolicy, chunkSize: number, maxChunkBytes = DEFAULT_MAX_CHUNK_BYTES) {
   const refProto = spec.reference.model.proto;
   const actProto = spec.actual.model.proto;
   const order = graphOrder(refProto);
@@ -99,6 +103,7 @@ export async function localizeWith(spec: DiscrepancySpec, inputs: SideInputs, ru
   // 3. Expose and compare, chunk by chunk: only metrics are kept, tensors are dropped after each chunk.
   const results = new Map<string, TensorDivergence>();
   let chunks = 0;
+  let lastChunkBytes = 0;
   const size = Math.max(1, Math.floor(chunkSize));
   const compareChunk = async (names: readonly string[], untyped = false): Promise<void> => {
     chunks++;
@@ -125,9 +130,22 @@ export async function localizeWith(spec: DiscrepancySpec, inputs: SideInputs, ru
       return;
     }
     for (const name of names) results.set(name, tensorDivergence(compare(name, run.reference.outputs[0]?.get(name), run.actual.outputs[0]?.get(name))));
+    lastChunkBytes += [run.reference, run.actual].reduce((sum, r) => sum + [...(r.outputs[0]?.values() ?? [])].reduce((s2, t) => s2 + tensorBytes(t), 0), 0);
   };
   if (comparisons.length > 0) {
-    for (let i = 0; i < exposable.length; i += size) await compareChunk(exposable.slice(i, i + size));
+    // Memory per run is the exposed tensors on both sides: shrink later chunks when one passes the budget.
+    let chunk = size;
+    for (let i = 0; i < exposable.length;) {
+      const names = exposable.slice(i, i + chunk);
+      lastChunkBytes = 0;
+      await compareChunk(names);
+      i += names.length;
+      if (lastChunkBytes > maxChunkBytes && chunk > 1) {
+        const next = Math.max(1, Math.floor((chunk * maxChunkBytes) / lastChunkBytes));
+        notes.push(`a chunk of ${chunk} tensor(s) returned ${formatBytes(lastChunkBytes)} (budget ${formatBytes(maxChunkBytes)}); later chunks hold ${next}`);
+        chunk = next;
+      }
+    }
   }
 
   // 4. Judge nodes in topological order.
@@ -156,6 +174,14 @@ export async function localizeWith(spec: DiscrepancySpec, inputs: SideInputs, ru
     otherOrigins: origins.filter((n) => n.status === 'origin').map((n) => n.name), nodes, notes,
   };
   return { localization, comparisons, outcomes };
+}
+
+function formatBytes(n: number): string {
+  return n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} bytes`;
+}
+
+function tensorBytes(t: HostTensor): number {
+  return t.dtype === 'string' ? (t.data as string[]).reduce((n, x) => n + x.length, 0) : (t.data as ArrayLike<unknown> & { byteLength: number }).byteLength;
 }
 
 function tensorDivergence(c: Comparison): TensorDivergence {

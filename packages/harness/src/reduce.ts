@@ -1,5 +1,5 @@
 import type { CaseResult, Comparison, HostTensor, Reduction, Report, RunOutcome, TolerancePolicy } from '@crossrt/core';
-import { CrossrtError } from '@crossrt/core';
+import { CrossrtError, isCrossrtError } from '@crossrt/core';
 import { compareOutput, resolveTolerance } from '@crossrt/compare';
 import { DEFAULT_DIM } from '@crossrt/inputs';
 import { exposeTensors, modelSignature } from '@crossrt/model';
@@ -121,11 +121,22 @@ export async function reduceWith(
     const known = memo.get(key);
     if (known) return known;
     if (!budgetLeft()) return { reproduced: false, nodes: cone.nodes, reason: 'run budget exhausted' };
-    const values = await captured.get([...cone.cutReads, c.output]);
-    const ref = cutModel(refProto, cone.cutReads, c.output, values);
-    const act = spec.mode === 'targets' ? ref : cutModel(actProto, cone.cutReads, c.output, values);
-    const feeds = new Map([...ref.inputs, ...act.inputs].map((name) => [name, values.get(name)!]));
-    const run = await runner.runBoth(ref.model, act.model, feeds);
+    let built;
+    try {
+      const values = await captured.get([...cone.cutReads, c.output]);
+      const ref = cutModel(refProto, cone.cutReads, c.output, values);
+      const act = spec.mode === 'targets' ? ref : cutModel(actProto, cone.cutReads, c.output, values);
+      built = { ref, act, feeds: new Map([...ref.inputs, ...act.inputs].map((name) => [name, values.get(name)!])) };
+    } catch (err) {
+      // A cut the surgery or the capture cannot make (a sequence-valued tensor, a name the variant lacks)
+      // is just a candidate that does not reproduce.
+      if (!isCrossrtError(err)) throw err;
+      const e = { reproduced: false, nodes: cone.nodes, reason: `${err.code}: ${err.message}` };
+      memo.set(key, e);
+      return e;
+    }
+    const { ref, act } = built;
+    const run = await runner.runBoth(ref.model, act.model, built.feeds);
     let e: Evaluation;
     if (run.reference.outcome.status !== 'ok' || run.actual.outcome.status !== 'ok') {
       e = { reproduced: false, nodes: cone.nodes, reason: [describeFailure(spec.reference, run.reference), describeFailure(spec.actual, run.actual)].join('; ') };

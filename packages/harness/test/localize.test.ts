@@ -23,13 +23,13 @@ const WEBGPU = findTarget('ort-node:webgpu');
 const pool = new TargetPool({ timeoutMs: 60_000 });
 afterAll(() => pool.close());
 
-async function localizeVariant(variant: string, chunkSize = 128) {
+async function localizeVariant(variant: string, chunkSize = 128, maxChunkBytes?: number) {
   const options = { model: fault('chain.onnx'), variant: fault(variant), targets: [CPU], seed: 0 };
   const { spec } = await resolveDiscrepancy(options);
   const inputs = await prepareSideInputs(spec, options);
   const runner = new SideRunner(spec, pool);
   try {
-    return (await localizeWith(spec, inputs, runner, {}, chunkSize)).localization;
+    return (await localizeWith(spec, inputs, runner, {}, chunkSize, maxChunkBytes)).localization;
   } finally {
     await runner.close();
   }
@@ -84,6 +84,14 @@ describe('localize names the injected node (variants on ort-node:cpu)', { timeou
     expect(chunked.nodes.map((n) => [n.name, n.status])).toEqual(whole.nodes.map((n) => [n.name, n.status]));
     expect(chunked.culprit).toEqual(whole.culprit);
     expect(chunked.nodes.slice(0, 4)).toEqual(whole.nodes.slice(0, 4));
+  });
+
+  it('shrinks later chunks when one run returns more bytes than the budget', async () => {
+    // 6 exposed [1,8]/[1,4] float32 tensors plus the outputs y, z come back from both sides: > 200 bytes.
+    const l = await localizeVariant('chain-fault-scale1.onnx', 6, 200);
+    expect(l.notes.join('\n')).toMatch(/a chunk of 6 tensor\(s\) returned \d+ bytes \(budget 200 bytes\); later chunks hold [1-5]$/m);
+    expect(l.chunks).toBeGreaterThan(3);
+    expect(l.culprit?.node).toBe('scale1');
   });
 
   it('finds nothing when the variant is the same model', async () => {

@@ -1,17 +1,18 @@
 import type { FloatPassResult } from './float-metrics.js';
 
 /**
- * The float32 kernel in WebAssembly SIMD (two float64 lanes, so every figure is as exact as the JS
- * kernel's). The module is assembled here from named opcodes — no binary blob, no build step — and
- * instantiated once; where WebAssembly SIMD is missing, `float32SimdPass` returns undefined and the JS
- * kernel runs instead. Data is copied in chunks of CHUNK elements into the module's memory (a memcpy
- * per chunk, kept in L1/L2); accumulators stay in that memory between chunks.
+ * The float32 kernel in WebAssembly SIMD (float64 lanes, so every figure equals the JS kernel's up to
+ * summation order). The module is assembled here from named opcodes — no binary blob, no build step —
+ * and instantiated once; where WebAssembly SIMD is missing, `float32SimdPass` returns undefined and the
+ * JS kernel runs instead. Data is copied in chunks of CHUNK elements into the module's memory (a memcpy
+ * per chunk); accumulators stay in that memory between chunks.
  *
- * Per pair of elements: promote both float32 lanes to float64, |a-r|, a finite-lane mask (non-finite
- * lanes are zeroed and counted; the caller classifies them in a second pass), sums of |a-r|, rel,
- * (a-r)², a², r², lane-wise max |a-r| with its index, max rel, allclose failures, the ULP distance
- * from the sign-magnitude bits mapped to a monotonic line (int64 lanes), and two histogram counters
- * bumped at the float64 exponent of |a-r|.
+ * Per four elements: sign-magnitude ordinals for the ULP distance in int32 lanes; then per half, both
+ * float32 lanes promoted to float64, |a-r|, sums of |a-r|, rel, (a-r)², a², r², lane-wise max |a-r|
+ * (per chunk: the caller rescans the first chunk holding the maximum for its index), max rel, allclose
+ * failures, max ULP distance, and one histogram counter per lane at the float64 exponent of |a-r|.
+ * NaN/Inf are not special-cased: they make the |a-r| sum non-finite, and the caller then falls back to
+ * the JS kernel, which classifies them.
  */
 // The compile target's libs carry no WebAssembly types; the three members used here are declared.
 declare const WebAssembly: {
@@ -47,6 +48,8 @@ function sleb(n: number): number[] {
   }
 }
 const simd = (op: number, ...imm: number[]) => [0xfd, ...leb(op), ...imm];
+/** i8x16.shuffle lane bytes that copy bytes 8..15 (float32 lanes 2,3) to bytes 0..7. */
+const HIGH_TO_LOW = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
 const f64x2Const = (lo: number, hi: number) => { const b = new Uint8Array(new Float64Array([lo, hi]).buffer); return simd(0x0c, ...b); };
 const i32x4Const = (v: number) => { const b = new Uint8Array(new Int32Array([v, v, v, v]).buffer); return simd(0x0c, ...b); };
 
@@ -54,12 +57,12 @@ const i32x4Const = (v: number) => { const b = new Uint8Array(new Int32Array([v, 
 const V = {
   load: 0x00, store: 0x0b, load64zero: 0x5d, and: 0x4e, not: 0x4d, xor: 0x51, bitselect: 0x52,
   f64splat: 0x14, f64gt: 0x4a, f64le: 0x4b, f64abs: 0xec, f64add: 0xf0, f64sub: 0xf1, f64mul: 0xf2, f64div: 0xf3, f64max: 0xf5,
-  promote: 0x5f, f64pmax: 0xf7, f64convertLowS: 0xfe, i32shrS: 0xac, i32sub: 0xb1, i64abs: 0xc0, i64extendLowS: 0xc7, i64shrU: 0xcd, i64sub: 0xd1, i64gtS: 0xd9, i64extract: 0x1d,
+  shuffle: 0x0d, promote: 0x5f, f64pmax: 0xf7, f64convertLowS: 0xfe, i32shrS: 0xac, i32sub: 0xb1, i64abs: 0xc0, i64extendLowS: 0xc7, i64shrU: 0xcd, i64sub: 0xd1, i64gtS: 0xd9, i64extract: 0x1d,
 };
 
 /** Locals: params 0 n, 1 rtol, 2 atol; then i32 p, end, t; then v128 locals from index 6. */
 const L = { n: 0, rtol: 1, atol: 2, p: 3, end: 4, t: 5 } as const;
-const VL = ['xa', 'xr', 'x', 'y', 'diff', 'd', 'ay', 'rt', 'at', 'tmp', 'e',
+const VL = ['a4', 'r4', 'oa4', 'or4', 'xa', 'xr', 'x', 'y', 'diff', 'd', 'ay', 'rt', 'at', 'tmp', 'e',
   'sumAbs', 'maxAbs', 'sumRel', 'maxRel', 'sumSq', 'sumA', 'sumR', 'mism', 'maxUlp'] as const;
 const v = (name: (typeof VL)[number]) => 6 + VL.indexOf(name);
 const ACC_LOCALS = ['sumAbs', 'maxAbs', 'sumRel', 'maxRel', 'sumSq', 'sumA', 'sumR', 'mism', 'maxUlp'] as const;
@@ -78,36 +81,43 @@ function kernelBody(): number[] {
   emit(i32c(0), set(L.p), get(L.n), i32c(2), [0x74], set(L.end)); // end = n << 2
   emit([0x02, 0x40, 0x03, 0x40]); // block loop
   emit(get(L.p), get(L.end), [0x4f], [0x0d, 1]); // br_if p >= end (i32.ge_u)
-  emit(get(L.p), simd(V.load64zero, ...memarg(3, 0)), set(v('xa')));
-  emit(get(L.p), simd(V.load64zero, ...memarg(3, R_OFF)), set(v('xr')));
-  emit(get(v('xa')), simd(V.promote), set(v('x')), get(v('xr')), simd(V.promote), set(v('y')));
-  emit(get(v('x')), get(v('y')), simd(V.f64sub), set(v('diff')));
-  emit(get(v('diff')), simd(V.f64abs), set(v('d')));
-  emit(get(v('y')), simd(V.f64abs), set(v('ay')));
-  emit(get(v('sumAbs')), get(v('d')), simd(V.f64add), set(v('sumAbs')));
-  emit(get(v('maxAbs')), get(v('d')), simd(V.f64pmax), set(v('maxAbs')));
-  // rel = d / max(|r|, 1e-12)
-  emit(get(v('d')), get(v('ay')), f64x2Const(1e-12, 1e-12), simd(V.f64pmax), simd(V.f64div), set(v('tmp')));
-  emit(get(v('sumRel')), get(v('tmp')), simd(V.f64add), set(v('sumRel')));
-  emit(get(v('maxRel')), get(v('tmp')), simd(V.f64pmax), set(v('maxRel')));
-  emit(get(v('sumSq')), get(v('diff')), get(v('diff')), simd(V.f64mul), simd(V.f64add), set(v('sumSq')));
-  emit(get(v('sumA')), get(v('x')), get(v('x')), simd(V.f64mul), simd(V.f64add), set(v('sumA')));
-  emit(get(v('sumR')), get(v('y')), get(v('y')), simd(V.f64mul), simd(V.f64add), set(v('sumR')));
-  // allclose failure: d > atol + rtol*|r|; the all-ones lane mask is -1 as int64.
-  emit(get(v('mism')), get(v('d')), get(v('at')), get(v('rt')), get(v('ay')), simd(V.f64mul), simd(V.f64add), simd(V.f64gt), simd(V.i64sub), set(v('mism')));
-  // ULP: ordinal(b) = ((b & 0x7fffffff) ^ s) - s with s = b >> 31, as float64 (exact) before subtracting.
-  for (const src of ['xa', 'xr'] as const) {
+  // Four elements per iteration: ordinals once for all four lanes, then the float64 work per half.
+  emit(get(L.p), simd(V.load, ...memarg(4, 0)), set(v('a4')));
+  emit(get(L.p), simd(V.load, ...memarg(4, R_OFF)), set(v('r4')));
+  // ULP ordinal(b) = ((b & 0x7fffffff) ^ s) - s with s = b >> 31 (int32 lanes).
+  for (const [src, dst] of [['a4', 'oa4'], ['r4', 'or4']] as const) {
     emit(get(v(src)), i32c(31), simd(V.i32shrS), set(v('tmp')));
-    emit(get(v(src)), i32x4Const(0x7fffffff), simd(V.and), get(v('tmp')), simd(V.xor), get(v('tmp')), simd(V.i32sub), simd(V.f64convertLowS), set(v(src)));
+    emit(get(v(src)), i32x4Const(0x7fffffff), simd(V.and), get(v('tmp')), simd(V.xor), get(v('tmp')), simd(V.i32sub), set(v(dst)));
   }
-  emit(get(v('maxUlp')), get(v('xa')), get(v('xr')), simd(V.f64sub), simd(V.f64abs), simd(V.f64pmax), set(v('maxUlp')));
-  // Histogram: counters at the float64 exponent of each lane's |a-r| (0 for equal lanes).
-  emit(get(v('d')), i32c(52), simd(V.i64shrU), set(v('e')));
-  for (const lane of [0, 1]) {
-    emit(get(v('e')), simd(V.i64extract, lane), [0xa7], i32c(2), [0x74], [0x22, ...leb(L.t)]); // wrap, shl 2, tee t
-    emit(get(L.t), [0x28, ...memarg(2, HIST)], i32c(1), [0x6a], [0x36, ...memarg(2, HIST)]);
+  for (const high of [false, true]) {
+    // The high half moves lanes 2,3 down to 0,1 first.
+    const lanes = (src: (typeof VL)[number]) => (high ? [...get(v(src)), ...get(v(src)), ...simd(V.shuffle, ...HIGH_TO_LOW)] : get(v(src)));
+    emit(lanes('a4'), simd(V.promote), set(v('x')), lanes('r4'), simd(V.promote), set(v('y')));
+    emit(lanes('oa4'), simd(V.f64convertLowS), set(v('xa')), lanes('or4'), simd(V.f64convertLowS), set(v('xr')));
+    emit(get(v('x')), get(v('y')), simd(V.f64sub), set(v('diff')));
+    emit(get(v('diff')), simd(V.f64abs), set(v('d')));
+    emit(get(v('y')), simd(V.f64abs), set(v('ay')));
+    emit(get(v('sumAbs')), get(v('d')), simd(V.f64add), set(v('sumAbs')));
+    emit(get(v('maxAbs')), get(v('d')), simd(V.f64pmax), set(v('maxAbs')));
+    // rel = d / max(|r|, 1e-12)
+    emit(get(v('d')), get(v('ay')), f64x2Const(1e-12, 1e-12), simd(V.f64pmax), simd(V.f64div), set(v('tmp')));
+    emit(get(v('sumRel')), get(v('tmp')), simd(V.f64add), set(v('sumRel')));
+    emit(get(v('maxRel')), get(v('tmp')), simd(V.f64pmax), set(v('maxRel')));
+    emit(get(v('sumSq')), get(v('diff')), get(v('diff')), simd(V.f64mul), simd(V.f64add), set(v('sumSq')));
+    emit(get(v('sumA')), get(v('x')), get(v('x')), simd(V.f64mul), simd(V.f64add), set(v('sumA')));
+    emit(get(v('sumR')), get(v('y')), get(v('y')), simd(V.f64mul), simd(V.f64add), set(v('sumR')));
+    // allclose failure: d > atol + rtol*|r|; the all-ones lane mask is -1 as int64.
+    emit(get(v('mism')), get(v('d')), get(v('at')), get(v('rt')), get(v('ay')), simd(V.f64mul), simd(V.f64add), simd(V.f64gt), simd(V.i64sub), set(v('mism')));
+    // ULP distance from the ordinals, as float64 (exact).
+    emit(get(v('maxUlp')), get(v('xa')), get(v('xr')), simd(V.f64sub), simd(V.f64abs), simd(V.f64pmax), set(v('maxUlp')));
+    // Histogram: counters at the float64 exponent of each lane's |a-r| (0 for equal lanes).
+    emit(get(v('d')), i32c(52), simd(V.i64shrU), set(v('e')));
+    for (const lane of [0, 1]) {
+      emit(get(v('e')), simd(V.i64extract, lane), [0xa7], i32c(2), [0x74], [0x22, ...leb(L.t)]); // wrap, shl 2, tee t
+      emit(get(L.t), [0x28, ...memarg(2, HIST)], i32c(1), [0x6a], [0x36, ...memarg(2, HIST)]);
+    }
   }
-  emit(get(L.p), i32c(8), [0x6a], set(L.p), [0x0c, 0]); // p += 8; br loop
+  emit(get(L.p), i32c(16), [0x6a], set(L.p), [0x0c, 0]); // p += 16; br loop
   emit([0x0b, 0x0b]); // end loop, end block
   ACC_LOCALS.forEach((name, k) => emit(i32c(0), get(v(name)), simd(V.store, ...memarg(4, ACC + 16 * k))));
   emit([0x0b]);
@@ -167,8 +177,9 @@ export function float32SimdPass(a: Float32Array, r: Float32Array, rtol: number, 
     const m = Math.min(CHUNK, n - off);
     f32.set(a.subarray(off, off + m), 0);
     f32.set(r.subarray(off, off + m), R_OFF / 4);
+    // The kernel takes four elements at a time: pad with equal zeros (counted out of the zero errors).
     let mm = m;
-    if (m & 1) { f32[m] = 0; f32[R_OFF / 4 + m] = 0; mm++; pads++; }
+    while (mm & 3) { f32[mm] = 0; f32[R_OFF / 4 + mm] = 0; mm++; pads++; }
     k.run(mm, rtol, atol);
     const chunkMax = Math.max(acc(Slot.MaxAbs, 0), acc(Slot.MaxAbs, 1));
     if (chunkMax > maxAbs) { maxAbs = chunkMax; worstChunk = off; }

@@ -90,7 +90,9 @@ export class ChromiumPage {
         this.page.evaluate(([v, id, rest]) => (globalThis as unknown as PageGlobals).crossrt[v]!(id, ...rest), [verb, callId, args] as const),
         crash,
       ]) as T;
-      await Promise.race([marker, new Promise((r) => setTimeout(r, MARKER_GRACE_MS)), crash]);
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([marker, new Promise((r) => { grace = setTimeout(r, MARKER_GRACE_MS); }), crash]);
+      clearTimeout(grace);
       return result;
     } catch (e) {
       if (this.crashed) throw new PageCrashError(this.crashed);

@@ -93,6 +93,9 @@ export async function localizeWith(spec: DiscrepancySpec, inputs: SideInputs, ru
     }
   }
   if (unpaired.length > 0) notes.push(`${unpaired.length} tensor(s) of the reference graph do not exist in the variant and are not compared (e.g. ${unpaired.slice(0, 3).join(', ')})`);
+  if (unpaired.length > exposable.length) {
+    notes.push('most tensor names differ between the variants: they do not share a graph structure, so a culprit named here only covers the few tensors they share');
+  }
   const nonTensor = order.nodes.filter((n) => NON_TENSOR_OUTPUT_OPS.has(n.opType));
   if (nonTensor.length > 0) notes.push(`${nonTensor.length} node(s) produce sequences/optionals and are not compared (${nonTensor.slice(0, 3).map((n) => n.label).join(', ')})`);
   const controlFlow = order.nodes.filter((n) => n.controlFlow);

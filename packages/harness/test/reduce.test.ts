@@ -61,6 +61,16 @@ describe('reduce a single-node fault to at most 3 nodes (variants on ort-node:cp
     expect(stored.tensor.data).toEqual(a.outputs[0]!.get(r.output)!.data);
   });
 
+  it('--output may name an intermediate tensor: downstream of the fault it reduces, upstream there is nothing to reduce', async () => {
+    const common = { model: fault('chain.onnx'), variant: fault('chain-fault-bias2.onnx'), targets: [CPU] };
+    const downstream = await reduceDiscrepancy({ ...common, outDir: join(tmp, 'h7'), output: 'h7' });
+    expect(downstream.cases[0]!.reduction).toMatchObject({ originalOutput: 'h7', nodesAfter: 1, nodes: [{ name: 'bias2', opType: 'Add' }] });
+    const upstream = await reduceDiscrepancy({ ...common, outDir: join(tmp, 'h4'), output: 'h4' });
+    expect(upstream.cases[0]!.reduction).toBeUndefined();
+    expect(upstream.cases[0]!.comparisons.find((c) => c.output === 'h4')?.verdict).toBe('pass');
+    await expect(reduceDiscrepancy({ ...common, outDir: join(tmp, 'nope'), output: 'nope' })).rejects.toMatchObject({ code: 'GRAPH_TENSOR_NOT_FOUND' });
+  });
+
   it('has nothing to reduce when both models agree', async () => {
     const report = await reduceDiscrepancy({ model: fault('chain.onnx'), variant: fault('chain.onnx'), targets: [CPU], outDir: join(tmp, 'same') });
     expect(report.cases[0]!.reduction).toBeUndefined();

@@ -60,7 +60,7 @@ export async function localizeDiscrepancy(options: LocalizeOptions): Promise<Rep
   }
 }
 
-/** The localization itself, on prepared sides (tests and `reduce` call it directly). */
+/** The localization itself, on prepared sides and a shared runner (tests call it directly). */
 export async function localizeWith(spec: DiscrepancySpec, inputs: SideInputs, runner: SideRunner, policy: TolerancePolicy, chunkSize: number, maxChunkBytes = DEFAULT_MAX_CHUNK_BYTES) {
   const refProto = spec.reference.model.proto;
   const actProto = spec.actual.model.proto;

@@ -156,10 +156,9 @@ export async function reduceWith(
     notes.push(`the model reduced to the upstream of ${failing.output} does not show ${verdict} (${bestEval.reason}): nothing could be cut`);
   } else {
     // Small graphs: capture every tensor upstream of the output in one run instead of one run per cut.
-    const upstream = outputCandidates(order, failing.output);
-    if (upstream.length <= PREFETCH_LIMIT) await captured.get(upstream);
-    // 1. Output side: bisect over the tensors upstream of the output, in topological order.
     const path = outputCandidates(order, failing.output);
+    if (path.length <= PREFETCH_LIMIT) await captured.get(path);
+    // 1. Output side: bisect over the tensors upstream of the output, in topological order.
     let lo = 0;
     let hi = path.length - 1;
     while (lo < hi && budgetLeft()) {

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
-import { CrossrtError, isCrossrtError, type CaseResult, type HostTensor, type Report, type RunOutcome, type Tolerance, type TolerancePolicy } from '@crossrt/core';
+import { CrossrtError, isCrossrtError, type CaseResult, type HostTensor, type ModelRecord, type Report, type RunOutcome, type Tolerance, type TolerancePolicy } from '@crossrt/core';
 import { compareOutput, DEFAULT_TOLERANCE, policyFromTolerance } from '@crossrt/compare';
 import { DEFAULT_DIM, scopeDimOptions, unusedDimFlags } from '@crossrt/inputs';
 import { inputPlanRecord, prepareInputSets, unusedInputNames, type InputSettings } from './input-settings.js';
-import { modelSignature, readModelFile } from '@crossrt/model';
+import { isTfjsModelPath, modelSignature, readModelFile, readTfjsModelArtifacts, type ModelProto, type ModelSignature } from '@crossrt/model';
 import type { TargetDescriptor } from '@crossrt/runtime';
 import { applyPlacementVerdicts } from './placement-verdict.js';
 import { buildReport, caseError, caseVerdict, modelRecord } from './report-builder.js';
@@ -70,21 +70,18 @@ export async function runModelCase(path: string, id: string, settings: ModelCase
   const modelPath = resolve(path);
   let prepared;
   try {
-    const model = await readModelFile(modelPath);
-    const signature = modelSignature(model.proto);
-    const inputs = await prepareInputSets(signature.inputs, [model.proto], settings.seed, scopeDimOptions(signature.inputs, dimOptions(settings)), settings.inputs);
-    prepared = { model, signature, inputs };
+    const { record, signature, protos } = await readCaseModel(path, modelPath);
+    const inputs = await prepareInputSets(signature.inputs, protos, settings.seed, scopeDimOptions(signature.inputs, dimOptions(settings)), settings.inputs);
+    prepared = { record, signature, inputs };
   } catch (e) {
     if (!isCrossrtError(e)) throw e;
     return { result: caseError(id, e), outputs: new Map() };
   }
-  const { model, signature, inputs } = prepared;
+  const { record, signature, inputs } = prepared;
   const feedSets: Record<string, HostTensor>[] = inputs.sets.map((s) => Object.fromEntries(s.tensors));
-  const graphNodes = model.proto.graph?.node.length ?? 0;
-  const executions = new Map<string, TargetExecution>();
-  for (const target of settings.targets) {
-    executions.set(target.id, await executeOnTarget(pool, target, modelPath, feedSets, graphNodes));
-  }
+  // Every target has its own host process, so they run side by side.
+  const runs = await Promise.all(settings.targets.map((target) => executeOnTarget(pool, target, modelPath, feedSets, record.nodes)));
+  const executions = new Map<string, TargetExecution>(settings.targets.map((t, i) => [t.id, runs[i]!]));
   const outcomes: RunOutcome[] = [...executions.values()].map((x) => x.outcome);
   const refOutputs = executions.get(reference.id)!;
   const comparisons = refOutputs.outcome.status !== 'ok' ? [] : settings.targets.slice(1).flatMap((target) => {
@@ -98,10 +95,32 @@ export async function runModelCase(path: string, id: string, settings: ModelCase
     })));
   });
   const result: Omit<CaseResult, 'verdict'> = {
-    id, model: modelRecord(path, model), inputs: [...inputs.records], dims: [...inputs.dims], outcomes, comparisons: applyPlacementVerdicts(comparisons, outcomes),
+    id, model: record, inputs: [...inputs.records], dims: [...inputs.dims], outcomes, comparisons: applyPlacementVerdicts(comparisons, outcomes),
   };
   const outputs = new Map([...executions].filter(([, x]) => x.outputs[0]).map(([t, x]) => [t, x.outputs[0]!] as const));
   return { result: { ...result, verdict: caseVerdict(result) }, outputs };
+}
+
+/**
+ * An ONNX file, or a TF.js model.json (graph or layers model) for runs across tfjs targets; the
+ * signature comes from the ModelProto or from model.json.
+ */
+async function readCaseModel(path: string, modelPath: string): Promise<{ record: ModelRecord; signature: ModelSignature; protos: ModelProto[] }> {
+  if (isTfjsModelPath(modelPath)) {
+    const tfjs = await readTfjsModelArtifacts(modelPath);
+    const graphNodes = tfjs.json.modelTopology['node'];
+    return {
+      signature: tfjs.signature,
+      protos: [],
+      record: {
+        path, sha256: tfjs.sha256, bytes: tfjs.bytes, irVersion: 0, opsets: {},
+        producer: [`tfjs ${tfjs.format}`, tfjs.json.convertedBy ?? tfjs.json.generatedBy ?? ''].filter(Boolean).join(', '),
+        nodes: Array.isArray(graphNodes) ? graphNodes.length : tfjs.weightSpecs.length,
+      },
+    };
+  }
+  const model = await readModelFile(modelPath);
+  return { record: modelRecord(path, model), signature: modelSignature(model.proto), protos: [model.proto] };
 }
 
 /** With several models each flag applies where it fits, but a flag that fits no model is a typo. */
@@ -113,7 +132,7 @@ async function checkDimFlagsUsed(modelPaths: readonly string[], options: Differe
   const signatures = [];
   for (const p of modelPaths) {
     try {
-      signatures.push(modelSignature((await readModelFile(resolve(p))).proto).inputs);
+      signatures.push((await readCaseModel(p, resolve(p))).signature.inputs);
     } catch {
       // unreadable models are reported by their own case
     }

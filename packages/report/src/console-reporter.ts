@@ -57,7 +57,12 @@ function comparisonTable(comparisons: readonly Comparison[]): string[] {
 export function renderCase(c: CaseResult): string[] {
   const lines: string[] = [];
   const head = c.model
-    ? `${c.id}  (ir ${c.model.irVersion}, ${Object.entries(c.model.opsets).map(([d, v]) => `${d} ${v}`).join(', ')}, ${c.model.nodes} nodes, ${c.model.producer || 'unknown producer'})`
+    ? `${c.id}  (${[
+      // TF.js model.json cases have no IR version or opsets.
+      ...(c.model.irVersion > 0 ? [`ir ${c.model.irVersion}`] : []),
+      ...Object.entries(c.model.opsets).map(([d, v]) => `${d} ${v}`),
+      `${c.model.nodes} nodes`, c.model.producer || 'unknown producer',
+    ].join(', ')})`
     : c.id;
   lines.push(`${c.verdict.toUpperCase()}  ${head}`);
   if (c.skipReason) lines.push(`  skipped: ${c.skipReason}`);

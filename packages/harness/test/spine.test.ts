@@ -65,6 +65,19 @@ describe('crossrt run', () => {
   });
 });
 
+describe('crossrt run on a TF.js model.json', () => {
+  it('runs fixtures/tfjs/conv-bn-pool on tfjs:cpu and tfjs:wasm and compares them', async () => {
+    const model = fileURLToPath(new URL('../../../fixtures/tfjs/conv-bn-pool/tfjs/model.json', import.meta.url));
+    const report = await runDifferential([model], { targets: [findTarget('tfjs:cpu'), findTarget('tfjs:wasm')] });
+    const c = report.cases[0]!;
+    expect(c.verdict).toBe('pass');
+    expect(c.model!.producer).toMatch(/^tfjs layers-model/);
+    expect(c.inputs[0]).toMatchObject({ dtype: 'float32', dims: [1, 8, 8, 3] });
+    expect(c.comparisons.map((x) => [x.output, x.target, x.verdict])).toEqual([['conv_b', 'tfjs:wasm', 'pass']]);
+    expect(c.comparisons[0]!.metrics!.maxAbsError).toBeLessThan(1e-5);
+  });
+});
+
 describe('ONNX backend test cases as the oracle', () => {
   it('test_add, test_relu and test_cast_FLOAT_to_DOUBLE match their expected outputs on both targets', async () => {
     const report = await runOracleCases([`${NODE_SUITE}/test_add`, `${NODE_SUITE}/test_relu`, `${NODE_SUITE}/test_cast_FLOAT_to_DOUBLE`], { targets: TARGETS });

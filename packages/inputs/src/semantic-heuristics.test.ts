@@ -23,7 +23,10 @@ const bertLike: GraphSpec = {
     { name: 'position_ids', dtype: 'int64', dims: ['batch', 'seq'] },
   ],
   outputs: [{ name: 'hidden', dtype: 'float32', dims: ['batch', 'seq', 4] }],
-  initializers: { 'word_embeddings.weight': f32([30, 4]), 'token_type_embeddings.weight': f32([2, 4]), 'position_embeddings.weight': f32([16, 4]) },
+  initializers: {
+    'word_embeddings.weight': f32([30, 4]), 'token_type_embeddings.weight': f32([2, 4]), 'position_embeddings.weight': f32([16, 4]),
+    axes: { dtype: 'int64', dims: [1], data: new BigInt64Array([2n]) },
+  },
   nodes: [
     { op: 'Cast', inputs: ['input_ids'], outputs: ['ids32'], attrs: { to: 6 } },
     { op: 'Gather', inputs: ['word_embeddings.weight', 'ids32'], outputs: ['w'], name: 'embeddings/word' },
@@ -36,7 +39,6 @@ const bertLike: GraphSpec = {
     { op: 'Mul', inputs: ['sum', 'mask3'], outputs: ['hidden'] },
   ],
 };
-bertLike.initializers!['axes'] = { dtype: 'int64', dims: [1], data: new BigInt64Array([2n]) };
 
 describe('semantic heuristics on models that trigger them', () => {
   const g = prepare(bertLike, { seed: 5, dims: { batch: 3, seq: 12 } });

@@ -133,8 +133,25 @@ const webgpuConv129 = buildModel({
   ],
 });
 
+// A run failure on one side only: onnxruntime-node's StringNormalizer builds a C++ locale from the
+// `locale` attribute and fails session creation when it does not exist (xx_XX never does), while
+// onnxruntime-web's WASM build ignores it. Exact numeric ops around it.
+const strnormLocale = buildModel({
+  name: 'strnorm_locale', opset: 13,
+  inputs: [{ name: 'x', dtype: 'float32', dims: [4] }],
+  outputs: [{ name: 'y', dtype: 'string', dims: [4] }, { name: 'z', dtype: 'float32', dims: [4] }],
+  nodes: [
+    { op: 'Neg', inputs: ['x'], outputs: ['n'], name: 'neg' },
+    { op: 'Abs', inputs: ['n'], outputs: ['a'], name: 'abs' },
+    { op: 'Cast', inputs: ['a'], outputs: ['s'], name: 'to_string', attrs: { to: 8 } },
+    { op: 'StringNormalizer', inputs: ['s'], outputs: ['y'], name: 'normalize', attrs: { case_change_action: 'UPPER', locale: 'xx_XX.UTF-8' } },
+    { op: 'Add', inputs: ['a', 'a'], outputs: ['z'], name: 'twice' },
+  ],
+});
+
 await mkdir(root, { recursive: true });
 const files = {
+  'strnorm-locale.onnx': strnormLocale,
   'webgpu-conv129.onnx': webgpuConv129,
   'chain.onnx': chain('chain'), ...Object.fromEntries(faults.map((f) => [f.file, f.model])), 'conv-chain.onnx': convChain,
   'branch.onnx': branchModel('branch', 2), 'branch-fault-then.onnx': branchModel('branch_fault_then', 2.002),
@@ -148,6 +165,7 @@ const manifest = {
   faults: faults.map(({ file, node, depth, change }) => ({ file, node, depth, change })),
   conv: { file: 'conv-chain.onnx', culprit: 'conv', note: 'ort-node:cpu vs ort-web:wasm, --rtol 0 --atol 0' },
   webgpu: { file: 'webgpu-conv129.onnx', culprit: 'conv129', note: 'ort-node:cpu vs ort-node:webgpu (SwiftShader): max abs error ~10 at default tolerance' },
+  runFailure: { file: 'strnorm-locale.onnx', culprit: 'normalize', note: 'ort-node:cpu load-error (locale xx_XX.UTF-8), ort-web:wasm runs it' },
   controlFlow: { base: 'branch.onnx', file: 'branch-fault-then.onnx', node: 'gate', change: 'then_branch Mul constant 2 → 2.002 inside the If' },
 };
 await writeFile(join(root, 'faults.json'), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -87,9 +87,13 @@ export async function reduceWith(
   });
   const plain = await runner.runBoth(refProto, actProto, inputs.feeds);
   const outcomes = [plain.reference.outcome, plain.actual.outcome];
-  if (plain.reference.outcome.status !== 'ok' || plain.actual.outcome.status !== 'ok') {
-    throw new CrossrtError('HOST_FAILED', `the model did not run on both sides (${describeFailure(spec.reference, plain.reference)}; ${describeFailure(spec.actual, plain.actual)})`, 'reduce needs a numeric discrepancy; run failures are reported by `crossrt run`');
+  if (plain.reference.outcome.status !== 'ok') {
+    throw new CrossrtError('HOST_FAILED', `the reference side does not run the model (${describeFailure(spec.reference, plain.reference)})`, 'reduce feeds cut models with values captured on the reference side: put a target that runs the model first');
   }
+  // A failing actual side is a discrepancy too: keep whatever still fails the same way there.
+  const failure = plain.actual.outcome.status !== 'ok'
+    ? { status: plain.actual.outcome.status, message: (plain.actual.outcome.error?.message ?? '').split('\n')[0]! }
+    : undefined;
   const comparisons = modelSignature(refProto).outputs.map((o) => compare(o.name, plain.reference.outputs[0]?.get(o.name), plain.actual.outputs[0]?.get(o.name)));
   const order = graphOrder(refProto);
   if (options.output && !comparisons.some((c) => c.output === options.output)) {
@@ -97,6 +101,7 @@ export async function reduceWith(
     if (!order.producer.has(options.output)) {
       throw new CrossrtError('GRAPH_TENSOR_NOT_FOUND', `--output ${options.output} is neither an output nor a tensor produced in the main graph`, 'name a graph output or a tensor from the `crossrt localize` table');
     }
+    if (failure) throw new CrossrtError('USAGE', `--output ${options.output} names an intermediate tensor, but ${spec.actual.label} does not run the model at all (${failure.status})`, 'leave --output out to shrink the failure');
     const exposed = await runner.runBoth(exposeTensors(refProto, [options.output]).model, exposeTensors(actProto, [options.output]).model, inputs.feeds);
     if (exposed.reference.outcome.status !== 'ok' || exposed.actual.outcome.status !== 'ok') {
       throw new CrossrtError('HOST_FAILED', `exposing ${options.output} failed (${describeFailure(spec.reference, exposed.reference)}; ${describeFailure(spec.actual, exposed.actual)})`);
@@ -138,7 +143,10 @@ export async function reduceWith(
     const { ref, act } = built;
     const run = await runner.runBoth(ref.model, act.model, built.feeds);
     let e: Evaluation;
-    if (run.reference.outcome.status !== 'ok' || run.actual.outcome.status !== 'ok') {
+    if (failure && run.reference.outcome.status === 'ok') {
+      const status = run.actual.outcome.status;
+      e = { reproduced: status === failure.status, nodes: cone.nodes, reason: status === 'ok' ? `${spec.actual.label} runs it` : describeFailure(spec.actual, run.actual) };
+    } else if (run.reference.outcome.status !== 'ok' || run.actual.outcome.status !== 'ok') {
       e = { reproduced: false, nodes: cone.nodes, reason: [describeFailure(spec.reference, run.reference), describeFailure(spec.actual, run.actual)].join('; ') };
     } else {
       const comparison = compare(c.output, run.reference.outputs[0]?.get(c.output), run.actual.outputs[0]?.get(c.output));
@@ -228,7 +236,9 @@ export async function reduceWith(
     const last = await runner.runBoth(ref.model, act.model, feeds);
     const refOut = last.reference.outputs[0]?.get(best.output);
     const actOut = last.actual.outputs[0]?.get(best.output);
-    const check = compare(best.output, refOut, actOut);
+    const check = failure
+      ? { verdict: last.actual.outcome.status === failure.status ? verdict : last.actual.outcome.status, reason: describeFailure(spec.actual, last.actual) }
+      : compare(best.output, refOut, actOut);
     if (check.verdict !== verdict) notes.push(`the final model showed ${check.verdict} on its confirming run (${check.reason}): the discrepancy is not stable`);
     repro = { reference: ref.model, ...(spec.mode === 'variants' ? { variant: act.model } : {}), inputs: ref.inputs, values, output: best.output, ...(refOut ? { referenceOutput: refOut } : {}), ...(actOut ? { actualOutput: actOut } : {}) };
   } else {
@@ -242,7 +252,7 @@ export async function reduceWith(
   const written = await writeReduction(options.outDir, repro);
   const reduction: Reduction = {
     mode: spec.mode, reference: spec.reference.label, actual: spec.actual.label, tolerance: floatTolerance(spec, policy),
-    originalOutput: failing.output, verdict, output: repro.output, reason: bestEval.reproduced ? bestEval.reason : failing.reason,
+    originalOutput: failing.output, verdict, ...(failure ? { failure } : {}), output: repro.output, reason: bestEval.reproduced ? bestEval.reason : failure?.message ?? failing.reason,
     nodesBefore: order.nodes.length, nodesAfter: finalCone.nodes.length,
     nodes: finalCone.nodes.map((i) => ({ name: order.nodes[i]!.label, opType: order.nodes[i]!.opType })),
     inputs: repro.inputs.map((name) => {

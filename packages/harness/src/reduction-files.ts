@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { HostTensor } from '@crossrt/core';
+import { isCrossrtError, type HostTensor } from '@crossrt/core';
 import { encodeModel, encodeNpz, encodeTensorFile, type ModelProto } from '@crossrt/model';
 
 export interface ReducedRepro {
@@ -32,6 +32,11 @@ export async function writeReduction(outDir: string, repro: ReducedRepro): Promi
   for (const [k, name] of repro.inputs.entries()) await put(join(setDir, `input_${k}.pb`), encodeTensorFile(repro.values.get(name)!, name));
   if (repro.referenceOutput) await put(join(setDir, 'output_0.pb'), encodeTensorFile(repro.referenceOutput, repro.output));
   if (repro.actualOutput) await put(join(outDir, 'actual_output_0.pb'), encodeTensorFile(repro.actualOutput, repro.output));
-  await put(join(outDir, 'inputs.npz'), encodeNpz(new Map(repro.inputs.map((n) => [n, repro.values.get(n)!]))));
+  try {
+    await put(join(outDir, 'inputs.npz'), encodeNpz(new Map(repro.inputs.map((n) => [n, repro.values.get(n)!]))));
+  } catch (e) {
+    // A dtype NumPy cannot hold (bfloat16, ...): the TensorProto files above still carry every input.
+    if (!isCrossrtError(e)) throw e;
+  }
   return written;
 }

@@ -101,3 +101,23 @@ describe('reduce a real two-target discrepancy', { timeout: 30_000 }, () => {
     expect([...(feeds['x2']!.data as Float32Array)]).toEqual([...(x.data as Float32Array)].map((v) => 2 * v));
   });
 });
+
+describe('reduce a run failure on one side', { timeout: 60_000 }, () => {
+  it('strnorm-locale: ort-node:cpu refuses the locale at load, ort-web:wasm runs it; shrinks to the StringNormalizer', async () => {
+    const out = join(tmp, 'strnorm');
+    const report = await reduceDiscrepancy({ model: fault('strnorm-locale.onnx'), targets: [WASM, CPU], outDir: out });
+    const r = report.cases[0]!.reduction!;
+    expect(r.failure?.status).toBe('load-error');
+    expect(r.failure?.message).toMatch(/locale/);
+    expect(r.verdict).toBe('missing');
+    expect(r.nodes).toEqual([{ name: 'normalize', opType: 'StringNormalizer' }]);
+    expect(r.inputs).toEqual([{ name: 's', dtype: 'string', dims: [4], captured: true }]);
+    // The written repro, run again: still refused by ort-node:cpu, still run by ort-web:wasm.
+    const feeds = writtenInputs(out);
+    expect((await executeOnTarget(pool, CPU, join(out, 'model.onnx'), [feeds], 1)).outcome.status).toBe('load-error');
+    const wasm = await executeOnTarget(pool, WASM, join(out, 'model.onnx'), [feeds], 1);
+    expect(wasm.outcome.status).toBe('ok');
+    // s holds |x| printed as plain decimals (seed 0): upper-casing digits and dots changes nothing, y = s.
+    expect(wasm.outputs[0]!.get('y')!.data).toEqual(feeds['s']!.data);
+  });
+});

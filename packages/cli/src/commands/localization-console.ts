@@ -76,14 +76,16 @@ export function renderReduction(report: Report, options: { quiet: boolean }): st
       '  nothing to reduce: every output agrees within tolerance'].join('\n');
   }
   const lines = header(c, 'REDUCE', r);
-  lines.push(`  reproducing: ${r.verdict} on ${r.originalOutput}`);
+  lines.push(r.failure
+    ? `  reproducing: ${r.actual} ${r.failure.status} while ${r.reference} runs (${r.failure.message})`
+    : `  reproducing: ${r.verdict} on ${r.originalOutput}`);
   lines.push(`  nodes before: ${r.nodesBefore}  after: ${r.nodesAfter}  (${r.runs} target runs)`);
   if (!options.quiet) {
     for (const n of r.nodes.slice(0, 30)) lines.push(`    kept ${n.name} (${n.opType})`);
     if (r.nodes.length > 30) lines.push(`    ... ${r.nodes.length - 30} more`);
     for (const i of r.inputs) lines.push(`    input ${i.name} ${i.dtype}[${i.dims.join(',')}]${i.captured ? ` (captured on ${r.reference})` : ''}`);
   }
-  lines.push(`  reduced output ${r.output}: ${r.verdict}: ${r.reason}`);
+  lines.push(r.failure ? `  reduced model still fails on ${r.actual}: ${r.reason}` : `  reduced output ${r.output}: ${r.verdict}: ${r.reason}`);
   for (const note of r.notes) lines.push(`  note: ${note}`);
   for (const f of r.files) lines.push(`  wrote ${f}`);
   const dir = r.files[0]?.replace(/\/model\.onnx$/, '');

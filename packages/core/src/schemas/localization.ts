@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ToleranceSchema, VerdictSchema } from './comparison.js';
+import { RunStatusSchema } from './outcome.js';
 
 /**
  * `crossrt localize` and `crossrt reduce` results, attached to a case. The per-node table in
@@ -101,6 +102,11 @@ export const ReductionSchema = z.object({
   /** The output whose verdict the original model shows, and that verdict. */
   originalOutput: z.string(),
   verdict: VerdictSchema,
+  /**
+   * Set when the discrepancy is a run failure: the actual side fails with `status` (load-error,
+   * run-error, crash, timeout) while the reference runs; `verdict` is then `missing`.
+   */
+  failure: z.object({ status: RunStatusSchema, message: z.string() }).optional(),
   /** Output of the reduced model, which still shows `verdict`. */
   output: z.string(),
   reason: z.string(),

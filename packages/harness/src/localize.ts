@@ -78,7 +78,7 @@ export async function localizeWith(spec: DiscrepancySpec, inputs: SideInputs, ru
     ? modelSignature(refProto).outputs.map((o) => compare(o.name, plain.reference.outputs[0]?.get(o.name), plain.actual.outputs[0]?.get(o.name)))
     : [];
   if (comparisons.length === 0) {
-    notes.push(`the plain model did not run on both sides (${[describeFailure(spec.reference, plain.reference), describeFailure(spec.actual, plain.actual)].join('; ')}): nothing to compare`);
+    notes.push(`the plain model did not run on both sides (${[describeFailure(spec.reference, plain.reference), describeFailure(spec.actual, plain.actual)].join('; ')}): nothing to compare numerically; \`crossrt reduce\` shrinks a model one side fails on`);
   }
 
   // 2. Which tensors can be compared: node outputs present in both graphs, tensor-valued.

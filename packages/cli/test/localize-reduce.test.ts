@@ -49,7 +49,7 @@ describe('crossrt localize', { timeout: 60_000 }, () => {
     expect(three.stderr).toMatch(/^crossrt: USAGE: comparing one model needs exactly two targets/);
     const samples = crossrt('reduce', fault('chain.onnx'), '--variant', fault('chain-fault-bias2.onnx'), '--samples', '2');
     expect(samples.code).toBe(2);
-    expect(samples.stderr).toMatch(/^crossrt: USAGE: localize and reduce work on one input set/);
+    expect(samples.stderr).toMatch(/^crossrt: USAGE: localize and reduce work on one input set: --samples/);
     const missing = crossrt('localize', join(tmp, 'nope.onnx'));
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^crossrt: FILE_NOT_FOUND: /);

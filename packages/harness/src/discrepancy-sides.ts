@@ -2,7 +2,7 @@ import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { CrossrtError, type DimResolution, type HostTensor, type InputRecord, type TolerancePolicy } from '@crossrt/core';
-import { scopeDimOptions, tensorSha256 } from '@crossrt/inputs';
+import { scopeDimOptions, SPECIAL_VALUES_SET, tensorSha256 } from '@crossrt/inputs';
 import {
   encodeModel, isBackendTestCaseDir, loadBackendTestCase, modelSignature, readModelFile, type LoadedModel, type ModelProto,
 } from '@crossrt/model';
@@ -46,7 +46,7 @@ export interface DiscrepancyOptions {
   readonly dims?: Readonly<Record<string, number>>;
   readonly shapes?: Readonly<Record<string, readonly number[]>>;
   readonly defaultDim?: number;
-  /** Value plans, heuristics, `--input` files (as for `crossrt run`); only the first input set is used. */
+  /** Value plans, heuristics, `--input` files (as for `crossrt run`); one input set: sample 0, or the special-values set. */
   readonly inputs?: InputSettings;
   /** Tolerance policy (`--rtol/--atol` as its base); per-dtype defaults when absent. */
   readonly policy?: TolerancePolicy;
@@ -94,8 +94,11 @@ export async function prepareSideInputs(spec: DiscrepancySpec, options: Discrepa
   } else {
     const dimOptions = { ...(options.dims ? { dims: options.dims } : {}), ...(options.shapes ? { shapes: options.shapes } : {}), ...(options.defaultDim ? { defaultDim: options.defaultDim } : {}) };
     const models = spec.mode === 'variants' ? [spec.reference.model.proto, spec.actual.model.proto] : [spec.reference.model.proto];
-    const generated = await prepareInputSets(signature.inputs, models, options.seed ?? 0, scopeDimOptions(signature.inputs, dimOptions), { ...options.inputs, samples: 1, specialValues: false });
-    result = { feeds: generated.tensors, records: generated.records, dims: generated.dims };
+    const special = options.inputs?.specialValues === true;
+    const generated = await prepareInputSets(signature.inputs, models, options.seed ?? 0, scopeDimOptions(signature.inputs, dimOptions), { ...options.inputs, samples: 1, specialValues: special });
+    // With --special-values the discrepancy to chase is the one the special-values set shows.
+    const set = special ? generated.sets.find((x) => x.name === SPECIAL_VALUES_SET) ?? generated.sets[0]! : generated.sets[0]!;
+    result = { feeds: set.tensors, records: set.records, dims: generated.dims };
   }
   if (spec.mode === 'variants') {
     const lacking = modelSignature(spec.actual.model.proto).inputs.filter((i) => !result.feeds.has(i.name)).map((i) => i.name);

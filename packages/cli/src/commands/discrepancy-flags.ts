@@ -31,8 +31,8 @@ export function addDiscrepancyOptions(cmd: Command): Command {
 
 export async function discrepancyOptions(model: string, flags: DiscrepancyFlags): Promise<DiscrepancyOptions & { timeoutMs: number }> {
   const resolved = await resolveInputFlags(flags);
-  if ((resolved.inputs.samples ?? 1) > 1 || resolved.inputs.specialValues) {
-    throw new CrossrtError('USAGE', 'localize and reduce work on one input set: --samples and --special-values do not apply', 'pick the failing set with --seed or feed it with --input');
+  if ((resolved.inputs.samples ?? 1) > 1) {
+    throw new CrossrtError('USAGE', 'localize and reduce work on one input set: --samples does not apply', 'pick the failing set with --seed, --special-values or --input');
   }
   const targets = parseTargetList(flags.targets ?? (flags.variant ? 'ort-node:cpu' : DEFAULT_TARGETS));
   return {

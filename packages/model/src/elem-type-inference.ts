@@ -6,12 +6,22 @@ import type { AttributeProto, GraphProto, NodeProto, TypeProto } from 'onnx-buf'
  * which ONNX allows for graph inputs and outputs). Ops not in the rules take their first typed input's
  * type — true for the element-wise, shape-moving and reduction ops that make up most graphs. A tensor
  * whose type cannot be derived is left out of the map; callers leave its type empty and onnxruntime
- * infers it at session creation.
+ * infers it at session creation. A wrong guess is worse than no answer: a declared output type that
+ * disagrees with the runtime's makes it refuse the whole model, so rules answer unknown when unsure.
  */
 const BOOL_OPS = new Set(['Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or', 'Xor', 'Not', 'IsNaN', 'IsInf', 'RegexFullMatch']);
 const INT64_OPS = new Set(['Shape', 'Size', 'ArgMax', 'ArgMin', 'NonZero', 'NonMaxSuppression']);
 /** Ops whose output type is the `output_datatype` attribute, float by default. */
 const OUTPUT_DATATYPE_OPS = new Set(['HannWindow', 'HammingWindow', 'BlackmanWindow', 'MelWeightMatrix']);
+/**
+ * Ops whose inputs all share the output's type T, so any typed input tells it. Every other op only
+ * trusts its first (data) input: the later ones are often axes, indices, pads or shapes (int64), and
+ * Unsqueeze(data = untyped If output, axes = int64) must not come out int64.
+ */
+const SHARED_TYPE_OPS = new Set([
+  'Add', 'Sub', 'Mul', 'Div', 'Mod', 'Sum', 'Mean', 'Max', 'Min', 'Concat', 'MatMul', 'Gemm', 'Conv', 'ConvTranspose', 'PRelu',
+  'BitwiseAnd', 'BitwiseOr', 'BitwiseXor', 'BitShift', 'Clip', 'Einsum', 'InstanceNormalization', 'LSTM', 'GRU', 'RNN',
+]);
 const FLOAT = 1;
 const INT64 = 7;
 const BOOL = 9;
@@ -27,7 +37,8 @@ export function elemTypeOf(type: TypeProto | undefined): number | undefined {
 
 /** Output element types of one node, given a lookup for its inputs' types (undefined = unknown). */
 export function inferNodeOutputTypes(n: NodeProto, typeOf: (name: string) => number | undefined): (number | undefined)[] {
-  const firstTyped = n.input.map((i) => (i === '' ? undefined : typeOf(i))).find((t) => t !== undefined);
+  const dataType = n.input[0] ? typeOf(n.input[0]) : undefined;
+  const firstTyped = SHARED_TYPE_OPS.has(n.opType) ? n.input.map((i) => (i === '' ? undefined : typeOf(i))).find((t) => t !== undefined) : dataType;
   const all = (t: number | undefined) => n.output.map(() => t);
   if (n.domain !== '' && n.domain !== 'ai.onnx') return all(undefined);
   switch (n.opType) {

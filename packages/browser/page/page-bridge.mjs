@@ -91,14 +91,15 @@ function openChannel() {
   });
 }
 
+const fetchSlot = async (key) => new Uint8Array(await (await fetch(`/exchange/${key}`)).arrayBuffer());
+
+/** A slot's bytes: pushed over the channel, or (empty notice, or no channel) fetched over HTTP. */
 async function takeSlot(key) {
-  if (!channel) return new Uint8Array(await (await fetch(`/exchange/${key}`)).arrayBuffer());
-  const ready = arrived.get(key);
-  if (ready) {
-    arrived.delete(key);
-    return ready;
-  }
-  return new Promise((resolve) => waiting.set(key, resolve));
+  if (!channel) return fetchSlot(key);
+  let bytes = arrived.get(key);
+  if (bytes) arrived.delete(key);
+  else bytes = await new Promise((resolve) => waiting.set(key, resolve));
+  return bytes.byteLength === 0 ? fetchSlot(key) : bytes;
 }
 
 async function putSlot(key, bytes) {

@@ -1,4 +1,4 @@
-import type { Comparison, ErrorHistogram, Report } from '@crossrt/core';
+import type { Comparison, ErrorHistogram, Localization, Report } from '@crossrt/core';
 import { num } from './console-reporter.js';
 import { targetColumns, type StatusTone } from './target-cells.js';
 
@@ -56,4 +56,46 @@ export function histogramChart(h: ErrorHistogram, atol: number): HistogramChart 
   const nonZero = chart.counts.filter((n) => n > 0);
   chart.logScale = Math.max(...nonZero) > 50 * Math.min(...nonZero);
   return chart;
+}
+
+/** The localize error-growth curve: max abs error per node in topological order, on a log axis. */
+export interface ErrorGrowthChart {
+  /** Node index in topological order, as the x labels. */
+  labels: string[];
+  /** Tooltip titles: `#index name (opType)`. */
+  titles: string[];
+  /** Value drawn per node: exact zeros at `floor` (a log axis has no 0), unknown or non-finite as null (a gap). */
+  values: (number | null)[];
+  /** The true max abs error per node, for the tooltip (null when unknown). */
+  errors: (number | null)[];
+  statuses: string[];
+  colors: StatusTone[];
+  /** Position of the culprit in the arrays, -1 when localize named none. */
+  culprit: number;
+  /** The tolerance's atol as a horizontal line; absent when 0 (no place on a log axis). */
+  atol?: number;
+  floor: number;
+}
+
+const GROWTH_TONE: Record<string, StatusTone> = { agree: 'pass', culprit: 'fail', origin: 'fail', diverged: 'warn', unknown: 'neutral' };
+
+export function errorGrowthChart(l: Localization): ErrorGrowthChart {
+  const nodes = [...l.nodes].sort((a, b) => a.index - b.index);
+  const positive = nodes.map((n) => n.maxAbsError).filter((x): x is number => x !== undefined && Number.isFinite(x) && x > 0);
+  const atol = l.tolerance.atol > 0 ? l.tolerance.atol : undefined;
+  // Zeros sit a decade under the smallest value drawn, so they read as "below everything" without a fake number.
+  const smallest = Math.min(...positive, ...(atol ? [atol] : []));
+  // `1e-N` parsed, not 10 ** -N: V8 gives 10 ** -4 === 0.00009999999999999999.
+  const floor = Number.isFinite(smallest) ? Number(`1e${Math.floor(Math.log10(smallest)) - 1}`) : 1e-12;
+  return {
+    labels: nodes.map((n) => String(n.index)),
+    titles: nodes.map((n) => `#${n.index} ${n.name} (${n.opType})`),
+    values: nodes.map((n) => (n.maxAbsError === undefined || !Number.isFinite(n.maxAbsError) ? null : n.maxAbsError === 0 ? floor : n.maxAbsError)),
+    errors: nodes.map((n) => (n.maxAbsError === undefined || !Number.isFinite(n.maxAbsError) ? null : n.maxAbsError)),
+    statuses: nodes.map((n) => n.status),
+    colors: nodes.map((n) => GROWTH_TONE[n.status] ?? 'neutral'),
+    culprit: l.culprit ? nodes.findIndex((n) => n.index === l.culprit!.index) : -1,
+    ...(atol ? { atol } : {}),
+    floor,
+  };
 }

@@ -7,7 +7,8 @@ import { Eta } from 'eta';
 import { caseLabels } from './case-labels.js';
 import { histogramLines, metricPairs, percent, stripAnsi, toleranceText } from './comparison-text.js';
 import { num } from './console-reporter.js';
-import { histogramChart, overviewChart, type HistogramChart } from './html-charts.js';
+import { errorGrowthChart, histogramChart, overviewChart, type ErrorGrowthChart, type HistogramChart } from './html-charts.js';
+import { localizationView, reductionView } from './localization-view.js';
 import { largestDiscrepancies } from './output-cells.js';
 import { cellLabel, cellTone, statusTone, targetMatrix, type StatusTone, type TargetCell } from './target-cells.js';
 
@@ -59,7 +60,10 @@ function comparisonView(x: Comparison, chartId: string | undefined) {
 
 interface CaseViewOptions { readonly openFailing: boolean; readonly passingPanels: boolean }
 
-function caseView(c: CaseResult, index: number, label: string, histograms: Record<string, HistogramChart>, options: CaseViewOptions) {
+interface CaseCharts { readonly histograms: Record<string, HistogramChart>; readonly growth: Record<string, ErrorGrowthChart> }
+
+function caseView(c: CaseResult, index: number, label: string, charts: CaseCharts, options: CaseViewOptions) {
+  const { histograms } = charts;
   const comparisons = c.comparisons.map((x, j) => {
     const panel = x.metrics !== undefined && (x.verdict !== 'pass' || options.passingPanels);
     if (!panel || !x.metrics?.histogram) return { ...comparisonView(x, undefined), panel };
@@ -78,7 +82,15 @@ function caseView(c: CaseResult, index: number, label: string, histograms: Recor
     outcomes: c.outcomes.map(outcomeView), comparisons,
     conversion: c.conversion,
     baseline: (c.baseline ?? []).map((d) => ({ ...d, tone: baselineTone(d.classification), maxAbs: num(d.maxAbsError) })),
+    localization: c.localization ? localizationView(c.localization, growthChartId(index, c.localization, charts.growth)) : undefined,
+    reduction: c.reduction ? reductionView(c.reduction) : undefined,
   };
+}
+
+function growthChartId(index: number, l: NonNullable<CaseResult['localization']>, growth: Record<string, ErrorGrowthChart>): string {
+  const id = `g-${index + 1}`;
+  growth[id] = errorGrowthChart(l);
+  return id;
 }
 
 const isBaselineNews = (cls: string | undefined) => cls === 'regression' || cls === 'drift';
@@ -134,8 +146,9 @@ export function renderHtml(report: Report, options: HtmlReportOptions = {}): str
   const failingCount = report.cases.filter((c) => c.verdict !== 'pass' && c.verdict !== 'skipped').length;
   const openFailing = failingCount <= (options.openFailingUpTo ?? 20);
   const histograms: Record<string, HistogramChart> = {};
+  const growth: Record<string, ErrorGrowthChart> = {};
   const passingPanels = report.cases.length <= (options.passingDetailsUpTo ?? 200);
-  const cases = report.cases.map((c, i) => caseView(c, i, label(c.id), histograms, { openFailing, passingPanels }));
+  const cases = report.cases.map((c, i) => caseView(c, i, label(c.id), { histograms, growth }, { openFailing, passingPanels }));
   const t = report.totals;
   const bad = t.failed + t.errored + t.convertErrors;
   const overview = overviewChart(report);
@@ -183,7 +196,7 @@ export function renderHtml(report: Report, options: HtmlReportOptions = {}): str
     hasOverview: overview !== undefined,
     passingPanels,
     cases,
-    chartJson: scriptJson({ overview, histograms }),
+    chartJson: scriptJson({ overview, histograms, growth }),
     assets: {
       css: readFileSync(join(TEMPLATE_DIR, 'report.css'), 'utf8'),
       chartJs: chartJsSource(),

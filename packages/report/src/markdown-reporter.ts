@@ -144,6 +144,29 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
     }
   }
 
+  const localized = report.cases.filter((c) => c.localization || c.reduction);
+  if (localized.length > 0) {
+    out.add('### Where it starts', '');
+    for (const c of localized) {
+      const l = c.localization;
+      if (l) {
+        const where = l.culprit
+          ? `culprit ${code(l.culprit.node)} (${l.culprit.opType}, node #${l.culprit.index} of ${l.nodes.length}): ${l.culprit.reason}`
+          : 'no node diverges while its inputs agree';
+        const others = l.otherOrigins.length ? ` Other origins: ${l.otherOrigins.map(code).join(', ')}.` : '';
+        out.add(`- ${htmlText(label(c.id))}: ${htmlText(where)}.${others}`);
+      }
+      const r = c.reduction;
+      if (r) {
+        const kept = r.nodes.slice(0, 10).map((n) => `${code(n.name)} (${n.opType})`).join(', ') + (r.nodes.length > 10 ? `, … ${r.nodes.length - 10} more` : '');
+        const shows = r.failure ? `${r.failure.status}` : `${r.verdict} on ${code(r.output)}`;
+        out.add(`- ${htmlText(label(c.id))}: reduced ${r.nodesBefore} → ${r.nodesAfter} node(s), kept ${kept}; still shows ${shows}`
+          + `${r.files.length ? `; wrote ${r.files.map(code).join(', ')}` : ''}.`);
+      }
+    }
+    out.add('');
+  }
+
   const failingCases = report.cases.filter((c) => c.verdict !== 'pass' && c.verdict !== 'skipped');
   if (failingCases.length > 0) {
     out.add(`### Details (${failingCases.length} failing case(s))`, '');

@@ -56,9 +56,68 @@
     });
   }
 
+  // Localize's error-growth curve: one point per node, the culprit drawn larger in the failure colour.
+  function drawGrowth(canvas) {
+    if (canvas.dataset.drawn) return;
+    var g = data.growth && data.growth[canvas.dataset.growth];
+    if (!g) return;
+    canvas.dataset.drawn = '1';
+    var isExact = function (i) { return g.errors[i] === 0; };
+    var datasets = [{
+      label: 'max abs error', data: g.values, borderColor: tone('neutral'), borderWidth: 1.5, spanGaps: false,
+      pointBackgroundColor: g.colors.map(function (c, i) { return isExact(i) ? '#ffffff' : tone(c); }),
+      pointBorderColor: g.colors.map(tone),
+      pointRadius: g.values.map(function (_, i) { return i === g.culprit ? 8 : 3; }),
+      pointHoverRadius: g.values.map(function (_, i) { return i === g.culprit ? 10 : 5; }),
+      pointBorderWidth: g.values.map(function (_, i) { return i === g.culprit ? 3 : 1; }),
+    }];
+    if (g.atol !== undefined) {
+      datasets.push({
+        label: 'atol ' + g.atol, data: g.values.map(function () { return g.atol; }), borderColor: tone('warn'),
+        borderDash: [6, 4], borderWidth: 1, pointRadius: 0, pointHoverRadius: 0,
+      });
+    }
+    new Chart(canvas, {
+      type: 'line',
+      data: { labels: g.labels, datasets: datasets },
+      options: {
+        responsive: true, maintainAspectRatio: false,
+        scales: {
+          x: { title: { display: true, text: 'node (topological order)' } },
+          y: {
+            type: 'logarithmic', min: g.floor, title: { display: true, text: 'max |actual − reference| (log)' },
+            // 3e-4, not 0.0003000; the floor is where exact zeros are drawn, so it says so.
+            ticks: {
+              callback: function (v, i, ticks) {
+                if (v === g.floor) return '0 (exact)';
+                return Chart.Ticks.formatters.logarithmic.call(this, v, i, ticks) ? Number(v).toExponential(0) : '';
+              },
+            },
+          },
+        },
+        plugins: {
+          legend: { position: 'top' },
+          tooltip: {
+            filter: function (item) { return item.datasetIndex === 0; },
+            callbacks: {
+              title: function (items) { return g.titles[items[0].dataIndex] + (items[0].dataIndex === g.culprit ? ' (culprit)' : ''); },
+              label: function (item) {
+                var e = g.errors[item.dataIndex];
+                return g.statuses[item.dataIndex] + ': max abs ' + (e === null ? 'unknown' : e === 0 ? '0 (exact)' : e.toPrecision(3));
+              },
+            },
+          },
+        },
+      },
+    });
+  }
+
   function drawOpenHistograms(root) {
     root.querySelectorAll('canvas[data-histogram]').forEach(function (c) {
       if (c.closest('details:not([open])') === null) drawHistogram(c);
+    });
+    root.querySelectorAll('canvas[data-growth]').forEach(function (c) {
+      if (c.closest('details:not([open])') === null) drawGrowth(c);
     });
   }
 

@@ -9,7 +9,7 @@ import { buildReport } from './report-builder.js';
 export function mergeReports(reports: readonly unknown[], labels: readonly string[] = []): Report {
   const parsed = reports.map((r, i) => {
     const p = ReportSchema.safeParse(r);
-    if (!p.success) throw new CrossrtError('REPORT_INVALID', `${labels[i] ?? `report ${i + 1}`} is not a crossrt report: ${p.error.issues[0]?.path.join('.')}: ${p.error.issues[0]?.message}`, 'pass JSON reports written by crossrt --json');
+    if (!p.success) throw new CrossrtError('REPORT_FILE_INVALID', `${labels[i] ?? `report ${i + 1}`} is not a crossrt report: ${p.error.issues[0]?.path.join('.')}: ${p.error.issues[0]?.message}`, 'pass JSON reports written by crossrt --json');
     return p.data;
   });
   const [first] = parsed;

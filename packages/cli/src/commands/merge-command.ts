@@ -1,8 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { CrossrtError } from '@crossrt/core';
 import { mergeReports } from '@crossrt/harness';
-import { renderConsole, writeJsonReport } from '@crossrt/report';
+import { readReportFile, renderConsole, writeJsonReport } from '@crossrt/report';
 import { exitCodeForReport } from '../exit-codes.js';
 
 export function mergeCommand(): Command {
@@ -12,20 +10,9 @@ export function mergeCommand(): Command {
     .requiredOption('--json <file>', 'where to write the merged report')
     .option('-q, --quiet', 'print only the summary line')
     .action(async (files: string[], flags: { json: string; quiet?: boolean }) => {
+      // Each file is read and schema-checked by the report package: a user's bad file exits 2, not 3.
       const reports = [];
-      for (const f of files) {
-        let text: string;
-        try {
-          text = await readFile(f, 'utf8');
-        } catch {
-          throw new CrossrtError('FILE_NOT_FOUND', `report not found: ${f}`);
-        }
-        try {
-          reports.push(JSON.parse(text));
-        } catch {
-          throw new CrossrtError('REPORT_INVALID', `${f} is not JSON`, 'pass reports written with --json');
-        }
-      }
+      for (const f of files) reports.push(await readReportFile(f));
       const merged = mergeReports(reports, files);
       await writeJsonReport(flags.json, merged);
       process.stdout.write(`${renderConsole({ ...merged, cases: flags.quiet ? [] : merged.cases.filter((c) => c.verdict !== 'pass' && c.verdict !== 'skipped') })}\nmerged ${files.length} report(s) into ${flags.json}\n`);

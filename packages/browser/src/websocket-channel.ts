@@ -11,7 +11,10 @@ const HANDSHAKE_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
  * path for fetch bodies.
  */
 export class WebSocketChannel {
-  private buffered: Buffer = Buffer.alloc(0);
+  /** Received bytes not yet parsed, kept as chunks: joined only once a whole frame is there. */
+  private chunks: Buffer[] = [];
+  private received = 0;
+  private needed = 2;
   private fragments: Buffer[] = [];
   private closed = false;
 
@@ -67,11 +70,22 @@ export class WebSocketChannel {
   }
 
   private receive(chunk: Buffer): void {
-    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
-    for (;;) {
-      const frame = parseFrame(this.buffered);
-      if (!frame) return;
-      this.buffered = this.buffered.subarray(frame.consumed);
+    this.chunks.push(chunk);
+    this.received += chunk.length;
+    while (this.received >= this.needed) {
+      const buffered = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.received);
+      this.chunks = [buffered];
+      const size = frameSize(buffered);
+      if (size === undefined || buffered.length < size) {
+        // Header incomplete: wait for a few more bytes; else wait for the whole frame.
+        this.needed = size ?? buffered.length + 1;
+        return;
+      }
+      const frame = parseFrame(buffered)!;
+      const rest = buffered.subarray(frame.consumed);
+      this.chunks = rest.length > 0 ? [rest] : [];
+      this.received = rest.length;
+      this.needed = 2;
       this.handle(frame);
     }
   }
@@ -103,6 +117,17 @@ interface Frame {
   readonly opcode: number;
   readonly payload: Buffer;
   readonly consumed: number;
+}
+
+/** Total bytes of the frame starting `buf` (header + payload), or undefined while its header is incomplete. */
+export function frameSize(buf: Buffer): number | undefined {
+  if (buf.length < 2) return undefined;
+  const masked = (buf[1]! & 0x80) !== 0;
+  const length = buf[1]! & 0x7f;
+  const lengthBytes = length === 126 ? 2 : length === 127 ? 8 : 0;
+  if (buf.length < 2 + lengthBytes) return undefined;
+  const payload = length === 126 ? buf.readUInt16BE(2) : length === 127 ? Number(buf.readBigUInt64BE(2)) : length;
+  return 2 + lengthBytes + (masked ? 4 : 0) + payload;
 }
 
 /** One frame from the start of `buf`, unmasked, or undefined until all its bytes are there. */

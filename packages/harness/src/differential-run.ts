@@ -7,7 +7,7 @@ import { isTfjsModelPath, modelSignature, readModelFile, readTfjsModelArtifacts,
 import type { TargetDescriptor } from '@crossrt/runtime';
 import { applyPlacementVerdicts } from './placement-verdict.js';
 import { buildReport, caseError, caseVerdict, modelRecord } from './report-builder.js';
-import { executeOnTarget, TargetPool, type TargetExecution } from './target-execution.js';
+import { executeOnTarget, TargetPool, threadsPerSession, type TargetExecution } from './target-execution.js';
 
 /** Everything that decides one model case's inputs and verdicts. */
 export interface ModelCaseSettings {
@@ -24,6 +24,8 @@ export interface ModelCaseSettings {
 }
 
 export interface DifferentialRunOptions extends Partial<Pick<ModelCaseSettings, 'seed' | 'tolerance'>>, Omit<ModelCaseSettings, 'seed' | 'tolerance'> {
+  /** `always`: parse ORT's placement log on CPU/WASM targets too (see TargetPoolOptions). */
+  readonly placementLog?: 'auto' | 'always';
   readonly timeoutMs?: number;
   /** Called as each case finishes (progress, streaming). */
   readonly onCase?: (result: CaseResult, index: number, total: number) => void;
@@ -46,7 +48,11 @@ export async function runDifferential(modelPaths: readonly string[], options: Di
   const [reference] = options.targets;
   if (!reference) throw new Error('runDifferential needs at least one target');
   await checkDimFlagsUsed(modelPaths, options);
-  const pool = new TargetPool(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {});
+  // The targets of a case run side by side, so they share the cores.
+  const pool = new TargetPool({
+    threadsPerHost: threadsPerSession(options.targets.length), placementLog: options.placementLog ?? 'auto',
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+  });
   const cases: CaseResult[] = [];
   try {
     for (const [index, path] of modelPaths.entries()) {

@@ -5,7 +5,7 @@ import { loadBackendTestCase, type BackendTestCase } from '@crossrt/model';
 import { tensorSha256 } from '@crossrt/inputs';
 import type { TargetDescriptor } from '@crossrt/runtime';
 import { buildReport, caseError, caseVerdict, modelRecord } from './report-builder.js';
-import { executeOnTarget, mapConcurrent, TargetPool } from './target-execution.js';
+import { executeOnTarget, mapConcurrent, TargetPool, threadsPerSession } from './target-execution.js';
 import { applyPlacementVerdicts } from './placement-verdict.js';
 
 /** Tolerance for one case, keyed by case name (`test_x`) or suite/name (`node/test_x`). */
@@ -20,6 +20,8 @@ export interface OracleRunOptions {
   readonly timeoutMs?: number;
   /** Cases in flight at once (each target also runs its cases on up to this many hosts). Default 1. */
   readonly jobs?: number;
+  /** `always`: parse ORT's placement log on CPU/WASM targets too (see TargetPoolOptions). */
+  readonly placementLog?: 'auto' | 'always';
   /** Called as each case finishes, with how many have finished. */
   readonly onCase?: (result: CaseResult, done: number, total: number) => void;
 }
@@ -31,7 +33,10 @@ export interface OracleRunOptions {
 export async function runOracleCases(dirs: readonly string[], options: OracleRunOptions): Promise<Report> {
   const tolerance = options.tolerance ?? ORACLE_TOLERANCE;
   const jobs = Math.max(1, options.jobs ?? 1);
-  const pool = new TargetPool({ hostsPerTarget: jobs, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+  const pool = new TargetPool({
+    hostsPerTarget: jobs, threadsPerHost: threadsPerSession(jobs * options.targets.length), placementLog: options.placementLog ?? 'auto',
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+  });
   let cases: CaseResult[];
   let done = 0;
   try {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { ExecutionPlacement, HostTensor, RunOutcome } from '@crossrt/core';
 import { HostFailure, parsePlacementLog, TargetHost, type TargetDescriptor, type TargetHostOptions } from '@crossrt/runtime';
 
@@ -10,7 +11,18 @@ export interface TargetExecution {
 export interface TargetPoolOptions extends TargetHostOptions {
   /** Host processes allowed per target (browser targets always get one: one browser, one page). */
   readonly hostsPerTarget?: number;
+  /** Intra-op threads per session, when hosts share the cores. Default: the runtime's own choice. */
+  readonly threadsPerHost?: number;
+  /**
+   * `auto` (default): ask for ORT's placement log only where more than one execution provider can
+   * run nodes (GPU targets); single-EP targets (cpu, wasm) are placed by construction.
+   * `always`: parse the log on every ORT target (costs ~1-5 ms per session load).
+   */
+  readonly placementLog?: 'auto' | 'always';
 }
+
+/** Backends that run every node on their one execution provider or refuse the session. */
+const SINGLE_EP_BACKENDS = new Set(['cpu', 'wasm']);
 
 /**
  * Keeps host processes alive across cases (up to `hostsPerTarget` per target, handed out one case at
@@ -21,7 +33,7 @@ export class TargetPool {
   private readonly idle = new Map<string, TargetHost[]>();
   private readonly live = new Map<string, Set<TargetHost>>();
   private readonly waiting = new Map<string, ((h: TargetHost) => void)[]>();
-  constructor(private readonly options: TargetPoolOptions = {}) {}
+  constructor(readonly options: TargetPoolOptions = {}) {}
 
   private limit(target: TargetDescriptor): number {
     return target.environment === 'node' ? Math.max(1, this.options.hostsPerTarget ?? 1) : 1;
@@ -73,6 +85,14 @@ export class TargetPool {
   }
 }
 
+/**
+ * Threads per session when `concurrent` sessions share the machine's cores: each gets its share (at
+ * least one), so side-by-side hosts do not oversubscribe; undefined when one session has the machine.
+ */
+export function threadsPerSession(concurrent: number, cores = availableParallelism()): number | undefined {
+  return concurrent > 1 ? Math.max(1, Math.floor(cores / concurrent)) : undefined;
+}
+
 /** Run `work` over `items` with at most `limit` in flight; results keep the items' order. */
 export async function mapConcurrent<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
@@ -97,7 +117,8 @@ export async function executeOnTarget(
 ): Promise<TargetExecution> {
   const host = await pool.acquire(target);
   try {
-    return await executeOnHost(host, target, modelPath, feedSets, graphNodes);
+    const singleEp = SINGLE_EP_BACKENDS.has(target.backend) && pool.options.placementLog !== 'always';
+    return await executeOnHost(host, target, modelPath, feedSets, graphNodes, { placementLog: !singleEp, threads: pool.options.threadsPerHost });
   } finally {
     pool.release(target, host);
   }
@@ -105,18 +126,19 @@ export async function executeOnTarget(
 
 async function executeOnHost(
   host: TargetHost, target: TargetDescriptor, modelPath: string, feedSets: readonly Readonly<Record<string, HostTensor>>[], graphNodes: number,
+  load: { placementLog: boolean; threads: number | undefined },
 ): Promise<TargetExecution> {
   const t0 = performance.now();
   let stage: 'load' | 'run' = 'load';
   try {
-    const { reply, lines } = await host.load(modelPath);
+    const { reply, lines } = await host.load(modelPath, load.placementLog, load.threads);
     stage = 'run';
     const results = [];
     for (const feeds of feedSets) results.push(await host.run(feeds));
     const primaryEp = String(reply.device.details['executionProvider'] ?? '');
     const placement: ExecutionPlacement = reply.placement
-      ?? parsePlacementLog(lines, primaryEp)
-      ?? { source: 'requested', providers: [{ ep: primaryEp || target.backend, nodes: graphNodes }], fallbackNodes: [] };
+      ?? (load.placementLog ? parsePlacementLog(lines, primaryEp) : undefined)
+      ?? { source: load.placementLog ? 'requested' : 'single-ep', providers: [{ ep: primaryEp || target.backend, nodes: graphNodes }], fallbackNodes: [] };
     const outputs = results.map((r) => new Map(Object.entries(r.outputs)));
     const runMs = results.reduce((sum, r) => sum + r.runMs, 0) / Math.max(1, results.length);
     return {

@@ -27,7 +27,7 @@ const EXPECTED_GPU_PLACEMENT: Record<string, 'fallback' | 'partial-fallback'> = 
 
 describe.skipIf(!existsSync(NODE))('five ORT targets on ONNX backend node cases', () => {
   it('agree with the expected outputs, with placement proved and GPU fallbacks called out', async () => {
-    const report = await runOracleCases(SAMPLE.map((c) => `${NODE}/${c}`), { targets: TARGETS.map(findTarget), timeoutMs: 60_000 });
+    const report = await runOracleCases(SAMPLE.map((c) => `${NODE}/${c}`), { targets: TARGETS.map(findTarget), timeoutMs: 60_000, placementLog: 'always' });
     expect(report.cases).toHaveLength(SAMPLE.length);
     for (const c of report.cases) {
       const name = c.id.split('/').pop()!;

@@ -48,8 +48,16 @@ describe('crossrt run', () => {
     expect(c.inputs[0]).toMatchObject({ name: 'x', dtype: 'float32', dims: [5, 2], generator: 'uniform[-1,1)' });
     expect(c.dims).toEqual([{ input: 'x', axis: 0, symbol: 'N', value: 5, source: 'dim-flag' }]);
     expect(c.comparisons.map((x) => [x.output, x.verdict])).toEqual([['y', 'pass'], ['z', 'pass']]);
+    // One EP per session: placed by construction, no log needed.
     const cpu = c.outcomes.find((o) => o.target === 'ort-node:cpu')!;
-    expect(cpu.placement).toEqual({ source: 'verbose-log', providers: [{ ep: 'CPUExecutionProvider', nodes: 4 }], fallbackNodes: [] });
+    expect(cpu.placement).toEqual({ source: 'single-ep', providers: [{ ep: 'CPUExecutionProvider', nodes: 4 }], fallbackNodes: [] });
+  });
+
+  it('proves CPU placement from ORT\'s own log when asked (--placement-log)', async () => {
+    const report = await runDifferential([fixture('affine-relu.onnx')], { targets: TARGETS, placementLog: 'always' });
+    for (const o of report.cases[0]!.outcomes) {
+      expect(o.placement, o.target).toEqual({ source: 'verbose-log', providers: [{ ep: 'CPUExecutionProvider', nodes: 4 }], fallbackNodes: [] });
+    }
   });
 
   it('states the default for a symbolic dim nobody set', async () => {

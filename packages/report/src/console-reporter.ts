@@ -10,10 +10,14 @@ export const num = (x: number | undefined): string => {
 
 const ms = (x: number) => `${x < 10 ? x.toFixed(1) : Math.round(x)}ms`;
 
+const PLACEMENT_SOURCE: Record<string, string> = {
+  'verbose-log': ', from ORT log', 'single-ep': ', single EP', requested: ', as requested', profile: ', from profile',
+};
+
 function outcomeLine(o: RunOutcome): string {
   if (o.status !== 'ok') return `${o.target}: ${o.status.toUpperCase()} ${o.error?.message.split('\n')[0] ?? ''}`;
   const placement = o.placement
-    ? ` [${o.placement.providers.map((p) => `${p.ep}:${p.nodes}`).join(' ')}${o.placement.source === 'verbose-log' ? ', from ORT log' : ', as requested'}]`
+    ? ` [${o.placement.providers.map((p) => `${p.ep}:${p.nodes}`).join(' ')}${PLACEMENT_SOURCE[o.placement.source] ?? ''}]`
     : '';
   return `${o.target}: ok load ${ms(o.timings?.loadMs ?? 0)} run ${ms(o.timings?.runMs ?? 0)}${placement}`;
 }

@@ -45,6 +45,8 @@ export function createRuntime(): Runtime {
         executionProviders: [ep.ep],
         // Severity 0 (verbose) makes ORT print its "Node placements" block to stderr; the host parses it.
         logSeverityLevel: req.placementLog ? 0 : 3,
+        // One intra-op thread when hosts run side by side: ORT's spinning pool threads would fight each other.
+        ...(req.threads ? { intraOpNumThreads: req.threads, interOpNumThreads: 1 } : {}),
       }));
       return {
         loadMs,

@@ -21,6 +21,8 @@ export function createRuntime(): Runtime {
       const bytes = new Uint8Array(await readFile(req.modelPath));
       // The wasm module's own log level is fixed when it first initializes: verbose from the start.
       if (req.placementLog) ort.env.logLevel = 'verbose';
+      // Takes effect when the wasm module first starts (the first session of this host).
+      if (req.threads) ort.env.wasm.numThreads = req.threads;
       const { session, loadMs } = await timedLoad(() => ort.InferenceSession.create(bytes, {
         executionProviders: ['wasm'],
         logSeverityLevel: req.placementLog ? 0 : 3,

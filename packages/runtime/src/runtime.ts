@@ -27,6 +27,8 @@ export interface LoadRequest {
   readonly modelPath: string;
   /** Ask the runtime for node placement logs (ORT verbose logging). */
   readonly placementLog?: boolean;
+  /** Intra-op threads for the session; set when several hosts share the cores (e.g. conformance --jobs). */
+  readonly threads?: number;
 }
 
 export interface LoadedSession {

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Command } from 'commander';
@@ -13,6 +12,7 @@ import { parseInteger, parseNonNegativeNumber } from '../option-parsers.js';
 import { DEFAULT_TARGETS } from './run-command.js';
 
 interface ConformanceFlags {
+  placementLog?: boolean;
   jobs: number;
   targets: string; rtol?: number; atol?: number; json?: string; timeout: number; quiet?: boolean;
   knownFailures?: string[]; caseTolerance?: CaseTolerances; tolerances?: string; matrix: 'failing' | 'all' | 'none'; matrixJson?: string; cases?: boolean;
@@ -44,7 +44,8 @@ export function conformanceCommand(): Command {
     .option('--cases', 'also print the per-case detail (outcomes and comparison tables)')
     .option('--json <file>', 'write the versioned JSON report here')
     .option('--timeout <seconds>', 'per-request limit for a target (load, run)', parseNonNegativeNumber('--timeout'), 120)
-    .option('-j, --jobs <n>', 'cases in flight at once (default: the number of cores)', parseInteger('--jobs', 1), availableParallelism())
+    .option('--placement-log', 'parse ORT\'s node placement log on CPU/WASM targets too (GPU targets always; single-EP targets are placed by construction)')
+    .option('-j, --jobs <n>', 'cases in flight at once, each on its own hosts (helps when session creation dominates; small cases run faster with 1)', parseInteger('--jobs', 1), 1)
     .option('-q, --quiet', 'print only the totals')
     .action(async (dirs: string[], flags: ConformanceFlags) => {
       if (!['failing', 'all', 'none'].includes(flags.matrix)) throw new CrossrtError('USAGE', `--matrix expects failing, all or none, got "${flags.matrix}"`);
@@ -65,7 +66,7 @@ export function conformanceCommand(): Command {
       caseTolerances = { ...caseTolerances, ...flags.caseTolerance };
       const progress = process.stderr.isTTY && !flags.quiet;
       const report = await runOracleCases(caseDirs, {
-        targets, timeoutMs: flags.timeout * 1000, ...(tolerance ? { tolerance } : {}), caseTolerances,
+        targets, timeoutMs: flags.timeout * 1000, placementLog: flags.placementLog ? 'always' : 'auto', ...(tolerance ? { tolerance } : {}), caseTolerances,
         jobs: flags.jobs,
         onCase: (c, done, n) => { if (progress) process.stderr.write(`\r[${done}/${n}] ${c.verdict.padEnd(7)} ${c.id.slice(-60).padEnd(60)}`); },
       });

@@ -9,7 +9,7 @@ import { addInputOptions, resolveInputFlags, type InputFlags } from './input-fla
 export const DEFAULT_TARGETS = 'ort-node:cpu,ort-web:wasm';
 
 interface RunFlags extends InputFlags {
-  targets: string; defaultDim: number; json?: string; junit?: string; markdown?: string; html?: string; timeout: number; quiet?: boolean;
+  targets: string; defaultDim: number; json?: string; junit?: string; markdown?: string; html?: string; timeout: number; quiet?: boolean; placementLog?: boolean;
 }
 
 export function runCommand(): Command {
@@ -28,6 +28,7 @@ export function runCommand(): Command {
     .option('--markdown <file>', 'also write a Markdown summary fit for a pull-request comment')
     .option('--html <file>', 'also write a self-contained HTML report')
     .option('--timeout <seconds>', 'per-request limit for a target (load, run)', parseNonNegativeNumber('--timeout'), 120)
+    .option('--placement-log', 'parse ORT\'s node placement log on CPU/WASM targets too (GPU targets always; single-EP targets are placed by construction)')
     .option('-q, --quiet', 'print only the summary line');
   return addInputOptions(cmd)
     .action(async (models: string[], flags: RunFlags) => {
@@ -36,7 +37,7 @@ export function runCommand(): Command {
       const { tolerance, dims, shapes } = resolved;
       const progress = process.stderr.isTTY && !flags.quiet;
       const report = await runDifferential(models, {
-        targets, seed: resolved.seed, defaultDim: flags.defaultDim, timeoutMs: flags.timeout * 1000, inputs: resolved.inputs, policy: resolved.policy,
+        targets, seed: resolved.seed, defaultDim: flags.defaultDim, timeoutMs: flags.timeout * 1000, placementLog: flags.placementLog ? 'always' : 'auto', inputs: resolved.inputs, policy: resolved.policy,
         ...(tolerance ? { tolerance } : {}), ...(dims ? { dims } : {}), ...(shapes ? { shapes } : {}),
         onCase: (c, i, n) => { if (progress) process.stderr.write(`[${i + 1}/${n}] ${c.verdict} ${c.id}\n`); },
       });

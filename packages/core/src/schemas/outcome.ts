@@ -15,8 +15,13 @@ export type DeviceInfo = z.infer<typeof DeviceInfoSchema>;
 
 /** Which execution provider ran how many nodes, and how we know. */
 export const ExecutionPlacementSchema = z.object({
-  /** `requested`: only the EP list we asked for (no proof); `verbose-log`: ORT's node placement log. */
-  source: z.enum(['requested', 'verbose-log', 'profile']),
+  /**
+   * `verbose-log`: ORT's own node placement log (GPU targets, or when forced);
+   * `single-ep`: the session had exactly one execution provider and ORT refuses to create a session
+   * with a node no provider can run, so every node ran there (CPU and WASM targets, no log needed);
+   * `requested`: only what was asked for, no proof (engines that print no placement).
+   */
+  source: z.enum(['requested', 'verbose-log', 'single-ep', 'profile']),
   providers: z.array(z.object({ ep: z.string(), nodes: z.number().int().nonnegative() })),
   /** Nodes that ran on an EP other than the requested primary one. */
   fallbackNodes: z.array(z.object({ node: z.string(), opType: z.string().optional(), ep: z.string() })).default([]),

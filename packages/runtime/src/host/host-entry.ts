@@ -30,7 +30,7 @@ async function handle(req: HostRequest): Promise<HostReply> {
     case 'load': {
       if (session) await session.dispose();
       session = undefined;
-      const loaded = await (await adapter(req.adapterModule)).load({ backend: req.backend, modelPath: req.modelPath, placementLog: req.placementLog });
+      const loaded = await (await adapter(req.adapterModule)).load({ backend: req.backend, modelPath: req.modelPath, placementLog: req.placementLog, ...(req.threads ? { threads: req.threads } : {}) });
       session = loaded.session;
       const { session: _s, ...rest } = loaded;
       return { id: req.id, ok: true, value: { ...rest, inputNames: session.inputNames, outputNames: session.outputNames } };

@@ -4,7 +4,7 @@ import type { LoadedSession, ProbeResult, SessionRunResult } from '../runtime.js
 /** Messages between the harness and a host process (IPC with structured clone: tensors go as binary). */
 export type HostRequest =
   | { readonly id: number; readonly type: 'probe'; readonly adapterModule: string; readonly backend: string }
-  | { readonly id: number; readonly type: 'load'; readonly adapterModule: string; readonly backend: string; readonly modelPath: string; readonly placementLog: boolean }
+  | { readonly id: number; readonly type: 'load'; readonly adapterModule: string; readonly backend: string; readonly modelPath: string; readonly placementLog: boolean; readonly threads?: number }
   | { readonly id: number; readonly type: 'run'; readonly feeds: Readonly<Record<string, HostTensor>> }
   | { readonly id: number; readonly type: 'dispose' };
 

@@ -142,8 +142,10 @@ export class TargetHost {
     return value as ProbeResult;
   }
 
-  async load(modelPath: string, placementLog = true): Promise<{ reply: HostLoadReply; lines: string[] }> {
-    const { value, lines } = await this.request({ type: 'load', adapterModule: this.target.adapterModule, backend: this.target.backend, modelPath, placementLog });
+  async load(modelPath: string, placementLog = true, threads?: number): Promise<{ reply: HostLoadReply; lines: string[] }> {
+    const { value, lines } = await this.request({
+      type: 'load', adapterModule: this.target.adapterModule, backend: this.target.backend, modelPath, placementLog, ...(threads ? { threads } : {}),
+    });
     return { reply: value as HostLoadReply, lines };
   }
 

@@ -53,6 +53,7 @@ export async function runDifferential(modelPaths: readonly string[], options: Di
     threadsPerHost: threadsPerSession(options.targets.length), placementLog: options.placementLog ?? 'auto',
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   });
+  pool.prewarm(options.targets);
   const cases: CaseResult[] = [];
   try {
     for (const [index, path] of modelPaths.entries()) {

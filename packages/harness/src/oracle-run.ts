@@ -39,6 +39,7 @@ export async function runOracleCases(dirs: readonly string[], options: OracleRun
   });
   let cases: CaseResult[];
   let done = 0;
+  pool.prewarm(options.targets);
   try {
     cases = await mapConcurrent(dirs, jobs, async (dir) => {
       const result = await runOracleCase(dir, options.targets, pool, caseTolerance(dir, tolerance, options.caseTolerances));

@@ -56,6 +56,7 @@ export async function runSuite(options: SuiteRunOptions): Promise<Report> {
   const saveStore = options.saveBaseline ? BaselineStore.open(options.saveBaseline, false) : undefined;
   const compareStore = options.baseline ? BaselineStore.open(options.baseline, true) : undefined;
   const pool = new TargetPool({ timeoutMs: suite.timeoutSeconds * 1000 });
+  pool.prewarm(targets);
   const startedAt = Date.now();
   const resumed = done.size;
   let count = done.size;

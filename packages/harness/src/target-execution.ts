@@ -78,6 +78,17 @@ export class TargetPool {
     }
   }
 
+  /**
+   * Start one host per target now and have it import its runtime (a probe), so process start-up and
+   * runtime imports overlap with the harness reading the model and making inputs. Fire and forget:
+   * a failing probe surfaces later as the case's own load outcome.
+   */
+  prewarm(targets: readonly TargetDescriptor[]): void {
+    for (const target of targets) {
+      void this.acquire(target).then((host) => host.probe().catch(() => undefined).finally(() => this.release(target, host)));
+    }
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.live.values()].flatMap((set) => [...set].map((h) => h.close())));
     this.live.clear();

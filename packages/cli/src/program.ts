@@ -20,7 +20,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('differential testing of ONNX models across onnxruntime-node, onnxruntime-web and TensorFlow.js')
     .version(CROSSRT_VERSION)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .configureOutput({ writeErr: (s) => process.stderr.write(usageLine(s)) })
     .addCommand(runCommand())
     .addCommand(targetsCommand())
     .addCommand(conformanceCommand())
@@ -33,7 +33,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addCommand(reduceCommand())
     .addCommand(reportCommand());
   // Usage errors anywhere in the command tree must come back here (exit 2), not end the process.
-  const overrideAll = (c: Command): void => { c.exitOverride(); c.commands.forEach(overrideAll); };
+  const overrideAll = (c: Command): void => {
+    c.exitOverride().configureOutput({ writeErr: (t) => process.stderr.write(usageLine(t)) });
+    c.commands.forEach(overrideAll);
+  };
   overrideAll(program);
   try {
     process.exitCode = undefined;
@@ -55,4 +58,10 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 function printError(e: CrossrtError): void {
   process.stderr.write(`crossrt: ${e.code}: ${e.message}\n${e.hint ? `  hint: ${e.hint}\n` : ''}`);
+}
+
+/** Commander's own complaints (unknown option, missing argument) in crossrt's one-line error form. */
+function usageLine(text: string): string {
+  const m = /^error: (.*)\n?$/s.exec(text);
+  return m ? `crossrt: USAGE: ${m[1]!.trim()}\n  hint: see crossrt <command> --help\n` : text;
 }

@@ -78,6 +78,7 @@ export async function runModelCase(path: string, id: string, settings: ModelCase
   let prepared;
   try {
     const { record, signature, protos } = await readCaseModel(path, modelPath);
+    rejectNonTensorIo(signature);
     const inputs = await prepareInputSets(signature.inputs, protos, settings.seed, scopeDimOptions(signature.inputs, dimOptions(settings)), settings.inputs);
     prepared = { record, signature, inputs };
   } catch (e) {
@@ -128,6 +129,15 @@ async function readCaseModel(path: string, modelPath: string): Promise<{ record:
   }
   const model = await readModelFile(modelPath);
   return { record: modelRecord(path, model), signature: modelSignature(model.proto), protos: [model.proto] };
+}
+
+/** Sequences, maps and optionals cannot be generated or compared: say so before any runtime runs. */
+function rejectNonTensorIo(signature: ModelSignature): void {
+  const odd = [...signature.inputs, ...signature.outputs].filter((v) => v.kind !== 'tensor');
+  if (odd.length > 0) {
+    throw new CrossrtError('MODEL_UNSUPPORTED_IO', `${odd.map((v) => `"${v.name}" is ${/^[aeiou]/.test(v.kind) ? 'an' : 'a'} ${v.kind}`).join(', ')}; crossrt feeds and compares tensors only`,
+      'expose the tensors inside (e.g. a model variant without the sequence/map wrapper)');
+  }
 }
 
 /** With several models each flag applies where it fits, but a flag that fits no model is a typo. */

@@ -61,7 +61,8 @@ export interface ConformanceMatrix {
   readonly newCaseErrors: number;
 }
 
-const FAILING: ReadonlySet<ConformanceCell> = new Set(['mismatch', 'load-error', 'run-error']);
+// A GPU target that ran nodes on the CPU is a finding, like a mismatch: never a quiet pass.
+const FAILING: ReadonlySet<ConformanceCell> = new Set(['mismatch', 'load-error', 'run-error', 'fallback']);
 const emptyCounts = (): CellCounts => Object.fromEntries(CONFORMANCE_CELLS.map((c) => [c, 0])) as CellCounts;
 
 export function buildConformanceMatrix(report: Report, knownFailures: readonly KnownFailuresFile[] = []): ConformanceMatrix {
@@ -118,7 +119,7 @@ export interface MatrixRenderOptions {
   readonly topOps?: number;
 }
 
-const SHORT: Record<ConformanceCell, string> = { pass: 'pass', mismatch: 'MISMATCH', 'load-error': 'LOAD-ERR', 'run-error': 'RUN-ERR', skipped: 'skip' };
+const SHORT: Record<ConformanceCell, string> = { pass: 'pass', mismatch: 'MISMATCH', 'load-error': 'LOAD-ERR', 'run-error': 'RUN-ERR', fallback: 'FALLBACK', skipped: 'skip' };
 
 export function renderConformanceMatrix(m: ConformanceMatrix, options: MatrixRenderOptions = {}): string {
   const lines: string[] = [];
@@ -141,7 +142,7 @@ export function renderConformanceMatrix(m: ConformanceMatrix, options: MatrixRen
     }
   }
   lines.push(...textTable(
-    ['suite', 'target', 'cases', 'pass', 'mismatch', 'load-error', 'run-error', 'skipped'],
+    ['suite', 'target', 'cases', ...CONFORMANCE_CELLS],
     m.totals.map((t) => [t.suite, t.target, String(t.cases), ...CONFORMANCE_CELLS.map((c) => String(t.counts[c]))]),
   ));
   const topOps = options.topOps ?? 8;

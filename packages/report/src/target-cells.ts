@@ -140,6 +140,11 @@ export function targetCell(report: Report, c: CaseResult, target: string): Targe
       const where = `${worst.output}${worst.inputSet ? ` @${worst.inputSet}` : ''}`;
       return { ...base, cell, status: worst.verdict, detail: `${failing}/${comparisons.length} comparison(s) fail; ${where}: ${worst.reason}` };
     }
+    case 'fallback': {
+      // Numbers matched; the GPU target ran nodes on the CPU. The status keeps fallback vs partial-fallback.
+      const fell = comparisons.find((x) => x.verdict === 'fallback') ?? comparisons.find((x) => x.verdict === 'partial-fallback');
+      return { ...base, cell, status: fell?.verdict ?? 'fallback', detail };
+    }
     case 'pass': {
       if (comparisons.length > 0) return { ...base, cell, status: 'pass', detail: `${comparisons.length} comparison(s) pass` };
       if (target === report.settings.reference) return { ...base, cell, status: CELL_STATE.reference, detail: 'reference target: ran ok' };

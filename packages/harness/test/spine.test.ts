@@ -73,6 +73,17 @@ describe('crossrt run', () => {
   });
 });
 
+describe('external data', () => {
+  it('both targets load weights stored beside the model (ort-web gets them as bytes) and agree', async () => {
+    const models = ['ok', 'subdir-ok'].map((d) => fileURLToPath(new URL(`../../../fixtures/model-io/external/${d}/model.onnx`, import.meta.url)));
+    const report = await runDifferential(models, { targets: TARGETS });
+    for (const c of report.cases) {
+      expect(c.outcomes.map((o) => o.status), c.id).toEqual(['ok', 'ok']);
+      expect(c.verdict, c.id).toBe('pass');
+    }
+  });
+});
+
 describe('crossrt run on a TF.js model.json', () => {
   it('runs fixtures/tfjs/conv-bn-pool on tfjs:cpu and tfjs:wasm and compares them', async () => {
     const model = fileURLToPath(new URL('../../../fixtures/tfjs/conv-bn-pool/tfjs/model.json', import.meta.url));

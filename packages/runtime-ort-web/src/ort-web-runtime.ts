@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-web';
+import { externalDataFiles, readModelFile } from '@crossrt/model';
 import { bridgeOrtSession, RuntimeStageError, timedLoad, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime } from '@crossrt/runtime';
 
 /**
@@ -23,11 +24,17 @@ export function createRuntime(): Runtime {
       if (req.placementLog) ort.env.logLevel = 'verbose';
       // Takes effect when the wasm module first starts (the first session of this host).
       if (req.threads) ort.env.wasm.numThreads = req.threads;
-      const { session, loadMs } = await timedLoad(() => ort.InferenceSession.create(bytes, {
-        executionProviders: ['wasm'],
-        logSeverityLevel: req.placementLog ? 0 : 3,
-        logVerbosityLevel: 0,
-      }));
+      const options: ort.InferenceSession.SessionOptions = { executionProviders: ['wasm'], logSeverityLevel: req.placementLog ? 0 : 3, logVerbosityLevel: 0 };
+      let created;
+      try {
+        created = await timedLoad(() => ort.InferenceSession.create(bytes, options));
+      } catch (e) {
+        // The wasm build has no file system: tensors stored in external files must be handed over as
+        // bytes. Only models that need it pay for decoding (crossrt's model package checks the locations).
+        if (!/external data|MountedFiles/i.test((e as Error).message)) throw e;
+        created = await timedLoad(async () => ort.InferenceSession.create(bytes, { ...options, externalData: await externalDataBytes(req.modelPath) }));
+      }
+      const { session, loadMs } = created;
       ort.env.logLevel = 'warning';
       return {
         loadMs,
@@ -41,4 +48,10 @@ export function createRuntime(): Runtime {
       };
     },
   };
+}
+
+/** The model's external data files as `{ path, data }`, located safely by @crossrt/model. */
+async function externalDataBytes(modelPath: string): Promise<{ path: string; data: Uint8Array }[]> {
+  const model = await readModelFile(modelPath);
+  return Promise.all(externalDataFiles(model.externalData).map(async ({ path, file }) => ({ path, data: new Uint8Array(await readFile(file)) })));
 }

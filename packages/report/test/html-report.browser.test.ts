@@ -9,15 +9,15 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../src/html-reporter.js';
+import { openOfflineReport } from './offline-page.js';
 import { EXPECTED_MATRIX, sampleReport, TARGETS } from './sample-report.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const artifacts = join(repo, 'out/test-artifacts');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
 /** Verdict colours as the report promises them (light backgrounds of the GitHub Primer palette). */
 const BACKGROUND: Record<string, string> = {
@@ -28,25 +28,14 @@ const BACKGROUND: Record<string, string> = {
 
 let browser: Browser;
 let page: Page;
-const foreignRequests: string[] = [];
-const pageErrors: string[] = [];
+let foreignRequests: string[] = [];
+let pageErrors: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
   const file = join(artifacts, 'html-report-sample.html');
   writeFileSync(file, renderHtml(sampleReport()));
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  // Anything but the report file itself is a leak: record it and refuse it.
-  await page.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url === pathToFileURL(file).href) return route.continue();
-    foreignRequests.push(url);
-    return route.abort();
-  });
-  await page.goto(pathToFileURL(file).href);
-  await page.waitForSelector('body[data-charts-ready="1"]', { timeout: 20_000 });
+  ({ browser, page, foreignRequests, pageErrors } = await openOfflineReport(file));
 }, 60_000);
 
 afterAll(async () => {

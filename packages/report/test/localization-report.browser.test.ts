@@ -12,11 +12,12 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { ReportSchema } from '@crossrt/core';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../src/html-reporter.js';
+import { openOfflineReport } from './offline-page.js';
 import { renderMarkdown } from '../src/markdown-reporter.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
@@ -27,7 +28,6 @@ const BASE = join(repo, 'fixtures/faults/chain.onnx');
 const faults = JSON.parse(readFileSync(join(repo, 'fixtures/faults/faults.json'), 'utf8')) as { faults: { file: string; node: string }[] };
 const FAULT = faults.faults.find((f) => f.file === 'chain-fault-scale1.onnx')!;
 const CHAIN_NODES = ['dense1', 'bias1', 'act1', 'scale1', 'dense2', 'bias2', 'act2', 'residual', 'halve', 'dense3', 'act3', 'scale3', 'pool'];
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
 /** Runs the built CLI; exit 1 is expected (the variant does diverge). */
 function crossrt(args: string[]): void {
@@ -38,8 +38,8 @@ function crossrt(args: string[]): void {
 let browser: Browser;
 let page: Page;
 let report: ReturnType<typeof ReportSchema.parse>;
-const pageErrors: string[] = [];
-const foreignRequests: string[] = [];
+let pageErrors: string[] = [];
+let foreignRequests: string[] = [];
 
 beforeAll(async () => {
   rmSync(work, { recursive: true, force: true });
@@ -54,17 +54,7 @@ beforeAll(async () => {
   report = ReportSchema.parse(loc);
   const file = join(work, 'localization-report.html');
   writeFileSync(file, renderHtml(report));
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url === pathToFileURL(file).href) return route.continue();
-    foreignRequests.push(url);
-    return route.abort();
-  });
-  await page.goto(pathToFileURL(file).href);
-  await page.waitForSelector('body[data-charts-ready="1"]', { timeout: 20_000 });
+  ({ browser, page, foreignRequests, pageErrors } = await openOfflineReport(file));
 }, 120_000);
 
 afterAll(async () => {

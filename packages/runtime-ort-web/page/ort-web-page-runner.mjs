@@ -6,6 +6,8 @@
  * Placement: with logSeverityLevel 0 ORT prints its "Node placements" block to the console, which the
  * host collects and parses exactly like onnxruntime-node's stderr.
  */
+import { webglRenderer } from '/crossrt/page-device.mjs';
+
 let ort;
 let session;
 let gpuAdapter;
@@ -21,17 +23,6 @@ async function ortFor(backend) {
     ort.env.wasm.proxy = false;
   }
   return ort;
-}
-
-function webglRenderer() {
-  const gl = document.createElement('canvas').getContext('webgl2') ?? document.createElement('canvas').getContext('webgl');
-  if (!gl) return undefined;
-  const ext = gl.getExtension('WEBGL_debug_renderer_info');
-  return {
-    vendor: String(ext ? gl.getParameter(ext.UNMASKED_VENDOR_WEBGL) : gl.getParameter(gl.VENDOR)),
-    renderer: String(ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER)),
-    version: String(gl.getParameter(gl.VERSION)),
-  };
 }
 
 export async function probe(backend) {

@@ -8,6 +8,8 @@
  * requested one fails to initialize. The runner checks tf.getBackend() after setBackend and refuses to
  * run on anything else, so a pass on tfjs:webgl@chromium really ran WebGL kernels.
  */
+import { webglRenderer } from '/crossrt/page-device.mjs';
+
 let tf;
 let model;
 let modelFormat;
@@ -38,17 +40,6 @@ async function tfFor(backend) {
     tf = globalThis.tf;
   }
   return tf;
-}
-
-function webglRenderer() {
-  const gl = document.createElement('canvas').getContext('webgl2') ?? document.createElement('canvas').getContext('webgl');
-  if (!gl) return undefined;
-  const ext = gl.getExtension('WEBGL_debug_renderer_info');
-  return {
-    vendor: String(ext ? gl.getParameter(ext.UNMASKED_VENDOR_WEBGL) : gl.getParameter(gl.VENDOR)),
-    renderer: String(ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER)),
-    version: String(gl.getParameter(gl.VERSION)),
-  };
 }
 
 async function activate(backend) {

@@ -4,6 +4,11 @@ import type { DeviceInfo } from '@crossrt/core';
 import { bridgeOrtSession, HOST_ENVIRONMENT_VAR, RuntimeStageError, timedLoad, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime } from '@crossrt/runtime';
 import { describeWebGpuAdapter } from './webgpu-adapter-info.js';
 
+// os.cpus() reads /proc/cpuinfo on every call (0.2 ms): once per host is enough.
+const CPU_LIST = cpus();
+const CPU_MODEL = CPU_LIST[0]?.model ?? 'cpu';
+const CPU_COUNT = CPU_LIST.length;
+
 const EP_BY_BACKEND: Record<string, { ep: string; epName: string }> = {
   cpu: { ep: 'cpu', epName: 'CPUExecutionProvider' },
   webgpu: { ep: 'webgpu', epName: 'WebGpuExecutionProvider' },
@@ -58,7 +63,7 @@ export function createRuntime(): Runtime {
 }
 
 function cpuDevice(version: string, epName: string): DeviceInfo {
-  return { kind: 'cpu', description: cpus()[0]?.model ?? 'cpu', runtime: 'onnxruntime-node', runtimeVersion: version, threads: cpus().length, details: { executionProvider: epName } };
+  return { kind: 'cpu', description: CPU_MODEL, runtime: 'onnxruntime-node', runtimeVersion: version, threads: CPU_COUNT, details: { executionProvider: epName } };
 }
 
 function webGpuDevice(version: string): DeviceInfo {

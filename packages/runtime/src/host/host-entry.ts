@@ -4,7 +4,7 @@
  */
 import type { Runtime, RuntimeFactory, RuntimeSession } from '../runtime.js';
 import { RuntimeStageError } from '../runtime.js';
-import { DONE_MARKER, type HostReply, type HostRequest } from './host-protocol.js';
+import { DONE_MARKER, needsDoneMarker, type HostReply, type HostRequest } from './host-protocol.js';
 
 let runtime: Runtime | undefined;
 let session: RuntimeSession | undefined;
@@ -55,11 +55,14 @@ process.on('message', (req: HostRequest) => {
       return { id: req.id, ok: false, stage, message, ...(e instanceof RuntimeStageError && e.code ? { code: e.code } : {}) };
     })
     .then((reply) => {
-      process.stderr.write(`\n${DONE_MARKER}${req.id}\n`, () => {
+      const send = () => {
         // After an engine crash this process is not trusted again: reply, then leave.
         if (!reply.ok && reply.stage === 'crash') process.send?.(reply, () => process.exit(70));
         else process.send?.(reply);
-      });
+      };
+      // The marker is only needed when the parent must see every log line of this request first.
+      if (needsDoneMarker(req, reply)) process.stderr.write(`\n${DONE_MARKER}${req.id}\n`, send);
+      else send();
     });
 });
 process.on('disconnect', () => {

@@ -23,6 +23,14 @@ export type HostReply =
 export const DONE_MARKER = '\u0001crossrt-done:';
 
 /**
+ * Both sides agree when the marker is written: for a load whose placement log will be parsed, and for
+ * any failure (its log tail goes into the report). Other replies skip it, saving a write and a wait.
+ */
+export function needsDoneMarker(req: { readonly type: HostRequest['type']; readonly placementLog?: boolean }, reply: { readonly ok: boolean }): boolean {
+  return !reply.ok || (req.type === 'load' && req.placementLog === true);
+}
+
+/**
  * Set in a host process's environment: the name of the HostEnvironment it was started with, so an
  * adapter can say in its device info which driver it got (e.g. `swiftshader`).
  */

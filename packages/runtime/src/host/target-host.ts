@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { HostTensor } from '@crossrt/core';
 import type { ProbeResult, SessionRunResult } from '../runtime.js';
 import type { HostEnvironment, TargetDescriptor } from '../target-catalogue.js';
-import { DONE_MARKER, HOST_ENVIRONMENT_VAR, type HostLoadReply, type HostReply, type HostReplyValue, type HostRequest } from './host-protocol.js';
+import { DONE_MARKER, needsDoneMarker, HOST_ENVIRONMENT_VAR, type HostLoadReply, type HostReply, type HostReplyValue, type HostRequest } from './host-protocol.js';
 import { processTreeRssBytes } from './process-tree-memory.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -47,6 +47,9 @@ export interface TargetHostOptions {
 interface Pending {
   readonly resolve: (v: { value: HostReplyValue; lines: string[] }) => void;
   readonly reject: (e: HostFailure) => void;
+  readonly id: number;
+  /** The request as sent, to decide whether a done marker follows its reply. */
+  readonly body: { readonly type: HostRequest['type']; readonly placementLog?: boolean };
   reply?: HostReply;
   doneSeen: boolean;
   readonly lines: string[];
@@ -207,7 +210,7 @@ export class TargetHost {
         this.killFor(new HostFailure('timeout', `${body.type} did not finish within ${this.timeoutMs} ms; host killed`, []));
       }, this.timeoutMs);
       const memoryTimer = this.memoryLimitMb > 0 && child.pid ? setInterval(() => this.checkMemory(child.pid!), MEMORY_POLL_MS) : undefined;
-      this.pending = { resolve, reject, doneSeen: false, lines: [], timer, memoryTimer };
+      this.pending = { id, body, resolve, reject, doneSeen: false, lines: [], timer, memoryTimer };
       child.send({ ...body, id } as HostRequest);
     });
   }
@@ -232,7 +235,7 @@ export class TargetHost {
     this.partial = parts.pop() ?? '';
     for (const line of parts) {
       if (line.startsWith(DONE_MARKER)) {
-        if (this.pending) {
+        if (this.pending && line.slice(DONE_MARKER.length) === String(this.pending.id)) {
           this.pending.doneSeen = true;
           this.settle();
         }
@@ -253,7 +256,7 @@ export class TargetHost {
 
   private settle(): void {
     const p = this.pending;
-    if (!p?.reply || !p.doneSeen) return;
+    if (!p?.reply || (needsDoneMarker(p.body, p.reply) && !p.doneSeen)) return;
     this.clearPending();
     const r = p.reply;
     if (!r.ok && r.stage === 'crash') this.retiring = true;

@@ -7,7 +7,7 @@ import {
   encodeModel, isBackendTestCaseDir, loadBackendTestCase, modelSignature, readModelFile, type LoadedModel, type ModelProto,
 } from '@crossrt/model';
 import type { TargetDescriptor } from '@crossrt/runtime';
-import { prepareInputSets, type InputSettings } from './input-settings.js';
+import { prepareInputSets, type SideRunOptions } from './input-settings.js';
 import { executeOnTarget, type TargetExecution, type TargetPool } from './target-execution.js';
 
 /**
@@ -35,21 +35,14 @@ export interface SideInputs {
   readonly dims: readonly DimResolution[];
 }
 
-export interface DiscrepancyOptions {
+export interface DiscrepancyOptions extends SideRunOptions {
   /** Model path, or an ONNX backend test-case folder (its test_data_set_0 inputs are used). */
   readonly model: string;
   /** Targets mode: [reference, actual]. Variant mode: one target for both, or one per variant. */
   readonly targets: readonly TargetDescriptor[];
   /** Variant mode: the second model (same graph structure). */
   readonly variant?: string;
-  readonly seed?: number;
-  readonly dims?: Readonly<Record<string, number>>;
-  readonly shapes?: Readonly<Record<string, readonly number[]>>;
-  readonly defaultDim?: number;
-  /** Value plans, heuristics, `--input` files (as for `crossrt run`); one input set: sample 0, or the special-values set. */
-  readonly inputs?: InputSettings;
-  /** Tolerance policy (`--rtol/--atol` as its base); per-dtype defaults when absent. */
-  readonly policy?: TolerancePolicy;
+  // `inputs` gives one input set here: sample 0, or the special-values set.
 }
 
 /** Resolve the sides: which models on which targets, and their display labels. */

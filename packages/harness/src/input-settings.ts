@@ -1,4 +1,4 @@
-import { CrossrtError, type HeuristicSettings, type ValuePlan } from '@crossrt/core';
+import { CrossrtError, type HeuristicSettings, type TolerancePolicy, type ValuePlan } from '@crossrt/core';
 import {
   generateInputs, inspectInputs, loadInputFiles, PRNG_DESCRIPTION, SEMANTIC_HEURISTICS,
   type DimOptions, type GeneratedInputs, type InputFileSpec, type InputModelFacts,
@@ -66,4 +66,16 @@ export function unusedInputNames(signatures: readonly (readonly ValueSignature[]
     ...Object.keys(s?.plans ?? {}).filter((k) => !names.has(k)).map((k) => `--values ${k}`),
     ...(s?.files ?? []).filter((f) => f.name && !names.has(f.name)).map((f) => `--input ${f.name}`),
   ];
+}
+
+/** What decides the inputs and the tolerance of a two-sided run (variants, localize, reduce). */
+export interface SideRunOptions {
+  readonly seed?: number;
+  readonly dims?: Readonly<Record<string, number>>;
+  readonly shapes?: Readonly<Record<string, readonly number[]>>;
+  readonly defaultDim?: number;
+  /** Value plans, heuristics, `--input` files (as for `crossrt run`). */
+  readonly inputs?: InputSettings;
+  /** Tolerance policy (`--rtol/--atol` as its base); per-dtype defaults when absent. */
+  readonly policy?: TolerancePolicy;
 }

@@ -1,22 +1,16 @@
 import { basename, resolve } from 'node:path';
-import type { CaseResult, Comparison, Report, Tolerance, TolerancePolicy, VariantKind } from '@crossrt/core';
+import type { CaseResult, Comparison, Report, Tolerance, VariantKind } from '@crossrt/core';
 import { compareOutput, DEFAULT_TOLERANCE, pairVariantKind } from '@crossrt/compare';
 import { DEFAULT_DIM, type InputSet } from '@crossrt/inputs';
 import { modelSignature, readModelFile, type LoadedModel, type ModelSignature } from '@crossrt/model';
 import type { TargetDescriptor } from '@crossrt/runtime';
-import { inputPlanRecord, prepareInputSets, type InputSettings } from './input-settings.js';
+import { inputPlanRecord, prepareInputSets, type SideRunOptions } from './input-settings.js';
 import { buildReport, caseVerdict, modelRecord } from './report-builder.js';
 import { executeOnTarget, TargetPool, type TargetExecution } from './target-execution.js';
 import { detectVariantKind, mergeVariantInputs } from './variant-signature.js';
 
-export interface VariantCompareOptions {
+export interface VariantCompareOptions extends SideRunOptions {
   readonly target: TargetDescriptor;
-  readonly seed?: number;
-  readonly dims?: Readonly<Record<string, number>>;
-  readonly shapes?: Readonly<Record<string, readonly number[]>>;
-  readonly defaultDim?: number;
-  readonly inputs?: InputSettings;
-  readonly policy?: TolerancePolicy;
   readonly policyBaseSource?: Tolerance['source'];
   /** Variant kind per model label or path, instead of the detected one. */
   readonly variantKinds?: Readonly<Record<string, VariantKind>>;

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-web';
-import { externalDataFiles, readModelFile } from '@crossrt/model';
 import { bridgeOrtSession, RuntimeStageError, timedLoad, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime } from '@crossrt/runtime';
 
 /**
@@ -52,6 +51,8 @@ export function createRuntime(): Runtime {
 
 /** The model's external data files as `{ path, data }`, located safely by @crossrt/model. */
 async function externalDataBytes(modelPath: string): Promise<{ path: string; data: Uint8Array }[]> {
+  // Imported here, not at the top: most models need no external data, and the host starts faster without it.
+  const { externalDataFiles, readModelFile } = await import('@crossrt/model');
   const model = await readModelFile(modelPath);
   return Promise.all(externalDataFiles(model.externalData).map(async ({ path, file }) => ({ path, data: new Uint8Array(await readFile(file)) })));
 }

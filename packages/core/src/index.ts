@@ -11,3 +11,4 @@ export * from './schemas/baseline.js';
 export * from './schemas/conformance.js';
 export * from './schemas/format-pair.js';
 export * from './schemas/input-config.js';
+export * from './config-file.js';

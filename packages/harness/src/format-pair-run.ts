@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import {
-  CrossrtError, FormatPairConfigSchema, isCrossrtError, type CaseResult, type Comparison, type HostTensor, type ModelRecord,
+  CrossrtError, firstSchemaIssue, FormatPairConfigSchema, isCrossrtError, type CaseResult, type Comparison, type HostTensor, type ModelRecord,
   type Report, type TensorMappingConfig, type Tolerance,
 } from '@crossrt/core';
 import { compareOutput, DEFAULT_TOLERANCE } from '@crossrt/compare';
@@ -45,8 +45,7 @@ export async function loadFormatPair(path: string): Promise<FormatPair> {
   }
   const parsed = FormatPairConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new CrossrtError('PAIR_CONFIG_INVALID', `${file}: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'}`, 'fields: name, onnx, tfjs, inputs[], outputs[] ({ onnx, tfjs, perm? })');
+    throw new CrossrtError('PAIR_CONFIG_INVALID', `${file}: ${firstSchemaIssue(parsed.error)}`, 'fields: name, onnx, tfjs, inputs[], outputs[] ({ onnx, tfjs, perm? })');
   }
   const dir = dirname(file);
   const c = parsed.data;

@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { CrossrtError, KnownFailuresFileSchema, ToleranceOverridesFileSchema, type KnownFailuresFile } from '@crossrt/core';
+import { CrossrtError, firstSchemaIssue, KnownFailuresFileSchema, readUserTextFile, ToleranceOverridesFileSchema, type KnownFailuresFile } from '@crossrt/core';
 
 /**
  * Known-failures files (one per target, JSON with `//` and block comments allowed, like onnxruntime's
@@ -7,14 +6,7 @@ import { CrossrtError, KnownFailuresFileSchema, ToleranceOverridesFileSchema, ty
  * file and the place, never a parse stack.
  */
 export async function readKnownFailuresFile(path: string): Promise<KnownFailuresFile> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new CrossrtError(code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'FILE_UNREADABLE', `known-failures file ${code === 'ENOENT' ? 'not found' : 'unreadable'}: ${path}`);
-  }
-  return parseKnownFailures(text, path);
+  return parseKnownFailures(await readUserTextFile(path, 'known-failures file'), path);
 }
 
 export function parseKnownFailures(text: string, label = 'known-failures file'): KnownFailuresFile {
@@ -26,8 +18,7 @@ export function parseKnownFailures(text: string, label = 'known-failures file'):
   }
   const parsed = KnownFailuresFileSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new CrossrtError('KNOWN_FAILURES_INVALID', `${label}: ${issue.path.join('.') || '(root)'}: ${issue.message}`, 'each entry needs "case" and a one-line "reason"; the file names its "target"');
+    throw new CrossrtError('KNOWN_FAILURES_INVALID', `${label}: ${firstSchemaIssue(parsed.error)}`, 'each entry needs "case" and a one-line "reason"; the file names its "target"');
   }
   const seen = new Set<string>();
   for (const f of parsed.data.failures) {
@@ -74,13 +65,7 @@ export async function readKnownFailuresFiles(paths: readonly string[]): Promise<
 
 /** A tolerance overrides file (onnxruntime's overrides.jsonc shape) as per-case tolerances. */
 export async function readToleranceOverrides(path: string, defaults: { rtol: number; atol: number }): Promise<{ rtol: number; atol: number; cases: Record<string, { rtol: number; atol: number }> }> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new CrossrtError(code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'FILE_UNREADABLE', `tolerances file ${code === 'ENOENT' ? 'not found' : 'unreadable'}: ${path}`);
-  }
+  const text = await readUserTextFile(path, 'tolerances file');
   let raw: unknown;
   try {
     raw = JSON.parse(stripJsonComments(text));
@@ -89,8 +74,7 @@ export async function readToleranceOverrides(path: string, defaults: { rtol: num
   }
   const parsed = ToleranceOverridesFileSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new CrossrtError('USAGE', `${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}`, 'the format is {"atol_overrides": {"test_x": 1e-4}, "rtol_overrides": {}}');
+    throw new CrossrtError('USAGE', `${path}: ${firstSchemaIssue(parsed.error)}`, 'the format is {"atol_overrides": {"test_x": 1e-4}, "rtol_overrides": {}}');
   }
   const f = parsed.data;
   const rtol = f.rtol_default ?? defaults.rtol;

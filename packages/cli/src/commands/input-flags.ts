@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CheckConfigSchema, CrossrtError, type CheckConfig, type Tolerance, type TolerancePolicy, type ValuePlan } from '@crossrt/core';
+import { CheckConfigSchema, CrossrtError, firstSchemaIssue, readUserTextFile, type CheckConfig, type Tolerance, type TolerancePolicy, type ValuePlan } from '@crossrt/core';
 import type { InputSettings } from '@crossrt/harness';
 import { parseInputFileSpec, parseValuePlan, type InputFileSpec } from '@crossrt/inputs';
 import { collectKeyValue, parseInteger } from '../option-parsers.js';
@@ -37,13 +36,7 @@ export function addInputOptions(cmd: Command): Command {
 
 export async function readCheckConfig(path: string | undefined): Promise<CheckConfig> {
   if (!path) return {};
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new CrossrtError(code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'FILE_UNREADABLE', `config file ${code === 'ENOENT' ? 'not found' : 'unreadable'}: ${path}`);
-  }
+  const text = await readUserTextFile(path, 'config file');
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -52,8 +45,7 @@ export async function readCheckConfig(path: string | undefined): Promise<CheckCo
   }
   const parsed = CheckConfigSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new CrossrtError('CONFIG_INVALID', `${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}`, 'see CheckConfigSchema in @crossrt/core for the fields');
+    throw new CrossrtError('CONFIG_INVALID', `${path}: ${firstSchemaIssue(parsed.error)}`, 'see CheckConfigSchema in @crossrt/core for the fields');
   }
   // Paths inside the config are relative to the config file.
   const files = parsed.data.inputs?.files;

@@ -4,7 +4,7 @@ import { compareVariants } from '@crossrt/harness';
 import { renderConsole, writeJsonReport } from '@crossrt/report';
 import { parseTargetList } from '@crossrt/runtime';
 import { exitCodeForReport } from '../exit-codes.js';
-import { collectKeyValue, parseDimFlag, parseInteger, parseNonNegativeNumber, parseShapeFlag } from '../option-parsers.js';
+import { collectKeyValue, parseNonNegativeNumber } from '../option-parsers.js';
 import { addInputOptions, resolveInputFlags, type InputFlags } from './input-flags.js';
 
 interface CompareFlags extends InputFlags {
@@ -22,12 +22,8 @@ export function compareCommand(): Command {
     .description('run model variants (fp32 / fp16 / int8, opset upgrades, old vs new converter output) on one target with the same inputs and compare every output against the first model')
     .argument('<models...>', 'two or more .onnx files; the first is the reference')
     .option('-t, --target <id>', 'target id to run every variant on', 'ort-node:cpu')
-    .option('--seed <n>', 'input generation seed (default 0)', parseInteger('--seed'))
     .option('--rtol <r>', 'relative tolerance for element-wise checks (replaces the variant policy numbers)', parseNonNegativeNumber('--rtol'))
     .option('--atol <a>', 'absolute tolerance for element-wise checks', parseNonNegativeNumber('--atol'))
-    .option('--dim <name=value>', 'value of a symbolic dim (repeatable)', parseDimFlag)
-    .option('--shape <input=AxB>', 'whole shape of one input; binds its symbolic dims (repeatable)', parseShapeFlag)
-    .option('--default-dim <n>', 'value for symbolic dims nobody set', parseInteger('--default-dim', 1), 1)
     .option('--variant-kind <model=kind>', 'override the detected variant kind (fp32, fp16, bf16, int8) of a model (repeatable)', collectKeyValue('--variant-kind', parseKind))
     .option('--json <file>', 'write the versioned JSON report here')
     .option('--timeout <seconds>', 'per-request limit for the target (load, run)', parseNonNegativeNumber('--timeout'), 120)

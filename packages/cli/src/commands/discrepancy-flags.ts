@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { CrossrtError } from '@crossrt/core';
 import type { DiscrepancyOptions } from '@crossrt/harness';
 import { parseTargetList } from '@crossrt/runtime';
-import { parseDimFlag, parseInteger, parseNonNegativeNumber, parseShapeFlag } from '../option-parsers.js';
+import { parseNonNegativeNumber } from '../option-parsers.js';
 import { addInputOptions, resolveInputFlags, type InputFlags } from './input-flags.js';
 import { DEFAULT_TARGETS } from './run-command.js';
 
@@ -15,12 +15,8 @@ export function addDiscrepancyOptions(cmd: Command): Command {
   cmd
     .option('-t, --targets <ids>', `two targets (reference first) for one model; one target (or one per model) with --variant (default ${DEFAULT_TARGETS}, or ort-node:cpu with --variant)`)
     .option('--variant <model>', 'compare this model (same graph structure, e.g. one node changed) against <model> instead of two targets')
-    .option('--seed <n>', 'input generation seed (default 0)', parseInteger('--seed'))
     .option('--rtol <r>', 'relative tolerance (default: per dtype, float32 1e-5)', parseNonNegativeNumber('--rtol'))
     .option('--atol <a>', 'absolute tolerance (default: per dtype, float32 1e-5)', parseNonNegativeNumber('--atol'))
-    .option('--dim <name=value>', 'value of a symbolic dim (repeatable)', parseDimFlag)
-    .option('--shape <input=AxB>', 'whole shape of one input; binds its symbolic dims (repeatable)', parseShapeFlag)
-    .option('--default-dim <n>', 'value for symbolic dims nobody set', parseInteger('--default-dim', 1), 1)
     .option('--json <file>', 'write the versioned JSON report here')
     .option('--html <file>', 'also write a self-contained HTML report')
     .option('--markdown <file>', 'also write a Markdown summary')

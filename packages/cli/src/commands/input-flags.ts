@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { CheckConfigSchema, CrossrtError, firstSchemaIssue, readUserTextFile, type CheckConfig, type Tolerance, type TolerancePolicy, type ValuePlan } from '@crossrt/core';
 import type { InputSettings } from '@crossrt/harness';
 import { parseInputFileSpec, parseValuePlan, type InputFileSpec } from '@crossrt/inputs';
-import { collectKeyValue, parseInteger } from '../option-parsers.js';
+import { collectKeyValue, parseDimFlag, parseInteger, parseShapeFlag } from '../option-parsers.js';
 
 /** Flags shared by `run` and `compare` that decide the inputs (and the config file that can hold them). */
 export interface InputFlags {
@@ -23,8 +23,13 @@ const parsePlan = (flag: string) => (text: string): ValuePlan => {
 };
 const collect = <T>(parse: (t: string) => T) => (text: string, acc: T[] = []) => [...acc, parse(text)];
 
+/** Input options shared by run, compare, localize and reduce: seed, shapes, value plans, files. */
 export function addInputOptions(cmd: Command): Command {
   return cmd
+    .option('--seed <n>', 'input generation seed (default 0)', parseInteger('--seed'))
+    .option('--dim <name=value>', 'value of a symbolic dim (repeatable)', parseDimFlag)
+    .option('--shape <input=AxB>', 'whole shape of one input; binds its symbolic dims (repeatable)', parseShapeFlag)
+    .option('--default-dim <n>', 'value for symbolic dims nobody set', parseInteger('--default-dim', 1), 1)
     .option('--samples <n>', 'input sets per run (each with its own seeded values)', parseInteger('--samples', 1))
     .option('--special-values', 'add an input set with NaN, ±Inf, -0, subnormals and dtype min/max (reported as set "special-values")')
     .option('--values <input=plan>', 'value plan of one input: uniform:LOW,HIGH | normal:MEAN,STD | constant:V | bernoulli:P | arange:START | prefix-ones:F | segments (repeatable)', collectKeyValue('--values', parsePlan('--values')))

@@ -3,7 +3,7 @@ import { runDifferential } from '@crossrt/harness';
 import { renderConsole, writeJsonReport, writeReportFiles } from '@crossrt/report';
 import { parseTargetList } from '@crossrt/runtime';
 import { exitCodeForReport } from '../exit-codes.js';
-import { parseDimFlag, parseInteger, parseNonNegativeNumber, parseShapeFlag } from '../option-parsers.js';
+import { parseNonNegativeNumber } from '../option-parsers.js';
 import { addInputOptions, resolveInputFlags, type InputFlags } from './input-flags.js';
 
 export const DEFAULT_TARGETS = 'ort-node:cpu,ort-web:wasm';
@@ -17,12 +17,8 @@ export function runCommand(): Command {
     .description('run model(s) on several targets with the same seeded inputs and compare every output against the first target')
     .argument('<models...>', '.onnx model file(s)')
     .option('-t, --targets <ids>', 'comma-separated target ids; the first is the reference', DEFAULT_TARGETS)
-    .option('--seed <n>', 'input generation seed (default 0)', parseInteger('--seed'))
     .option('--rtol <r>', 'relative tolerance (default 1e-5)', parseNonNegativeNumber('--rtol'))
     .option('--atol <a>', 'absolute tolerance (default 1e-5)', parseNonNegativeNumber('--atol'))
-    .option('--dim <name=value>', 'value of a symbolic dim (repeatable)', parseDimFlag)
-    .option('--shape <input=AxB>', 'whole shape of one input; binds its symbolic dims (repeatable)', parseShapeFlag)
-    .option('--default-dim <n>', 'value for symbolic dims nobody set', parseInteger('--default-dim', 1), 1)
     .option('--json <file>', 'write the versioned JSON report here')
     .option('--junit <file>', 'also write JUnit XML (one testcase per case × target × output)')
     .option('--markdown <file>', 'also write a Markdown summary fit for a pull-request comment')

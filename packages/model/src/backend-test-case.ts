@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { CrossrtError, type HostTensor } from '@crossrt/core';
 import { readModelFile, type LoadedModel } from './onnx-file.js';
@@ -27,7 +27,7 @@ const numericSuffix = (s: string): number => Number(/(\d+)(?:\.pb)?$/.exec(s)?.[
 
 export async function isBackendTestCaseDir(dir: string): Promise<boolean> {
   try {
-    const names = await readdir(dir);
+    const names = readdirSync(dir);
     return names.includes('model.onnx') && names.some((n) => n.startsWith('test_data_set_'));
   } catch {
     return false;
@@ -43,7 +43,7 @@ export async function loadBackendTestCase(dir: string): Promise<BackendTestCase>
     const why = nonTensor.map((v) => `${v.name} is ${/^[aeiou]/.test(v.kind) ? 'an' : 'a'} ${v.kind}`).join(', ');
     return { dir, id, model, signature, dataSets: [], nonTensorIo: why };
   }
-  const entries = (await readdir(dir, { withFileTypes: true }))
+  const entries = readdirSync(dir, { withFileTypes: true })
     .filter((e) => e.isDirectory() && e.name.startsWith('test_data_set_'))
     .map((e) => e.name)
     .sort((a, b) => numericSuffix(a) - numericSuffix(b));
@@ -51,13 +51,13 @@ export async function loadBackendTestCase(dir: string): Promise<BackendTestCase>
   const dataSets: TestDataSet[] = [];
   for (const setName of entries) {
     const setDir = join(dir, setName);
-    const files = await readdir(setDir);
-    const read = async (prefix: 'input' | 'output', names: readonly string[]) => {
+    const files = readdirSync(setDir);
+    const read = (prefix: 'input' | 'output', names: readonly string[]) => {
       const out = new Map<string, HostTensor>();
       const picked = files.filter((f) => f.startsWith(`${prefix}_`) && f.endsWith('.pb')).sort((a, b) => numericSuffix(a) - numericSuffix(b));
       for (const f of picked) {
         const k = numericSuffix(f);
-        const { name, tensor } = decodeTensorFile(new Uint8Array(await readFile(join(setDir, f))), join(setName, f));
+        const { name, tensor } = decodeTensorFile(new Uint8Array(readFileSync(join(setDir, f))), join(setName, f));
         // The .pb name is authoritative; older test data leaves it empty, then position decides.
         const graphName = name !== '' ? name : names[k];
         if (graphName === undefined) {
@@ -69,8 +69,8 @@ export async function loadBackendTestCase(dir: string): Promise<BackendTestCase>
     };
     dataSets.push({
       name: setName,
-      inputs: await read('input', signature.inputs.map((v) => v.name)),
-      expected: await read('output', signature.outputs.map((v) => v.name)),
+      inputs: read('input', signature.inputs.map((v) => v.name)),
+      expected: read('output', signature.outputs.map((v) => v.name)),
     });
   }
   return { dir, id, model, signature, dataSets };
@@ -86,7 +86,7 @@ export async function findBackendTestCases(paths: readonly string[]): Promise<st
     }
     let entries;
     try {
-      entries = await readdir(p, { withFileTypes: true });
+      entries = readdirSync(p, { withFileTypes: true });
     } catch {
       throw new CrossrtError('FILE_NOT_FOUND', `test-case directory not found: ${p}`, 'pass an ONNX backend test case dir (model.onnx + test_data_set_N) or a folder of them');
     }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema, type ModelProto } from 'onnx-buf';
@@ -30,12 +30,14 @@ export interface ReadModelOptions {
 
 export async function readModelFile(path: string, options: ReadModelOptions = {}): Promise<LoadedModel> {
   let bytes: Uint8Array;
+  // Synchronous reads: one small model through fs/promises costs several thread-pool round trips,
+  // which made reading the ONNX node suite ~15x slower than the decode itself.
   try {
-    const info = await stat(path);
+    const info = statSync(path);
     if (info.isDirectory()) {
       throw new CrossrtError('FILE_UNREADABLE', `${path} is a directory, not an .onnx file`, 'pass the model file, e.g. dir/model.onnx');
     }
-    bytes = new Uint8Array(await readFile(path));
+    bytes = new Uint8Array(readFileSync(path));
   } catch (e) {
     if (e instanceof CrossrtError) throw e;
     const code = (e as NodeJS.ErrnoException).code;

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 import { bridgeOrtSession, RuntimeStageError, timedLoad, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime } from '@crossrt/runtime';
 
@@ -18,7 +18,7 @@ export function createRuntime(): Runtime {
     },
     async load(req: LoadRequest): Promise<LoadedSession> {
       if (req.backend !== 'wasm') throw new RuntimeStageError('load', `unsupported backend ${req.backend}`);
-      const bytes = new Uint8Array(await readFile(req.modelPath));
+      const bytes = new Uint8Array(readFileSync(req.modelPath));
       // The wasm module's own log level is fixed when it first initializes: verbose from the start.
       if (req.placementLog) ort.env.logLevel = 'verbose';
       // Takes effect when the wasm module first starts (the first session of this host).
@@ -54,5 +54,5 @@ async function externalDataBytes(modelPath: string): Promise<{ path: string; dat
   // Imported here, not at the top: most models need no external data, and the host starts faster without it.
   const { externalDataFiles, readModelFile } = await import('@crossrt/model');
   const model = await readModelFile(modelPath);
-  return Promise.all(externalDataFiles(model.externalData).map(async ({ path, file }) => ({ path, data: new Uint8Array(await readFile(file)) })));
+  return externalDataFiles(model.externalData).map(({ path, file }) => ({ path, data: new Uint8Array(readFileSync(file)) }));
 }

@@ -6,6 +6,8 @@
  *             directly, each target in a fresh process (as crossrt's hosts are), same run of this bench
  *   harness = runDifferential() wall time in this process (hosts, model decode, inputs, IPC, compare)
  *   cli     = wall time of the `crossrt run` process, start to exit (adds Node start-up and imports)
+ * The floor is also measured with the V8 flags crossrt gives its ort-web host (--liftoff-only, see
+ * WASM_HOST_FLAGS), so the harness's own overhead shows apart from that engine setting.
  * Also: peak RSS of the harness process and of each host vs model size + tensor bytes.
  * Usage: node harness-overhead.bench.mjs <out.json>
  */
@@ -14,7 +16,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { runDifferential } from '@crossrt/harness';
-import { findTarget } from '@crossrt/runtime';
+import { findTarget, WASM_HOST_FLAGS } from '@crossrt/runtime';
 
 const require = createRequire(import.meta.url);
 // The package does not export package.json; its main entry sits at the package root.
@@ -24,7 +26,7 @@ const REPEATS = 3;
 const cli = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'main.js');
 
 /** Raw floor for one target: a fresh Node process doing only create + run with the runtime API. */
-function floorMs(target) {
+function floorMs(target, nodeFlags = []) {
   const script = `
     const ort = await import(${JSON.stringify(target === 'ort-node:cpu' ? 'onnxruntime-node' : 'onnxruntime-web')});
     const fs = await import('node:fs');
@@ -37,17 +39,19 @@ function floorMs(target) {
     const ms = performance.now() - t0;
     await s.release();
     process.stdout.write(JSON.stringify({ ms, rss: process.resourceUsage().maxRSS * 1024 }));`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: join(import.meta.dirname, '..', '..') });
+  const flags = target === 'ort-web:wasm' ? nodeFlags : [];
+  const r = spawnSync(process.execPath, [...flags, '--input-type=module', '-e', script], { encoding: 'utf8', cwd: join(import.meta.dirname, '..', '..') });
   if (r.status !== 0) throw new Error(`floor for ${target} failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const targets = ['ort-node:cpu', 'ort-web:wasm'];
-const floors = [], harness = [], clis = [];
+const floors = [], sameFlagFloors = [], harness = [], clis = [];
 let report;
 for (let i = 0; i < REPEATS; i++) {
   floors.push(targets.map((t) => floorMs(t)));
+  sameFlagFloors.push(targets.map((t) => floorMs(t, WASM_HOST_FLAGS)));
   const t0 = performance.now();
   report = await runDifferential([model], { targets: targets.map(findTarget), shapes: { x: SHAPE } });
   harness.push(performance.now() - t0);
@@ -57,6 +61,7 @@ for (let i = 0; i < REPEATS; i++) {
   if (r.status !== 0) throw new Error(`crossrt run failed: ${r.stdout}${r.stderr}`);
 }
 const floor = median(floors.map((f) => f.reduce((a, b) => a + b.ms, 0)));
+const sameFlagsFloor = median(sameFlagFloors.map((f) => f.reduce((a, b) => a + b.ms, 0)));
 const modelBytes = statSync(model).size;
 const tensorBytes = SHAPE.reduce((a, b) => a * b, 4) * 2; // input + output (1x1x320x320 float32), per target side
 const harnessRss = process.resourceUsage().maxRSS * 1024;
@@ -65,6 +70,8 @@ const result = {
   floorMs: floor, floorPerTargetMs: Object.fromEntries(targets.map((t, i) => [t, median(floors.map((f) => f[i].ms))])),
   harnessMs: median(harness), cliMs: median(clis),
   harnessRatio: median(harness) / floor, cliRatio: median(clis) / floor, goalRatio: 1.15,
+  sameFlagsFloorMs: sameFlagsFloor, sameFlagsFloorPerTargetMs: Object.fromEntries(targets.map((t, i) => [t, median(sameFlagFloors.map((f) => f[i].ms))])),
+  harnessRatioSameFlags: median(harness) / sameFlagsFloor, cliRatioSameFlags: median(clis) / sameFlagsFloor, wasmHostFlags: WASM_HOST_FLAGS,
   peakRss: { harness: harnessRss, floorProcesses: Object.fromEntries(targets.map((t, i) => [t, Math.max(...floors.map((f) => f[i].rss))])) },
   rssToDataRatio: harnessRss / (modelBytes + tensorBytes),
   verdict: report.cases[0].verdict,
@@ -72,7 +79,8 @@ const result = {
 const mb = (b) => `${(b / 2 ** 20).toFixed(1)} MB`;
 console.log(`model ${result.model}, ${mb(modelBytes)}, input [${SHAPE}] — median of ${REPEATS}`);
 console.log(`floor (create+run, raw API): ${floor.toFixed(0)} ms  (${targets.map((t) => `${t} ${result.floorPerTargetMs[t].toFixed(0)} ms`).join(', ')})`);
-console.log(`harness runDifferential:     ${result.harnessMs.toFixed(0)} ms  ratio ${result.harnessRatio.toFixed(2)}x (goal <= 1.15x)`);
-console.log(`crossrt run (whole process): ${result.cliMs.toFixed(0)} ms  ratio ${result.cliRatio.toFixed(2)}x`);
+console.log(`floor, ort-web with crossrt's host flags (${WASM_HOST_FLAGS.join(' ') || 'none'}): ${sameFlagsFloor.toFixed(0)} ms  (${targets.map((t) => `${t} ${result.sameFlagsFloorPerTargetMs[t].toFixed(0)} ms`).join(', ')})`);
+console.log(`harness runDifferential:     ${result.harnessMs.toFixed(0)} ms  ratio ${result.harnessRatio.toFixed(2)}x (goal <= 1.15x); vs the same-flags floor ${result.harnessRatioSameFlags.toFixed(2)}x`);
+console.log(`crossrt run (whole process): ${result.cliMs.toFixed(0)} ms  ratio ${result.cliRatio.toFixed(2)}x; vs the same-flags floor ${result.cliRatioSameFlags.toFixed(2)}x`);
 console.log(`peak RSS harness process ${mb(harnessRss)} = ${result.rssToDataRatio.toFixed(1)}x (model + tensors ${mb(modelBytes + tensorBytes)}); raw floor processes ${targets.map((t) => `${t} ${mb(result.peakRss.floorProcesses[t])}`).join(', ')}`);
 writeFileSync(process.argv[2] ?? 'harness-overhead.json', `${JSON.stringify(result, null, 2)}\n`);

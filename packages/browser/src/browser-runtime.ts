@@ -1,5 +1,5 @@
 import type { DeviceInfo, HostTensor } from '@crossrt/core';
-import { isCrossrtError } from '@crossrt/core';
+import { isCrossrtError } from '@crossrt/core/base';
 import { RuntimeStageError, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime, type RuntimeSession } from '@crossrt/runtime';
 import { decodeTensorBundle, encodeTensorBundle } from '../page/tensor-wire.mjs';
 import { ChromiumPage, PageCrashError } from './chromium-page.js';

@@ -1,5 +1,5 @@
 import { accessSync, constants } from 'node:fs';
-import { CrossrtError } from '@crossrt/core';
+import { CrossrtError } from '@crossrt/core/base';
 
 /** Where a system Chromium usually lives; `CROSSRT_CHROMIUM` overrides. Never a downloaded browser. */
 export const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/snap/bin/chromium', '/usr/bin/google-chrome-stable', '/usr/bin/google-chrome'];

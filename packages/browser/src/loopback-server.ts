@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { CrossrtError } from '@crossrt/core';
+import { CrossrtError } from '@crossrt/core/base';
 import { WebSocketChannel } from './websocket-channel.js';
 
 /**

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { ExecutionPlacement, HostTensor, RunOutcome } from '@crossrt/core';
-import { HostFailure, parsePlacementLog, TargetHost, type TargetDescriptor, type TargetHostOptions } from '@crossrt/runtime';
+import { HostFailure, parsePlacementLog, TargetHost, type HostBatchItem, type HostExecuteReply, type TargetDescriptor, type TargetHostOptions } from '@crossrt/runtime';
 
 export interface TargetExecution {
   readonly outcome: RunOutcome;
@@ -19,6 +19,19 @@ export interface TargetPoolOptions extends TargetHostOptions {
    * `always`: parse the log on every ORT target (costs ~1-5 ms per session load).
    */
   readonly placementLog?: 'auto' | 'always';
+  /**
+   * Up to this many cases per host round trip on Node targets without a placement log (default 1:
+   * no batching). For suites of small models, where IPC costs more than the models themselves.
+   */
+  readonly batchSize?: number;
+}
+
+/** One case waiting for a batch: its model and feeds, and who wants the answer. */
+interface QueuedCase {
+  readonly item: HostBatchItem;
+  readonly done: (result: { reply: HostExecuteReply; lines: readonly string[] } | { failure: HostFailure }) => void;
+  /** Set after its batch lost its host: it then runs alone, so a crash is pinned on the right case. */
+  alone?: boolean;
 }
 
 /** Backends that run every node on their one execution provider or refuse the session. */
@@ -33,6 +46,8 @@ export class TargetPool {
   private readonly idle = new Map<string, TargetHost[]>();
   private readonly live = new Map<string, Set<TargetHost>>();
   private readonly waiting = new Map<string, ((h: TargetHost) => void)[]>();
+  private readonly queued = new Map<string, QueuedCase[]>();
+  private readonly drainers = new Map<string, number>();
   constructor(readonly options: TargetPoolOptions = {}) {}
 
   private limit(target: TargetDescriptor): number {
@@ -79,14 +94,78 @@ export class TargetPool {
   }
 
   /**
-   * Start one host per target now and have it import its runtime (a probe), so process start-up and
-   * runtime imports overlap with the harness reading the model and making inputs. Fire and forget:
-   * a failing probe surfaces later as the case's own load outcome.
+   * Start one host per target now and have it import its runtime and warm its backend (a probe with
+   * Runtime.warm), so process start-up, imports and one-time engine start-up (ort-web's wasm compile)
+   * overlap with the harness reading the model and making inputs. Fire and forget: a failing probe
+   * surfaces later as the case's own load outcome.
    */
   prewarm(targets: readonly TargetDescriptor[]): void {
     for (const target of targets) {
-      void this.acquire(target).then((host) => host.probe().catch(() => undefined).finally(() => this.release(target, host)));
+      void this.acquire(target).then((host) => host.probe(this.loadSettings(target)).catch(() => undefined).finally(() => this.release(target, host)));
     }
+  }
+
+  /** Whether cases on `target` go through batches (see TargetPoolOptions.batchSize). */
+  batches(target: TargetDescriptor): boolean {
+    return (this.options.batchSize ?? 1) > 1 && target.environment === 'node' && !this.loadSettings(target).placementLog;
+  }
+
+  /** Queue one case for `target`'s next batch; resolves with its reply or its failure. */
+  submit(target: TargetDescriptor, item: HostBatchItem): Promise<{ reply: HostExecuteReply; lines: readonly string[] } | { failure: HostFailure }> {
+    return new Promise((done) => {
+      const queue = this.queued.get(target.id) ?? [];
+      this.queued.set(target.id, queue);
+      queue.push({ item, done });
+      void this.drain(target, queue);
+    });
+  }
+
+  /**
+   * Up to one drainer per host: each takes a host, then whatever is queued (up to batchSize), so
+   * batches grow while the hosts are busy and stay small while they keep up.
+   */
+  private async drain(target: TargetDescriptor, queue: QueuedCase[]): Promise<void> {
+    const active = this.drainers.get(target.id) ?? 0;
+    if (active >= this.limit(target)) return;
+    this.drainers.set(target.id, active + 1);
+    try {
+      while (queue.length > 0) {
+        const host = await this.acquire(target);
+        // Cases that must run alone go one per round trip; the others up to batchSize, never mixed.
+        const size = this.options.batchSize ?? 1;
+        const firstAlone = queue.findIndex((q) => q.alone);
+        const batch = queue.splice(0, firstAlone === 0 ? 1 : Math.min(size, firstAlone === -1 ? size : firstAlone));
+        try {
+          if (batch.length > 0) await this.runBatch(host, batch, queue);
+        } finally {
+          this.release(target, host);
+        }
+      }
+    } finally {
+      this.drainers.set(target.id, (this.drainers.get(target.id) ?? 1) - 1);
+    }
+  }
+
+  private async runBatch(host: TargetHost, batch: QueuedCase[], queue: QueuedCase[]): Promise<void> {
+    try {
+      const reply = await host.executeBatch(batch.map((q) => q.item), this.options.threadsPerHost);
+      batch.forEach((q, i) => {
+        const r = reply.items[i];
+        if (r?.ok) q.done({ reply: r.value, lines: [] });
+        else q.done({ failure: new HostFailure(r?.stage === 'run' ? 'run-error' : 'load-error', r?.message ?? 'no reply for this case', [], r?.code) });
+      });
+    } catch (e) {
+      const failure = e instanceof HostFailure ? e : new HostFailure('host-error', (e as Error).message, host.logTail());
+      // The host died (crash, timeout, memory): which case did it is unknown, so each runs alone.
+      if (batch.length === 1) batch[0]!.done({ failure });
+      else queue.unshift(...batch.map((q) => Object.assign(q, { alone: true })));
+    }
+  }
+
+  /** How this pool loads models on `target`: placement log or not, threads per session. */
+  loadSettings(target: TargetDescriptor): { placementLog: boolean; threads?: number } {
+    const singleEp = SINGLE_EP_BACKENDS.has(target.backend) && this.options.placementLog !== 'always';
+    return { placementLog: !singleEp, ...(this.options.threadsPerHost ? { threads: this.options.threadsPerHost } : {}) };
   }
 
   async close(): Promise<void> {
@@ -126,53 +205,54 @@ const STATUS_BY_FAILURE: Record<HostFailure['kind'], RunOutcome['status']> = {
 export async function executeOnTarget(
   pool: TargetPool, target: TargetDescriptor, modelPath: string, feedSets: readonly Readonly<Record<string, HostTensor>>[], graphNodes: number,
 ): Promise<TargetExecution> {
+  const t0 = performance.now();
+  const load = pool.loadSettings(target);
+  if (pool.batches(target)) {
+    const r = await pool.submit(target, { modelPath, feedSets });
+    return 'failure' in r ? failedExecution(target, r.failure) : okExecution(target, r.reply, r.lines, load, graphNodes, t0);
+  }
   const host = await pool.acquire(target);
   try {
-    const singleEp = SINGLE_EP_BACKENDS.has(target.backend) && pool.options.placementLog !== 'always';
-    return await executeOnHost(host, target, modelPath, feedSets, graphNodes, { placementLog: !singleEp, threads: pool.options.threadsPerHost });
+    const { reply, lines } = await host.execute(modelPath, feedSets, load.placementLog, load.threads);
+    return okExecution(target, reply, lines, load, graphNodes, t0);
+  } catch (e) {
+    return failedExecution(target, e instanceof HostFailure ? e : new HostFailure('host-error', (e as Error).message, host.logTail()));
   } finally {
     pool.release(target, host);
   }
 }
 
-async function executeOnHost(
-  host: TargetHost, target: TargetDescriptor, modelPath: string, feedSets: readonly Readonly<Record<string, HostTensor>>[], graphNodes: number,
-  load: { placementLog: boolean; threads: number | undefined },
-): Promise<TargetExecution> {
-  const t0 = performance.now();
-  let stage: 'load' | 'run' = 'load';
-  try {
-    const { reply, lines } = await host.load(modelPath, load.placementLog, load.threads);
-    stage = 'run';
-    const results = [];
-    for (const feeds of feedSets) results.push(await host.run(feeds));
-    const primaryEp = String(reply.device.details['executionProvider'] ?? '');
-    const placement: ExecutionPlacement = reply.placement
-      ?? (load.placementLog ? parsePlacementLog(lines, primaryEp) : undefined)
-      ?? { source: load.placementLog ? 'requested' : 'single-ep', providers: [{ ep: primaryEp || target.backend, nodes: graphNodes }], fallbackNodes: [] };
-    const outputs = results.map((r) => new Map(Object.entries(r.outputs)));
-    const runMs = results.reduce((sum, r) => sum + r.runMs, 0) / Math.max(1, results.length);
-    return {
-      outputs,
-      outcome: {
-        target: target.id, status: 'ok', device: reply.device, placement,
-        timings: { loadMs: reply.loadMs, runMs, wallMs: performance.now() - t0 },
-        outputs: [...(outputs[0] ?? new Map<string, HostTensor>())].map(([name, t]) => ({ name, dtype: t.dtype, dims: [...t.dims] })),
-        logTail: [],
-      },
-    };
-  } catch (e) {
-    const failure = e instanceof HostFailure ? e : new HostFailure(stage === 'load' ? 'load-error' : 'run-error', (e as Error).message, host.logTail());
-    return {
-      outputs: [],
-      outcome: {
-        // An adapter that finds its engine missing (no Chromium, no adapter) says so with TARGET_UNAVAILABLE.
-        target: target.id, status: failure.code === 'TARGET_UNAVAILABLE' ? 'unavailable' : STATUS_BY_FAILURE[failure.kind],
-        error: { message: firstLines(failure.message), ...(failure.code ? { code: failure.code } : {}) },
-        outputs: [], logTail: [...failure.logTail].slice(-20),
-      },
-    };
-  }
+function okExecution(
+  target: TargetDescriptor, reply: HostExecuteReply, lines: readonly string[], load: { placementLog: boolean }, graphNodes: number, t0: number,
+): TargetExecution {
+  const results = reply.runs;
+  const primaryEp = String(reply.device.details['executionProvider'] ?? '');
+  const placement: ExecutionPlacement = reply.placement
+    ?? (load.placementLog ? parsePlacementLog(lines, primaryEp) : undefined)
+    ?? { source: load.placementLog ? 'requested' : 'single-ep', providers: [{ ep: primaryEp || target.backend, nodes: graphNodes }], fallbackNodes: [] };
+  const outputs = results.map((r) => new Map(Object.entries(r.outputs)));
+  const runMs = results.reduce((sum, r) => sum + r.runMs, 0) / Math.max(1, results.length);
+  return {
+    outputs,
+    outcome: {
+      target: target.id, status: 'ok', device: reply.device, placement,
+      timings: { loadMs: reply.loadMs, runMs, wallMs: performance.now() - t0 },
+      outputs: [...(outputs[0] ?? new Map<string, HostTensor>())].map(([name, t]) => ({ name, dtype: t.dtype, dims: [...t.dims] })),
+      logTail: [],
+    },
+  };
+}
+
+function failedExecution(target: TargetDescriptor, failure: HostFailure): TargetExecution {
+  return {
+    outputs: [],
+    outcome: {
+      // An adapter that finds its engine missing (no Chromium, no adapter) says so with TARGET_UNAVAILABLE.
+      target: target.id, status: failure.code === 'TARGET_UNAVAILABLE' ? 'unavailable' : STATUS_BY_FAILURE[failure.kind],
+      error: { message: firstLines(failure.message), ...(failure.code ? { code: failure.code } : {}) },
+      outputs: [], logTail: [...failure.logTail].slice(-20),
+    },
+  };
 }
 
 /** ORT error messages can carry multi-line native traces; reports keep the first few lines. */

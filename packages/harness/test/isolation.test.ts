@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { findTarget, type TargetDescriptor } from '@crossrt/runtime';
 import { runDifferential } from '../src/differential-run.js';
+import { executeOnTarget, TargetPool } from '../src/target-execution.js';
 
 const fixture = (p: string) => fileURLToPath(new URL(`../../../fixtures/${p}`, import.meta.url));
 const faulty: TargetDescriptor = {
@@ -24,6 +25,32 @@ const faultyBrowser: TargetDescriptor = {
   description: 'ort-web:wasm@chromium with injected faults (test only)',
 };
 
+describe('crash isolation inside a batch', () => {
+  it('pins an abort on its own case, keeps a load error per case, and runs the rest', async () => {
+    // The fault-injecting adapter on a Node host, so its cases are batched like conformance cases.
+    const batchedFaulty: TargetDescriptor = { ...faulty, id: 'ort-node:cpu@faulty-node', environment: 'node' };
+    const pool = new TargetPool({ batchSize: 8, timeoutMs: 20_000 });
+    expect(pool.batches(batchedFaulty)).toBe(true);
+    const x = (n: number) => ({ x: { dtype: 'float32' as const, dims: [n, 2], data: Float32Array.from({ length: 2 * n }, (_, i) => i - 2) } });
+    const cases = [
+      ['models/affine-relu.onnx', [x(1)]], ['bad/unknown-domain.onnx', [{ x: { dtype: 'float32' as const, dims: [4], data: new Float32Array(4) } }]],
+      ['crash/abort.onnx', [{ crossrt_fault_abort: { dtype: 'float32' as const, dims: [4], data: new Float32Array(4) } }]],
+      ['models/affine-relu.onnx', [x(2), x(3)]], ['models/affine-relu.onnx', [x(3)]],
+    ] as const;
+    try {
+      const runs = await Promise.all(cases.map(([model, feeds]) => executeOnTarget(pool, batchedFaulty, fixture(model), feeds, 4)));
+      expect(runs.map((r) => r.outcome.status)).toEqual(['ok', 'load-error', 'crash', 'ok', 'ok']);
+      expect(runs[1]!.outcome.error!.message).toMatch(/FancyActivation|com\.example\.custom/);
+      expect(runs[2]!.outcome.error!.message).toBe('host process killed by SIGABRT');
+      // y = Relu(2x - 1) by hand, per input set, from the batched host.
+      expect(runs[3]!.outputs.map((o) => [...(o.get('y')!.data as Float32Array)])).toEqual([[0, 0, 0, 1], [0, 0, 0, 1, 3, 5]]);
+      expect([...(runs[0]!.outputs[0]!.get('y')!.data as Float32Array)]).toEqual([0, 0]);
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
+});
+
 describe('crash and hang isolation across cases', () => {
   it('marks the crashed and hung cases, restarts the host, and keeps the others', async () => {
     const models = ['models/affine-relu.onnx', 'crash/abort.onnx', 'models/mask-count.onnx', 'crash/hang.onnx', 'models/affine-relu.onnx'].map(fixture);
@@ -31,7 +58,7 @@ describe('crash and hang isolation across cases', () => {
     const faultyOutcome = (i: number) => report.cases[i]!.outcomes.find((o) => o.target === faulty.id)!;
     expect(report.cases.map((c) => c.verdict)).toEqual(['pass', 'fail', 'pass', 'fail', 'pass']);
     expect(faultyOutcome(1)).toMatchObject({ status: 'crash', error: { message: 'host process killed by SIGABRT' } });
-    expect(faultyOutcome(3)).toMatchObject({ status: 'timeout', error: { message: 'run did not finish within 4000 ms; host killed' } });
+    expect(faultyOutcome(3)).toMatchObject({ status: 'timeout', error: { message: 'load + run did not finish within 8000 ms; host killed' } });
     for (const i of [0, 2, 4]) {
       expect(faultyOutcome(i).status).toBe('ok');
       expect(report.cases[i]!.comparisons.length).toBeGreaterThan(0);
@@ -44,12 +71,12 @@ describe('crash and hang isolation across cases', () => {
 
   it('does the same for a browser target: renderer out of heap → crash, page that never yields → timeout', async () => {
     const models = ['models/affine-relu.onnx', 'crash/heap-oom.onnx', 'models/mask-count.onnx', 'crash/hang.onnx', 'models/affine-relu.onnx'].map(fixture);
-    const report = await runDifferential(models, { targets: [findTarget('ort-node:cpu'), faultyBrowser], timeoutMs: 12_000, dims: { N: 3 } });
+    const report = await runDifferential(models, { targets: [findTarget('ort-node:cpu'), faultyBrowser], timeoutMs: 6000, dims: { N: 3 } });
     const outcome = (i: number) => report.cases[i]!.outcomes.find((o) => o.target === faultyBrowser.id)!;
     expect(report.cases.map((c) => c.verdict)).toEqual(['pass', 'fail', 'pass', 'fail', 'pass']);
     expect(outcome(1).status).toBe('crash');
     expect(outcome(1).error!.message).toMatch(/Chromium renderer crashed|page went away/);
-    expect(outcome(3)).toMatchObject({ status: 'timeout', error: { message: 'run did not finish within 12000 ms; host killed' } });
+    expect(outcome(3)).toMatchObject({ status: 'timeout', error: { message: 'load + run did not finish within 12000 ms; host killed' } });
     for (const i of [0, 2, 4]) {
       expect(outcome(i).status).toBe('ok');
       expect(report.cases[i]!.comparisons.every((c) => c.verdict === 'pass')).toBe(true);

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { CrossrtError, type HostTensor } from '@crossrt/core';
+import { CrossrtError, type HostTensor } from '@crossrt/core/base';
 import { readModelFile, type LoadedModel } from './onnx-file.js';
 import { modelSignature, type ModelSignature } from './signature.js';
 import { decodeTensorFile } from './tensor-proto.js';

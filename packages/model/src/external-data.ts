@@ -3,7 +3,7 @@ import { closeSync, fstatSync, openSync, readSync, realpathSync, statSync } from
 import { isAbsolute, join, posix, relative, sep, win32 } from 'node:path';
 import { clone } from '@bufbuild/protobuf';
 import { ModelProtoSchema, type GraphProto, type ModelProto, type TensorProto } from 'onnx-buf';
-import { bytesPerElement, CrossrtError, dtypeFromOnnx, elementCount, onnxElemTypeName } from '@crossrt/core';
+import { bytesPerElement, CrossrtError, dtypeFromOnnx, elementCount, onnxElemTypeName } from '@crossrt/core/base';
 
 /** TensorProto.DataLocation.EXTERNAL */
 export const EXTERNAL_LOCATION = 1;

@@ -4,7 +4,7 @@ import {
   OperatorSetIdProtoSchema, TensorShapeProto_DimensionSchema, TensorShapeProtoSchema, TypeProto_TensorSchema,
   TypeProtoSchema, ValueInfoProtoSchema, type AttributeProto, type ModelProto, type ValueInfoProto,
 } from 'onnx-buf';
-import { onnxElemType, type DType, type HostTensor } from '@crossrt/core';
+import { onnxElemType, type DType, type HostTensor } from '@crossrt/core/base';
 import type { DeclaredDim } from './signature.js';
 import { tensorToProto } from './tensor-proto.js';
 

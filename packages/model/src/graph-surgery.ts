@@ -3,7 +3,7 @@ import {
   ModelProtoSchema, TypeProto_TensorSchema, TypeProtoSchema, ValueInfoProtoSchema,
   type GraphProto, type ModelProto, type NodeProto, type ValueInfoProto,
 } from 'onnx-buf';
-import { CrossrtError } from '@crossrt/core';
+import { CrossrtError } from '@crossrt/core/base';
 import { inferElemTypes } from './elem-type-inference.js';
 
 /**

@@ -1,4 +1,4 @@
-import { bytesPerElement, dtypeFromOnnx, onnxElemTypeName } from '@crossrt/core';
+import { bytesPerElement, dtypeFromOnnx, onnxElemTypeName } from '@crossrt/core/base';
 import type { GraphProto, NodeProto, ValueInfoProto } from 'onnx-buf';
 import { inferElemTypes } from './elem-type-inference.js';
 import { declaredTensorBytes, isExternalTensor } from './external-data.js';

@@ -1,4 +1,4 @@
-import { allocate, bytesPerElement, CrossrtError, elementCount, type DType, type HostTensor, type TensorData } from '@crossrt/core';
+import { allocate, bytesPerElement, CrossrtError, elementCount, type DType, type HostTensor, type TensorData } from '@crossrt/core/base';
 
 /**
  * NumPy `.npy` (format versions 1.0, 2.0, 3.0) ↔ HostTensor. Supported: bool, int8..int64,

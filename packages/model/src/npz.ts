@@ -1,5 +1,5 @@
 import { unzipSync, zipSync, type Zippable } from 'fflate';
-import { CrossrtError, type HostTensor } from '@crossrt/core';
+import { CrossrtError, type HostTensor } from '@crossrt/core/base';
 import { decodeNpy, encodeNpy } from './npy.js';
 
 /**

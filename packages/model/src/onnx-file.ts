@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema, type ModelProto } from 'onnx-buf';
-import { CrossrtError } from '@crossrt/core';
+import { CrossrtError } from '@crossrt/core/base';
 import { checkModelExternalData, type ResolvedExternalData } from './external-data.js';
 
 export type { ModelProto } from 'onnx-buf';

@@ -1,4 +1,4 @@
-import { dtypeFromOnnx, onnxElemTypeName, type DType } from '@crossrt/core';
+import { dtypeFromOnnx, onnxElemTypeName, type DType } from '@crossrt/core/base';
 import type { ModelProto, TypeProto, ValueInfoProto } from 'onnx-buf';
 
 /** A declared dim: a fixed size, a symbolic name, or unknown (neither given). */

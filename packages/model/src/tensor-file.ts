@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { CrossrtError, numericView, type HostTensor } from '@crossrt/core';
+import { CrossrtError, numericView, type HostTensor } from '@crossrt/core/base';
 import { decodeNpy } from './npy.js';
 import { decodeNpz } from './npz.js';
 import { decodeTensorFile } from './tensor-proto.js';

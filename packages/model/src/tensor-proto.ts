@@ -3,7 +3,7 @@ import { TensorProtoSchema, type TensorProto } from 'onnx-buf';
 import {
   allocate, bytesPerElement, CrossrtError, dtypeFromOnnx, dtypeStorage, elementCount, onnxElemType,
   onnxElemTypeName, type DType, type HostTensor, type TensorData,
-} from '@crossrt/core';
+} from '@crossrt/core/base';
 import { isExternalTensor, readExternalBytes } from './external-data.js';
 
 type NumericData = Exclude<TensorData, string[]>;

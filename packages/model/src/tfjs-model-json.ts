@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { CrossrtError, type DType } from '@crossrt/core';
+import { CrossrtError, type DType } from '@crossrt/core/base';
 import type { DeclaredDim, ModelSignature, ValueSignature } from './signature.js';
 
 /**

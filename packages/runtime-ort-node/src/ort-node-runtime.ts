@@ -1,7 +1,7 @@
 import { cpus } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import type { DeviceInfo } from '@crossrt/core';
-import { bridgeOrtSession, HOST_ENVIRONMENT_VAR, RuntimeStageError, timedLoad, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime } from '@crossrt/runtime';
+import { bridgeOrtSession, HOST_ENVIRONMENT_VAR, RuntimeStageError, timedLoad, warmupModelBytes, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime, type WarmRequest } from '@crossrt/runtime';
 import { describeWebGpuAdapter } from './webgpu-adapter-info.js';
 
 // os.cpus() reads /proc/cpuinfo on every call (0.2 ms): once per host is enough.
@@ -14,11 +14,8 @@ const EP_BY_BACKEND: Record<string, { ep: string; epName: string }> = {
   webgpu: { ep: 'webgpu', epName: 'WebGpuExecutionProvider' },
 };
 
-/**
- * A one-node Relu model (opset 13, x: float32[4]) built with @crossrt/model's graph builder: creating
- * a session on it proves the WebGPU EP finds an adapter, which is what probe() must answer.
- */
-const PROBE_MODEL = Buffer.from('CAgSEGNyb3NzcnQtZml4dHVyZXMaATE6PwoUCgF4EgF5GgRyZWx1IgRSZWx1OgASBXByb2JlWg8KAXgSCgoICAESBAoCCARiDwoBeRIKCggIARIECgIIBEIECgAQDQ==', 'base64');
+/** Creating a session on the warm-up model proves the WebGPU EP finds an adapter: what probe() must answer. */
+const PROBE_MODEL = warmupModelBytes();
 
 /**
  * onnxruntime-node: native CPU EP and the bundled WebGPU EP (Dawn). The model is passed by path, so
@@ -43,22 +40,32 @@ export function createRuntime(): Runtime {
       }
       return { available: true, reason: `onnxruntime-node ${version} native binding loaded`, runtimeVersion: version };
     },
+    async warm(req: WarmRequest): Promise<void> {
+      // The first session of a process sets up ORT's environment and kernel registry.
+      const session = await ort.InferenceSession.create(PROBE_MODEL, { ...sessionOptions(req), logSeverityLevel: 3 });
+      await session.run({ x: new ort.Tensor('float32', new Float32Array([-1, 0, 2, -3]), [4]) });
+      await session.release();
+    },
     async load(req: LoadRequest): Promise<LoadedSession> {
       const ep = EP_BY_BACKEND[req.backend];
       if (!ep) throw new RuntimeStageError('load', `unsupported backend ${req.backend}`);
-      const { session, loadMs } = await timedLoad(() => ort.InferenceSession.create(req.modelPath, {
-        executionProviders: [ep.ep],
-        // Severity 0 (verbose) makes ORT print its "Node placements" block to stderr; the host parses it.
-        logSeverityLevel: req.placementLog ? 0 : 3,
-        // One intra-op thread when hosts run side by side: ORT's spinning pool threads would fight each other.
-        ...(req.threads ? { intraOpNumThreads: req.threads, interOpNumThreads: 1 } : {}),
-      }));
+      const { session, loadMs } = await timedLoad(() => ort.InferenceSession.create(req.modelPath, sessionOptions(req)));
       return {
         loadMs,
         device: req.backend === 'webgpu' ? webGpuDevice(version) : cpuDevice(version, ep.epName),
         session: bridgeOrtSession(session, (f) => new ort.Tensor(f.type as ort.Tensor.Type, f.data as ort.Tensor.DataType, f.dims)),
       };
     },
+  };
+}
+
+function sessionOptions(req: WarmRequest): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: [EP_BY_BACKEND[req.backend]?.ep ?? req.backend],
+    // Severity 0 (verbose) makes ORT print its "Node placements" block to stderr; the host parses it.
+    logSeverityLevel: req.placementLog ? 0 : 3,
+    // One intra-op thread when hosts run side by side: ORT's spinning pool threads would fight each other.
+    ...(req.threads ? { intraOpNumThreads: req.threads, interOpNumThreads: 1 } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
-import { bridgeOrtSession, RuntimeStageError, timedLoad, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime } from '@crossrt/runtime';
+import { bridgeOrtSession, RuntimeStageError, timedLoad, warmupModelBytes, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime, type WarmRequest } from '@crossrt/runtime';
 
 /**
  * onnxruntime-web's WebAssembly backend running in Node. The wasm binary ships in the package, so
@@ -16,14 +16,17 @@ export function createRuntime(): Runtime {
       if (!('WebAssembly' in globalThis)) return { available: false, reason: 'this Node has no WebAssembly', runtimeVersion: version };
       return { available: true, reason: `onnxruntime-web ${version} (wasm) importable`, runtimeVersion: version };
     },
+    async warm(req: WarmRequest): Promise<void> {
+      // The first session compiles and starts the 14 MB wasm module (~200 ms): do it before any model arrives.
+      const session = await ort.InferenceSession.create(warmupModelBytes(), { ...startWasm(req), logSeverityLevel: 3 });
+      ort.env.logLevel = 'warning';
+      await session.run({ x: new ort.Tensor('float32', new Float32Array([-1, 0, 2, -3]), [4]) });
+      await session.release();
+    },
     async load(req: LoadRequest): Promise<LoadedSession> {
       if (req.backend !== 'wasm') throw new RuntimeStageError('load', `unsupported backend ${req.backend}`);
       const bytes = new Uint8Array(readFileSync(req.modelPath));
-      // The wasm module's own log level is fixed when it first initializes: verbose from the start.
-      if (req.placementLog) ort.env.logLevel = 'verbose';
-      // Takes effect when the wasm module first starts (the first session of this host).
-      if (req.threads) ort.env.wasm.numThreads = req.threads;
-      const options: ort.InferenceSession.SessionOptions = { executionProviders: ['wasm'], logSeverityLevel: req.placementLog ? 0 : 3, logVerbosityLevel: 0 };
+      const options = startWasm(req);
       let created;
       try {
         created = await timedLoad(() => ort.InferenceSession.create(bytes, options));
@@ -47,6 +50,17 @@ export function createRuntime(): Runtime {
       };
     },
   };
+}
+
+/**
+ * Session options for `req`, after setting what the wasm module reads when it first starts (the first
+ * session of this host, a warm-up included): its own log level (verbose from the start when placement
+ * is logged) and its thread count.
+ */
+function startWasm(req: WarmRequest): ort.InferenceSession.SessionOptions {
+  if (req.placementLog) ort.env.logLevel = 'verbose';
+  if (req.threads) ort.env.wasm.numThreads = req.threads;
+  return { executionProviders: ['wasm'], logSeverityLevel: req.placementLog ? 0 : 3, logVerbosityLevel: 0 };
 }
 
 /** The model's external data files as `{ path, data }`, located safely by @crossrt/model. */

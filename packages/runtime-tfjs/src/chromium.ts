@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBrowserRuntime, webGpuArgs, WEBGL_SOFTWARE_ARGS } from '@crossrt/browser';
-import { describeError, isCrossrtError } from '@crossrt/core';
+import { describeError, isCrossrtError } from '@crossrt/core/base';
 import { RuntimeStageError, type LoadRequest, type LoadedSession, type Runtime } from '@crossrt/runtime';
 import { writeModelBundle } from './tfjs-model-bundle.js';
 

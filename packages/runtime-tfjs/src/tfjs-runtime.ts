@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { describeError, isCrossrtError, type HostTensor } from '@crossrt/core';
+import { describeError, isCrossrtError, type HostTensor } from '@crossrt/core/base';
 import { readTfjsModelArtifacts, type TfjsModelArtifacts } from '@crossrt/model';
 import { RuntimeStageError, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime, type RuntimeSession } from '@crossrt/runtime';
 import { activateBackend, type ActiveTfjs } from './tfjs-backends.js';

@@ -1,4 +1,4 @@
-import { CrossrtError, type HostTensor } from '@crossrt/core';
+import { CrossrtError, type HostTensor } from '@crossrt/core/base';
 
 /** The dtypes a TF.js tensor can hold. */
 export type TfjsDType = 'float32' | 'int32' | 'bool' | 'string';

@@ -5,3 +5,4 @@ export * from './host/host-protocol.js';
 export * from './host/target-host.js';
 export * from './host/process-tree-memory.js';
 export * from './ort-session-bridge.js';
+export * from './warmup-model.js';

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { CrossrtError, isDType, type HostTensor, type TensorData } from '@crossrt/core';
+import { CrossrtError, isDType, type HostTensor, type TensorData } from '@crossrt/core/base';
 import { RuntimeStageError, type RuntimeSession } from './runtime.js';
 
 /**

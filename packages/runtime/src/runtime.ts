@@ -11,6 +11,12 @@ export interface Runtime {
   /** Never throws: an unavailable backend is an answer with a reason. */
   probe(backend: string): Promise<ProbeResult>;
   load(request: LoadRequest): Promise<LoadedSession>;
+  /**
+   * Pay the backend's one-time start-up (compiling a wasm module, opening a device) before the first
+   * model arrives; the host calls it while the harness is still preparing the case. It gets the
+   * settings of the loads to come, since some are fixed at start-up (wasm threads, log level). Optional.
+   */
+  warm?(request: WarmRequest): Promise<void>;
   /** Release what the adapter owns beyond sessions (e.g. a browser); called when the host is closed. */
   close?(): Promise<void>;
 }
@@ -30,6 +36,8 @@ export interface LoadRequest {
   /** Intra-op threads for the session; set when several hosts share the cores (e.g. conformance --jobs). */
   readonly threads?: number;
 }
+
+export type WarmRequest = Omit<LoadRequest, 'modelPath'>;
 
 export interface LoadedSession {
   readonly session: RuntimeSession;

@@ -1,4 +1,4 @@
-import { CrossrtError, parseTargetId, type ParsedTargetId } from '@crossrt/core';
+import { CrossrtError, parseTargetId, type ParsedTargetId } from '@crossrt/core/base';
 
 /**
  * One environment a host process can be started with. Targets that depend on the machine (a GPU
@@ -18,7 +18,20 @@ export interface TargetDescriptor extends ParsedTargetId {
   readonly description: string;
   /** Candidate host environments, tried in order (default: the harness environment as is). */
   readonly hostEnvironments?: readonly HostEnvironment[];
+  /** Node/V8 flags for the host process (see WASM_HOST_FLAGS). */
+  readonly hostNodeFlags?: readonly string[];
 }
+
+/**
+ * Node hosts running onnxruntime-web's 14 MB wasm module keep it in V8's baseline tier (Liftoff).
+ * By default V8 recompiles every hot wasm function with TurboFan on background threads; a host that
+ * creates sessions and runs each a few times never earns that back. Measured on 2 cores
+ * (`npm run bench`): the ONNX node suite on ort-web:wasm 3.5 s CPU → 1.3 s, PP-OCRv4 det create +
+ * first run ~500 → ~220 ms; steady-state runs of a large model are ~1.5x slower. The tier does not
+ * change results (wasm semantics are the same in every tier). `CROSSRT_WASM_TIERING=dynamic` restores
+ * V8's default for long, many-run sessions.
+ */
+export const WASM_HOST_FLAGS: readonly string[] = process.env['CROSSRT_WASM_TIERING'] === 'dynamic' ? [] : ['--liftoff-only'];
 
 /** Debian's chromium ships SwiftShader's Vulkan ICD and a Vulkan loader next to it. */
 export const CHROMIUM_LIB_DIR = process.env['CROSSRT_CHROMIUM_LIB_DIR'] ?? '/usr/lib/chromium';
@@ -39,7 +52,7 @@ export function webGpuNativeEnvironments(libDir = CHROMIUM_LIB_DIR): HostEnviron
 /** Every target crossrt knows how to run. `crossrt targets` prints this list, probed. */
 export const TARGET_CATALOGUE: readonly TargetDescriptor[] = [
   { id: 'ort-node:cpu', runtime: 'ort-node', backend: 'cpu', environment: 'node', adapterModule: '@crossrt/runtime-ort-node', description: 'onnxruntime-node, native CPU execution provider' },
-  { id: 'ort-web:wasm', runtime: 'ort-web', backend: 'wasm', environment: 'node', adapterModule: '@crossrt/runtime-ort-web', description: 'onnxruntime-web, WebAssembly backend, in Node' },
+  { id: 'ort-web:wasm', runtime: 'ort-web', backend: 'wasm', environment: 'node', adapterModule: '@crossrt/runtime-ort-web', description: 'onnxruntime-web, WebAssembly backend, in Node', hostNodeFlags: WASM_HOST_FLAGS },
   {
     id: 'ort-node:webgpu', runtime: 'ort-node', backend: 'webgpu', environment: 'node', adapterModule: '@crossrt/runtime-ort-node',
     description: 'onnxruntime-node, bundled WebGPU execution provider (Dawn; SwiftShader Vulkan when no GPU adapter works)',

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { Command } from 'commander';
 import { CrossrtError, type Tolerance } from '@crossrt/core';
 import { ORACLE_TOLERANCE } from '@crossrt/compare';
-import { DEFAULT_ORACLE_JOBS, readKnownFailuresFiles, readToleranceOverrides, runOracleCases, type CaseTolerances } from '@crossrt/harness';
+import { DEFAULT_ORACLE_BATCH, DEFAULT_ORACLE_JOBS, readKnownFailuresFiles, readToleranceOverrides, runOracleCases, type CaseTolerances } from '@crossrt/harness';
 import { findBackendTestCases } from '@crossrt/model';
 import { buildConformanceMatrix, renderConformanceMatrix, renderConsole, writeJsonReport } from '@crossrt/report';
 import { parseTargetList } from '@crossrt/runtime';
@@ -15,6 +15,7 @@ interface ConformanceFlags {
   placementLog?: boolean;
   jobs: number;
   hostsPerTarget: number;
+  batch: number;
   targets: string; rtol?: number; atol?: number; json?: string; timeout: number; quiet?: boolean;
   knownFailures?: string[]; caseTolerance?: CaseTolerances; tolerances?: string; matrix: 'failing' | 'all' | 'none'; matrixJson?: string; cases?: boolean;
 }
@@ -48,6 +49,7 @@ export function conformanceCommand(): Command {
     .option('--placement-log', 'parse ORT\'s node placement log on CPU/WASM targets too (GPU targets always; single-EP targets are placed by construction)')
     .option('-j, --jobs <n>', `cases in flight at once (reading, running, comparing overlap; default ${DEFAULT_ORACLE_JOBS})`, parseInteger('--jobs', 1), DEFAULT_ORACLE_JOBS)
     .option('--hosts-per-target <n>', 'host processes per target (more only helps when session creation dominates)', parseInteger('--hosts-per-target', 1), 1)
+    .option('--batch <n>', `cases per host round trip on CPU/WASM targets in Node (1 = one case per request; default ${DEFAULT_ORACLE_BATCH})`, parseInteger('--batch', 1), DEFAULT_ORACLE_BATCH)
     .option('-q, --quiet', 'print only the totals')
     .action(async (dirs: string[], flags: ConformanceFlags) => {
       if (!['failing', 'all', 'none'].includes(flags.matrix)) throw new CrossrtError('USAGE', `--matrix expects failing, all or none, got "${flags.matrix}"`);
@@ -69,7 +71,7 @@ export function conformanceCommand(): Command {
       const progress = process.stderr.isTTY && !flags.quiet;
       const report = await runOracleCases(caseDirs, {
         targets, timeoutMs: flags.timeout * 1000, placementLog: flags.placementLog ? 'always' : 'auto', ...(tolerance ? { tolerance } : {}), caseTolerances,
-        jobs: flags.jobs, hostsPerTarget: flags.hostsPerTarget,
+        jobs: flags.jobs, hostsPerTarget: flags.hostsPerTarget, batchSize: flags.batch,
         onCase: (c, done, n) => { if (progress) process.stderr.write(`\r[${done}/${n}] ${c.verdict.padEnd(7)} ${c.id.slice(-60).padEnd(60)}`); },
       });
       if (progress) process.stderr.write('\n');

@@ -4,7 +4,7 @@
  */
 import type { Runtime, RuntimeFactory, RuntimeSession } from '../runtime.js';
 import { RuntimeStageError } from '../runtime.js';
-import { DONE_MARKER, needsDoneMarker, type HostReply, type HostRequest } from './host-protocol.js';
+import { DONE_MARKER, needsDoneMarker, type HostBatchItemReply, type HostExecuteReply, type HostLoadReply, type HostReply, type HostRequest } from './host-protocol.js';
 
 let runtime: Runtime | undefined;
 let session: RuntimeSession | undefined;
@@ -18,22 +18,61 @@ async function adapter(moduleSpecifier: string): Promise<Runtime> {
   return runtime;
 }
 
+async function load(req: Omit<Extract<HostRequest, { type: 'load' }>, 'id' | 'type'>): Promise<HostLoadReply> {
+  if (session) await session.dispose();
+  session = undefined;
+  const loaded = await (await adapter(req.adapterModule)).load({ backend: req.backend, modelPath: req.modelPath, placementLog: req.placementLog, ...(req.threads ? { threads: req.threads } : {}) });
+  session = loaded.session;
+  const { session: _s, ...rest } = loaded;
+  return { ...rest, inputNames: session.inputNames, outputNames: session.outputNames };
+}
+
+/** Load, run every feed set, dispose. Run failures are stage `run`; anything before them is `load`. */
+async function execute(req: Omit<Extract<HostRequest, { type: 'execute' }>, 'id' | 'type'>): Promise<HostExecuteReply> {
+  const loaded = await load(req);
+  const runs = [];
+  try {
+    for (const feeds of req.feedSets) runs.push(await session!.run(feeds));
+  } catch (e) {
+    throw e instanceof RuntimeStageError ? e : new RuntimeStageError('run', e instanceof Error ? e.message : String(e));
+  } finally {
+    await session?.dispose();
+    session = undefined;
+  }
+  return { ...loaded, runs };
+}
+
 async function handle(req: HostRequest): Promise<HostReply> {
   switch (req.type) {
     case 'probe': {
+      let probed;
       try {
-        return { id: req.id, ok: true, value: await (await adapter(req.adapterModule)).probe(req.backend) };
+        const rt = await adapter(req.adapterModule);
+        probed = await rt.probe(req.backend);
+        // A warm-up that fails is not a probe failure: the first real load reports the cause.
+        if (req.warm && probed.available) await rt.warm?.(req.warm).catch(() => undefined);
       } catch (e) {
-        return { id: req.id, ok: true, value: { available: false, reason: `adapter failed to load: ${(e as Error).message.split('\n')[0]}` } };
+        probed = { available: false, reason: `adapter failed to load: ${(e as Error).message.split('\n')[0]}` };
       }
+      return { id: req.id, ok: true, value: probed };
     }
-    case 'load': {
-      if (session) await session.dispose();
-      session = undefined;
-      const loaded = await (await adapter(req.adapterModule)).load({ backend: req.backend, modelPath: req.modelPath, placementLog: req.placementLog, ...(req.threads ? { threads: req.threads } : {}) });
-      session = loaded.session;
-      const { session: _s, ...rest } = loaded;
-      return { id: req.id, ok: true, value: { ...rest, inputNames: session.inputNames, outputNames: session.outputNames } };
+    case 'load':
+      return { id: req.id, ok: true, value: await load(req) };
+    case 'execute':
+      return { id: req.id, ok: true, value: await execute(req) };
+    case 'execute-batch': {
+      const items: HostBatchItemReply[] = [];
+      for (const item of req.items) {
+        try {
+          items.push({ ok: true, value: await execute({ ...req, ...item, placementLog: false }) });
+        } catch (e) {
+          // The engine itself died: this process is not trusted with the rest of the batch.
+          if (e instanceof RuntimeStageError && e.stage === 'crash') throw e;
+          const stage = e instanceof RuntimeStageError && e.stage === 'run' ? 'run' : 'load';
+          items.push({ ok: false, stage, message: e instanceof Error ? e.message : String(e), ...(e instanceof RuntimeStageError && e.code ? { code: e.code } : {}) });
+        }
+      }
+      return { id: req.id, ok: true, value: { items } };
     }
     case 'run': {
       if (!session) return { id: req.id, ok: false, stage: 'run', message: 'no model loaded' };
@@ -50,7 +89,7 @@ async function handle(req: HostRequest): Promise<HostReply> {
 process.on('message', (req: HostRequest) => {
   void handle(req)
     .catch((e: unknown): HostReply => {
-      const stage = e instanceof RuntimeStageError ? e.stage : req.type === 'load' ? 'load' : req.type === 'run' ? 'run' : 'host';
+      const stage = e instanceof RuntimeStageError ? e.stage : req.type === 'load' || req.type === 'execute' ? 'load' : req.type === 'run' ? 'run' : 'host';
       const message = e instanceof Error ? e.message : String(e);
       return { id: req.id, ok: false, stage, message, ...(e instanceof RuntimeStageError && e.code ? { code: e.code } : {}) };
     })

@@ -1,9 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { HostTensor } from '@crossrt/core';
-import type { ProbeResult, SessionRunResult } from '../runtime.js';
+import type { ProbeResult, SessionRunResult, WarmRequest } from '../runtime.js';
 import type { HostEnvironment, TargetDescriptor } from '../target-catalogue.js';
-import { DONE_MARKER, needsDoneMarker, HOST_ENVIRONMENT_VAR, type HostLoadReply, type HostReply, type HostReplyValue, type HostRequest } from './host-protocol.js';
+import { DONE_MARKER, needsDoneMarker, HOST_ENVIRONMENT_VAR, type HostBatchItem, type HostBatchReply, type HostExecuteReply, type HostLoadReply, type HostReply, type HostReplyValue, type HostRequest } from './host-protocol.js';
 import { processTreeRssBytes } from './process-tree-memory.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -22,6 +22,10 @@ function memoryLimitFromEnv(text: string | undefined): number | undefined {
   return Number.isFinite(mb) && mb >= 0 ? mb : undefined;
 }
 const MEMORY_POLL_MS = 200;
+/** How timeouts name a request. */
+const REQUEST_WORDS: Record<HostRequest['type'], string> = {
+  probe: 'probe', load: 'load', run: 'run', dispose: 'dispose', execute: 'load + run', 'execute-batch': 'a batch of loads + runs',
+};
 const LOG_TAIL_LINES = 40;
 
 /** Why a host request failed. `crash` and `timeout` mean the host process is gone. */
@@ -140,8 +144,10 @@ export class TargetHost {
     return this.tail.slice(-n);
   }
 
-  async probe(): Promise<ProbeResult> {
-    const { value } = await this.request({ type: 'probe', adapterModule: this.target.adapterModule, backend: this.target.backend });
+  /** With `warm` (the settings of the loads to come), also pay the backend's one-time start-up (Runtime.warm). */
+  async probe(warm?: Omit<WarmRequest, 'backend'>): Promise<ProbeResult> {
+    const { backend } = this.target;
+    const { value } = await this.request({ type: 'probe', adapterModule: this.target.adapterModule, backend, ...(warm ? { warm: { ...warm, backend } } : {}) });
     return value as ProbeResult;
   }
 
@@ -150,6 +156,28 @@ export class TargetHost {
       type: 'load', adapterModule: this.target.adapterModule, backend: this.target.backend, modelPath, placementLog, ...(threads ? { threads } : {}),
     });
     return { reply: value as HostLoadReply, lines };
+  }
+
+  /**
+   * Load, run every feed set, dispose: one round trip. `lines` are the log lines printed meanwhile.
+   * The time limit is the per-request limit for the load and for each run, added up.
+   */
+  async execute(modelPath: string, feedSets: readonly Readonly<Record<string, HostTensor>>[], placementLog = true, threads?: number): Promise<{ reply: HostExecuteReply; lines: string[] }> {
+    const { value, lines } = await this.request({
+      type: 'execute', adapterModule: this.target.adapterModule, backend: this.target.backend, modelPath, placementLog, feedSets, ...(threads ? { threads } : {}),
+    }, this.timeoutMs * (1 + feedSets.length));
+    return { reply: value as HostExecuteReply, lines };
+  }
+
+  /**
+   * Execute several models in one round trip (no placement log). The time limit is the per-request
+   * limit for each load and each run in the batch, added up.
+   */
+  async executeBatch(items: readonly HostBatchItem[], threads?: number): Promise<HostBatchReply> {
+    const { value } = await this.request({
+      type: 'execute-batch', adapterModule: this.target.adapterModule, backend: this.target.backend, items, ...(threads ? { threads } : {}),
+    }, this.timeoutMs * items.reduce((n, item) => n + 1 + item.feedSets.length, 0));
+    return value as HostBatchReply;
   }
 
   async run(feeds: Readonly<Record<string, HostTensor>>): Promise<SessionRunResult> {
@@ -186,7 +214,7 @@ export class TargetHost {
           ...(environment ? { [HOST_ENVIRONMENT_VAR]: environment.name } : {}),
         },
         // A V8 heap limit makes JS-side memory exhaustion a clean abort instead of swapping.
-        execArgv: heapMb ? [`--max-old-space-size=${heapMb}`] : [],
+        execArgv: [...(this.target.hostNodeFlags ?? []), ...(heapMb ? [`--max-old-space-size=${heapMb}`] : [])],
       });
       child.stdout!.setEncoding('utf8').on('data', (d: string) => this.onLog(d));
       child.stderr!.setEncoding('utf8').on('data', (d: string) => this.onLog(d));
@@ -199,7 +227,7 @@ export class TargetHost {
     return this.starting;
   }
 
-  private async request(body: DistributiveOmit<HostRequest, 'id'>): Promise<{ value: HostReplyValue; lines: string[] }> {
+  private async request(body: DistributiveOmit<HostRequest, 'id'>, timeoutMs = this.timeoutMs): Promise<{ value: HostReplyValue; lines: string[] }> {
     if (!this.alive) throw new HostFailure('crash', 'host process is not running', this.logTail());
     if (this.pending) throw new HostFailure('host-error', 'host is busy', []);
     const child = await this.start();
@@ -207,8 +235,8 @@ export class TargetHost {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.killFor(new HostFailure('timeout', `${body.type} did not finish within ${this.timeoutMs} ms; host killed`, []));
-      }, this.timeoutMs);
+        this.killFor(new HostFailure('timeout', `${REQUEST_WORDS[body.type]} did not finish within ${timeoutMs} ms; host killed`, []));
+      }, timeoutMs);
       const memoryTimer = this.memoryLimitMb > 0 && child.pid ? setInterval(() => this.checkMemory(child.pid!), MEMORY_POLL_MS) : undefined;
       this.pending = { id, body, resolve, reject, doneSeen: false, lines: [], timer, memoryTimer };
       child.send({ ...body, id } as HostRequest);

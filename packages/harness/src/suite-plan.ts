@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { createRequire } from 'node:module';
 import picomatch from 'picomatch';
-import { glob } from 'tinyglobby';
-import { parse as parseYaml } from 'yaml';
 import { CrossrtError, SuiteSchema, type ModelEntry, type Suite } from '@crossrt/core';
 import { findBackendTestCases } from '@crossrt/model';
+
+// yaml and tinyglobby load when a suite is read (~40 ms), not on every crossrt start.
+const require = createRequire(import.meta.url);
+const parseYaml = (text: string): unknown => (require('yaml') as typeof import('yaml')).parse(text);
+const glob = async (patterns: string | string[], options: { cwd: string; absolute: true }): Promise<string[]> => (await import('tinyglobby')).glob(patterns, options);
 
 /** One case of a suite, before it runs. Ids are stable: they key resume, shards and baselines. */
 export interface PlannedCase {

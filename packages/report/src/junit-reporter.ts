@@ -1,5 +1,5 @@
 import type { Report } from '@crossrt/core';
-import { create } from 'xmlbuilder2';
+import { createRequire } from 'node:module';
 import { comparisonText, outcomeFailureText } from './comparison-text.js';
 import { comparedTargets, outputCells, type OutputCell } from './output-cells.js';
 import { statusTone } from './target-cells.js';
@@ -57,6 +57,8 @@ export function renderJunit(report: Report): string {
   for (const c of cells) perRun.set(runKey(c), (perRun.get(runKey(c)) ?? 0) + 1);
   const cellMs = (c: OutputCell) => (c.outcome?.timings?.wallMs ?? 0) / (perRun.get(runKey(c)) ?? 1);
 
+  // Loaded on first use: xmlbuilder2 costs ~50 ms to import, and most runs write no JUnit.
+  const { create } = createRequire(import.meta.url)('xmlbuilder2') as typeof import('xmlbuilder2');
   const root = create({ version: '1.0', encoding: 'UTF-8', invalidCharReplacement: '\uFFFD' }).ele('testsuites', {
     name: `crossrt ${report.command}${report.suite ? ` ${report.suite.name}` : ''}${report.shard ? ` shard ${report.shard.index}/${report.shard.count}` : ''}`,
     tests: String(cells.length), failures: String(count(cells, 'failure')), errors: String(count(cells, 'error')),

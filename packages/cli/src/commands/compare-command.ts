@@ -26,7 +26,7 @@ export function compareCommand(): Command {
     .option('--atol <a>', 'absolute tolerance for element-wise checks', parseNonNegativeNumber('--atol'))
     .option('--variant-kind <model=kind>', 'override the detected variant kind (fp32, fp16, bf16, int8) of a model (repeatable)', collectKeyValue('--variant-kind', parseKind))
     .option('--json <file>', 'write the versioned JSON report here')
-    .option('--timeout <seconds>', 'per-request limit for the target (load, run)', parseNonNegativeNumber('--timeout'), 120)
+    .option('--timeout <seconds>', 'time limit per load and per run on the target', parseNonNegativeNumber('--timeout'), 120)
     .option('-q, --quiet', 'print only the summary line');
   return addInputOptions(cmd)
     .action(async (models: string[], flags: CompareFlags) => {

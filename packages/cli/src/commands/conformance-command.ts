@@ -45,7 +45,7 @@ export function conformanceCommand(): Command {
     .option('--matrix-json <file>', 'write the case × target matrix (cells, totals, failing ops, known failures) as JSON')
     .option('--cases', 'also print the per-case detail (outcomes and comparison tables)')
     .option('--json <file>', 'write the versioned JSON report here')
-    .option('--timeout <seconds>', 'per-request limit for a target (load, run)', parseNonNegativeNumber('--timeout'), 120)
+    .option('--timeout <seconds>', 'time limit per load and per run on a target', parseNonNegativeNumber('--timeout'), 120)
     .option('--placement-log', 'parse ORT\'s node placement log on CPU/WASM targets too (GPU targets always; single-EP targets are placed by construction)')
     .option('-j, --jobs <n>', `cases in flight at once (reading, running, comparing overlap; default ${DEFAULT_ORACLE_JOBS})`, parseInteger('--jobs', 1), DEFAULT_ORACLE_JOBS)
     .option('--hosts-per-target <n>', 'host processes per target (more only helps when session creation dominates)', parseInteger('--hosts-per-target', 1), 1)

@@ -20,7 +20,7 @@ export function addDiscrepancyOptions(cmd: Command): Command {
     .option('--json <file>', 'write the versioned JSON report here')
     .option('--html <file>', 'also write a self-contained HTML report')
     .option('--markdown <file>', 'also write a Markdown summary')
-    .option('--timeout <seconds>', 'per-request limit for a target (load, run)', parseNonNegativeNumber('--timeout'), 120)
+    .option('--timeout <seconds>', 'time limit per load and per run on a target', parseNonNegativeNumber('--timeout'), 120)
     .option('-q, --quiet', 'print only the summary');
   return addInputOptions(cmd);
 }

@@ -28,7 +28,7 @@ export function pairCommand(): Command {
     .option('--dim <name=value>', 'value of a symbolic dim (repeatable)', parseDimFlag)
     .option('--shape <input=AxB>', 'whole shape of one ONNX input (repeatable)', parseShapeFlag)
     .option('--json <file>', 'write the versioned JSON report here')
-    .option('--timeout <seconds>', 'per-request limit for a target (load, run)', parseNonNegativeNumber('--timeout'), 120)
+    .option('--timeout <seconds>', 'time limit per load and per run on a target', parseNonNegativeNumber('--timeout'), 120)
     .option('-q, --quiet', 'print only the mapping, diagnosis and summary')
     .option('--layers', 'also compare every TF.js layer output with the ONNX tensor named after it (layers models), to find the first layer that diverges')
     .action(async (configPath: string | undefined, flags: PairFlags) => {

@@ -23,7 +23,7 @@ export function runCommand(): Command {
     .option('--junit <file>', 'also write JUnit XML (one testcase per case × target × output)')
     .option('--markdown <file>', 'also write a Markdown summary fit for a pull-request comment')
     .option('--html <file>', 'also write a self-contained HTML report')
-    .option('--timeout <seconds>', 'per-request limit for a target (load, run)', parseNonNegativeNumber('--timeout'), 120)
+    .option('--timeout <seconds>', 'time limit per load and per run on a target', parseNonNegativeNumber('--timeout'), 120)
     .option('--placement-log', 'parse ORT\'s node placement log on CPU/WASM targets too (GPU targets always; single-EP targets are placed by construction)')
     .option('-q, --quiet', 'print only the summary line');
   return addInputOptions(cmd)

@@ -8,7 +8,7 @@ import { processTreeRssBytes } from './process-tree-memory.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/** Per-request limit (load or run) unless the caller sets one: generous for real models on 2 cores. */
+/** Limit per load and per run unless the caller sets one: generous for real models on 2 cores. */
 export const DEFAULT_TIMEOUT_MS = 120_000;
 /**
  * Resident memory of a host and its descendants (browser processes included) before it is killed;
@@ -41,7 +41,7 @@ export class HostFailure extends Error {
 }
 
 export interface TargetHostOptions {
-  /** Per-request limit (load, run); the host is killed when it passes. Default DEFAULT_TIMEOUT_MS. */
+  /** Limit per load and per run (a request doing several gets their sum); the host is killed when it passes. Default DEFAULT_TIMEOUT_MS. */
   readonly timeoutMs?: number;
   /** Resident-memory limit of the host process tree in MB; 0 disables. Default DEFAULT_MEMORY_LIMIT_MB. */
   readonly memoryLimitMb?: number;
@@ -160,7 +160,7 @@ export class TargetHost {
 
   /**
    * Load, run every feed set, dispose: one round trip. `lines` are the log lines printed meanwhile.
-   * The time limit is the per-request limit for the load and for each run, added up.
+   * The time limit is the per-load/per-run limit for the load and for each run, added up.
    */
   async execute(modelPath: string, feedSets: readonly Readonly<Record<string, HostTensor>>[], placementLog = true, threads?: number): Promise<{ reply: HostExecuteReply; lines: string[] }> {
     const { value, lines } = await this.request({

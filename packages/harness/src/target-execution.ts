@@ -21,7 +21,9 @@ export interface TargetPoolOptions extends TargetHostOptions {
   readonly placementLog?: 'auto' | 'always';
   /**
    * Up to this many cases per host round trip on Node targets without a placement log (default 1:
-   * no batching). For suites of small models, where IPC costs more than the models themselves.
+   * no batching). For suites of small models, where IPC costs more than the models themselves. A
+   * load/run failure inside a batch carries the runtime's message but no log tail (the host's log
+   * lines of one batch cannot be told apart by case).
    */
   readonly batchSize?: number;
 }

@@ -8,7 +8,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { HostFailure, processTreeRssBytes, TargetHost, type TargetDescriptor } from '@crossrt/runtime';
+import { processTreeRssBytes, TargetHost, type TargetDescriptor } from '@crossrt/runtime';
+import { failureOf } from '@crossrt/runtime/testing';
 
 const fixture = (p: string) => fileURLToPath(new URL(`../../../fixtures/${p}`, import.meta.url));
 const target: TargetDescriptor = {
@@ -53,16 +54,6 @@ function gone(pid: number): boolean {
   } catch {
     return true;
   }
-}
-
-async function failureOf(p: Promise<unknown>): Promise<HostFailure> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof HostFailure) return e;
-    throw e;
-  }
-  throw new Error('expected the request to fail');
 }
 
 describe('browser host isolation (headless Chromium, real faults)', () => {

@@ -7,7 +7,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HostFailure, TargetHost, type TargetDescriptor } from '@crossrt/runtime';
+import { TargetHost, type TargetDescriptor } from '@crossrt/runtime';
+import { failureOf } from '@crossrt/runtime/testing';
 
 const fixture = (p: string) => fileURLToPath(new URL(`../../../fixtures/${p}`, import.meta.url));
 const faultTarget: TargetDescriptor = {
@@ -15,16 +16,6 @@ const faultTarget: TargetDescriptor = {
   adapterModule: new URL('./fault-injecting-runtime.mjs', import.meta.url).href, description: 'ort-node:cpu with injected faults (test only)',
 };
 const x = { dtype: 'float32' as const, dims: [4], data: new Float32Array([-1, 0, 0.5, 2]) };
-
-async function failureOf(p: Promise<unknown>): Promise<HostFailure> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof HostFailure) return e;
-    throw e;
-  }
-  throw new Error('expected the request to fail');
-}
 
 async function runFault(kind: string, options: ConstructorParameters<typeof TargetHost>[1] = {}) {
   const host = new TargetHost(faultTarget, { timeoutMs: 20_000, ...options });

@@ -1,4 +1,4 @@
-import { CrossrtError, firstSchemaIssue, KnownFailuresFileSchema, readUserTextFile, ToleranceOverridesFileSchema, type KnownFailuresFile } from '@crossrt/core';
+import { CrossrtError, firstSchemaIssue, KnownFailuresFileSchema, readUserTextFile, ToleranceOverridesFileSchema, type ErrorCode, type KnownFailuresFile } from '@crossrt/core';
 
 /**
  * Known-failures files (one per target, JSON with `//` and block comments allowed, like onnxruntime's
@@ -10,21 +10,34 @@ export async function readKnownFailuresFile(path: string): Promise<KnownFailures
 }
 
 export function parseKnownFailures(text: string, label = 'known-failures file'): KnownFailuresFile {
+  const file = parseJsonc(text, KnownFailuresFileSchema, 'KNOWN_FAILURES_INVALID', label, {
+    syntax: 'the format is {"target": "ort-node:cpu", "failures": [{"case": "test_x", "reason": "…"}]}',
+    schema: 'each entry needs "case" and a one-line "reason"; the file names its "target"',
+  });
+  const seen = new Set<string>();
+  for (const f of file.failures) {
+    if (seen.has(f.case)) throw new CrossrtError('KNOWN_FAILURES_INVALID', `${label}: case "${f.case}" is listed twice`);
+    seen.add(f.case);
+  }
+  return file;
+}
+
+/**
+ * JSONC text validated by `schema`: bad syntax and the first schema issue are `code` errors naming
+ * `label`, each with its hint.
+ */
+function parseJsonc<T>(
+  text: string, schema: { safeParse(raw: unknown): { success: true; data: T } | { success: false; error: Parameters<typeof firstSchemaIssue>[0] } },
+  code: ErrorCode, label: string, hints: { readonly syntax: string; readonly schema: string },
+): T {
   let raw: unknown;
   try {
     raw = JSON.parse(stripJsonComments(text));
   } catch (e) {
-    throw new CrossrtError('KNOWN_FAILURES_INVALID', `${label} is not valid JSON: ${(e as Error).message}`, 'the format is {"target": "ort-node:cpu", "failures": [{"case": "test_x", "reason": "…"}]}');
+    throw new CrossrtError(code, `${label} is not valid JSON: ${(e as Error).message}`, hints.syntax);
   }
-  const parsed = KnownFailuresFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new CrossrtError('KNOWN_FAILURES_INVALID', `${label}: ${firstSchemaIssue(parsed.error)}`, 'each entry needs "case" and a one-line "reason"; the file names its "target"');
-  }
-  const seen = new Set<string>();
-  for (const f of parsed.data.failures) {
-    if (seen.has(f.case)) throw new CrossrtError('KNOWN_FAILURES_INVALID', `${label}: case "${f.case}" is listed twice`);
-    seen.add(f.case);
-  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new CrossrtError(code, `${label}: ${firstSchemaIssue(parsed.error)}`, hints.schema);
   return parsed.data;
 }
 
@@ -65,18 +78,8 @@ export async function readKnownFailuresFiles(paths: readonly string[]): Promise<
 
 /** A tolerance overrides file (onnxruntime's overrides.jsonc shape) as per-case tolerances. */
 export async function readToleranceOverrides(path: string, defaults: { rtol: number; atol: number }): Promise<{ rtol: number; atol: number; cases: Record<string, { rtol: number; atol: number }> }> {
-  const text = await readUserTextFile(path, 'tolerances file');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(stripJsonComments(text));
-  } catch (e) {
-    throw new CrossrtError('USAGE', `${path} is not valid JSON: ${(e as Error).message}`, 'the format is {"atol_overrides": {"test_x": 1e-4}, "rtol_overrides": {}}');
-  }
-  const parsed = ToleranceOverridesFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new CrossrtError('USAGE', `${path}: ${firstSchemaIssue(parsed.error)}`, 'the format is {"atol_overrides": {"test_x": 1e-4}, "rtol_overrides": {}}');
-  }
-  const f = parsed.data;
+  const format = 'the format is {"atol_overrides": {"test_x": 1e-4}, "rtol_overrides": {}}';
+  const f = parseJsonc(await readUserTextFile(path, 'tolerances file'), ToleranceOverridesFileSchema, 'USAGE', path, { syntax: format, schema: format });
   const rtol = f.rtol_default ?? defaults.rtol;
   const atol = f.atol_default ?? defaults.atol;
   const cases: Record<string, { rtol: number; atol: number }> = {};

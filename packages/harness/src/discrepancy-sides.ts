@@ -1,14 +1,16 @@
 import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { CrossrtError, type DimResolution, type HostTensor, type InputRecord, type TolerancePolicy } from '@crossrt/core';
-import { scopeDimOptions, SPECIAL_VALUES_SET, tensorSha256 } from '@crossrt/inputs';
+import { CrossrtError, type CaseResult, type Comparison, type DimResolution, type HostTensor, type InputRecord, type Report, type RunOutcome, type Tolerance, type TolerancePolicy } from '@crossrt/core';
+import { DEFAULT_DIM, scopeDimOptions, SPECIAL_VALUES_SET, tensorSha256 } from '@crossrt/inputs';
 import {
   encodeModel, isBackendTestCaseDir, loadBackendTestCase, modelSignature, readModelFile, type LoadedModel, type ModelProto,
 } from '@crossrt/model';
 import type { TargetDescriptor } from '@crossrt/runtime';
 import { prepareInputSets, type SideRunOptions } from './input-settings.js';
-import { executeOnTarget, type TargetExecution, type TargetPool } from './target-execution.js';
+import { applyPlacementVerdicts } from './placement-verdict.js';
+import { buildReport, caseVerdict, modelRecord } from './report-builder.js';
+import { executeOnTarget, TargetPool, type TargetExecution } from './target-execution.js';
 
 /**
  * The two sides of a discrepancy: one model on two targets, or two variants of a model (same graph
@@ -42,6 +44,8 @@ export interface DiscrepancyOptions extends SideRunOptions {
   readonly targets: readonly TargetDescriptor[];
   /** Variant mode: the second model (same graph structure). */
   readonly variant?: string;
+  /** Time limit per load and per run on either side. */
+  readonly timeoutMs?: number;
   // `inputs` gives one input set here: sample 0, or the special-values set.
 }
 
@@ -109,6 +113,44 @@ export function tolerancePolicy(options: Pick<DiscrepancyOptions, 'policy'>): To
 export interface SidePairRun {
   readonly reference: TargetExecution;
   readonly actual: TargetExecution;
+}
+
+/** What a localize or reduce search found, to become the one case of its report. */
+export interface DiscrepancyFindings {
+  readonly tolerance: Tolerance;
+  readonly outcomes: readonly RunOutcome[];
+  readonly comparisons: readonly Comparison[];
+  /** `localization`, `reduction`, notes: the command's own part of the case. */
+  readonly extra: Partial<Pick<CaseResult, 'localization' | 'reduction' | 'notes'>>;
+}
+
+/**
+ * The frame `crossrt localize` and `crossrt reduce` share: resolve the sides, prepare their inputs,
+ * run `search` with a SideRunner on its own host pool (both closed whatever happens), and report the
+ * findings as one case.
+ */
+export async function runDiscrepancySearch(
+  command: 'localize' | 'reduce', options: DiscrepancyOptions,
+  search: (spec: DiscrepancySpec, inputs: SideInputs, runner: SideRunner) => Promise<DiscrepancyFindings>,
+): Promise<Report> {
+  const { spec, testCaseInputs } = await resolveDiscrepancy(options);
+  const inputs = await prepareSideInputs(spec, options, testCaseInputs);
+  const pool = new TargetPool(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {});
+  const runner = new SideRunner(spec, pool);
+  try {
+    const { tolerance, outcomes, comparisons, extra } = await search(spec, inputs, runner);
+    const result: Omit<CaseResult, 'verdict'> = {
+      id: options.model, model: modelRecord(spec.reference.model.path, spec.reference.model), inputs: [...inputs.records], dims: [...inputs.dims],
+      outcomes: [...outcomes], comparisons: applyPlacementVerdicts([...comparisons], [...outcomes]), ...extra,
+    };
+    return buildReport(command, {
+      targets: [...new Set([spec.reference.target.id, spec.actual.target.id])], reference: spec.reference.label, seed: options.seed ?? 0,
+      tolerance, defaultDim: options.defaultDim ?? DEFAULT_DIM,
+    }, [{ ...result, verdict: caseVerdict(result) }]);
+  } finally {
+    await runner.close();
+    await pool.close();
+  }
 }
 
 /**

@@ -1,17 +1,14 @@
-import type { CaseResult, Comparison, HostTensor, Localization, NodeDivergence, Report, TensorDivergence, TolerancePolicy } from '@crossrt/core';
+import type { Comparison, HostTensor, Localization, NodeDivergence, Report, TensorDivergence, TolerancePolicy } from '@crossrt/core';
 import { compareOutput, formatNumber, resolveTolerance } from '@crossrt/compare';
-import { DEFAULT_DIM } from '@crossrt/inputs';
 import { exposeTensors, modelSignature } from '@crossrt/model';
 import { withoutOutputTypes } from './cut-model.js';
 import {
-  describeFailure, prepareSideInputs, resolveDiscrepancy, SideRunner, tolerancePolicy,
+  describeFailure, runDiscrepancySearch, SideRunner, tolerancePolicy,
   type DiscrepancyOptions, type DiscrepancySpec, type SideInputs,
 } from './discrepancy-sides.js';
 import { graphOrder, NON_TENSOR_OUTPUT_OPS, type GraphOrder, type OrderedNode } from './graph-order.js';
-import { applyPlacementVerdicts, judgePlacement } from './placement-verdict.js';
-import { buildReport, caseVerdict, modelRecord } from './report-builder.js';
+import { judgePlacement } from './placement-verdict.js';
 import { variantParameterDiffs } from './variant-diff.js';
-import { TargetPool } from './target-execution.js';
 
 /** Up to this many tensors are exposed in one run; larger graphs are walked in chunks of this size. */
 export const DEFAULT_CHUNK_SIZE = 128;
@@ -23,7 +20,6 @@ export interface LocalizeOptions extends DiscrepancyOptions {
   readonly chunkSize?: number;
   /** Bytes of exposed outputs per run (both sides) above which later chunks shrink. */
   readonly maxChunkBytes?: number;
-  readonly timeoutMs?: number;
 }
 
 export interface LocalizeResult {
@@ -39,25 +35,11 @@ export interface LocalizeResult {
  * attributes may legitimately differ: they count as part of their node (listed in `parameterDiffs`).
  */
 export async function localizeDiscrepancy(options: LocalizeOptions): Promise<Report> {
-  const { spec, testCaseInputs } = await resolveDiscrepancy(options);
-  const inputs = await prepareSideInputs(spec, options, testCaseInputs);
-  const pool = new TargetPool(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {});
-  const runner = new SideRunner(spec, pool);
-  try {
+  return runDiscrepancySearch('localize', options, async (spec, inputs, runner) => {
     const { localization, comparisons, outcomes } = await localizeWith(spec, inputs, runner, tolerancePolicy(options), options.chunkSize ?? DEFAULT_CHUNK_SIZE, options.maxChunkBytes);
-    const result: Omit<CaseResult, 'verdict'> = {
-      id: options.model, model: modelRecord(spec.reference.model.path, spec.reference.model), inputs: [...inputs.records], dims: [...inputs.dims],
-      outcomes, comparisons: applyPlacementVerdicts([...comparisons], outcomes), localization,
-      ...(spec.mode === 'variants' ? { notes: [`variant ${spec.actual.model.path} compared against ${spec.reference.model.path}`] } : {}),
-    };
-    return buildReport('localize', {
-      targets: [...new Set([spec.reference.target.id, spec.actual.target.id])], reference: spec.reference.label, seed: options.seed ?? 0,
-      tolerance: localization.tolerance, defaultDim: options.defaultDim ?? DEFAULT_DIM,
-    }, [{ ...result, verdict: caseVerdict(result) }]);
-  } finally {
-    await runner.close();
-    await pool.close();
-  }
+    const notes = spec.mode === 'variants' ? { notes: [`variant ${spec.actual.model.path} compared against ${spec.reference.model.path}`] } : {};
+    return { tolerance: localization.tolerance, outcomes, comparisons, extra: { localization, ...notes } };
+  });
 }
 
 /** The localization itself, on prepared sides and a shared runner (tests call it directly). */

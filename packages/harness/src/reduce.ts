@@ -1,18 +1,14 @@
-import type { CaseResult, Comparison, HostTensor, Reduction, Report, RunOutcome, TolerancePolicy } from '@crossrt/core';
+import type { Comparison, HostTensor, Reduction, Report, RunOutcome, TolerancePolicy } from '@crossrt/core';
 import { CrossrtError, isCrossrtError } from '@crossrt/core';
 import { compareOutput, resolveTolerance } from '@crossrt/compare';
-import { DEFAULT_DIM } from '@crossrt/inputs';
 import { exposeTensors, modelSignature } from '@crossrt/model';
 import { CapturedValues, cutModel } from './cut-model.js';
 import {
-  describeFailure, prepareSideInputs, resolveDiscrepancy, SideRunner, tolerancePolicy,
+  describeFailure, runDiscrepancySearch, SideRunner, tolerancePolicy,
   type DiscrepancyOptions, type DiscrepancySpec, type SideInputs,
 } from './discrepancy-sides.js';
 import { coneOf, graphOrder, NON_TENSOR_OUTPUT_OPS, type GraphOrder } from './graph-order.js';
 import { writeReduction, type ReducedRepro } from './reduction-files.js';
-import { applyPlacementVerdicts } from './placement-verdict.js';
-import { buildReport, caseVerdict, modelRecord } from './report-builder.js';
-import { TargetPool } from './target-execution.js';
 
 /** Target runs one reduction may spend (each candidate costs two, plus captures). */
 export const DEFAULT_MAX_RUNS = 300;
@@ -25,7 +21,6 @@ export interface ReduceOptions extends DiscrepancyOptions {
   /** Output whose verdict must be kept (default: the first that does not pass); may name an intermediate tensor. */
   readonly output?: string;
   readonly maxRuns?: number;
-  readonly timeoutMs?: number;
 }
 
 /** One point of the search: the model computing `output`, with the tensors in `cut` fed from captured values. */
@@ -50,25 +45,11 @@ interface Evaluation {
  * is kept only when a real run on both sides shows the same verdict kind again.
  */
 export async function reduceDiscrepancy(options: ReduceOptions): Promise<Report> {
-  const { spec, testCaseInputs } = await resolveDiscrepancy(options);
-  const inputs = await prepareSideInputs(spec, options, testCaseInputs);
-  const pool = new TargetPool(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {});
-  const runner = new SideRunner(spec, pool);
-  try {
+  return runDiscrepancySearch('reduce', options, async (spec, inputs, runner) => {
     const policy = tolerancePolicy(options);
     const { reduction, comparisons, outcomes } = await reduceWith(spec, inputs, runner, policy, options);
-    const result: Omit<CaseResult, 'verdict'> = {
-      id: options.model, model: modelRecord(spec.reference.model.path, spec.reference.model), inputs: [...inputs.records], dims: [...inputs.dims],
-      outcomes: [...outcomes], comparisons: applyPlacementVerdicts([...comparisons], [...outcomes]), ...(reduction ? { reduction } : {}),
-    };
-    return buildReport('reduce', {
-      targets: [...new Set([spec.reference.target.id, spec.actual.target.id])], reference: spec.reference.label, seed: options.seed ?? 0,
-      tolerance: floatTolerance(spec, policy), defaultDim: options.defaultDim ?? DEFAULT_DIM,
-    }, [{ ...result, verdict: caseVerdict(result) }]);
-  } finally {
-    await runner.close();
-    await pool.close();
-  }
+    return { tolerance: floatTolerance(spec, policy), outcomes, comparisons, extra: reduction ? { reduction } : {} };
+  });
 }
 
 function floatTolerance(spec: DiscrepancySpec, policy: TolerancePolicy) {

@@ -5,9 +5,9 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import type { HostTensor } from '@crossrt/core';
-import { findTarget, TargetHost } from '@crossrt/runtime';
+import { describe, expect, it, vi } from 'vitest';
+import type { TargetHost } from '@crossrt/runtime';
+import { f32, trackedHosts } from './tracked-hosts.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -15,17 +15,8 @@ const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const samePad = join(repo, 'fixtures/tfjs/same-pad-even/tfjs/model.json');
 const emotion = join(repo, 'node_modules/@vladmandic/human/models/emotion.json');
 
-const hosts: TargetHost[] = [];
-function host(id: string): TargetHost {
-  const h = new TargetHost(findTarget(id), { timeoutMs: 120_000 });
-  hosts.push(h);
-  return h;
-}
-afterAll(async () => {
-  await Promise.all(hosts.map((h) => h.close()));
-});
+const host = trackedHosts(120_000);
 
-const f32 = (dims: number[], values: ArrayLike<number>): HostTensor => ({ dtype: 'float32', dims, data: Float32Array.from(values) });
 // 64x64 grey image-like input for emotion.json, values in [0, 1).
 const face = f32([1, 64, 64, 1], Array.from({ length: 64 * 64 }, (_, i) => (Math.sin(i * 0.37) * 0.5 + 0.5) * 0.999));
 

@@ -9,10 +9,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { HostTensor } from '@crossrt/core';
 import { readTfjsModelArtifacts, tfjsModelSignature } from '@crossrt/model';
-import { findTarget, HostFailure, TargetHost } from '@crossrt/runtime';
+import { HostFailure } from '@crossrt/runtime';
+import { f32, trackedHosts } from './tracked-hosts.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const samePad = join(repo, 'fixtures/tfjs/same-pad-even');
@@ -22,17 +23,8 @@ const antispoof = join(repo, 'node_modules/@vladmandic/human/models/antispoof.js
 // Each test starts host processes that import tfjs; the real model runs ~130 MFLOP on JS kernels.
 vi.setConfig({ testTimeout: 60_000 });
 
-const hosts: TargetHost[] = [];
-function host(id: string): TargetHost {
-  const h = new TargetHost(findTarget(id), { timeoutMs: 60_000 });
-  hosts.push(h);
-  return h;
-}
-afterAll(async () => {
-  await Promise.all(hosts.map((h) => h.close()));
-});
+const host = trackedHosts(60_000);
 
-const f32 = (dims: number[], values: ArrayLike<number>): HostTensor => ({ dtype: 'float32', dims, data: Float32Array.from(values) });
 
 describe('probing', () => {
   it('tfjs:cpu and tfjs:wasm are available, with the backend actually active', async () => {

@@ -6,10 +6,10 @@
  * Each fixture's outputs are derivable by hand; the expected values live in the tests, computed from
  * the formulas below, not by running this code.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildModel, encodeModel } from '@crossrt/model';
+import { buildModel } from '@crossrt/model';
+import { writeModelFixtures } from './write-model-fixtures.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'models');
 const f32 = (dims, values) => ({ dtype: 'float32', dims, data: new Float32Array(values) });
@@ -41,9 +41,4 @@ const fixtures = {
   }),
 };
 
-await mkdir(root, { recursive: true });
-for (const [file, model] of Object.entries(fixtures)) {
-  const path = join(root, file);
-  await writeFile(path, encodeModel(model));
-  console.log(`wrote ${path}`);
-}
+await writeModelFixtures(root, fixtures);

@@ -11,11 +11,11 @@
  *   (Cast in, Cast out); the int8 variant stores W as int8 with a per-tensor scale (DequantizeLinear).
  *   Same float32 I/O, so `crossrt compare` feeds all three the same tensor.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeFloat16Array } from '@crossrt/core';
-import { buildModel, encodeModel } from '@crossrt/model';
+import { buildModel } from '@crossrt/model';
+import { writeModelFixtures } from './write-model-fixtures.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'inputs');
 const f32 = (dims, values) => ({ dtype: 'float32', dims, data: new Float32Array(values) });
@@ -87,9 +87,4 @@ const fixtures = {
   }),
 };
 
-await mkdir(root, { recursive: true });
-for (const [file, model] of Object.entries(fixtures)) {
-  const path = join(root, file);
-  await writeFile(path, encodeModel(model));
-  console.log(`wrote ${path}`);
-}
+await writeModelFixtures(root, fixtures);

@@ -8,10 +8,10 @@
  *   scale-upsample-relu-opset9.onnx
  *                          y = Relu(Upsample(2·x - 1)): Mul/Sub/Relu run on WebGPU, Upsample on the CPU.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildModel, encodeModel } from '@crossrt/model';
+import { buildModel } from '@crossrt/model';
+import { writeModelFixtures } from './write-model-fixtures.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'placement');
 const f32 = (dims, values) => ({ dtype: 'float32', dims, data: new Float32Array(values) });
@@ -39,9 +39,4 @@ const fixtures = {
   }),
 };
 
-await mkdir(root, { recursive: true });
-for (const [file, model] of Object.entries(fixtures)) {
-  const path = join(root, file);
-  await writeFile(path, encodeModel(model));
-  console.log(`wrote ${path}`);
-}
+await writeModelFixtures(root, fixtures);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TensorData } from '@crossrt/core';
-import { findTarget, parsePlacementLog, TargetHost, warmupModelBytes } from '@crossrt/runtime';
+import { findTarget, parsePlacementLog, TargetHost, warmupModelBytes, WASM_TIERING_BUDGET } from '@crossrt/runtime';
 
 const host = new TargetHost(findTarget('ort-web:wasm'), { timeoutMs: 60_000 });
 afterAll(() => host.close());
@@ -59,29 +59,35 @@ describe('ort-web:wasm host start-up', () => {
     }
   });
 
-  it('gives bit-identical outputs with and without --liftoff-only', async () => {
+  it('gives bit-identical outputs in every wasm tier: crossrt\'s tier-up budget, Liftoff only, V8\'s default', async () => {
     const base = findTarget('ort-web:wasm');
-    expect(base.hostNodeFlags).toContain('--liftoff-only');
-    const baseline = new TargetHost(base, { timeoutMs: 60_000 });
-    const optimizing = new TargetHost({ ...base, hostNodeFlags: [] }, { timeoutMs: 60_000 });
+    expect(base.hostNodeFlags).toEqual([`--wasm-tiering-budget=${WASM_TIERING_BUDGET}`]);
+    const variants = [base.hostNodeFlags, ['--liftoff-only'], []] as const;
+    const hosts = variants.map((flags) => new TargetHost({ ...base, hostNodeFlags: flags }, { timeoutMs: 60_000 }));
     try {
       const feeds = {
         silero: { input: { dtype: 'float32', dims: [1, 512], data: wave(512, 0.1) }, state: { dtype: 'float32', dims: [2, 1, 128], data: new Float32Array(256) }, sr: { dtype: 'int64', dims: [], data: BigInt64Array.from([16000n]) } },
         ocrDet: { x: { dtype: 'float32', dims: [1, 3, 64, 64], data: wave(3 * 64 * 64, 0.37) } },
       } as const;
       for (const name of ['silero', 'ocrDet'] as const) {
-        const [a, b] = await Promise.all([baseline, optimizing].map((h) => h.execute(models[name], [feeds[name], feeds[name], feeds[name]], false)));
-        // Three runs each, so hot functions in the optimizing host get tiered up to TurboFan meanwhile.
-        for (const [i, run] of a!.reply.runs.entries()) {
-          for (const [out, t] of Object.entries(run.outputs)) {
-            expect(bytesOf(t.data).equals(bytesOf(b!.reply.runs[i]!.outputs[out]!.data)), `${name} ${out} run ${i}`).toBe(true);
+        const [a, ...others] = await Promise.all(hosts.map((h) => h.execute(models[name], [feeds[name], feeds[name], feeds[name]], false)));
+        // Three runs each, so hot functions in the V8-default host get tiered up to TurboFan meanwhile.
+        for (const [v, other] of others.entries()) {
+          for (const [i, run] of a!.reply.runs.entries()) {
+            for (const [out, t] of Object.entries(run.outputs)) {
+              expect(bytesOf(t.data).equals(bytesOf(other.reply.runs[i]!.outputs[out]!.data)), `${name} ${out} run ${i}, flags [${variants[v + 1]!.join(' ')}]`).toBe(true);
+            }
           }
         }
       }
-      expect(readFileSync(`/proc/${baseline.pid}/cmdline`, 'utf8').split('\0')).toContain('--liftoff-only');
-      expect(readFileSync(`/proc/${optimizing.pid}/cmdline`, 'utf8').split('\0')).not.toContain('--liftoff-only');
+      // Each host really ran with its flags.
+      hosts.forEach((h, i) => {
+        const argv = readFileSync(`/proc/${h.pid}/cmdline`, 'utf8').split('\0');
+        for (const flag of variants[i]!) expect(argv).toContain(flag);
+        if (variants[i]!.length === 0) expect(argv.some((a) => a.startsWith('--wasm-tiering') || a === '--liftoff-only')).toBe(false);
+      });
     } finally {
-      await Promise.all([baseline.close(), optimizing.close()]);
+      await Promise.all(hosts.map((h) => h.close()));
     }
   }, 120_000);
 });

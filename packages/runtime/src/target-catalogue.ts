@@ -23,15 +23,29 @@ export interface TargetDescriptor extends ParsedTargetId {
 }
 
 /**
- * Node hosts running onnxruntime-web's 14 MB wasm module keep it in V8's baseline tier (Liftoff).
- * By default V8 recompiles every hot wasm function with TurboFan on background threads; a host that
- * creates sessions and runs each a few times never earns that back. Measured on 2 cores
- * (`npm run bench`): the ONNX node suite on ort-web:wasm 3.5 s CPU → 1.3 s, PP-OCRv4 det create +
- * first run ~500 → ~220 ms; steady-state runs of a large model are ~1.5x slower. The tier does not
- * change results (wasm semantics are the same in every tier). `CROSSRT_WASM_TIERING=dynamic` restores
- * V8's default for long, many-run sessions.
+ * V8's wasm tier-up budget in ort-web hosts: a function is recompiled with TurboFan only after it
+ * has executed roughly this many bytes of code (V8's default is 1.8 M). By default V8 recompiles
+ * thousands of warm functions of onnxruntime-web's 14 MB module on background threads, which a host
+ * that creates a session and runs it a few times never earns back; with a large budget only the
+ * kernels that really run long are recompiled. Measured on 2 cores, ort-web alone: the ONNX node
+ * suite (908 sessions) 4.7 s CPU with V8's default, 1.7 s Liftoff-only, 1.5 s with this budget;
+ * PP-OCRv4 det create + first run 867 / 480 / 445 ms, steady-state runs 73 / 127 / 74 ms.
  */
-export const WASM_HOST_FLAGS: readonly string[] = process.env['CROSSRT_WASM_TIERING'] === 'dynamic' ? [] : ['--liftoff-only'];
+export const WASM_TIERING_BUDGET = 1_000_000_000;
+
+/**
+ * Node/V8 flags of hosts running onnxruntime-web's wasm (see WASM_TIERING_BUDGET). The tier never
+ * changes results (wasm semantics are the same in every tier; a test compares all three bitwise).
+ * `CROSSRT_WASM_TIERING=dynamic` gives V8's default, `=liftoff` keeps every function in the
+ * baseline tier.
+ */
+export const WASM_HOST_FLAGS: readonly string[] = wasmHostFlags(process.env['CROSSRT_WASM_TIERING']);
+
+function wasmHostFlags(mode: string | undefined): readonly string[] {
+  if (mode === 'dynamic') return [];
+  if (mode === 'liftoff') return ['--liftoff-only'];
+  return [`--wasm-tiering-budget=${WASM_TIERING_BUDGET}`];
+}
 
 /** Debian's chromium ships SwiftShader's Vulkan ICD and a Vulkan loader next to it. */
 export const CHROMIUM_LIB_DIR = process.env['CROSSRT_CHROMIUM_LIB_DIR'] ?? '/usr/lib/chromium';

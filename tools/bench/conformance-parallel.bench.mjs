@@ -9,8 +9,9 @@
  *   - Node defaults, unpinned: what a user of the raw API gets (ORT's intra-op pool and V8's wasm
  *     compiler threads use the second core too). The goal ratio is taken against this one.
  *   - Node defaults pinned to one core (`taskset -c 0`): the literal single-core floor.
- *   - ort-web given the V8 flags of crossrt's ort-web host (WASM_HOST_FLAGS), unpinned, so the
- *     harness's own overhead shows apart from that engine setting.
+ *   - each runtime given the V8 flags of crossrt's host for its target (TargetDescriptor.hostNodeFlags:
+ *     wasm tier-up budget, no TurboFan for host JS), unpinned, so the harness's own overhead shows
+ *     apart from those engine settings.
  * crossrt's CPU time is that of the whole process tree (CLI + hosts), read from /proc/self/stat.
  * Usage: node conformance-parallel.bench.mjs <out.json>
  */
@@ -18,7 +19,7 @@ import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WASM_HOST_FLAGS } from '@crossrt/runtime';
+import { findTarget } from '@crossrt/runtime';
 
 const SUITE = '/usr/share/libonnx-testdata/data/node';
 const root = join(import.meta.dirname, '..', '..');
@@ -84,9 +85,12 @@ const sum = (a, b, key) => a[key] + b[key];
 const node = floor('node');
 const web = floor('web');
 const pinned = hasTaskset() ? { 'ort-node:cpu': floor('node', [], true), 'ort-web:wasm': floor('web', [], true) } : undefined;
-const webSameFlags = floor('web', WASM_HOST_FLAGS);
+const nodeFlags = findTarget('ort-node:cpu').hostNodeFlags ?? [];
+const webFlags = findTarget('ort-web:wasm').hostNodeFlags ?? [];
+const nodeSameFlags = floor('node', nodeFlags);
+const webSameFlags = floor('web', webFlags);
 const floorMs = sum(node, web, 'ms');
-const floorSameFlagsMs = node.ms + webSameFlags.ms;
+const floorSameFlagsMs = sum(nodeSameFlags, webSameFlags, 'ms');
 const serial = crossrt('serial', ['--jobs', '1', '--batch', '1']);
 const parallel = crossrt('default', []);
 const pinnedMs = pinned ? sum(pinned['ort-node:cpu'], pinned['ort-web:wasm'], 'ms') : undefined;
@@ -94,7 +98,7 @@ const result = {
   suite: SUITE, cores,
   floor: { 'ort-node:cpu': node, 'ort-web:wasm': web, totalMs: floorMs, cpuMs: sum(node, web, 'cpuMs') },
   floorPinnedOneCore: pinned ? { ...pinned, totalMs: pinnedMs, cpuMs: sum(pinned['ort-node:cpu'], pinned['ort-web:wasm'], 'cpuMs') } : 'taskset not available',
-  floorSameFlags: { 'ort-web:wasm': { ...webSameFlags, nodeFlags: WASM_HOST_FLAGS }, totalMs: floorSameFlagsMs, cpuMs: node.cpuMs + webSameFlags.cpuMs },
+  floorSameFlags: { 'ort-node:cpu': { ...nodeSameFlags, nodeFlags }, 'ort-web:wasm': { ...webSameFlags, nodeFlags: webFlags }, totalMs: floorSameFlagsMs, cpuMs: sum(nodeSameFlags, webSameFlags, 'cpuMs') },
   crossrtSerialMs: serial.ms, crossrtSerialCpuMs: serial.cpuMs, crossrtMs: parallel.ms, crossrtCpuMs: parallel.cpuMs,
   ratioSerial: serial.ms / floorMs, ratio: parallel.ms / floorMs, ratioPinnedFloor: pinnedMs ? parallel.ms / pinnedMs : null,
   ratioSameFlags: parallel.ms / floorSameFlagsMs, goal: 0.65,
@@ -103,7 +107,7 @@ const result = {
 const line = (f) => `${f.ms.toFixed(0)} ms wall / ${f.cpuMs.toFixed(0)} ms CPU (${f.ok}/${f.cases} ran)`;
 console.log(`raw floor, Node defaults: ort-node:cpu ${line(node)}, ort-web:wasm ${line(web)} = ${floorMs.toFixed(0)} ms wall, ${result.floor.cpuMs.toFixed(0)} ms CPU`);
 if (pinned) console.log(`raw floor, Node defaults, pinned to one core: ort-node:cpu ${line(pinned['ort-node:cpu'])}, ort-web:wasm ${line(pinned['ort-web:wasm'])} = ${pinnedMs.toFixed(0)} ms`);
-console.log(`raw floor, ort-web with crossrt's host flags (${WASM_HOST_FLAGS.join(' ') || 'none'}): ort-web:wasm ${line(webSameFlags)}; total ${floorSameFlagsMs.toFixed(0)} ms wall, ${result.floorSameFlags.cpuMs.toFixed(0)} ms CPU`);
+console.log(`raw floor, crossrt's host V8 flags: ort-node:cpu (${nodeFlags.join(' ') || 'none'}) ${line(nodeSameFlags)}, ort-web:wasm (${webFlags.join(' ') || 'none'}) ${line(webSameFlags)} = ${floorSameFlagsMs.toFixed(0)} ms wall, ${result.floorSameFlags.cpuMs.toFixed(0)} ms CPU`);
 console.log(`crossrt conformance --jobs 1 --batch 1:  ${serial.ms.toFixed(0)} ms wall / ${serial.cpuMs.toFixed(0)} ms CPU  ratio ${result.ratioSerial.toFixed(2)}x`);
 console.log(`crossrt conformance (defaults):  ${parallel.ms.toFixed(0)} ms wall / ${parallel.cpuMs.toFixed(0)} ms CPU (CLI + hosts)  ratio ${result.ratio.toFixed(2)}x (goal <= 0.65x)${pinned ? `; vs the pinned single-core floor ${result.ratioPinnedFloor.toFixed(2)}x` : ''}; vs the same-flags floor ${result.ratioSameFlags.toFixed(2)}x`);
 writeFileSync(process.argv[2] ?? 'conformance-parallel.json', `${JSON.stringify(result, null, 2)}\n`);

@@ -61,7 +61,7 @@ describe('ort-web:wasm host start-up', () => {
 
   it('gives bit-identical outputs in every wasm tier: crossrt\'s tier-up budget, Liftoff only, V8\'s default', async () => {
     const base = findTarget('ort-web:wasm');
-    expect(base.hostNodeFlags).toEqual([`--wasm-tiering-budget=${WASM_TIERING_BUDGET}`]);
+    expect(base.hostNodeFlags).toEqual(['--no-opt', `--wasm-tiering-budget=${WASM_TIERING_BUDGET}`]);
     const variants = [base.hostNodeFlags, ['--liftoff-only'], []] as const;
     const hosts = variants.map((flags) => new TargetHost({ ...base, hostNodeFlags: flags }, { timeoutMs: 60_000 }));
     try {

@@ -4,10 +4,10 @@ import { compareOutput, DEFAULT_TOLERANCE, policyFromTolerance } from '@crossrt/
 import { DEFAULT_DIM, scopeDimOptions, unusedDimFlags } from '@crossrt/inputs';
 import { inputPlanRecord, prepareInputSets, unusedInputNames, type InputSettings } from './input-settings.js';
 import { isTfjsModelPath, modelSignature, readModelFile, readTfjsModelArtifacts, type ModelProto, type ModelSignature } from '@crossrt/model';
-import type { TargetDescriptor } from '@crossrt/runtime';
+import { threadsPerSession, type TargetDescriptor } from '@crossrt/runtime';
 import { applyPlacementVerdicts } from './placement-verdict.js';
 import { buildReport, caseError, caseVerdict, modelRecord } from './report-builder.js';
-import { executeOnTarget, TargetPool, threadsPerSession, type TargetExecution } from './target-execution.js';
+import { executeOnTarget, TargetPool, type TargetExecution } from './target-execution.js';
 
 /** Everything that decides one model case's inputs and verdicts. */
 export interface ModelCaseSettings {

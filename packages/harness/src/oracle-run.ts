@@ -3,9 +3,9 @@ import { conformanceCaseKey, isCrossrtError, type CaseResult, type Comparison, t
 import { compareOutput, ORACLE_TOLERANCE } from '@crossrt/compare';
 import { loadBackendTestCase, type BackendTestCase } from '@crossrt/model';
 import { tensorSha256 } from '@crossrt/inputs';
-import type { TargetDescriptor } from '@crossrt/runtime';
+import { threadsPerSession, type TargetDescriptor } from '@crossrt/runtime';
 import { buildReport, caseError, caseVerdict, modelRecord } from './report-builder.js';
-import { executeOnTarget, mapConcurrent, TargetPool, threadsPerSession } from './target-execution.js';
+import { executeOnTarget, mapConcurrent, TargetPool, type TargetPoolOptions } from './target-execution.js';
 import { applyPlacementVerdicts } from './placement-verdict.js';
 
 /** Tolerance for one case, keyed by case name (`test_x`) or suite/name (`node/test_x`). */
@@ -49,11 +49,7 @@ export const DEFAULT_ORACLE_BATCH = 8;
 export async function runOracleCases(dirs: readonly string[], options: OracleRunOptions): Promise<Report> {
   const tolerance = options.tolerance ?? ORACLE_TOLERANCE;
   const jobs = Math.max(1, options.jobs ?? DEFAULT_ORACLE_JOBS);
-  const hosts = Math.max(1, options.hostsPerTarget ?? 1);
-  const pool = new TargetPool({
-    hostsPerTarget: hosts, batchSize: options.batchSize ?? DEFAULT_ORACLE_BATCH, threadsPerHost: threadsPerSession(hosts * options.targets.length), placementLog: options.placementLog ?? 'auto',
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-  });
+  const pool = new TargetPool(oraclePoolOptions(options));
   let cases: CaseResult[];
   let done = 0;
   pool.prewarm(options.targets);
@@ -67,6 +63,16 @@ export async function runOracleCases(dirs: readonly string[], options: OracleRun
     await pool.close();
   }
   return buildReport('conformance', { targets: options.targets.map((t) => t.id), reference: 'oracle', seed: 0, tolerance, defaultDim: 1 }, cases);
+}
+
+/** The host pool of runOracleCases (also what hosts started early must match, see the CLI). */
+export function oraclePoolOptions(options: Pick<OracleRunOptions, 'targets' | 'hostsPerTarget' | 'batchSize' | 'placementLog' | 'timeoutMs'>): TargetPoolOptions {
+  const hosts = Math.max(1, options.hostsPerTarget ?? 1);
+  const threadsPerHost = threadsPerSession(hosts * options.targets.length);
+  return {
+    hostsPerTarget: hosts, batchSize: options.batchSize ?? DEFAULT_ORACLE_BATCH, placementLog: options.placementLog ?? 'auto',
+    ...(threadsPerHost ? { threadsPerHost } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+  };
 }
 
 export function caseTolerance(dir: string, fallback: Tolerance, overrides: CaseTolerances = {}): Tolerance {

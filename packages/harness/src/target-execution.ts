@@ -1,6 +1,5 @@
-import { availableParallelism } from 'node:os';
 import type { ExecutionPlacement, HostTensor, RunOutcome } from '@crossrt/core';
-import { HostFailure, parsePlacementLog, TargetHost, type HostBatchItem, type HostExecuteReply, type TargetDescriptor, type TargetHostOptions } from '@crossrt/runtime';
+import { HostFailure, hostLoadSettings, parsePlacementLog, TargetHost, type HostBatchItem, type HostExecuteReply, type HostLoadPolicy, type TargetDescriptor, type TargetHostOptions } from '@crossrt/runtime';
 
 export interface TargetExecution {
   readonly outcome: RunOutcome;
@@ -8,17 +7,9 @@ export interface TargetExecution {
   readonly outputs: readonly ReadonlyMap<string, HostTensor>[];
 }
 
-export interface TargetPoolOptions extends TargetHostOptions {
+export interface TargetPoolOptions extends TargetHostOptions, HostLoadPolicy {
   /** Host processes allowed per target (browser targets always get one: one browser, one page). */
   readonly hostsPerTarget?: number;
-  /** Intra-op threads per session, when hosts share the cores. Default: the runtime's own choice. */
-  readonly threadsPerHost?: number;
-  /**
-   * `auto` (default): ask for ORT's placement log only where more than one execution provider can
-   * run nodes (GPU targets); single-EP targets (cpu, wasm) are placed by construction.
-   * `always`: parse the log on every ORT target (costs ~1-5 ms per session load).
-   */
-  readonly placementLog?: 'auto' | 'always';
   /**
    * Up to this many cases per host round trip on Node targets without a placement log (default 1:
    * no batching). For suites of small models, where IPC costs more than the models themselves. A
@@ -35,9 +26,6 @@ interface QueuedCase {
   /** Set after its batch lost its host: it then runs alone, so a crash is pinned on the right case. */
   alone?: boolean;
 }
-
-/** Backends that run every node on their one execution provider or refuse the session. */
-const SINGLE_EP_BACKENDS = new Set(['cpu', 'wasm']);
 
 /**
  * Keeps host processes alive across cases (up to `hostsPerTarget` per target, handed out one case at
@@ -166,8 +154,7 @@ export class TargetPool {
 
   /** How this pool loads models on `target`: placement log or not, threads per session. */
   loadSettings(target: TargetDescriptor): { placementLog: boolean; threads?: number } {
-    const singleEp = SINGLE_EP_BACKENDS.has(target.backend) && this.options.placementLog !== 'always';
-    return { placementLog: !singleEp, ...(this.options.threadsPerHost ? { threads: this.options.threadsPerHost } : {}) };
+    return hostLoadSettings(target, this.options);
   }
 
   async close(): Promise<void> {
@@ -175,14 +162,6 @@ export class TargetPool {
     this.live.clear();
     this.idle.clear();
   }
-}
-
-/**
- * Threads per session when `concurrent` sessions share the machine's cores: each gets its share (at
- * least one), so side-by-side hosts do not oversubscribe; undefined when one session has the machine.
- */
-export function threadsPerSession(concurrent: number, cores = availableParallelism()): number | undefined {
-  return concurrent > 1 ? Math.max(1, Math.floor(cores / concurrent)) : undefined;
 }
 
 /** Run `work` over `items` with at most `limit` in flight; results keep the items' order. */

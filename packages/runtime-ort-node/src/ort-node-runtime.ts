@@ -52,7 +52,7 @@ export function createRuntime(): Runtime {
       const { session, loadMs } = await timedLoad(() => ort.InferenceSession.create(req.modelPath, sessionOptions(req)));
       return {
         loadMs,
-        device: req.backend === 'webgpu' ? webGpuDevice(version) : cpuDevice(version, ep.epName),
+        device: req.backend === 'webgpu' ? webGpuDevice(version) : cpuDevice(version, ep.epName, req.threads),
         session: bridgeOrtSession(session, (f) => new ort.Tensor(f.type as ort.Tensor.Type, f.data as ort.Tensor.DataType, f.dims)),
       };
     },
@@ -69,8 +69,9 @@ function sessionOptions(req: WarmRequest): ort.InferenceSession.SessionOptions {
   };
 }
 
-function cpuDevice(version: string, epName: string): DeviceInfo {
-  return { kind: 'cpu', description: CPU_MODEL, runtime: 'onnxruntime-node', runtimeVersion: version, threads: CPU_COUNT, details: { executionProvider: epName } };
+/** `threads`: the session's intra-op threads when the harness set them, else ORT's default (one per core). */
+function cpuDevice(version: string, epName: string, threads?: number): DeviceInfo {
+  return { kind: 'cpu', description: CPU_MODEL, runtime: 'onnxruntime-node', runtimeVersion: version, threads: threads ?? CPU_COUNT, details: { executionProvider: epName } };
 }
 
 function webGpuDevice(version: string): DeviceInfo {

@@ -9,7 +9,7 @@ import { buildConformanceMatrix, renderConformanceMatrix, renderConsole, writeJs
 import { parseTargetList } from '@crossrt/runtime';
 import { exitCodeForConformance } from '../exit-codes.js';
 import { parseInteger, parseNonNegativeNumber } from '../option-parsers.js';
-import { DEFAULT_TARGETS } from './run-command.js';
+import { DEFAULT_TARGETS } from '../default-targets.js';
 
 interface ConformanceFlags {
   placementLog?: boolean;

@@ -4,7 +4,7 @@ import type { DiscrepancyOptions } from '@crossrt/harness';
 import { parseTargetList } from '@crossrt/runtime';
 import { parseNonNegativeNumber } from '../option-parsers.js';
 import { addInputOptions, resolveInputFlags, type InputFlags } from './input-flags.js';
-import { DEFAULT_TARGETS } from './run-command.js';
+import { DEFAULT_TARGETS } from '../default-targets.js';
 
 /** Flags `localize` and `reduce` share: which two sides, which inputs, which tolerance. */
 export interface DiscrepancyFlags extends InputFlags {

@@ -4,9 +4,8 @@ import { renderConsole, writeJsonReport, writeReportFiles } from '@crossrt/repor
 import { parseTargetList } from '@crossrt/runtime';
 import { exitCodeForReport } from '../exit-codes.js';
 import { parseNonNegativeNumber } from '../option-parsers.js';
+import { DEFAULT_TARGETS } from '../default-targets.js';
 import { addInputOptions, resolveInputFlags, type InputFlags } from './input-flags.js';
-
-export const DEFAULT_TARGETS = 'ort-node:cpu,ort-web:wasm';
 
 interface RunFlags extends InputFlags {
   targets: string; defaultDim: number; json?: string; junit?: string; markdown?: string; html?: string; timeout: number; quiet?: boolean; placementLog?: boolean;

@@ -1,26 +1,16 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import type { HostTensor } from '@crossrt/core';
 import type { ProbeResult, SessionRunResult, WarmRequest } from '../runtime.js';
 import type { HostEnvironment, TargetDescriptor } from '../target-catalogue.js';
-import { DONE_MARKER, needsDoneMarker, HOST_ENVIRONMENT_VAR, type HostBatchItem, type HostBatchReply, type HostExecuteReply, type HostLoadReply, type HostReply, type HostReplyValue, type HostRequest } from './host-protocol.js';
+import { DONE_MARKER, needsDoneMarker, type HostBatchItem, type HostBatchReply, type HostExecuteReply, type HostLoadReply, type HostReply, type HostReplyValue, type HostRequest } from './host-protocol.js';
 import { processTreeRssBytes } from './process-tree-memory.js';
+import { adoptEarlyHost } from './early-hosts.js';
+import { DEFAULT_MEMORY_LIMIT_MB, forkHost, hostProcessSpec, type HostProcessOptions } from './host-process.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** Limit per load and per run unless the caller sets one: generous for real models on 2 cores. */
 export const DEFAULT_TIMEOUT_MS = 120_000;
-/**
- * Resident memory of a host and its descendants (browser processes included) before it is killed;
- * `CROSSRT_MEMORY_LIMIT_MB` overrides (0 disables).
- */
-export const DEFAULT_MEMORY_LIMIT_MB = memoryLimitFromEnv(process.env['CROSSRT_MEMORY_LIMIT_MB']) ?? 4096;
-
-function memoryLimitFromEnv(text: string | undefined): number | undefined {
-  if (text === undefined || text.trim() === '') return undefined;
-  const mb = Number(text);
-  return Number.isFinite(mb) && mb >= 0 ? mb : undefined;
-}
 const MEMORY_POLL_MS = 200;
 /** How timeouts name a request. */
 const REQUEST_WORDS: Record<HostRequest['type'], string> = {
@@ -40,12 +30,9 @@ export class HostFailure extends Error {
   }
 }
 
-export interface TargetHostOptions {
+export interface TargetHostOptions extends HostProcessOptions {
   /** Limit per load and per run (a request doing several gets their sum); the host is killed when it passes. Default DEFAULT_TIMEOUT_MS. */
   readonly timeoutMs?: number;
-  /** Resident-memory limit of the host process tree in MB; 0 disables. Default DEFAULT_MEMORY_LIMIT_MB. */
-  readonly memoryLimitMb?: number;
-  readonly env?: Readonly<Record<string, string>>;
 }
 
 interface Pending {
@@ -59,13 +46,6 @@ interface Pending {
   readonly lines: string[];
   readonly timer: NodeJS.Timeout;
   readonly memoryTimer: NodeJS.Timeout | undefined;
-}
-
-/** The compiled host entry; from sources (vitest) fall back to the package's dist build. */
-function hostEntryPath(): string {
-  const here = import.meta.url;
-  const rel = here.endsWith('.ts') ? '../../dist/host/host-entry.js' : './host-entry.js';
-  return fileURLToPath(new URL(rel, here));
 }
 
 /** Chosen environment per target, decided once per harness process (probing costs a host start). */
@@ -201,23 +181,20 @@ export class TargetHost {
     if (this.exited === undefined) this.child?.kill(signal);
   }
 
-  private start(): Promise<ChildProcess> {
+  /**
+   * Start the process on the first request. A probe that warms the backend (`warm`) may adopt a host
+   * started early for the same process and warm-up (see early-hosts.ts) instead of forking one.
+   */
+  private start(warm?: WarmRequest): Promise<ChildProcess> {
     this.starting ??= (async () => {
       const environment = this.environment ?? await selectHostEnvironment(this.target, this.options);
       this.environmentName = environment?.name;
-      const heapMb = this.memoryLimitMb > 0 ? Math.max(256, Math.floor(this.memoryLimitMb / 2)) : undefined;
-      const child = fork(hostEntryPath(), [], {
-        serialization: 'advanced',
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-        env: {
-          ...process.env, ...this.options.env, ...environment?.env,
-          ...(environment ? { [HOST_ENVIRONMENT_VAR]: environment.name } : {}),
-        },
-        // A V8 heap limit makes JS-side memory exhaustion a clean abort instead of swapping.
-        execArgv: [...(this.target.hostNodeFlags ?? []), ...(heapMb ? [`--max-old-space-size=${heapMb}`] : [])],
-      });
+      const spec = hostProcessSpec(this.target, this.options, environment);
+      const early = warm ? await adoptEarlyHost(spec, warm) : undefined;
+      const child = early?.child ?? forkHost(spec);
       child.stdout!.setEncoding('utf8').on('data', (d: string) => this.onLog(d));
       child.stderr!.setEncoding('utf8').on('data', (d: string) => this.onLog(d));
+      for (const chunk of early?.output ?? []) this.onLog(chunk);
       child.on('message', (reply: HostReply) => this.onReply(reply));
       child.on('exit', (code, signal) => this.onExit(code, signal));
       child.on('error', (e) => this.failPending(new HostFailure('crash', `host process error: ${e.message}`, this.logTail())));
@@ -230,7 +207,7 @@ export class TargetHost {
   private async request(body: DistributiveOmit<HostRequest, 'id'>, timeoutMs = this.timeoutMs): Promise<{ value: HostReplyValue; lines: string[] }> {
     if (!this.alive) throw new HostFailure('crash', 'host process is not running', this.logTail());
     if (this.pending) throw new HostFailure('host-error', 'host is busy', []);
-    const child = await this.start();
+    const child = await this.start(body.type === 'probe' ? body.warm : undefined);
     if (!this.alive) throw new HostFailure('crash', 'host process is not running', this.logTail());
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -277,7 +254,7 @@ export class TargetHost {
   }
 
   private onReply(reply: HostReply): void {
-    if (!this.pending) return;
+    if (reply.id !== this.pending?.id) return;
     this.pending.reply = reply;
     this.settle();
   }

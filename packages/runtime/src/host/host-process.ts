@@ -1,0 +1,57 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { HostEnvironment, TargetDescriptor } from '../target-catalogue.js';
+import { HOST_ENVIRONMENT_VAR } from './host-protocol.js';
+
+/**
+ * Resident memory of a host and its descendants (browser processes included) before it is killed;
+ * `CROSSRT_MEMORY_LIMIT_MB` overrides (0 disables).
+ */
+export const DEFAULT_MEMORY_LIMIT_MB = memoryLimitFromEnv(process.env['CROSSRT_MEMORY_LIMIT_MB']) ?? 4096;
+
+function memoryLimitFromEnv(text: string | undefined): number | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const mb = Number(text);
+  return Number.isFinite(mb) && mb >= 0 ? mb : undefined;
+}
+/** The compiled host entry; from sources (vitest) fall back to the package's dist build. */
+function hostEntryPath(): string {
+  const here = import.meta.url;
+  const rel = here.endsWith('.ts') ? '../../dist/host/host-entry.js' : './host-entry.js';
+  return fileURLToPath(new URL(rel, here));
+}
+
+export interface HostProcessOptions {
+  /** Resident-memory limit of the host process tree in MB; 0 disables. Default DEFAULT_MEMORY_LIMIT_MB. */
+  readonly memoryLimitMb?: number;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** How a host process is started: what TargetHost forks, and what an early host must match. */
+export interface HostProcessSpec {
+  readonly target: TargetDescriptor;
+  readonly execArgv: readonly string[];
+  /** Variables set on top of this process's environment. */
+  readonly envOverrides: Readonly<Record<string, string>>;
+  /** Equal keys mean interchangeable processes. */
+  readonly key: string;
+}
+
+export function hostProcessSpec(target: TargetDescriptor, options: HostProcessOptions = {}, environment?: HostEnvironment): HostProcessSpec {
+  const memoryLimitMb = options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
+  const heapMb = memoryLimitMb > 0 ? Math.max(256, Math.floor(memoryLimitMb / 2)) : undefined;
+  // A V8 heap limit makes JS-side memory exhaustion a clean abort instead of swapping.
+  const execArgv = [...(target.hostNodeFlags ?? []), ...(heapMb ? [`--max-old-space-size=${heapMb}`] : [])];
+  const envOverrides = { ...options.env, ...environment?.env, ...(environment ? { [HOST_ENVIRONMENT_VAR]: environment.name } : {}) };
+  return { target, execArgv, envOverrides, key: JSON.stringify([target.adapterModule, execArgv, envOverrides]) };
+}
+
+export function forkHost(spec: HostProcessSpec): ChildProcess {
+  return fork(hostEntryPath(), [], {
+    serialization: 'advanced',
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    env: { ...process.env, ...spec.envOverrides },
+    execArgv: [...spec.execArgv],
+  });
+}
+

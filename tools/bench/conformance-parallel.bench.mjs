@@ -12,6 +12,7 @@
  *   - each runtime given the V8 flags of crossrt's host for its target (TargetDescriptor.hostNodeFlags:
  *     wasm tier-up budget, no TurboFan for host JS), unpinned, so the harness's own overhead shows
  *     apart from those engine settings.
+ * The default floor and crossrt run 3 times, interleaved, and their medians are compared.
  * crossrt's CPU time is that of the whole process tree (CLI + hosts), read from /proc/self/stat.
  * Usage: node conformance-parallel.bench.mjs <out.json>
  */
@@ -82,8 +83,19 @@ function crossrt(label, flags) {
 
 const cores = availableParallelism();
 const sum = (a, b, key) => a[key] + b[key];
-const node = floor('node');
-const web = floor('web');
+// The default floor and the default crossrt run are measured REPEATS times, interleaved, and the
+// medians compared: single runs of either vary by ±10% on a 2-core VM.
+const REPEATS = 3;
+const median = (runs) => [...runs].sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)];
+const nodeRuns = [], webRuns = [], parallelRuns = [];
+for (let i = 0; i < REPEATS; i++) {
+  nodeRuns.push(floor('node'));
+  webRuns.push(floor('web'));
+  parallelRuns.push(crossrt('default', []));
+}
+const node = median(nodeRuns);
+const web = median(webRuns);
+const parallel = median(parallelRuns);
 const pinned = hasTaskset() ? { 'ort-node:cpu': floor('node', [], true), 'ort-web:wasm': floor('web', [], true) } : undefined;
 const nodeFlags = findTarget('ort-node:cpu').hostNodeFlags ?? [];
 const webFlags = findTarget('ort-web:wasm').hostNodeFlags ?? [];
@@ -92,19 +104,20 @@ const webSameFlags = floor('web', webFlags);
 const floorMs = sum(node, web, 'ms');
 const floorSameFlagsMs = sum(nodeSameFlags, webSameFlags, 'ms');
 const serial = crossrt('serial', ['--jobs', '1', '--batch', '1']);
-const parallel = crossrt('default', []);
 const pinnedMs = pinned ? sum(pinned['ort-node:cpu'], pinned['ort-web:wasm'], 'ms') : undefined;
 const result = {
   suite: SUITE, cores,
   floor: { 'ort-node:cpu': node, 'ort-web:wasm': web, totalMs: floorMs, cpuMs: sum(node, web, 'cpuMs') },
   floorPinnedOneCore: pinned ? { ...pinned, totalMs: pinnedMs, cpuMs: sum(pinned['ort-node:cpu'], pinned['ort-web:wasm'], 'cpuMs') } : 'taskset not available',
   floorSameFlags: { 'ort-node:cpu': { ...nodeSameFlags, nodeFlags }, 'ort-web:wasm': { ...webSameFlags, nodeFlags: webFlags }, totalMs: floorSameFlagsMs, cpuMs: sum(nodeSameFlags, webSameFlags, 'cpuMs') },
+  repeats: REPEATS, floorRunsMs: nodeRuns.map((n, i) => n.ms + webRuns[i].ms), crossrtRunsMs: parallelRuns.map((r) => r.ms),
   crossrtSerialMs: serial.ms, crossrtSerialCpuMs: serial.cpuMs, crossrtMs: parallel.ms, crossrtCpuMs: parallel.cpuMs,
   ratioSerial: serial.ms / floorMs, ratio: parallel.ms / floorMs, ratioPinnedFloor: pinnedMs ? parallel.ms / pinnedMs : null,
   ratioSameFlags: parallel.ms / floorSameFlagsMs, goal: 0.65,
   summary: parallel.summary,
 };
 const line = (f) => `${f.ms.toFixed(0)} ms wall / ${f.cpuMs.toFixed(0)} ms CPU (${f.ok}/${f.cases} ran)`;
+console.log(`(medians of ${REPEATS} interleaved runs: floor ${result.floorRunsMs.map((m) => m.toFixed(0)).join(' / ')} ms, crossrt ${result.crossrtRunsMs.map((m) => m.toFixed(0)).join(' / ')} ms)`);
 console.log(`raw floor, Node defaults: ort-node:cpu ${line(node)}, ort-web:wasm ${line(web)} = ${floorMs.toFixed(0)} ms wall, ${result.floor.cpuMs.toFixed(0)} ms CPU`);
 if (pinned) console.log(`raw floor, Node defaults, pinned to one core: ort-node:cpu ${line(pinned['ort-node:cpu'])}, ort-web:wasm ${line(pinned['ort-web:wasm'])} = ${pinnedMs.toFixed(0)} ms`);
 console.log(`raw floor, crossrt's host V8 flags: ort-node:cpu (${nodeFlags.join(' ') || 'none'}) ${line(nodeSameFlags)}, ort-web:wasm (${webFlags.join(' ') || 'none'}) ${line(webSameFlags)} = ${floorSameFlagsMs.toFixed(0)} ms wall, ${result.floorSameFlags.cpuMs.toFixed(0)} ms CPU`);

@@ -9,9 +9,10 @@
  *   - Node defaults, unpinned: what a user of the raw API gets (ORT's intra-op pool and V8's wasm
  *     compiler threads use the second core too). The goal ratio is taken against this one.
  *   - Node defaults pinned to one core (`taskset -c 0`): the literal single-core floor.
- *   - each runtime given the V8 flags of crossrt's host for its target (TargetDescriptor.hostNodeFlags:
- *     wasm tier-up budget, no TurboFan for host JS), unpinned, so the harness's own overhead shows
- *     apart from those engine settings.
+ *   - each runtime given the V8 flags and environment of crossrt's host for its target
+ *     (TargetDescriptor.hostNodeFlags: wasm tier-up budget, no TurboFan for host JS;
+ *     HOST_ENV_DEFAULTS: ORT telemetry off), unpinned, so the harness's own overhead shows apart
+ *     from those settings.
  * The default floor and crossrt run 3 times, interleaved, and their medians are compared.
  * crossrt's CPU time is that of the whole process tree (CLI + hosts), read from /proc/self/stat.
  * Usage: node conformance-parallel.bench.mjs <out.json>
@@ -20,7 +21,7 @@ import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findTarget } from '@crossrt/runtime';
+import { findTarget, HOST_ENV_DEFAULTS } from '@crossrt/runtime';
 
 const SUITE = '/usr/share/libonnx-testdata/data/node';
 const root = join(import.meta.dirname, '..', '..');
@@ -37,7 +38,7 @@ function hasTaskset() {
   return spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 }
 
-function floor(runtime, nodeFlags = [], pin = false) {
+function floor(runtime, nodeFlags = [], pin = false, env = {}) {
   const script = `
     import { findBackendTestCases, loadBackendTestCase } from '@crossrt/model';
     import { readFileSync } from 'node:fs';
@@ -66,8 +67,8 @@ function floor(runtime, nodeFlags = [], pin = false) {
     const cpu = process.cpuUsage(c0);
     process.stdout.write(JSON.stringify({ cases: cases.length, ok, ms, cpuMs: (cpu.user + cpu.system) / 1000 }));`;
   const argv = [process.execPath, ...nodeFlags, '--input-type=module', '-e', script];
-  const r = pin ? spawnSync('taskset', ['-c', '0', ...argv], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 })
-    : spawnSync(argv[0], argv.slice(1), { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const opts = { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, ...env } };
+  const r = pin ? spawnSync('taskset', ['-c', '0', ...argv], opts) : spawnSync(argv[0], argv.slice(1), opts);
   if (r.status !== 0) throw new Error(`floor ${runtime} failed: ${r.stderr.slice(-2000)}`);
   return JSON.parse(r.stdout);
 }
@@ -99,8 +100,8 @@ const parallel = median(parallelRuns);
 const pinned = hasTaskset() ? { 'ort-node:cpu': floor('node', [], true), 'ort-web:wasm': floor('web', [], true) } : undefined;
 const nodeFlags = findTarget('ort-node:cpu').hostNodeFlags ?? [];
 const webFlags = findTarget('ort-web:wasm').hostNodeFlags ?? [];
-const nodeSameFlags = floor('node', nodeFlags);
-const webSameFlags = floor('web', webFlags);
+const nodeSameFlags = floor('node', nodeFlags, false, HOST_ENV_DEFAULTS);
+const webSameFlags = floor('web', webFlags, false, HOST_ENV_DEFAULTS);
 const floorMs = sum(node, web, 'ms');
 const floorSameFlagsMs = sum(nodeSameFlags, webSameFlags, 'ms');
 const serial = crossrt('serial', ['--jobs', '1', '--batch', '1']);
@@ -120,7 +121,7 @@ const line = (f) => `${f.ms.toFixed(0)} ms wall / ${f.cpuMs.toFixed(0)} ms CPU (
 console.log(`(medians of ${REPEATS} interleaved runs: floor ${result.floorRunsMs.map((m) => m.toFixed(0)).join(' / ')} ms, crossrt ${result.crossrtRunsMs.map((m) => m.toFixed(0)).join(' / ')} ms)`);
 console.log(`raw floor, Node defaults: ort-node:cpu ${line(node)}, ort-web:wasm ${line(web)} = ${floorMs.toFixed(0)} ms wall, ${result.floor.cpuMs.toFixed(0)} ms CPU`);
 if (pinned) console.log(`raw floor, Node defaults, pinned to one core: ort-node:cpu ${line(pinned['ort-node:cpu'])}, ort-web:wasm ${line(pinned['ort-web:wasm'])} = ${pinnedMs.toFixed(0)} ms`);
-console.log(`raw floor, crossrt's host V8 flags: ort-node:cpu (${nodeFlags.join(' ') || 'none'}) ${line(nodeSameFlags)}, ort-web:wasm (${webFlags.join(' ') || 'none'}) ${line(webSameFlags)} = ${floorSameFlagsMs.toFixed(0)} ms wall, ${result.floorSameFlags.cpuMs.toFixed(0)} ms CPU`);
+console.log(`raw floor, crossrt's host V8 flags and environment: ort-node:cpu (${nodeFlags.join(' ') || 'none'}) ${line(nodeSameFlags)}, ort-web:wasm (${webFlags.join(' ') || 'none'}) ${line(webSameFlags)} = ${floorSameFlagsMs.toFixed(0)} ms wall, ${result.floorSameFlags.cpuMs.toFixed(0)} ms CPU`);
 console.log(`crossrt conformance --jobs 1 --batch 1:  ${serial.ms.toFixed(0)} ms wall / ${serial.cpuMs.toFixed(0)} ms CPU  ratio ${result.ratioSerial.toFixed(2)}x`);
 console.log(`crossrt conformance (defaults):  ${parallel.ms.toFixed(0)} ms wall / ${parallel.cpuMs.toFixed(0)} ms CPU (CLI + hosts)  ratio ${result.ratio.toFixed(2)}x (goal <= 0.65x)${pinned ? `; vs the pinned single-core floor ${result.ratioPinnedFloor.toFixed(2)}x` : ''}; vs the same-flags floor ${result.ratioSameFlags.toFixed(2)}x`);
 writeFileSync(process.argv[2] ?? 'conformance-parallel.json', `${JSON.stringify(result, null, 2)}\n`);

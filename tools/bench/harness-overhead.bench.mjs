@@ -6,8 +6,9 @@
  *             directly, each target in a fresh process (as crossrt's hosts are), same run of this bench
  *   harness = runDifferential() wall time in this process (hosts, model decode, inputs, IPC, compare)
  *   cli     = wall time of the `crossrt run` process, start to exit (adds Node start-up and imports)
- * The floor is also measured with the V8 flags crossrt gives each target's host (hostNodeFlags: wasm
- * tier-up budget, no TurboFan for host JS), so the harness's own overhead shows apart from them.
+ * The floor is also measured with the V8 flags and environment crossrt gives each target's host
+ * (hostNodeFlags: wasm tier-up budget, no TurboFan for host JS; HOST_ENV_DEFAULTS: ORT telemetry
+ * off), so the harness's own overhead shows apart from them.
  * Also: peak RSS of the harness process and of each host vs model size + tensor bytes.
  * Usage: node harness-overhead.bench.mjs <out.json>
  */
@@ -16,7 +17,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { runDifferential } from '@crossrt/harness';
-import { findTarget } from '@crossrt/runtime';
+import { findTarget, HOST_ENV_DEFAULTS } from '@crossrt/runtime';
 
 const require = createRequire(import.meta.url);
 // The package does not export package.json; its main entry sits at the package root.
@@ -26,7 +27,7 @@ const REPEATS = 3;
 const cli = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'main.js');
 
 /** Raw floor for one target: a fresh Node process doing only create + run with the runtime API. */
-function floorMs(target, nodeFlags = []) {
+function floorMs(target, nodeFlags = [], env = {}) {
   const script = `
     const ort = await import(${JSON.stringify(target === 'ort-node:cpu' ? 'onnxruntime-node' : 'onnxruntime-web')});
     const fs = await import('node:fs');
@@ -39,7 +40,7 @@ function floorMs(target, nodeFlags = []) {
     const ms = performance.now() - t0;
     await s.release();
     process.stdout.write(JSON.stringify({ ms, rss: process.resourceUsage().maxRSS * 1024 }));`;
-  const r = spawnSync(process.execPath, [...nodeFlags, '--input-type=module', '-e', script], { encoding: 'utf8', cwd: join(import.meta.dirname, '..', '..') });
+  const r = spawnSync(process.execPath, [...nodeFlags, '--input-type=module', '-e', script], { encoding: 'utf8', cwd: join(import.meta.dirname, '..', '..'), env: { ...process.env, ...env } });
   if (r.status !== 0) throw new Error(`floor for ${target} failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
@@ -50,7 +51,7 @@ const floors = [], sameFlagFloors = [], harness = [], clis = [];
 let report;
 for (let i = 0; i < REPEATS; i++) {
   floors.push(targets.map((t) => floorMs(t)));
-  sameFlagFloors.push(targets.map((t) => floorMs(t, findTarget(t).hostNodeFlags ?? [])));
+  sameFlagFloors.push(targets.map((t) => floorMs(t, findTarget(t).hostNodeFlags ?? [], HOST_ENV_DEFAULTS)));
   const t0 = performance.now();
   report = await runDifferential([model], { targets: targets.map(findTarget), shapes: { x: SHAPE } });
   harness.push(performance.now() - t0);
@@ -78,7 +79,7 @@ const result = {
 const mb = (b) => `${(b / 2 ** 20).toFixed(1)} MB`;
 console.log(`model ${result.model}, ${mb(modelBytes)}, input [${SHAPE}] — median of ${REPEATS}`);
 console.log(`floor (create+run, raw API): ${floor.toFixed(0)} ms  (${targets.map((t) => `${t} ${result.floorPerTargetMs[t].toFixed(0)} ms`).join(', ')})`);
-console.log(`floor, with crossrt's host V8 flags: ${sameFlagsFloor.toFixed(0)} ms  (${targets.map((t) => `${t} [${result.hostNodeFlags[t].join(' ')}] ${result.sameFlagsFloorPerTargetMs[t].toFixed(0)} ms`).join(', ')})`);
+console.log(`floor, with crossrt's host V8 flags and environment: ${sameFlagsFloor.toFixed(0)} ms  (${targets.map((t) => `${t} [${result.hostNodeFlags[t].join(' ')}] ${result.sameFlagsFloorPerTargetMs[t].toFixed(0)} ms`).join(', ')})`);
 console.log(`harness runDifferential:     ${result.harnessMs.toFixed(0)} ms  ratio ${result.harnessRatio.toFixed(2)}x (goal <= 1.15x); vs the same-flags floor ${result.harnessRatioSameFlags.toFixed(2)}x`);
 console.log(`crossrt run (whole process): ${result.cliMs.toFixed(0)} ms  ratio ${result.cliRatio.toFixed(2)}x; vs the same-flags floor ${result.cliRatioSameFlags.toFixed(2)}x`);
 console.log(`peak RSS harness process ${mb(harnessRss)} = ${result.rssToDataRatio.toFixed(1)}x (model + tensors ${mb(modelBytes + tensorBytes)}); raw floor processes ${targets.map((t) => `${t} ${mb(result.peakRss.floorProcesses[t])}`).join(', ')}`);

@@ -21,6 +21,15 @@ function hostEntryPath(): string {
   return fileURLToPath(new URL(rel, here));
 }
 
+/**
+ * Environment every host starts with (a value the user set in their own environment wins).
+ * onnxruntime-node 1.30 on Linux records telemetry events: per process it creates
+ * /tmp/mat-debug-<pid>.log and writes a SQLite store under ~/.cache/Microsoft/DeveloperTools with an
+ * fsync per session; a test harness should not phone home, litter /tmp, or pay for that (the ONNX
+ * node suite: ~0.15 s of the ort-node host's CPU). ORT_DISABLE_TELEMETRY=1 is ORT's own switch.
+ */
+export const HOST_ENV_DEFAULTS: Readonly<Record<string, string>> = { ORT_DISABLE_TELEMETRY: '1' };
+
 export interface HostProcessOptions {
   /** Resident-memory limit of the host process tree in MB; 0 disables. Default DEFAULT_MEMORY_LIMIT_MB. */
   readonly memoryLimitMb?: number;
@@ -42,7 +51,8 @@ export function hostProcessSpec(target: TargetDescriptor, options: HostProcessOp
   const heapMb = memoryLimitMb > 0 ? Math.max(256, Math.floor(memoryLimitMb / 2)) : undefined;
   // A V8 heap limit makes JS-side memory exhaustion a clean abort instead of swapping.
   const execArgv = [...(target.hostNodeFlags ?? []), ...(heapMb ? [`--max-old-space-size=${heapMb}`] : [])];
-  const envOverrides = { ...options.env, ...environment?.env, ...(environment ? { [HOST_ENVIRONMENT_VAR]: environment.name } : {}) };
+  const defaults = Object.fromEntries(Object.entries(HOST_ENV_DEFAULTS).filter(([k]) => process.env[k] === undefined));
+  const envOverrides = { ...defaults, ...options.env, ...environment?.env, ...(environment ? { [HOST_ENVIRONMENT_VAR]: environment.name } : {}) };
   return { target, execArgv, envOverrides, key: JSON.stringify([target.adapterModule, execArgv, envOverrides]) };
 }
 

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { conformanceCaseKey, isCrossrtError, type CaseResult, type Comparison, type Report, type Tolerance } from '@crossrt/core';
+import { checkCaseResult, conformanceCaseKey, isCrossrtError, type CaseResult, type Comparison, type Report, type Tolerance } from '@crossrt/core';
 import { compareOutput, ORACLE_TOLERANCE } from '@crossrt/compare';
 import { loadBackendTestCase, type BackendTestCase } from '@crossrt/model';
 import { tensorSha256 } from '@crossrt/inputs';
@@ -56,7 +56,8 @@ export async function runOracleCases(dirs: readonly string[], options: OracleRun
   pool.prewarm(options.targets);
   try {
     cases = await mapConcurrent(dirs, jobs, async (dir) => {
-      const result = await runOracleCase(dir, options.targets, pool, caseTolerance(dir, tolerance, options.caseTolerances));
+      // Validated now, while the hosts keep the other core busy, not all at once when the report is written.
+      const result = checkCaseResult(await runOracleCase(dir, options.targets, pool, caseTolerance(dir, tolerance, options.caseTolerances)));
       options.onCase?.(result, ++done, dirs.length);
       return result;
     });

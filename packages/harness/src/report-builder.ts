@@ -35,7 +35,7 @@ export function buildReport(command: string, settings: Report['settings'], cases
     },
   };
   // Built from typed parts, so it is not re-validated here (a zod pass over the node suite's report
-  // costs ~90 ms); the JSON writer validates against ReportSchema before anything reaches a file.
+  // costs ~90 ms); the JSON writer validates (validateReport) before anything reaches a file.
   return report;
 }
 

@@ -1,6 +1,6 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ReportSchema, type Report } from '@crossrt/core';
+import { validateReport, type Report } from '@crossrt/core';
 import { renderConsole } from './console-reporter.js';
 import { renderConsoleSummary } from './console-summary.js';
 import { renderGithubAnnotations } from './github-annotations.js';
@@ -31,7 +31,7 @@ export function renderReport(report: Report, format: ReportFormat, options: Rend
       const summary = renderConsoleSummary(report, { color: options.color ?? false, ...top });
       return options.detail ? `${renderConsole({ ...report })}\n\n${summary}` : summary;
     }
-    case 'json': return `${JSON.stringify(ReportSchema.parse(report), null, 2)}\n`;
+    case 'json': return `${JSON.stringify(validateReport(report), null, 2)}\n`;
     case 'junit': return renderJunit(report);
     case 'markdown': return renderMarkdown(report, top);
     case 'github': return renderGithubAnnotations(report, {

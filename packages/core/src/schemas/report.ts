@@ -150,3 +150,26 @@ export const ReportSchema = z.object({
   }),
 });
 export type Report = z.infer<typeof ReportSchema>;
+
+/** Case results validated as they were produced (checkCaseResult); validateReport does not parse them again. */
+const checkedCases = new WeakSet<object>();
+const ReportEnvelopeSchema = ReportSchema.omit({ cases: true });
+
+/**
+ * Validate one case result as soon as it exists, while the run still keeps the other core busy; the
+ * returned object (zod's output) is what the report must hold for validateReport to skip it.
+ */
+export function checkCaseResult(c: CaseResult): CaseResult {
+  const parsed = CaseResultSchema.parse(c);
+  checkedCases.add(parsed);
+  return parsed;
+}
+
+/** ReportSchema.parse, minus cases that checkCaseResult already validated (the same result otherwise). */
+export function validateReport(report: Report): Report {
+  const { cases, ...envelope } = report;
+  const parts: Record<string, unknown> = { ...ReportEnvelopeSchema.parse(envelope), cases: cases.map((c) => (checkedCases.has(c) ? c : CaseResultSchema.parse(c))) };
+  // Keys in the schema's order, as ReportSchema.parse gives them (the JSON file reads the same).
+  return Object.fromEntries(Object.keys(ReportSchema.shape).filter((k) => k in parts).map((k) => [k, parts[k]])) as Report;
+}
+

@@ -1,4 +1,5 @@
-import { xoroshiro128plus } from 'pure-rand';
+// The generator's own module (a public subpath export): the package index loads all 20 of its files.
+import { xoroshiro128plus } from 'pure-rand/generator/XoroShiro';
 
 /**
  * Deterministic values: each (input, sample) gets its own xoroshiro128+ stream (pure-rand 7) seeded

@@ -1,6 +1,5 @@
 import { basename } from 'node:path';
 import { Command } from 'commander';
-import { SingleBar } from 'cli-progress';
 import type { CaseResult } from '@crossrt/core';
 import { loadSuiteFile, parseShard, runSuite, type SuiteProgress } from '@crossrt/harness';
 import { renderConsole, writeJsonReport } from '@crossrt/report';
@@ -10,10 +9,14 @@ interface SuiteRunFlags { jsonl?: string; json?: string; resume?: boolean; shard
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)}s`;
 
-/** Progress: a bar with ETA and the current case on a TTY; one plain line per finished case otherwise. */
-function progressPrinter(quiet: boolean): { onProgress: (p: SuiteProgress) => void; stop: () => void } {
+/**
+ * Progress: a bar with ETA and the current case on a TTY; one plain line per finished case otherwise.
+ * cli-progress (17 modules) loads only for the bar, not with every crossrt command.
+ */
+async function progressPrinter(quiet: boolean): Promise<{ onProgress: (p: SuiteProgress) => void; stop: () => void }> {
   if (quiet) return { onProgress: () => {}, stop: () => {} };
   if (process.stderr.isTTY) {
+    const { SingleBar } = await import('cli-progress');
     const bar = new SingleBar({ format: 'suite [{bar}] {value}/{total} | ETA {eta_formatted} | {current}', hideCursor: true, stream: process.stderr, etaBuffer: 20 });
     let started = false;
     return {
@@ -51,7 +54,7 @@ export function suiteCommand(): Command {
       const shard = flags.shard ? parseShard(flags.shard) : undefined;
       const name = loadSuiteFile(file).suite.name.replace(/[^\w.-]+/g, '_');
       const jsonl = flags.jsonl ?? `out/${name}${shard ? `.shard-${shard.index}-of-${shard.count}` : ''}.jsonl`;
-      const progress = progressPrinter(flags.quiet ?? false);
+      const progress = await progressPrinter(flags.quiet ?? false);
       let report;
       try {
         report = await runSuite({

@@ -5,11 +5,10 @@
  * Fixtures: fixtures/crash/{hang,heap-oom}.onnx (faults picked by input name in the test-only
  * test/fault-page-runner.mjs), /usr/share/libonnx-testdata/data/node/test_relu (expected output).
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { processTreeRssBytes, TargetHost, type TargetDescriptor } from '@crossrt/runtime';
-import { failureOf } from '@crossrt/runtime/testing';
+import { processDescendants, processTreeRssBytes, TargetHost, type TargetDescriptor } from '@crossrt/runtime';
+import { failureOf, processGone, waitUntilGone } from '@crossrt/runtime/testing';
 
 const fixture = (p: string) => fileURLToPath(new URL(`../../../fixtures/${p}`, import.meta.url));
 const target: TargetDescriptor = {
@@ -17,44 +16,6 @@ const target: TargetDescriptor = {
   adapterModule: new URL('./fault-injecting-browser-runtime.mjs', import.meta.url).href, description: 'ort-web in Chromium with injected faults (test only)',
 };
 const x = { dtype: 'float32' as const, dims: [4], data: new Float32Array([-1, 0, 0.5, 2]) };
-
-function descendants(pid: number): number[] {
-  const out: number[] = [];
-  const stack = [pid];
-  while (stack.length) {
-    const p = stack.pop()!;
-    for (const tid of safeList(`/proc/${p}/task`)) {
-      const kids = safeRead(`/proc/${p}/task/${tid}/children`).split(/\s+/).filter(Boolean).map(Number);
-      out.push(...kids);
-      stack.push(...kids);
-    }
-  }
-  return out;
-}
-function safeList(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-function safeRead(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-function gone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    const state = /^State:\s+(\w)/m.exec(safeRead(`/proc/${pid}/status`))?.[1];
-    return state === 'Z' || state === undefined;
-  } catch {
-    return true;
-  }
-}
 
 describe('browser host isolation (headless Chromium, real faults)', () => {
   it('a renderer that runs out of heap is a crash; the host exits and a fresh one runs test_relu correctly', async () => {
@@ -81,15 +42,14 @@ describe('browser host isolation (headless Chromium, real faults)', () => {
   it('a page that never yields times out; the host and its browser processes are gone', async () => {
     const host = new TargetHost(target, { timeoutMs: 8000 }); // the first load also launches Chromium
     await host.load(fixture('crash/hang.onnx'));
-    const browserPids = descendants(host.pid!);
+    const browserPids = processDescendants(host.pid!);
     expect(browserPids.length).toBeGreaterThan(0);
     expect(processTreeRssBytes(host.pid!)).toBeGreaterThan(0);
     const failure = await failureOf(host.run({ crossrt_fault_hang: x }));
     expect(failure).toMatchObject({ kind: 'timeout', message: 'run did not finish within 8000 ms; host killed' });
     expect(host.alive).toBe(false);
     // Chromium notices its control pipe closed and exits; give it a few seconds.
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && !browserPids.every(gone)) await new Promise((r) => setTimeout(r, 200));
-    expect(browserPids.filter((p) => !gone(p))).toEqual([]);
+    await waitUntilGone(browserPids, 10_000);
+    expect(browserPids.filter((p) => !processGone(p))).toEqual([]);
   }, 60_000);
 });

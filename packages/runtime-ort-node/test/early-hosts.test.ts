@@ -7,24 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { earlyHostCount, findTarget, startEarlyHost, TargetHost } from '@crossrt/runtime';
+import { waitUntilGone } from '@crossrt/runtime/testing';
 
 const affineRelu = fileURLToPath(new URL('../../../fixtures/models/affine-relu.onnx', import.meta.url));
 const target = findTarget('ort-node:cpu');
 const warm = { backend: 'cpu', placementLog: false, threads: 1 };
-
-function gone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch {
-    return true;
-  }
-}
-
-async function until(check: () => boolean, ms = 5000): Promise<boolean> {
-  for (const t0 = Date.now(); Date.now() - t0 < ms; await new Promise((r) => setTimeout(r, 50))) if (check()) return true;
-  return check();
-}
 
 describe('early hosts', () => {
   it('are adopted by the first host probing with the same settings, and compute correct results', async () => {
@@ -52,7 +39,7 @@ describe('early hosts', () => {
       await host.probe({ placementLog: false, threads: 2 });
       expect(host.pid).not.toBe(pid);
       expect(earlyHostCount()).toBe(0);
-      expect(await until(() => gone(pid))).toBe(true);
+      expect(await waitUntilGone([pid])).toBe(true);
     } finally {
       await host.close();
     }
@@ -67,7 +54,7 @@ describe('early hosts', () => {
     } finally {
       await host.close();
     }
-    expect(await until(() => gone(pid))).toBe(true);
+    expect(await waitUntilGone([pid])).toBe(true);
   });
 
   it('never keep their parent alive, and leave with it', () => {
@@ -81,7 +68,7 @@ describe('early hosts', () => {
     expect(Date.now() - t0).toBeLessThan(10_000);
     const pid = Number(r.stdout);
     expect(pid).toBeGreaterThan(0);
-    return until(() => gone(pid)).then((isGone) => expect(isGone).toBe(true));
+    return waitUntilGone([pid]).then((isGone) => expect(isGone).toBe(true));
   });
 
   it('keep their parent alive once a host waits to adopt them', () => {

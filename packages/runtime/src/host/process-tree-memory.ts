@@ -6,21 +6,25 @@ import { readdirSync, readFileSync } from 'node:fs';
  * Returns undefined where /proc is not available (non-Linux): the memory limit is then not enforced.
  */
 export function processTreeRssBytes(rootPid: number): number | undefined {
-  let total = 0;
+  const root = rssOf(rootPid);
+  if (root === undefined) return undefined;
+  return processDescendants(rootPid).reduce((total, pid) => total + (rssOf(pid) ?? 0), root);
+}
+
+/** Every descendant of a process (children, grandchildren, ...), read from /proc; [] where it is gone. */
+export function processDescendants(rootPid: number): number[] {
+  const out: number[] = [];
+  const seen = new Set<number>([rootPid]);
   const stack = [rootPid];
-  const seen = new Set<number>();
-  let any = false;
   while (stack.length > 0) {
-    const pid = stack.pop()!;
-    if (seen.has(pid)) continue;
-    seen.add(pid);
-    const rss = rssOf(pid);
-    if (rss === undefined) continue;
-    any = true;
-    total += rss;
-    stack.push(...childrenOf(pid));
+    for (const child of childrenOf(stack.pop()!)) {
+      if (seen.has(child)) continue;
+      seen.add(child);
+      out.push(child);
+      stack.push(child);
+    }
   }
-  return any ? total : undefined;
+  return out;
 }
 
 function rssOf(pid: number): number | undefined {

@@ -4,9 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: the ONNX backend test suite (the conformance oracle) and Chromium (browser and
-# WebGPU targets; its SwiftShader Vulkan ICD also gives onnxruntime-node's WebGPU EP a software GPU).
-DEBIAN_PACKAGES=(libonnx-testdata chromium)
+# Debian packages: the ONNX backend test suite (the conformance oracle), Chromium (browser and
+# WebGPU targets; its SwiftShader Vulkan ICD also gives onnxruntime-node's WebGPU EP a software GPU),
+# and the source frameworks for source-oracle runs: PyTorch with torchvision (torch.onnx.export is the
+# converter under test), onnx (checker, version_converter) and NumPy, all for Debian's /usr/bin/python3.
+DEBIAN_PACKAGES=(libonnx-testdata chromium python3-torch python3-torchvision python3-onnx python3-numpy)
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

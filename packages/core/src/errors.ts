@@ -40,6 +40,18 @@ export const ERROR_CODES = [
   'VARIANTS_INCOMPATIBLE',
   /** A `--config` file is not JSON or does not match the config schema. */
   'CONFIG_INVALID',
+  /** No Python interpreter that can import what a source-oracle run needs (torch, onnx, numpy). */
+  'SOURCE_UNAVAILABLE',
+  /** The Python callable that builds the source module is missing, raises, or returns no module. */
+  'SOURCE_CALLABLE_INVALID',
+  /** The source module's forward raised, or returned something other than tensors. */
+  'SOURCE_FORWARD_FAILED',
+  /** The source outputs do not fit the converted model (count, names, shape, dtype). */
+  'SOURCE_OUTPUTS_INVALID',
+  /** crossrt's Python bridge process died, hung or broke its protocol. */
+  'SOURCE_BRIDGE_FAILED',
+  /** A reference command exited non-zero, timed out, or wrote no readable outputs .npz. */
+  'REFERENCE_COMMAND_FAILED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -68,4 +80,9 @@ export function describeError(e: unknown): string {
   if (isCrossrtError(e)) return `${e.code}: ${e.message}`;
   if (e instanceof Error) return e.message.split('\n')[0] ?? e.name;
   return String(e);
+}
+
+/** Whether a string (e.g. from another process) is one of crossrt's error codes. */
+export function isErrorCode(code: string): code is ErrorCode {
+  return (ERROR_CODES as readonly string[]).includes(code);
 }

@@ -59,12 +59,23 @@ export const NodeDivergenceSchema = z.object({
   controlFlow: z.boolean().optional(),
   /** Variant comparisons: what differs in the node itself (op type, attributes, initializer values). */
   parameterDiffs: z.array(z.string()).optional(),
+  /**
+   * Source mode: the exporter scope this module call maps to (`/layer1/layer1.0/conv1/`), the ONNX nodes
+   * in it, and modules folded into it by the exporter (a BatchNorm fused into the Conv before it).
+   */
+  scope: z.string().optional(),
+  onnxNodes: z.number().int().nonnegative().optional(),
+  fusedModules: z.array(z.string()).optional(),
 });
 export type NodeDivergence = z.infer<typeof NodeDivergenceSchema>;
 
 export const LocalizationSchema = z.object({
-  /** `targets`: one model on two targets; `variants`: two models with the same graph structure. */
-  mode: z.enum(['targets', 'variants']),
+  /**
+   * `targets`: one model on two targets; `variants`: two models with the same graph structure;
+   * `source`: the source framework's modules (PyTorch forward hooks) against the ONNX tensors their
+   * export scopes produced on one target — `nodes` are then module calls in completion order.
+   */
+  mode: z.enum(['targets', 'variants', 'source']),
   reference: z.string(),
   actual: z.string(),
   tolerance: ToleranceSchema,
@@ -82,6 +93,8 @@ export const LocalizationSchema = z.object({
   }).nullable(),
   /** Further nodes where a divergence starts with agreeing inputs (independent origins). */
   otherOrigins: z.array(z.string()).default([]),
+  /** Source mode: module calls whose output could be paired with an ONNX tensor, of all calls seen. */
+  coverage: z.object({ matched: z.number().int().nonnegative(), total: z.number().int().nonnegative() }).optional(),
   nodes: z.array(NodeDivergenceSchema),
   notes: z.array(z.string()).default([]),
 });

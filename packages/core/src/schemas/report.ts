@@ -2,9 +2,11 @@ import { z } from 'zod';
 import { ComparisonSchema, ToleranceSchema } from './comparison.js';
 import { LocalizationSchema, ReductionSchema } from './localization.js';
 import { RunOutcomeSchema } from './outcome.js';
+import { ReferenceCommandRecordSchema, SourceRecordSchema } from './source.js';
 import { TargetIdSchema } from './target.js';
 
 export * from './localization.js';
+export * from './source.js';
 
 export const REPORT_SCHEMA_ID = 'crossrt.report';
 export const REPORT_VERSION = 1;
@@ -95,6 +97,10 @@ export const CaseResultSchema = z.object({
   /** Facts about how the case was run that change how to read it (e.g. a variant that lacks an input). */
   notes: z.array(z.string()).optional(),
   conversion: ConversionRecordSchema.optional(),
+  /** The case's oracle was an external reference command: how it ran and how its arrays were paired. */
+  referenceCommand: ReferenceCommandRecordSchema.optional(),
+  /** The case's model was exported from a PyTorch module, which is its oracle (`crossrt torch`). */
+  source: SourceRecordSchema.optional(),
   baseline: z.array(BaselineDeltaSchema).optional(),
   /** Targets this case was listed as a known failure for: still failing, or now passing (fixed). */
   knownFailure: z.object({ targets: z.array(z.string()), nowPassing: z.array(z.string()) }).optional(),

@@ -1,0 +1,3 @@
+export { findPython, pythonCandidates, PYTHON_INSTALL_HINT, type PythonInterpreter } from './python-interpreter.js';
+export { PythonBridge, BridgeRequestError, BRIDGE_SCRIPT } from './bridge-process.js';
+export { TorchSource, type TorchBuild, type TorchExportRequest, type TorchExportResult, type TorchForwardResult, type TorchModuleCall, type TensorSpec } from './torch-source.js';

@@ -12,6 +12,7 @@ import { reportCommand } from './commands/report-command.js';
 import { runCommand } from './commands/run-command.js';
 import { suiteCommand } from './commands/suite-command.js';
 import { targetsCommand } from './commands/targets-command.js';
+import { torchCommand } from './commands/torch-command.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
 
 /** The crossrt binary: parse arguments, call the harness, map errors to exit codes. No logic here. */
@@ -22,6 +23,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(usageLine(s)) })
     .addCommand(runCommand())
+    .addCommand(torchCommand())
     .addCommand(targetsCommand())
     .addCommand(conformanceCommand())
     .addCommand(compareCommand())

@@ -8,7 +8,7 @@ const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.
 const BARS = '▁▂▃▄▅▆▇█';
 
 function header(c: CaseResult, what: 'LOCALIZE' | 'REDUCE', l: Pick<Localization, 'mode' | 'reference' | 'actual' | 'tolerance'>): string[] {
-  const lines = [`${what} ${c.id}  (${c.model?.nodes ?? '?'} nodes; ${l.mode === 'targets' ? 'targets' : 'variants'} ${l.reference} vs ${l.actual}; ${tol(l.tolerance)})`];
+  const lines = [`${what} ${c.id}  (${c.model?.nodes ?? '?'} nodes; ${l.mode === 'source' ? 'source modules' : l.mode} ${l.reference} vs ${l.actual}; ${tol(l.tolerance)})`];
   for (const i of c.inputs) lines.push(`  input ${i.name} ${i.dtype}[${i.dims.join(',')}] ${i.generator}`);
   for (const o of c.outcomes) if (o.status !== 'ok') lines.push(`  ${o.target}: ${o.status}${o.error ? `: ${o.error.message.split('\n')[0]}` : ''}`);
   for (const cmp of c.comparisons) {
@@ -33,22 +33,30 @@ export function renderLocalization(report: Report, options: { allNodes: boolean;
   if (c.error) return `ERROR ${c.id}: ${c.error.code}: ${c.error.message}`;
   const l = c.localization;
   if (!l) return header(c, 'LOCALIZE', { mode: 'targets', reference: report.settings.reference, actual: '?', tolerance: report.settings.tolerance }).join('\n');
+  return renderCaseLocalization(c, l, options);
+}
+
+/** One case's localization: culprit, the diverging part of the per-node (or per-module) table, growth bars. */
+export function renderCaseLocalization(c: CaseResult, l: Localization, options: { allNodes: boolean; quiet: boolean }): string {
   const lines = header(c, 'LOCALIZE', l);
+  if (l.coverage) lines.push(`  modules paired with ONNX tensors: ${l.coverage.matched}/${l.coverage.total}`);
   lines.push(l.culprit
     ? `  CULPRIT #${l.culprit.index} ${l.culprit.node} (${l.culprit.opType}): ${l.culprit.reason}`
-    : '  no culprit: every exposed tensor agrees within tolerance');
+    : `  no culprit: every ${l.mode === 'source' ? 'paired module output' : 'exposed tensor'} agrees within tolerance`);
   if (l.otherOrigins.length) lines.push(`  further independent origin(s): ${l.otherOrigins.join(', ')}`);
   if (!options.quiet) {
     const shown = options.allNodes ? l.nodes : neighbourhood(l.nodes);
-    lines.push(`  ${pad('#', 5)}${pad('node', 44)}${pad('op', 14)}${pad('status', 10)}${pad('max_abs', 10)}${pad('max_rel', 10)}mismatch`);
+    const opWidth = Math.max(14, ...shown.map((n) => n.opType.length + 2));
+    lines.push(`  ${pad('#', 5)}${pad(l.mode === 'source' ? 'module' : 'node', 44)}${pad('op', opWidth)}${pad('status', 10)}${pad('max_abs', 10)}${pad('max_rel', 10)}mismatch`);
     let last = -1;
     for (const n of shown) {
-      if (n.index > last + 1) lines.push(`  ... ${n.index - last - 1} agreeing node(s)`);
+      if (n.index > last + 1) lines.push(`  ... ${n.index - last - 1} agreeing ${l.mode === 'source' ? 'module call' : 'node'}(s)`);
       last = n.index;
       const mism = n.outputs.map((o) => (o.verdict === 'unavailable' ? 'n/a' : o.mismatches !== undefined ? `${o.mismatches}/${o.elements}` : o.verdict)).join(' ');
       const flag = n.controlFlow ? ' [subgraph as one unit]' : '';
-      lines.push(`  ${pad(String(n.index), 5)}${pad(n.name.length > 42 ? `…${n.name.slice(-41)}` : n.name, 44)}${pad(n.opType, 14)}${pad(n.status, 10)}${pad(fmt(n.maxAbsError), 10)}${pad(fmt(n.maxRelError), 10)}${mism}${flag}`);
+      lines.push(`  ${pad(String(n.index), 5)}${pad(n.name.length > 42 ? `…${n.name.slice(-41)}` : n.name, 44)}${pad(n.opType, opWidth)}${pad(n.status, 10)}${pad(fmt(n.maxAbsError), 10)}${pad(fmt(n.maxRelError), 10)}${mism}${flag}`);
       if (n.parameterDiffs?.length) lines.push(`       variant changes: ${n.parameterDiffs.join('; ')}`);
+      if (n.fusedModules?.length && n.status !== 'agree') lines.push(`       folded into it by the exporter: ${n.fusedModules.join(', ')}`);
     }
     if (last < l.nodes.length - 1) lines.push(`  ... ${l.nodes.length - 1 - last} agreeing node(s)`);
     const bars = errorGrowthBars(l.nodes);

@@ -21,6 +21,8 @@ export const TensorDivergenceSchema = z.object({
   maxRelError: z.number().optional(),
   mismatches: z.number().int().nonnegative().optional(),
   cosineSimilarity: z.number().optional(),
+  /** 10·log10(Σr² / Σ(a−r)²): the error relative to the tensor's own scale (absent when identical). */
+  snrDb: z.number().optional(),
 });
 export type TensorDivergence = z.infer<typeof TensorDivergenceSchema>;
 

@@ -46,6 +46,8 @@ export interface TorchRunOptions {
   readonly policy?: TolerancePolicy;
   /** `auto`: module-level comparison when an output disagrees; `always`: also when all pass. */
   readonly layerwise?: 'auto' | 'always' | 'off';
+  /** SNR floor for module outputs in layer-wise comparisons (default DEFAULT_LAYER_SNR_DB). */
+  readonly minLayerSnrDb?: number;
   /** Where exported models are written (kept, to inspect or re-run). */
   readonly outDir: string;
   readonly timeoutMs?: number;
@@ -206,7 +208,7 @@ async function runPoint(
   if (layerwise !== 'off' && layerTarget && oracle[0]!.capture) {
     localization = await localizeAgainstSource({
       proto: model.proto, calls: oracle[0]!.capture.calls, captured: oracle[0]!.capture.tensors, feeds: feedsSets[0]!.tensors,
-      target: layerTarget, pool, policy: o.policy,
+      target: layerTarget, pool, policy: o.policy, ...(o.minLayerSnrDb !== undefined ? { minSnrDb: o.minLayerSnrDb } : {}),
     });
   }
   const judged = applyPlacementVerdicts(comparisons, outcomes);

@@ -22,3 +22,4 @@ export * from './cut-model.js';
 export * from './reduction-files.js';
 export * from './reduce.js';
 export * from './format-pair-localize.js';
+export { runTorchSource, exportPoints, pointId, SOURCE_TOLERANCE, type TorchRunOptions, type ExportMatrix } from './source/torch-source-run.js';

@@ -81,6 +81,7 @@ function caseView(c: CaseResult, index: number, label: string, charts: CaseChart
     inputs: c.inputs, guessedDims: c.dims.filter((d) => d.source === 'default'),
     outcomes: c.outcomes.map(outcomeView), comparisons,
     conversion: c.conversion,
+    source: c.source,
     baseline: (c.baseline ?? []).map((d) => ({ ...d, tone: baselineTone(d.classification), maxAbs: num(d.maxAbsError) })),
     localization: c.localization ? localizationView(c.localization, growthChartId(index, c.localization, charts.growth)) : undefined,
     reduction: c.reduction ? reductionView(c.reduction) : undefined,

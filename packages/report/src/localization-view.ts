@@ -29,7 +29,7 @@ export function localizationView(l: Localization, chartId: string) {
           parameterDiffs: culpritNode?.parameterDiffs ?? [],
         }
       : undefined,
-    otherOrigins: l.otherOrigins, notes: l.notes,
+    otherOrigins: l.otherOrigins, notes: l.notes, coverage: l.coverage,
     nodesOpen: nodes.length <= NODE_TABLE_OPEN_UP_TO,
     diverging: nodes.filter((n) => n.status !== 'agree').length,
     nodes: nodes.map((n) => ({
@@ -40,6 +40,9 @@ export function localizationView(l: Localization, chartId: string) {
         ...(n.divergentInputs?.length ? [`diverging inputs: ${n.divergentInputs.join(', ')}`] : []),
         ...(n.controlFlow ? ['control flow: judged as one unit'] : []),
         ...(n.parameterDiffs ?? []).map((d) => `variant changes ${d}`),
+        ...(n.fusedModules?.length ? [`folded into it by the exporter: ${n.fusedModules.join(', ')}`] : []),
+        ...(n.scope ? [`scope ${n.scope} (${n.onnxNodes ?? 0} ONNX node(s))`] : []),
+        ...n.outputs.filter((o) => o.verdict !== 'pass' && o.verdict !== 'unavailable' && o.reason?.startsWith('SNR')).map((o) => o.reason!),
         ...n.outputs.filter((o) => o.verdict === 'unavailable' && o.reason).map((o) => `${o.tensor}: ${o.reason}`),
       ].join('; '),
     })),

@@ -211,6 +211,9 @@ async function runPoint(
       target: layerTarget, pool, policy: o.policy, ...(o.minLayerSnrDb !== undefined ? { minSnrDb: o.minLayerSnrDb } : {}),
     });
   }
+  // The first divergent module is judged like an output, so every reporter (matrix, JUnit, annotations)
+  // shows a fault that the outputs mask.
+  if (localization?.culprit) comparisons.push(moduleComparison(localization));
   const judged = applyPlacementVerdicts(comparisons, outcomes);
   const { failureClass, reason } = classify(record, outcomes, judged, localization);
   const result: Omit<CaseResult, 'verdict'> = {
@@ -223,6 +226,17 @@ async function runPoint(
   return { ...result, verdict };
 }
 
+function moduleComparison(l: Localization): Comparison {
+  const c = l.culprit!;
+  const node = l.nodes.find((n) => n.index === c.index);
+  const out = node?.outputs.find((o) => o.verdict !== 'pass' && o.verdict !== 'unavailable');
+  const verdict = out?.verdict === 'shape' || out?.verdict === 'dtype' || out?.verdict === 'nan-inf' ? out.verdict : 'mismatch';
+  return {
+    output: `${c.node} [module]`, target: l.actual, reference: 'torch', tolerance: l.tolerance, verdict, reason: c.reason,
+    dtype: out?.dtype ? { actual: out.dtype, reference: out.dtype } : {}, dims: out?.dims ? { reference: out.dims } : {},
+  };
+}
+
 /** The failure class of the converter failure study, from the checker, the targets and the numbers. */
 export function classify(
   record: Pick<SourceRecord, 'checker'>, outcomes: readonly RunOutcome[], comparisons: readonly Comparison[], localization?: Localization,
@@ -232,7 +246,7 @@ export function classify(
   if (ran.length > 0 && ran.every((x) => x.status === 'load-error')) {
     return { failureClass: 'invalid-model', reason: `every target refuses to load the exported model (${ran[0]!.error?.message.split('\n')[0] ?? 'load-error'})` };
   }
-  const numeric = comparisons.filter((c) => c.verdict !== 'pass' && c.verdict !== 'fallback' && c.verdict !== 'partial-fallback');
+  const numeric = comparisons.filter((c) => c.verdict !== 'pass' && c.verdict !== 'fallback' && c.verdict !== 'partial-fallback' && !c.output.endsWith(' [module]'));
   if (numeric.length > 0) {
     const c = numeric[0]!;
     const where = localization?.culprit ? `; first divergent module: ${localization.culprit.node}` : '';

@@ -1,40 +1,7 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ConversionRecord } from '@crossrt/core';
-
-const TAIL = 30;
-
-function tailLines(text: string, n = TAIL): string[] {
-  return text.split('\n').map((l) => l.trimEnd()).filter(Boolean).slice(-n);
-}
-
-interface ShellResult { exitCode: number | null; signal: string | null; timedOut: boolean; output: string; durationMs: number }
-
-/** Run a shell command in its own process group so a timeout kills the converter and its children. */
-function runShell(command: string, cwd: string, timeoutMs: number): Promise<ShellResult> {
-  const t0 = performance.now();
-  return new Promise((resolvePromise) => {
-    const child = spawn('/bin/sh', ['-c', command], { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    let timedOut = false;
-    const keep = (d: Buffer) => { output = (output + d.toString('utf8')).slice(-64 * 1024); };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try { process.kill(-child.pid!, 'SIGKILL'); } catch { child.kill('SIGKILL'); }
-    }, timeoutMs);
-    child.on('close', (exitCode, signal) => {
-      clearTimeout(timer);
-      resolvePromise({ exitCode, signal, timedOut, output, durationMs: performance.now() - t0 });
-    });
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      resolvePromise({ exitCode: null, signal: null, timedOut, output: `${output}\n${e.message}`, durationMs: performance.now() - t0 });
-    });
-  });
-}
+import { fillPlaceholders, runShell, tailLines } from './shell-command.js';
 
 const versionCache = new Map<string, Promise<string>>();
 
@@ -55,8 +22,7 @@ export function converterVersion(command: string, cwd: string): Promise<string> 
 export async function runConverterStep(step: { command: string; versionCommand?: string; timeoutSeconds: number }, out: string, suiteDir: string): Promise<{ ok: boolean; record: ConversionRecord; why?: string }> {
   mkdirSync(dirname(out), { recursive: true });
   rmSync(out, { force: true });
-  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const command = step.command.replaceAll('{out}', quote(out)).replaceAll('{suiteDir}', quote(suiteDir));
+  const command = fillPlaceholders(step.command, { out, suiteDir });
   const r = await runShell(command, suiteDir, step.timeoutSeconds * 1000);
   const version = step.versionCommand ? await converterVersion(step.versionCommand, suiteDir) : undefined;
   const record: ConversionRecord = {

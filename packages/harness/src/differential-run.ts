@@ -8,6 +8,7 @@ import { threadsPerSession, type TargetDescriptor } from '@crossrt/runtime';
 import { applyPlacementVerdicts } from './placement-verdict.js';
 import { buildReport, caseError, caseVerdict, modelRecord } from './report-builder.js';
 import { executeOnTarget, TargetPool, type TargetExecution } from './target-execution.js';
+import { REFERENCE_COMMAND_SUBJECT, runReferenceCommand, type ReferenceCommandSettings } from './source/reference-command.js';
 
 /** Everything that decides one model case's inputs and verdicts. */
 export interface ModelCaseSettings {
@@ -21,6 +22,8 @@ export interface ModelCaseSettings {
   readonly inputs?: InputSettings;
   /** Per-dtype/target-pair/output tolerance layers; `tolerance` (when not the default) becomes its base. */
   readonly policy?: TolerancePolicy;
+  /** An external program as the oracle: every target, the first included, is judged against its outputs. */
+  readonly referenceCommand?: ReferenceCommandSettings;
 }
 
 export interface DifferentialRunOptions extends Partial<Pick<ModelCaseSettings, 'seed' | 'tolerance'>>, Omit<ModelCaseSettings, 'seed' | 'tolerance'> {
@@ -65,12 +68,15 @@ export async function runDifferential(modelPaths: readonly string[], options: Di
     await pool.close();
   }
   return buildReport('run', {
-    targets: options.targets.map((t) => t.id), reference: reference.id, seed: settings.seed, tolerance: settings.tolerance,
+    targets: options.targets.map((t) => t.id), reference: options.referenceCommand ? REFERENCE_COMMAND_SUBJECT : reference.id, seed: settings.seed, tolerance: settings.tolerance,
     defaultDim: options.defaultDim ?? DEFAULT_DIM, inputPlan: inputPlanRecord(options.inputs),
   }, cases);
 }
 
-/** One model on every target, compared against the first target. Never throws for bad input. */
+/**
+ * One model on every target, compared against the first target, or, with a reference command, every
+ * target against the command's outputs. Never throws for bad input.
+ */
 export async function runModelCase(path: string, id: string, settings: ModelCaseSettings, pool: TargetPool): Promise<CaseRun> {
   const [reference] = settings.targets;
   if (!reference) throw new Error('a model case needs at least one target');
@@ -87,25 +93,41 @@ export async function runModelCase(path: string, id: string, settings: ModelCase
   }
   const { record, signature, inputs } = prepared;
   const feedSets: Record<string, HostTensor>[] = inputs.sets.map((s) => Object.fromEntries(s.tensors));
-  // Every target has its own host process, so they run side by side.
-  const runs = await Promise.all(settings.targets.map((target) => executeOnTarget(pool, target, modelPath, feedSets, record.nodes)));
+  // Every target has its own host process, so they run side by side, and beside the reference command.
+  const [runs, refRun] = await Promise.all([
+    Promise.all(settings.targets.map((target) => executeOnTarget(pool, target, modelPath, feedSets, record.nodes))),
+    settings.referenceCommand ? runReferenceCommand(settings.referenceCommand, modelPath, inputs.sets, signature.outputs) : undefined,
+  ]);
   const executions = new Map<string, TargetExecution>(settings.targets.map((t, i) => [t.id, runs[i]!]));
   const outcomes: RunOutcome[] = [...executions.values()].map((x) => x.outcome);
-  const refOutputs = executions.get(reference.id)!;
-  const comparisons = refOutputs.outcome.status !== 'ok' ? [] : settings.targets.slice(1).flatMap((target) => {
+  // Per-dtype defaults unless a tolerance was given; a given one is the policy's base layer.
+  const policy: TolerancePolicy = { ...(settings.tolerance.source === 'default' ? {} : policyFromTolerance(settings.tolerance)), ...settings.policy };
+  const judge = (targets: readonly TargetDescriptor[], referenceId: string, expected: (set: number, output: string) => HostTensor | undefined) => targets.flatMap((target) => {
     const exec = executions.get(target.id)!;
     if (exec.outcome.status !== 'ok') return [];
-    // Per-dtype defaults unless a tolerance was given; a given one is the policy's base layer.
-    const policy: TolerancePolicy = { ...(settings.tolerance.source === 'default' ? {} : policyFromTolerance(settings.tolerance)), ...settings.policy };
     return inputs.sets.flatMap((set, k) => signature.outputs.map(({ name: output }) => compareOutput({
-      output, target: target.id, reference: reference.id, ...(inputs.sets.length > 1 ? { inputSet: set.name } : {}),
-      actual: exec.outputs[k]?.get(output), expected: refOutputs.outputs[k]?.get(output), policy, policyBaseSource: settings.tolerance.source,
+      output, target: target.id, reference: referenceId, ...(inputs.sets.length > 1 ? { inputSet: set.name } : {}),
+      actual: exec.outputs[k]?.get(output), expected: expected(k, output), policy, policyBaseSource: settings.tolerance.source,
     })));
   });
-  const result: Omit<CaseResult, 'verdict'> = {
-    id, model: record, inputs: [...inputs.records], dims: [...inputs.dims], outcomes, comparisons: applyPlacementVerdicts(comparisons, outcomes),
-  };
   const outputs = new Map([...executions].filter(([, x]) => x.outputs[0]).map(([t, x]) => [t, x.outputs[0]!] as const));
+  const facts = { inputs: [...inputs.records], dims: [...inputs.dims], outcomes };
+  if (refRun?.error) {
+    // No oracle, no verdicts: an error case that still shows what the command printed and how the targets ran.
+    const failed: CaseResult = { ...caseError(id, refRun.error, record), ...facts, referenceCommand: refRun.record, ...(refRun.notes.length ? { notes: [...refRun.notes] } : {}) };
+    return { result: failed, outputs };
+  }
+  let comparisons;
+  if (refRun) {
+    comparisons = judge(settings.targets, REFERENCE_COMMAND_SUBJECT, (k, output) => refRun.outputs[k]?.get(output));
+  } else {
+    const refOutputs = executions.get(reference.id)!;
+    comparisons = refOutputs.outcome.status !== 'ok' ? [] : judge(settings.targets.slice(1), reference.id, (k, output) => refOutputs.outputs[k]?.get(output));
+  }
+  const result: Omit<CaseResult, 'verdict'> = {
+    id, model: record, ...facts, comparisons: applyPlacementVerdicts(comparisons, outcomes),
+    ...(refRun ? { referenceCommand: refRun.record, ...(refRun.notes.length ? { notes: [...refRun.notes] } : {}) } : {}),
+  };
   return { result: { ...result, verdict: caseVerdict(result) }, outputs };
 }
 

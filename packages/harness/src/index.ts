@@ -7,6 +7,8 @@ export * from './suite-run.js';
 export * from './baseline-store.js';
 export * from './baseline-classify.js';
 export * from './converter-step.js';
+export * from './shell-command.js';
+export * from './source/reference-command.js';
 export * from './report-merge.js';
 export * from './placement-verdict.js';
 export * from './format-pair.js';

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import picomatch from 'picomatch';
-import { CrossrtError, SuiteSchema, type ModelEntry, type Suite } from '@crossrt/core';
+import { CrossrtError, SuiteSchema, type ModelEntry, type Suite, type SuiteReferenceCommand } from '@crossrt/core';
 import { findBackendTestCases } from '@crossrt/model';
 
 // yaml and tinyglobby load when a suite is read (~40 ms), not on every crossrt start.
@@ -22,6 +22,8 @@ export interface PlannedCase {
   readonly shapes?: Readonly<Record<string, readonly number[]>>;
   readonly tolerance?: { readonly rtol: number; readonly atol: number };
   readonly convert?: { readonly command: string; readonly versionCommand?: string; readonly timeoutSeconds: number };
+  /** The entry's oracle is this command (run in the suite folder), not the first target. */
+  readonly referenceCommand?: { readonly command: string; readonly timeoutSeconds?: number };
 }
 
 export interface LoadedSuite {
@@ -69,8 +71,13 @@ export async function planSuite(loaded: LoadedSuite, workDir: string): Promise<P
   return cases.map((c, index) => ({ ...c, index }));
 }
 
-function caseSettings(entry: { dims?: PlannedCase['dims']; shapes?: PlannedCase['shapes']; tolerance?: PlannedCase['tolerance'] }) {
-  return { ...(entry.dims ? { dims: entry.dims } : {}), ...(entry.shapes ? { shapes: entry.shapes } : {}), ...(entry.tolerance ? { tolerance: entry.tolerance } : {}) };
+function caseSettings(entry: { dims?: PlannedCase['dims']; shapes?: PlannedCase['shapes']; tolerance?: PlannedCase['tolerance']; referenceCommand?: SuiteReferenceCommand }) {
+  const ref = entry.referenceCommand;
+  return {
+    ...(entry.dims ? { dims: entry.dims } : {}), ...(entry.shapes ? { shapes: entry.shapes } : {}), ...(entry.tolerance ? { tolerance: entry.tolerance } : {}),
+    // The short form (a string) and the object form plan the same case.
+    ...(ref ? { referenceCommand: typeof ref === 'string' ? { command: ref } : ref } : {}),
+  };
 }
 
 async function expandEntry(entry: ModelEntry, suiteDir: string, workDir: string): Promise<Omit<PlannedCase, 'index'>[]> {

@@ -105,6 +105,8 @@ async function runPlannedCase(c: PlannedCase, loaded: LoadedSuite, targets: read
   const settings = {
     targets, seed: suite.seed, tolerance, defaultDim: suite.defaultDim,
     dims: { ...suite.dims, ...c.dims }, shapes: { ...suite.shapes, ...c.shapes },
+    // Like converter steps, reference commands run in the suite folder and may name it as {suiteDir}.
+    ...(c.referenceCommand ? { referenceCommand: { ...c.referenceCommand, cwd: loaded.dir, placeholders: { suiteDir: loaded.dir } } } : {}),
   };
   if (c.kind === 'convert') {
     const conversion = await runConverterStep(c.convert!, c.path, loaded.dir);

@@ -75,10 +75,18 @@ export function renderCase(c: CaseResult): string[] {
     lines.push(`  converted by: ${cv.command}${cv.version ? ` (${cv.version})` : ''}, ${Math.round(cv.durationMs)}ms, exit ${cv.exitCode ?? cv.signal ?? '?'}`);
     if (c.verdict === 'convert-error') for (const l of cv.logTail.slice(-5)) lines.push(`  | ${l}`);
   }
+  if (c.referenceCommand) {
+    const rc = c.referenceCommand;
+    const ended = rc.timedOut ? 'timed out' : rc.signal ? `signal ${rc.signal}` : `exit ${rc.exitCode ?? '?'}`;
+    lines.push(`  reference command: ${rc.command}, ${Math.round(rc.durationMs)}ms, ${ended}${rc.matching ? `, arrays paired by ${rc.matching}` : ''}`);
+    // A failed oracle is the news of the case: show what it printed.
+    if (c.error) for (const l of rc.logTail.slice(-5)) lines.push(`  | ${l}`);
+  }
   if (c.error) {
     lines.push(`  error ${c.error.code}: ${c.error.message}`);
     if (c.error.hint) lines.push(`  hint: ${c.error.hint}`);
-    return lines;
+    // Most case errors stop before any target runs; a failed reference command does not, so its targets show.
+    if (c.outcomes.length === 0) return lines;
   }
   for (const n of c.notes ?? []) lines.push(`  note: ${n}`);
   const firstSet = c.inputs[0]?.set;

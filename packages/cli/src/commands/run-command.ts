@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { runDifferential } from '@crossrt/harness';
+import { CrossrtError } from '@crossrt/core';
+import { checkReferenceCommandTemplate, DEFAULT_REFERENCE_TIMEOUT_SECONDS, runDifferential } from '@crossrt/harness';
 import { renderConsole, writeJsonReport, writeReportFiles } from '@crossrt/report';
 import { parseTargetList } from '@crossrt/runtime';
 import { exitCodeForReport } from '../exit-codes.js';
@@ -9,13 +10,14 @@ import { addInputOptions, resolveInputFlags, type InputFlags } from './input-fla
 
 interface RunFlags extends InputFlags {
   targets: string; defaultDim: number; json?: string; junit?: string; markdown?: string; html?: string; timeout: number; quiet?: boolean; placementLog?: boolean;
+  referenceCommand?: string; referenceTimeout?: number;
 }
 
 export function runCommand(): Command {
   const cmd = new Command('run')
-    .description('run model(s) on several targets with the same seeded inputs and compare every output against the first target')
+    .description('run model(s) on several targets with the same seeded inputs and compare every output against the first target (or against a --reference-command)')
     .argument('<models...>', '.onnx model file(s)')
-    .option('-t, --targets <ids>', 'comma-separated target ids; the first is the reference', DEFAULT_TARGETS)
+    .option('-t, --targets <ids>', 'comma-separated target ids; the first is the reference (unless --reference-command)', DEFAULT_TARGETS)
     .option('--rtol <r>', 'relative tolerance (default 1e-5)', parseNonNegativeNumber('--rtol'))
     .option('--atol <a>', 'absolute tolerance (default 1e-5)', parseNonNegativeNumber('--atol'))
     .option('--json <file>', 'write the versioned JSON report here')
@@ -23,17 +25,27 @@ export function runCommand(): Command {
     .option('--markdown <file>', 'also write a Markdown summary fit for a pull-request comment')
     .option('--html <file>', 'also write a self-contained HTML report')
     .option('--timeout <seconds>', 'time limit per load and per run on a target', parseNonNegativeNumber('--timeout'), 120)
+    .option('--reference-command <cmd>', 'judge every target against this shell command\'s outputs instead of the first target: '
+      + 'it runs once per input set; {inputs} is replaced by the path of an .npz holding the inputs (one array per model input), '
+      + '{outputs} by the path of the .npz it must write (one array per model output, by name, or in output order), {model} by the model path')
+    .option('--reference-timeout <seconds>', `time limit per run of the reference command (default ${DEFAULT_REFERENCE_TIMEOUT_SECONDS}); its process group is killed`, parseNonNegativeNumber('--reference-timeout'))
     .option('--placement-log', 'parse ORT\'s node placement log on CPU/WASM targets too (GPU targets always; single-EP targets are placed by construction)')
     .option('-q, --quiet', 'print only the summary line');
   return addInputOptions(cmd)
     .action(async (models: string[], flags: RunFlags) => {
       const targets = parseTargetList(flags.targets);
+      if (flags.referenceCommand !== undefined) checkReferenceCommandTemplate(flags.referenceCommand);
+      if (flags.referenceTimeout === 0) throw new CrossrtError('USAGE', '--reference-timeout must be more than 0 seconds', 'e.g. --reference-timeout 60');
+      if (flags.referenceCommand === undefined && flags.referenceTimeout !== undefined) throw new CrossrtError('USAGE', '--reference-timeout needs --reference-command', 'add --reference-command "<cmd> {inputs} {outputs}"');
+      const referenceCommand = flags.referenceCommand !== undefined
+        ? { command: flags.referenceCommand, ...(flags.referenceTimeout !== undefined ? { timeoutSeconds: flags.referenceTimeout } : {}) }
+        : undefined;
       const resolved = await resolveInputFlags(flags);
       const { tolerance, dims, shapes } = resolved;
       const progress = process.stderr.isTTY && !flags.quiet;
       const report = await runDifferential(models, {
         targets, seed: resolved.seed, defaultDim: flags.defaultDim, timeoutMs: flags.timeout * 1000, placementLog: flags.placementLog ? 'always' : 'auto', inputs: resolved.inputs, policy: resolved.policy,
-        ...(tolerance ? { tolerance } : {}), ...(dims ? { dims } : {}), ...(shapes ? { shapes } : {}),
+        ...(tolerance ? { tolerance } : {}), ...(dims ? { dims } : {}), ...(shapes ? { shapes } : {}), ...(referenceCommand ? { referenceCommand } : {}),
         onCase: (c, i, n) => { if (progress) process.stderr.write(`[${i + 1}/${n}] ${c.verdict} ${c.id}\n`); },
       });
       if (flags.json) await writeJsonReport(flags.json, report);

@@ -8,11 +8,21 @@ import { TargetIdSchema } from './target.js';
 const Dims = z.record(z.string(), z.number().int().nonnegative()).describe('symbolic dim name → value');
 const Shapes = z.record(z.string(), z.array(z.number().int().nonnegative())).describe('input name → whole shape');
 
+/** A command without {outputs} can never hand its arrays back, so the schema refuses it. */
+const ReferenceCommandText = z.string().regex(/\{outputs\}/, 'a reference command needs the {outputs} placeholder')
+  .describe('shell command run in the suite folder once per input set; {inputs} (.npz it reads), {outputs} (.npz it writes), {model} and {suiteDir} become quoted paths');
+export const SuiteReferenceCommandSchema = z.union([
+  ReferenceCommandText,
+  z.object({ command: ReferenceCommandText, timeoutSeconds: z.number().positive().optional().describe('default 300') }).strict(),
+]).describe('an external program as the oracle: every target is judged against the outputs it writes');
+export type SuiteReferenceCommand = z.infer<typeof SuiteReferenceCommandSchema>;
+
 const CaseSettings = {
   /** Case-level overrides of the suite's dims/shapes. */
   dims: Dims.optional(),
   shapes: Shapes.optional(),
   tolerance: z.object({ rtol: z.number().nonnegative(), atol: z.number().nonnegative() }).optional(),
+  referenceCommand: SuiteReferenceCommandSchema.optional(),
 };
 
 export const ModelEntrySchema = z.union([

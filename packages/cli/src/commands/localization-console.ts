@@ -44,7 +44,7 @@ export function renderCaseLocalization(c: CaseResult, l: Localization, options: 
     ? `  CULPRIT #${l.culprit.index} ${l.culprit.node} (${l.culprit.opType}): ${l.culprit.reason}`
     : `  no culprit: every ${l.mode === 'source' ? 'paired module output' : 'exposed tensor'} agrees within tolerance`);
   if (l.otherOrigins.length) lines.push(`  further independent origin(s): ${l.otherOrigins.join(', ')}`);
-  if (!options.quiet) {
+  if (!options.quiet && (options.allNodes || l.nodes.some((n) => n.status !== 'agree'))) {
     const shown = options.allNodes ? l.nodes : neighbourhood(l.nodes);
     const opWidth = Math.max(14, ...shown.map((n) => n.opType.length + 2));
     lines.push(`  ${pad('#', 5)}${pad(l.mode === 'source' ? 'module' : 'node', 44)}${pad('op', opWidth)}${pad('status', 10)}${pad('max_abs', 10)}${pad('max_rel', 10)}mismatch`);
@@ -58,9 +58,11 @@ export function renderCaseLocalization(c: CaseResult, l: Localization, options: 
       if (n.parameterDiffs?.length) lines.push(`       variant changes: ${n.parameterDiffs.join('; ')}`);
       if (n.fusedModules?.length && n.status !== 'agree') lines.push(`       folded into it by the exporter: ${n.fusedModules.join(', ')}`);
     }
-    if (last < l.nodes.length - 1) lines.push(`  ... ${l.nodes.length - 1 - last} agreeing node(s)`);
+    if (last < l.nodes.length - 1) lines.push(`  ... ${l.nodes.length - 1 - last} agreeing ${l.mode === 'source' ? 'module call' : 'node'}(s)`);
+  }
+  if (!options.quiet) {
     const bars = errorGrowthBars(l.nodes);
-    if (bars) lines.push(`  error growth (max abs per node, log scale, · = 0): ${bars}`);
+    if (bars) lines.push(`  error growth (max abs per ${l.mode === 'source' ? 'module' : 'node'}, log scale, · = 0): ${bars}`);
   }
   for (const note of l.notes) lines.push(`  note: ${note}`);
   lines.push(`  ${l.exposedTensors} tensor(s) exposed in ${l.chunks} chunk(s), ${l.runs} target run(s)`);

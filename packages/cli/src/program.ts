@@ -13,6 +13,7 @@ import { runCommand } from './commands/run-command.js';
 import { suiteCommand } from './commands/suite-command.js';
 import { targetsCommand } from './commands/targets-command.js';
 import { torchCommand } from './commands/torch-command.js';
+import { upgradeCommand } from './commands/upgrade-command.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
 
 /** The crossrt binary: parse arguments, call the harness, map errors to exit codes. No logic here. */
@@ -24,6 +25,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(usageLine(s)) })
     .addCommand(runCommand())
     .addCommand(torchCommand())
+    .addCommand(upgradeCommand())
     .addCommand(targetsCommand())
     .addCommand(conformanceCommand())
     .addCommand(compareCommand())

@@ -25,3 +25,4 @@ export * from './reduction-files.js';
 export * from './reduce.js';
 export * from './format-pair-localize.js';
 export { runTorchSource, exportPoints, pointId, SOURCE_TOLERANCE, type TorchRunOptions, type ExportMatrix } from './source/torch-source-run.js';
+export { runOpsetUpgrade, checkRequestedOpsets, upgradeCommandText, type OpsetUpgradeOptions } from './source/opset-upgrade.js';

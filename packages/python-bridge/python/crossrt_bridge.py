@@ -279,6 +279,14 @@ def forward(req):
     return {"forwardMs": forward_ms, "outputs": [{"name": n, "dtype": str(t.dtype).replace("torch.", ""), "dims": list(t.shape)} for n, t in flat], "calls": calls}
 
 
+def onnx_info(_req):
+    """The installed onnx and the newest ai.onnx opset it defines, which is as far as its version
+    converter can go; no torch import (that costs seconds and an opset upgrade does not need it)."""
+    import onnx
+    import onnx.defs
+    return {"onnx": onnx.__version__, "maxOpset": onnx.defs.onnx_opset_version(), "irVersion": onnx.IR_VERSION}
+
+
 def convert_opset(req):
     import onnx
     from onnx import version_converter
@@ -287,12 +295,13 @@ def convert_opset(req):
     try:
         converted = version_converter.convert_version(model, int(req["opset"]))
     except Exception as e:
-        return {"convertError": {"type": type(e).__name__, "message": str(e).strip().splitlines()[0][:2000] if str(e).strip() else "", "traceback": tb_tail()}, "converterVersion": onnx.__version__}
+        # A refusal takes time too (shape inference runs first): the record keeps it.
+        return {"convertError": {"type": type(e).__name__, "message": str(e).strip().splitlines()[0][:2000] if str(e).strip() else "", "traceback": tb_tail()}, "converterVersion": onnx.__version__, "convertMs": (time.perf_counter() - t0) * 1000}
     onnx.save(converted, req["out"])
     return {"convertMs": (time.perf_counter() - t0) * 1000, "checker": check_model(req["out"]), "converterVersion": onnx.__version__}
 
 
-OPS = {"versions": versions, "build": build, "export": export, "forward": forward, "convert_opset": convert_opset, "check": lambda r: check_model(r["path"])}
+OPS = {"versions": versions, "build": build, "export": export, "forward": forward, "convert_opset": convert_opset, "onnx_info": onnx_info, "check": lambda r: check_model(r["path"])}
 
 
 def main():

@@ -80,7 +80,8 @@ describe('crossrt run exit codes', () => {
 });
 
 describe('crossrt targets', () => {
-  it('lists each known target with its availability and reason', () => {
+  // Probing launches Chromium and the WebGPU adapters: 5-10 s on 2 busy cores.
+  it('lists each known target with its availability and reason', { timeout: 60_000 }, () => {
     const r = crossrt('targets', '--json');
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout) as { target: string; available: boolean; reason: string }[];

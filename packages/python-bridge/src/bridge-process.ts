@@ -122,3 +122,34 @@ export class PythonBridge {
     return new BridgeRequestError('SOURCE_BRIDGE_FAILED', why, `its last output: ${tail.slice(-3).join(' | ') || '(none)'}`, [], tail);
   }
 }
+
+/**
+ * Start a bridge and make its first request (the handshake that says the interpreter really imports
+ * what is needed); the bridge is closed again when that fails.
+ */
+export async function openBridge<T>(python: PythonInterpreter, handshake: { op: string; timeoutMs: number }, options: { cwd?: string } = {}): Promise<{ bridge: PythonBridge; value: T }> {
+  const bridge = new PythonBridge(python, options.cwd ? { cwd: options.cwd } : {});
+  try {
+    return { bridge, value: await bridge.request<T>(handshake.op, {}, handshake.timeoutMs) };
+  } catch (e) {
+    await bridge.close();
+    throw e;
+  }
+}
+
+/** What every typed client of one bridge process shares: liveness, its output tail, closing it. */
+export abstract class BridgeClient {
+  protected constructor(readonly python: PythonInterpreter, protected readonly bridge: PythonBridge) {}
+
+  get alive(): boolean {
+    return this.bridge.alive;
+  }
+
+  logTail(): string[] {
+    return this.bridge.logTail();
+  }
+
+  close(): Promise<void> {
+    return this.bridge.close();
+  }
+}

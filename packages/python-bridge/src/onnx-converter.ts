@@ -1,5 +1,5 @@
 import { findPython, type PythonInterpreter } from './python-interpreter.js';
-import { PythonBridge } from './bridge-process.js';
+import { BridgeClient, openBridge, type PythonBridge } from './bridge-process.js';
 
 export interface OnnxCheckerResult { readonly ok: boolean; readonly message?: string }
 
@@ -29,28 +29,16 @@ const LIMITS = { info: 60_000, convert: 600_000, check: 120_000 };
  * hang inside onnx's C++ ends that process and rejects with SOURCE_BRIDGE_FAILED). Needs only onnx and
  * numpy, so it starts in ~0.3 s where a torch bridge takes seconds.
  */
-export class OnnxConverter {
-  private constructor(readonly python: PythonInterpreter, private readonly bridge: PythonBridge, readonly info: OnnxInfo) {}
+export class OnnxConverter extends BridgeClient {
+  private constructor(python: PythonInterpreter, bridge: PythonBridge, readonly info: OnnxInfo) {
+    super(python, bridge);
+  }
 
   /** Find an interpreter that imports onnx (SOURCE_UNAVAILABLE with the apt hint when none does) and start the bridge. */
   static async start(options: { cwd?: string; python?: PythonInterpreter } = {}): Promise<OnnxConverter> {
     const python = options.python ?? findPython(['onnx', 'numpy']);
-    const bridge = new PythonBridge(python, options.cwd ? { cwd: options.cwd } : {});
-    try {
-      const info = await bridge.request<OnnxInfo>('onnx_info', {}, LIMITS.info);
-      return new OnnxConverter(python, bridge, info);
-    } catch (e) {
-      await bridge.close();
-      throw e;
-    }
-  }
-
-  get alive(): boolean {
-    return this.bridge.alive;
-  }
-
-  logTail(): string[] {
-    return this.bridge.logTail();
+    const { bridge, value } = await openBridge<OnnxInfo>(python, { op: 'onnx_info', timeoutMs: LIMITS.info }, options);
+    return new OnnxConverter(python, bridge, value);
   }
 
   /** Convert the model at `input` to ai.onnx `opset` and save it at `out`; a converter exception is a result, not a rejection. */
@@ -61,9 +49,5 @@ export class OnnxConverter {
   /** onnx.checker.check_model on any model file (the original, to tell the converter's faults from the model's). */
   check(path: string): Promise<OnnxCheckerResult> {
     return this.bridge.request('check', { path }, LIMITS.check);
-  }
-
-  close(): Promise<void> {
-    return this.bridge.close();
   }
 }

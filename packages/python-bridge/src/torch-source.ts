@@ -1,5 +1,5 @@
 import { findPython, type PythonInterpreter } from './python-interpreter.js';
-import { PythonBridge } from './bridge-process.js';
+import { BridgeClient, openBridge, type PythonBridge } from './bridge-process.js';
 
 export interface TensorSpec { readonly name: string; readonly dims: readonly number[]; readonly dtype: string }
 
@@ -60,27 +60,15 @@ const LIMITS = { versions: 120_000, build: 600_000, export: 1_800_000, forward: 
  * A PyTorch source model in its own bridge process: build it once (seeded), export it over an export
  * matrix, and run its forward as the oracle — with forward hooks when module outputs are wanted.
  */
-export class TorchSource {
-  private constructor(readonly python: PythonInterpreter, private readonly bridge: PythonBridge, readonly versions: Record<string, string | boolean | null>) {}
+export class TorchSource extends BridgeClient {
+  private constructor(python: PythonInterpreter, bridge: PythonBridge, readonly versions: Record<string, string | boolean | null>) {
+    super(python, bridge);
+  }
 
   static async start(options: { cwd?: string; python?: PythonInterpreter } = {}): Promise<TorchSource> {
     const python = options.python ?? findPython(['torch', 'onnx', 'numpy']);
-    const bridge = new PythonBridge(python, options.cwd ? { cwd: options.cwd } : {});
-    try {
-      const versions = await bridge.request<Record<string, string | boolean | null>>('versions', {}, LIMITS.versions);
-      return new TorchSource(python, bridge, versions);
-    } catch (e) {
-      await bridge.close();
-      throw e;
-    }
-  }
-
-  get alive(): boolean {
-    return this.bridge.alive;
-  }
-
-  logTail(): string[] {
-    return this.bridge.logTail();
+    const { bridge, value } = await openBridge<Record<string, string | boolean | null>>(python, { op: 'versions', timeoutMs: LIMITS.versions }, options);
+    return new TorchSource(python, bridge, value);
   }
 
   build(callable: string, seed: number, kwargs: Record<string, unknown> = {}): Promise<TorchBuild> {
@@ -94,9 +82,5 @@ export class TorchSource {
   /** Run the module on the arrays of `inputsNpz` (in `inputNames` order); outputs (and captures) as .npz. */
   forward(handle: number, args: { inputs: string; inputNames: readonly string[]; outputs: string; capture?: string }): Promise<TorchForwardResult> {
     return this.bridge.request('forward', { handle, ...args }, LIMITS.forward);
-  }
-
-  close(): Promise<void> {
-    return this.bridge.close();
   }
 }

@@ -7,6 +7,7 @@ import { exitCodeForReport } from '../exit-codes.js';
 import { parseNonNegativeNumber } from '../option-parsers.js';
 import { DEFAULT_TARGETS } from '../default-targets.js';
 import { addInputOptions, resolveInputFlags, type InputFlags } from './input-flags.js';
+import { addReportFileOptions } from './report-file-flags.js';
 
 interface RunFlags extends InputFlags {
   targets: string; defaultDim: number; json?: string; junit?: string; markdown?: string; html?: string; timeout: number; quiet?: boolean; placementLog?: boolean;
@@ -20,10 +21,6 @@ export function runCommand(): Command {
     .option('-t, --targets <ids>', 'comma-separated target ids; the first is the reference (unless --reference-command)', DEFAULT_TARGETS)
     .option('--rtol <r>', 'relative tolerance (default 1e-5)', parseNonNegativeNumber('--rtol'))
     .option('--atol <a>', 'absolute tolerance (default 1e-5)', parseNonNegativeNumber('--atol'))
-    .option('--json <file>', 'write the versioned JSON report here')
-    .option('--junit <file>', 'also write JUnit XML (one testcase per case × target × output)')
-    .option('--markdown <file>', 'also write a Markdown summary fit for a pull-request comment')
-    .option('--html <file>', 'also write a self-contained HTML report')
     .option('--timeout <seconds>', 'time limit per load and per run on a target', parseNonNegativeNumber('--timeout'), 120)
     .option('--reference-command <cmd>', 'judge every target against this shell command\'s outputs instead of the first target: '
       + 'it runs once per input set; {inputs} is replaced by the path of an .npz holding the inputs (one array per model input), '
@@ -31,7 +28,7 @@ export function runCommand(): Command {
     .option('--reference-timeout <seconds>', `time limit per run of the reference command (default ${DEFAULT_REFERENCE_TIMEOUT_SECONDS}); its process group is killed`, parseNonNegativeNumber('--reference-timeout'))
     .option('--placement-log', 'parse ORT\'s node placement log on CPU/WASM targets too (GPU targets always; single-EP targets are placed by construction)')
     .option('-q, --quiet', 'print only the summary line');
-  return addInputOptions(cmd)
+  return addInputOptions(addReportFileOptions(cmd))
     .action(async (models: string[], flags: RunFlags) => {
       const targets = parseTargetList(flags.targets);
       if (flags.referenceCommand !== undefined) checkReferenceCommandTemplate(flags.referenceCommand);

@@ -7,6 +7,7 @@ import { exitCodeForReport } from '../exit-codes.js';
 import { collectKeyValue, parseInteger, parseNonNegativeNumber } from '../option-parsers.js';
 import { DEFAULT_TARGETS } from '../default-targets.js';
 import { addInputOptions, resolveInputFlags, type InputFlags } from './input-flags.js';
+import { addReportFileOptions } from './report-file-flags.js';
 import { renderCaseLocalization } from './localization-console.js';
 
 interface TorchFlags extends InputFlags {
@@ -36,14 +37,10 @@ export function torchCommand(): Command {
     .option('--out-dir <dir>', 'where the exported models are written (kept)', 'crossrt-exports')
     .option('--rtol <r>', 'relative tolerance (default 1e-3 against the source)', parseNonNegativeNumber('--rtol'))
     .option('--atol <a>', 'absolute tolerance (default 1e-5 against the source)', parseNonNegativeNumber('--atol'))
-    .option('--json <file>', 'write the versioned JSON report here')
-    .option('--junit <file>', 'also write JUnit XML')
-    .option('--markdown <file>', 'also write a Markdown summary')
-    .option('--html <file>', 'also write a self-contained HTML report (per-module table and error-growth chart)')
     .option('--timeout <seconds>', 'time limit per load and per run on a target', parseNonNegativeNumber('--timeout'), 120)
     .option('--all-modules', 'print every module call of a layer-wise comparison, not only diverging ones')
     .option('-q, --quiet', 'print only the summary');
-  return addInputOptions(cmd)
+  return addInputOptions(addReportFileOptions(cmd))
     .action(async (callable: string, flags: TorchFlags) => {
       const targets = parseTargetList(flags.targets);
       const fold = FOLDS[flags.fold];

@@ -7,6 +7,7 @@ import { DEFAULT_TARGETS } from '../default-targets.js';
 import { exitCodeForReport } from '../exit-codes.js';
 import { parseNonNegativeNumber } from '../option-parsers.js';
 import { addInputOptions, resolveInputFlags, type InputFlags } from './input-flags.js';
+import { addReportFileOptions } from './report-file-flags.js';
 
 interface UpgradeFlags extends InputFlags {
   opset: number[]; targets: string; outDir: string; defaultDim: number; json?: string; junit?: string; markdown?: string; html?: string; timeout: number; quiet?: boolean;
@@ -43,13 +44,9 @@ export function upgradeCommand(): Command {
     .option('--out-dir <dir>', 'folder for the converted models (<model>.opset<N>.onnx)', DEFAULT_EXPORT_DIR)
     .option('--rtol <r>', 'relative tolerance (default: float32 1e-5, per-dtype defaults)', parseNonNegativeNumber('--rtol'))
     .option('--atol <a>', 'absolute tolerance (default: float32 1e-5)', parseNonNegativeNumber('--atol'))
-    .option('--json <file>', 'write the versioned JSON report here')
-    .option('--junit <file>', 'also write JUnit XML (one testcase per case × output per target)')
-    .option('--markdown <file>', 'also write a Markdown summary fit for a pull-request comment')
-    .option('--html <file>', 'also write a self-contained HTML report')
     .option('--timeout <seconds>', 'time limit per load and per run on a target', parseNonNegativeNumber('--timeout'), 120)
     .option('-q, --quiet', 'print only the summary line');
-  return addInputOptions(cmd)
+  return addInputOptions(addReportFileOptions(cmd))
     .action(async (model: string, flags: UpgradeFlags) => {
       const targets = parseTargetList(flags.targets);
       const resolved = await resolveInputFlags(flags);

@@ -199,6 +199,7 @@ async function runPoint(
     });
   });
   const notes: string[] = [];
+  if (source.versions['dynamoExporter'] === false) notes.push(`torch ${record.frameworkVersion} has no dynamo exporter (torch.onnx.dynamo_export, torch >= 2.0): only the TorchScript exporter was tested`);
   const extra = oracle[0]!.spec.filter((s) => !signature.outputs.some((x) => x.name === s.name)).map((s) => s.name);
   if (extra.length) notes.push(`PyTorch returned ${extra.join(', ')}, which the exported model does not output (the exporter dropped them)`);
 

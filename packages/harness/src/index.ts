@@ -24,5 +24,6 @@ export * from './cut-model.js';
 export * from './reduction-files.js';
 export * from './reduce.js';
 export * from './format-pair-localize.js';
-export { runTorchSource, exportPoints, pointId, SOURCE_TOLERANCE, type TorchRunOptions, type ExportMatrix } from './source/torch-source-run.js';
+export { runTorchSource, TorchSourceSession, SOURCE_TOLERANCE, type TorchRunOptions, type TorchSessionSettings } from './source/torch-source-run.js';
+export { exportPoints, pointId, torchCaseName, type ExportMatrix } from './source/torch-export-matrix.js';
 export { runOpsetUpgrade, checkRequestedOpsets, upgradeCommandText, type OpsetUpgradeOptions } from './source/opset-upgrade.js';

@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import picomatch from 'picomatch';
-import { CrossrtError, SuiteSchema, type ModelEntry, type Suite, type SuiteReferenceCommand } from '@crossrt/core';
+import { CrossrtError, SuiteSchema, type ExportSettings, type ModelEntry, type Suite, type SuiteReferenceCommand } from '@crossrt/core';
+import { exportPoints, pointId, torchCaseName } from './source/torch-export-matrix.js';
 import { findBackendTestCases } from '@crossrt/model';
 
 // yaml and tinyglobby load when a suite is read (~40 ms), not on every crossrt start.
@@ -15,13 +16,18 @@ const glob = async (patterns: string | string[], options: { cwd: string; absolut
 export interface PlannedCase {
   readonly index: number;
   readonly id: string;
-  readonly kind: 'model' | 'test-case' | 'convert';
+  readonly kind: 'model' | 'test-case' | 'convert' | 'torch';
   /** Model file (for `convert`: where the converter must write the artifact). */
   readonly path: string;
   readonly dims?: Readonly<Record<string, number>>;
   readonly shapes?: Readonly<Record<string, readonly number[]>>;
   readonly tolerance?: { readonly rtol: number; readonly atol: number };
   readonly convert?: { readonly command: string; readonly versionCommand?: string; readonly timeoutSeconds: number };
+  /** A PyTorch source case: the builder (path relative to the suite folder) and its export point. */
+  readonly torch?: {
+    readonly callable: string; readonly point: ExportSettings; readonly kwargs?: Record<string, unknown>;
+    readonly layerwise: 'auto' | 'always' | 'off'; readonly layerSnrDb?: number;
+  };
   /** The entry's oracle is this command (run in the suite folder), not the first target. */
   readonly referenceCommand?: { readonly command: string; readonly timeoutSeconds?: number };
 }
@@ -103,6 +109,14 @@ async function expandEntry(entry: ModelEntry, suiteDir: string, workDir: string)
     const dirs = (await findBackendTestCases([root])).filter((d) => keep(basename(d)) && !drop(basename(d)));
     if (dirs.length === 0) throw new CrossrtError('SUITE_INVALID', `no test case under ${root} matches the include/exclude patterns`);
     return dirs.map((d) => ({ id: `${basename(dirname(d))}/${basename(d)}`, kind: 'test-case' as const, path: d, ...caseSettings(entry) }));
+  }
+  if ('torch' in entry) {
+    const t = entry.torch;
+    const name = torchCaseName(t.callable);
+    return exportPoints({ opsets: t.opsets, ...(t.constantFolding ? { constantFolding: t.constantFolding } : {}), ...(t.dynamicAxes ? { dynamicAxes: t.dynamicAxes } : {}) }).map((point) => ({
+      id: pointId(name, point), kind: 'torch' as const, path: join(workDir, 'torch', `${pointId(name, point)}.onnx`), ...caseSettings(entry),
+      torch: { callable: t.callable, point, layerwise: t.layerwise, ...(t.kwargs ? { kwargs: t.kwargs } : {}), ...(t.layerSnrDb !== undefined ? { layerSnrDb: t.layerSnrDb } : {}) },
+    }));
   }
   const { convert } = entry;
   const out = join(workDir, 'converted', `${convert.id.replace(/[^\w.-]+/g, '_')}.onnx`);

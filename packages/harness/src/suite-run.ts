@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import picomatch from 'picomatch';
-import { CaseResultSchema, CrossrtError, type CaseResult, type Report, type Tolerance } from '@crossrt/core';
+import { CaseResultSchema, CrossrtError, isCrossrtError, type CaseResult, type Report, type Tolerance } from '@crossrt/core';
 import { DEFAULT_TOLERANCE, ORACLE_TOLERANCE } from '@crossrt/compare';
 import { findTarget, type TargetDescriptor } from '@crossrt/runtime';
 import { classifyAgainstBaseline } from './baseline-classify.js';
@@ -9,9 +9,10 @@ import { BaselineStore, targetPassed } from './baseline-store.js';
 import { runConverterStep } from './converter-step.js';
 import { runModelCase, type CaseRun } from './differential-run.js';
 import { runOracleCase } from './oracle-run.js';
-import { buildReport } from './report-builder.js';
+import { buildReport, caseError } from './report-builder.js';
 import { loadSuiteFile, planSuite, shardCases, type LoadedSuite, type PlannedCase } from './suite-plan.js';
 import { TargetPool } from './target-execution.js';
+import { SOURCE_TOLERANCE, TorchSourceSession } from './source/torch-source-run.js';
 
 export interface SuiteProgress {
   readonly done: number;
@@ -56,6 +57,7 @@ export async function runSuite(options: SuiteRunOptions): Promise<Report> {
   const saveStore = options.saveBaseline ? BaselineStore.open(options.saveBaseline, false) : undefined;
   const compareStore = options.baseline ? BaselineStore.open(options.baseline, true) : undefined;
   const pool = new TargetPool({ timeoutMs: suite.timeoutSeconds * 1000 });
+  const sources = new TorchSessions(loaded, workDir);
   pool.prewarm(targets);
   const startedAt = Date.now();
   const resumed = done.size;
@@ -64,7 +66,7 @@ export async function runSuite(options: SuiteRunOptions): Promise<Report> {
     for (const planCase of mine) {
       if (done.has(planCase.id)) continue;
       options.onProgress?.({ done: count, total: mine.length, resumed, startedAt, current: planCase.id });
-      const run = await runPlannedCase(planCase, loaded, targets, pool);
+      const run = await runPlannedCase(planCase, loaded, targets, pool, sources);
       // The plan's id, not the runner's path, keys resume, shards and goldens.
       let result: CaseResult = { ...run.result, id: planCase.id, planIndex: planCase.index };
       if (compareStore) result = { ...result, baseline: classifyAgainstBaseline(result, run.outputs, compareStore, caseTolerance(planCase, loaded)) };
@@ -79,7 +81,7 @@ export async function runSuite(options: SuiteRunOptions): Promise<Report> {
       options.onProgress?.({ done: count, total: mine.length, resumed, startedAt, finished: result });
     }
   } finally {
-    await pool.close();
+    await Promise.all([pool.close(), sources.close()]);
   }
   const cases = mine.map((c) => done.get(c.id)!).filter(Boolean);
   const tolerance = suite.tolerance ? { ...suite.tolerance, source: 'config' as const } : DEFAULT_TOLERANCE;
@@ -95,13 +97,47 @@ export async function runSuite(options: SuiteRunOptions): Promise<Report> {
 function caseTolerance(c: PlannedCase, loaded: LoadedSuite): Tolerance {
   if (c.tolerance) return { ...c.tolerance, source: 'config' };
   if (loaded.suite.tolerance) return { ...loaded.suite.tolerance, source: 'config' };
-  return c.kind === 'test-case' ? ORACLE_TOLERANCE : DEFAULT_TOLERANCE;
+  return c.kind === 'test-case' ? ORACLE_TOLERANCE : c.kind === 'torch' ? SOURCE_TOLERANCE : DEFAULT_TOLERANCE;
 }
 
-async function runPlannedCase(c: PlannedCase, loaded: LoadedSuite, targets: readonly TargetDescriptor[], pool: TargetPool): Promise<CaseRun> {
+/**
+ * One bridge session per torch builder, opened when its first case runs and kept for the others
+ * (the module is built once; PyTorch's forward results are shared by its export points).
+ */
+class TorchSessions {
+  private readonly open = new Map<string, Promise<TorchSourceSession>>();
+  constructor(private readonly loaded: LoadedSuite, private readonly workDir: string) {}
+
+  async runCase(c: PlannedCase, targets: readonly TargetDescriptor[], pool: TargetPool, tolerance: Tolerance): Promise<CaseRun> {
+    const t = c.torch!;
+    const key = `${t.callable}\0${JSON.stringify(t.kwargs ?? {})}\0${JSON.stringify(c.shapes ?? {})}\0${t.layerwise}`;
+    let session = this.open.get(key);
+    if (!session) {
+      session = TorchSourceSession.open({
+        callable: t.callable, cwd: this.loaded.dir, seed: this.loaded.suite.seed, tolerance, outDir: join(this.workDir, 'torch'), layerwise: t.layerwise,
+        ...(t.kwargs ? { kwargs: t.kwargs } : {}), ...(c.shapes ? { shapes: c.shapes } : {}), ...(t.layerSnrDb !== undefined ? { minLayerSnrDb: t.layerSnrDb } : {}),
+      });
+      this.open.set(key, session);
+    }
+    try {
+      return await (await session).runPoint(t.point, targets, pool);
+    } catch (e) {
+      // No interpreter with torch (or a bridge that cannot start): this case errors, the suite goes on.
+      if (!isCrossrtError(e)) throw e;
+      return { result: caseError(c.id, e), outputs: new Map() };
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.open.values()].map((s) => s.then((x) => x.close(), () => undefined)));
+  }
+}
+
+async function runPlannedCase(c: PlannedCase, loaded: LoadedSuite, targets: readonly TargetDescriptor[], pool: TargetPool, sources: TorchSessions): Promise<CaseRun> {
   const { suite } = loaded;
   const tolerance = caseTolerance(c, loaded);
   if (c.kind === 'test-case') return { result: await runOracleCase(c.path, targets, pool, tolerance), outputs: new Map() };
+  if (c.kind === 'torch') return sources.runCase(c, targets, pool, tolerance);
   const settings = {
     targets, seed: suite.seed, tolerance, defaultDim: suite.defaultDim,
     dims: { ...suite.dims, ...c.dims }, shapes: { ...suite.shapes, ...c.shapes },

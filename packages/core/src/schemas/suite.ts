@@ -48,6 +48,19 @@ export const ModelEntrySchema = z.union([
     }).strict(),
     ...CaseSettings,
   }).strict(),
+  z.object({
+    torch: z.object({
+      callable: z.string().regex(/^.+\.py:[A-Za-z_]\w*$/, 'write FILE.py:FUNCTION').describe('FILE.py:FUNCTION (relative to the suite file) returning an nn.Module, or (module, {input: shape})'),
+      opsets: z.array(z.number().int().min(7)).min(1).describe('opsets torch.onnx.export exports at: one case each'),
+      constantFolding: z.array(z.boolean()).min(1).optional().describe('do_constant_folding settings to export with (default [true])'),
+      dynamicAxes: z.record(z.string(), z.array(z.number().int().nonnegative())).optional().describe('also export with these input axes dynamic'),
+      kwargs: z.record(z.string(), z.unknown()).optional().describe('keyword arguments for the builder'),
+      layerwise: z.enum(['auto', 'always', 'off']).default('auto').describe('module-level comparison against PyTorch: when an output disagrees, always, or never'),
+      layerSnrDb: z.number().nonnegative().optional().describe('SNR floor of module outputs (default 100 dB)'),
+    }).strict().describe('PyTorch is the oracle and torch.onnx.export the converter under test; each export point is one case'),
+    shapes: Shapes.optional(),
+    tolerance: CaseSettings.tolerance,
+  }).strict(),
 ]);
 export type ModelEntry = z.infer<typeof ModelEntrySchema>;
 

@@ -13,8 +13,10 @@ import { threadsPerSession, type TargetDescriptor } from '@crossrt/runtime';
 import { inputPlanRecord, prepareInputSets, type InputSettings } from '../input-settings.js';
 import { applyPlacementVerdicts } from '../placement-verdict.js';
 import { buildReport, caseError, caseVerdict, modelRecord } from '../report-builder.js';
+import type { CaseRun } from '../differential-run.js';
 import { executeOnTarget, TargetPool } from '../target-execution.js';
 import { localizeAgainstSource } from './torch-layerwise.js';
+import { exportPoints, pointId, torchCaseName, type ExportMatrix } from './torch-export-matrix.js';
 
 /**
  * Tolerance of an fp32 runtime against fp32 PyTorch: the ONNX backend suite's rtol 1e-3 with an atol
@@ -22,14 +24,6 @@ import { localizeAgainstSource } from './torch-layerwise.js';
  * cancel to near zero (measured: see the README's torch section).
  */
 export const SOURCE_TOLERANCE: Tolerance = { rtol: 1e-3, atol: 1e-5, source: 'oracle-default' };
-
-export interface ExportMatrix {
-  readonly opsets: readonly number[];
-  /** Constant folding settings to export with (default: on only). */
-  readonly constantFolding?: readonly boolean[];
-  /** Export once with static shapes and, when given, once with these axes dynamic. */
-  readonly dynamicAxes?: Readonly<Record<string, readonly number[]>>;
-}
 
 export interface TorchRunOptions {
   /** `models.py:build`: a Python callable returning an nn.Module, or (module, {input: shape}). */
@@ -56,17 +50,6 @@ export interface TorchRunOptions {
   readonly onCase?: (result: CaseResult, done: number, total: number) => void;
 }
 
-/** Every point of the export matrix, in a stable order (opset, then folding, then static/dynamic). */
-export function exportPoints(m: ExportMatrix): ExportSettings[] {
-  const folds = m.constantFolding?.length ? m.constantFolding : [true];
-  const dyn = m.dynamicAxes && Object.keys(m.dynamicAxes).length ? [{}, Object.fromEntries(Object.entries(m.dynamicAxes).map(([k, v]) => [k, [...v]]))] : [{}];
-  return m.opsets.flatMap((opset) => folds.flatMap((constantFolding) => dyn.map((dynamicAxes) => ({ exporter: 'torch.onnx.export', opset, constantFolding, dynamicAxes }))));
-}
-
-export function pointId(name: string, p: ExportSettings): string {
-  return `${name}@opset${p.opset}${p.constantFolding ? '' : '-nofold'}${Object.keys(p.dynamicAxes).length ? '-dynamic' : ''}`;
-}
-
 /**
  * `crossrt torch`: build the module once (seeded), export it at every point of the matrix with
  * torch.onnx.export (the converter under test), run each export on every target and PyTorch itself
@@ -75,63 +58,100 @@ export function pointId(name: string, p: ExportSettings): string {
 export async function runTorchSource(options: TorchRunOptions): Promise<Report> {
   const seed = options.seed ?? 0;
   const tolerance = options.tolerance ?? SOURCE_TOLERANCE;
-  const policy: TolerancePolicy = { ...policyFromTolerance(tolerance), ...options.policy };
-  const name = callableName(options.callable);
   const points = exportPoints(options.matrix);
-  mkdirSync(resolve(options.outDir), { recursive: true });
-  const source = await TorchSource.start(options.cwd ? { cwd: options.cwd } : {});
   const pool = new TargetPool({ threadsPerHost: threadsPerSession(options.targets.length), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
   pool.prewarm(options.targets);
-  const tmp = await mkdtemp(join(tmpdir(), 'crossrt-torch-'));
   const cases: CaseResult[] = [];
   try {
-    let built: TorchBuild | undefined;
-    let buildError: CrossrtError | undefined;
+    const session = await TorchSourceSession.open({ ...options, seed, tolerance });
     try {
-      built = await source.build(options.callable, seed, options.kwargs);
-    } catch (e) {
-      if (!isCrossrtError(e)) throw e;
-      buildError = e;
-    }
-    const forwards = new ForwardCache(source, tmp);
-    for (const point of points) {
-      const id = pointId(name, point);
-      const result = built ? await runPoint(id, point, built, source, forwards, pool, { ...options, seed, tolerance, policy }) : withBridgeTail(caseError(id, buildError!), source);
-      cases.push(result);
-      options.onCase?.(result, cases.length, points.length);
-      if (!source.alive) {
-        // The bridge died (a native crash in torch): the remaining points cannot run in it.
-        for (const rest of points.slice(cases.length)) {
-          const e = new CrossrtError('SOURCE_BRIDGE_FAILED', 'the Python bridge died on an earlier export point', 'see that case\'s log tail');
-          cases.push(caseError(pointId(name, rest), e));
-        }
-        break;
+      for (const point of points) {
+        const { result } = await session.runPoint(point, options.targets, pool);
+        cases.push(result);
+        options.onCase?.(result, cases.length, points.length);
       }
+    } finally {
+      await session.close();
     }
   } finally {
-    await Promise.all([source.close(), pool.close(), rm(tmp, { recursive: true, force: true })]);
+    await pool.close();
   }
   return buildReport('torch', {
     targets: options.targets.map((t) => t.id), reference: 'torch', seed, tolerance, defaultDim: 1, inputPlan: inputPlanRecord(options.inputs),
   }, cases);
 }
 
-function callableName(callable: string): string {
-  const [file, fn] = [callable.slice(0, callable.lastIndexOf(':')), callable.slice(callable.lastIndexOf(':') + 1)];
-  return `${basename(file).replace(/\.py$/, '')}.${fn}`;
+/** What decides one source model's cases, whatever the targets and export points. */
+export type TorchSessionSettings = Omit<TorchRunOptions, 'matrix' | 'targets' | 'timeoutMs' | 'onCase'>;
+
+/**
+ * One source model in its own bridge process, built once (seeded); each export point then exports,
+ * runs and judges one case. PyTorch's forward results are shared by every point with the same inputs.
+ * `crossrt torch` runs all points of one session; a suite runs its `torch:` cases through one session
+ * per builder, in plan order, so shards and resume work case by case.
+ */
+export class TorchSourceSession {
+  private constructor(
+    private readonly source: TorchSource, private readonly built: TorchBuild | undefined, private readonly buildError: CrossrtError | undefined,
+    private readonly forwards: ForwardCache, private readonly tmp: string, private readonly settings: PointOptions,
+  ) {}
+
+  /** `models.resnet18` for `models.py:resnet18`: the prefix of every case id. */
+  get name(): string {
+    return torchCaseName(this.settings.callable);
+  }
+
+  /** Start the bridge (SOURCE_UNAVAILABLE when no interpreter imports torch) and build the module; a build error is kept for every point. */
+  static async open(settings: TorchSessionSettings): Promise<TorchSourceSession> {
+    const seed = settings.seed ?? 0;
+    const tolerance = settings.tolerance ?? SOURCE_TOLERANCE;
+    const policy: TolerancePolicy = { ...policyFromTolerance(tolerance), ...settings.policy };
+    mkdirSync(resolve(settings.outDir), { recursive: true });
+    const source = await TorchSource.start(settings.cwd ? { cwd: settings.cwd } : {});
+    let built: TorchBuild | undefined;
+    let buildError: CrossrtError | undefined;
+    try {
+      built = await source.build(settings.callable, seed, settings.kwargs);
+    } catch (e) {
+      if (!isCrossrtError(e)) {
+        await source.close();
+        throw e;
+      }
+      buildError = e;
+    }
+    const tmp = await mkdtemp(join(tmpdir(), 'crossrt-torch-'));
+    return new TorchSourceSession(source, built, buildError, new ForwardCache(source, tmp), tmp, { ...settings, seed, tolerance, policy });
+  }
+
+  async runPoint(point: ExportSettings, targets: readonly TargetDescriptor[], pool: TargetPool): Promise<CaseRun> {
+    const id = pointId(this.name, point);
+    if (!this.built) return { result: withBridgeTail(caseError(id, this.buildError!), this.source), outputs: new Map() };
+    if (!this.source.alive) {
+      // The bridge died (a native crash in torch): no later point can run in it.
+      const e = new CrossrtError('SOURCE_BRIDGE_FAILED', 'the Python bridge died on an earlier export point', 'see that case\'s log tail');
+      return { result: caseError(id, e), outputs: new Map() };
+    }
+    return runPoint(id, point, this.built, this.source, this.forwards, pool, { ...this.settings, targets });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.source.close(), rm(this.tmp, { recursive: true, force: true })]);
+  }
 }
 
-type PointOptions = TorchRunOptions & { seed: number; tolerance: Tolerance; policy: TolerancePolicy };
+type PointOptions = TorchSessionSettings & { seed: number; tolerance: Tolerance; policy: TolerancePolicy };
 
+/** One export point: export, read, run on every target and in PyTorch, judge, localize. Never throws for bad input. */
 async function runPoint(
-  id: string, point: ExportSettings, built: TorchBuild, source: TorchSource, forwards: ForwardCache, pool: TargetPool, o: PointOptions,
-): Promise<CaseResult> {
+  id: string, point: ExportSettings, built: TorchBuild, source: TorchSource, forwards: ForwardCache, pool: TargetPool, o: PointOptions & { targets: readonly TargetDescriptor[] },
+): Promise<CaseRun> {
+  const done = (result: CaseResult, outputs: CaseRun['outputs'] = new Map()): CaseRun => ({ result, outputs });
   let specs: TensorSpec[];
   try {
     specs = inputSpecs(built, o);
   } catch (e) {
     if (!isCrossrtError(e)) throw e;
-    return caseError(id, e);
+    return done(caseError(id, e));
   }
   const out = resolve(o.outDir, `${id}.onnx`);
   const base: Omit<SourceRecord, 'failureClass' | 'reason' | 'exporterVersion'> = {
@@ -144,7 +164,7 @@ async function runPoint(
     exported = await source.export(built.handle, { out, inputs: specs, opset: point.opset, constantFolding: point.constantFolding, dynamicAxes: point.dynamicAxes, seed: o.seed });
   } catch (e) {
     if (!isCrossrtError(e)) throw e;
-    return withBridgeTail(caseError(id, e), source);
+    return done(withBridgeTail(caseError(id, e), source));
   }
   const record: SourceRecord = {
     ...base, exporterVersion: exported.exporterVersion, warnings: exported.warnings, exportMs: exported.exportMs,
@@ -152,10 +172,10 @@ async function runPoint(
   };
   if (exported.exportError) {
     const x = exported.exportError;
-    return {
+    return done({
       id, inputs: [], dims: [], outcomes: [], comparisons: [], verdict: 'convert-error',
       source: { ...record, failureClass: 'export-error', reason: `torch.onnx.export raised ${x.type}: ${x.message}`, exportError: x },
-    };
+    });
   }
   // The exported model is read like any model: its signature decides the inputs crossrt makes.
   let model;
@@ -168,7 +188,7 @@ async function runPoint(
     feedsSets = inputs.sets.map((s) => ({ name: s.name, tensors: s.tensors }));
   } catch (e) {
     if (!isCrossrtError(e)) throw e;
-    return { ...caseError(id, e), source: { ...record, failureClass: 'invalid-model', reason: `crossrt cannot read the exported model: ${e.message}` } };
+    return done({ ...caseError(id, e), source: { ...record, failureClass: 'invalid-model', reason: `crossrt cannot read the exported model: ${e.message}` } });
   }
   const mrecord = modelRecord(out, model);
   const signature = modelSignature(model.proto);
@@ -182,7 +202,7 @@ async function runPoint(
     oracle = await torchRuns;
   } catch (e) {
     if (!isCrossrtError(e)) throw e;
-    return { ...withBridgeTail(caseError(id, e, mrecord), source), outcomes: executions.map((x) => x.outcome), source: { ...record, failureClass: 'pass', reason: 'the source forward failed: nothing to judge against' } };
+    return done({ ...withBridgeTail(caseError(id, e, mrecord), source), outcomes: executions.map((x) => x.outcome), source: { ...record, failureClass: 'pass', reason: 'the source forward failed: nothing to judge against' } });
   }
   const outcomes: RunOutcome[] = executions.map((x) => x.outcome);
   const comparisons: Comparison[] = [];
@@ -224,7 +244,9 @@ async function runPoint(
   };
   // A divergence found only layer-wise (masked at the outputs) still fails the case.
   const verdict = failureClass === 'pass' ? caseVerdict(result) : 'fail';
-  return { ...result, verdict };
+  // Goldens (suite --save-baseline) keep each target's outputs of the first input set.
+  const outputs = new Map(o.targets.flatMap((t, i) => (executions[i]!.outputs[0] ? [[t.id, executions[i]!.outputs[0]!] as const] : [])));
+  return done({ ...result, verdict }, outputs);
 }
 
 function moduleComparison(l: Localization): Comparison {

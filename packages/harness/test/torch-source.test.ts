@@ -6,7 +6,8 @@
  * Fixtures: fixtures/torch/torchvision_models.py (torchvision architectures, seeded random weights,
  * randomized BatchNorm statistics), fixtures/torch/faulty_exporters.py (one wrong symbolic each,
  * registered with torch.onnx.register_custom_op_symbolic: BatchNorm epsilon 1e-2, HardSigmoid beta
- * 0.50002 inside Hardswish, MaxPool ceil_mode flipped), fixtures/torch/bad_sources.py.
+ * 0.50002 inside Hardswish, MaxPool ceil_mode flipped, Relu with an attribute it lacks),
+ * fixtures/torch/bad_sources.py.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -122,6 +123,14 @@ describe('converter faults injected into torch.onnx', { timeout: 240_000 }, () =
     expect(c.localization?.culprit).toMatchObject({ node: 'features.2', opType: 'MaxPool2d' });
     expect(c.localization?.culprit?.reason).toContain('dims [1,64,15,15] differ from reference [1,64,16,16]');
     expect(c.localization?.otherOrigins).toEqual([]);
+  });
+
+  it('an exported model the ONNX checker and every target refuse is invalid-model', async () => {
+    const c = (await run('faulty_exporters.py:two_heads_relu_bogus_attribute', [17])).cases[0]!;
+    expect(c.verdict).toBe('fail');
+    expect(c.source).toMatchObject({ failureClass: 'invalid-model', checker: { ok: false } });
+    expect(c.source?.checker?.message).toContain('Unrecognized attribute: alpha for operator Relu');
+    expect(c.outcomes.map((o) => o.status)).toEqual(['load-error', 'load-error']);
   });
 
   it('an architecture whose export raises is export-error with the exception, every point kept', async () => {

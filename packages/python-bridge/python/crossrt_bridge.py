@@ -183,6 +183,12 @@ def export(req):
         if text not in seen:
             seen.append(text)
     result = {"exportMs": export_ms, "warnings": seen[:50], "outputs": names_out, "exporterVersion": torch.__version__}
+    # torch.onnx.export runs the ONNX checker itself and raises (CheckerError, or the checker's
+    # ValidationError) after writing the file: that is an invalid model, not a failed export.
+    if error and error["type"] in ("CheckerError", "ValidationError") and os.path.isfile(req["out"]):
+        result["warnings"].append(f"torch.onnx.export's own check raised {error['type']} after writing the model")
+        result["checker"] = {"ok": False, "message": f"{error['type']}: {error['message']}"}
+        return result
     if error:
         result["exportError"] = error
         return result

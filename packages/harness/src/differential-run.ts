@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
 import { CrossrtError, isCrossrtError, type CaseResult, type HostTensor, type ModelRecord, type Report, type RunOutcome, type Tolerance, type TolerancePolicy } from '@crossrt/core';
-import { compareOutput, DEFAULT_TOLERANCE, policyFromTolerance } from '@crossrt/compare';
+import { compareOutput, DEFAULT_TOLERANCE, policyFromTolerance, resolveTolerance } from '@crossrt/compare';
 import { DEFAULT_DIM, scopeDimOptions, unusedDimFlags } from '@crossrt/inputs';
 import { inputPlanRecord, prepareInputSets, unusedInputNames, type InputSettings } from './input-settings.js';
 import { isTfjsModelPath, modelSignature, readModelFile, readTfjsModelArtifacts, type ModelProto, type ModelSignature } from '@crossrt/model';
 import { threadsPerSession, type TargetDescriptor } from '@crossrt/runtime';
 import { applyPlacementVerdicts } from './placement-verdict.js';
+import { jitterNote, jitterOf, noiseFloorTolerance, repeatFeedSets, splitRepeats } from './repeat-runs.js';
 import { buildReport, caseError, caseVerdict, modelRecord } from './report-builder.js';
 import { executeOnTarget, TargetPool, type TargetExecution } from './target-execution.js';
 import { REFERENCE_COMMAND_SUBJECT, runReferenceCommand, type ReferenceCommandSettings } from './source/reference-command.js';
@@ -22,6 +23,10 @@ export interface ModelCaseSettings {
   readonly inputs?: InputSettings;
   /** Per-dtype/target-pair/output tolerance layers; `tolerance` (when not the default) becomes its base. */
   readonly policy?: TolerancePolicy;
+  /** Run each input set this many times per target (run-to-run jitter, `nondeterministic`). */
+  readonly repeat?: number;
+  /** Raise each output's atol to this many times the reference target's own jitter (needs repeat > 1). */
+  readonly noiseFloor?: number;
   /** An external program as the oracle: every target, the first included, is judged against its outputs. */
   readonly referenceCommand?: ReferenceCommandSettings;
 }
@@ -92,10 +97,12 @@ export async function runModelCase(path: string, id: string, settings: ModelCase
     return { result: caseError(id, e), outputs: new Map() };
   }
   const { record, signature, inputs } = prepared;
-  const feedSets: Record<string, HostTensor>[] = inputs.sets.map((s) => Object.fromEntries(s.tensors));
+  const repeat = Math.max(1, settings.repeat ?? 1);
+  const feedSets: Record<string, HostTensor>[] = repeatFeedSets(inputs.sets.map((s) => Object.fromEntries(s.tensors)), repeat);
+  const setNames = inputs.sets.map((s) => s.name);
   // Every target has its own host process, so they run side by side, and beside the reference command.
   const [runs, refRun] = await Promise.all([
-    Promise.all(settings.targets.map((target) => executeOnTarget(pool, target, modelPath, feedSets, record.nodes))),
+    Promise.all(settings.targets.map(async (target) => splitRepeats(await executeOnTarget(pool, target, modelPath, feedSets, record.nodes), setNames, repeat))),
     settings.referenceCommand ? runReferenceCommand(settings.referenceCommand, modelPath, inputs.sets, signature.outputs) : undefined,
   ]);
   const executions = new Map<string, TargetExecution>(settings.targets.map((t, i) => [t.id, runs[i]!]));
@@ -105,10 +112,18 @@ export async function runModelCase(path: string, id: string, settings: ModelCase
   const judge = (targets: readonly TargetDescriptor[], referenceId: string, expected: (set: number, output: string) => HostTensor | undefined) => targets.flatMap((target) => {
     const exec = executions.get(target.id)!;
     if (exec.outcome.status !== 'ok') return [];
-    return inputs.sets.flatMap((set, k) => signature.outputs.map(({ name: output }) => compareOutput({
-      output, target: target.id, reference: referenceId, ...(inputs.sets.length > 1 ? { inputSet: set.name } : {}),
-      actual: exec.outputs[k]?.get(output), expected: expected(k, output), policy, policyBaseSource: settings.tolerance.source,
-    })));
+    return inputs.sets.flatMap((set, k) => signature.outputs.map(({ name: output }) => {
+      const inputSet = inputs.sets.length > 1 ? set.name : undefined;
+      const refJitter = jitterOf(executions.get(referenceId)?.outcome.repeats, output, inputSet);
+      const actual = exec.outputs[k]?.get(output);
+      const base = { output, target: target.id, reference: referenceId, ...(inputSet ? { inputSet } : {}), actual, expected: expected(k, output) };
+      const tolerance = settings.noiseFloor
+        ? noiseFloorTolerance(resolveTolerance({ output, dtype: actual?.dtype ?? 'float32', target: target.id, reference: referenceId }, policy, settings.tolerance.source), settings.noiseFloor, refJitter)
+        : undefined;
+      const c = compareOutput({ ...base, ...(tolerance ? { tolerance } : { policy, policyBaseSource: settings.tolerance.source }) });
+      // With --repeat, a discrepancy says whether it stands out from the targets' own run-to-run noise.
+      return repeat > 1 && c.verdict === 'mismatch' ? { ...c, reason: c.reason + jitterNote(c.metrics?.maxAbsError, refJitter, jitterOf(exec.outcome.repeats, output, inputSet)) } : c;
+    }));
   });
   const outputs = new Map([...executions].filter(([, x]) => x.outputs[0]).map(([t, x]) => [t, x.outputs[0]!] as const));
   const facts = { inputs: [...inputs.records], dims: [...inputs.dims], outcomes };

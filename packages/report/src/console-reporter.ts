@@ -19,7 +19,16 @@ function outcomeLine(o: RunOutcome): string {
   const placement = o.placement
     ? ` [${o.placement.providers.map((p) => `${p.ep}:${p.nodes}`).join(' ')}${PLACEMENT_SOURCE[o.placement.source] ?? ''}]`
     : '';
-  return `${o.target}: ok load ${ms(o.timings?.loadMs ?? 0)} run ${ms(o.timings?.runMs ?? 0)}${placement}`;
+  return `${o.target}: ok load ${ms(o.timings?.loadMs ?? 0)} run ${ms(o.timings?.runMs ?? 0)}${placement}${repeatText(o)}`;
+}
+
+/** `--repeat`: whether the target gave the same bits every run, and how far it moved when not. */
+function repeatText(o: RunOutcome): string {
+  const r = o.repeats;
+  if (!r) return '';
+  if (!r.nondeterministic) return ` · ${r.runs} runs bit-identical`;
+  const worst = r.outputs.reduce((a, b) => (b.maxAbsDiff > a.maxAbsDiff ? b : a));
+  return ` · NONDETERMINISTIC over ${r.runs} runs: ${worst.output}${worst.inputSet ? ` @${worst.inputSet}` : ''} moves up to ${num(worst.maxAbsDiff)} (${worst.differingRuns}/${r.runs - 1} later runs differ)`;
 }
 
 function toleranceText(c: Comparison): string {

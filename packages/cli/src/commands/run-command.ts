@@ -4,14 +4,14 @@ import { checkReferenceCommandTemplate, DEFAULT_REFERENCE_TIMEOUT_SECONDS, runDi
 import { renderConsole, writeJsonReport, writeReportFiles } from '@crossrt/report';
 import { parseTargetList } from '@crossrt/runtime';
 import { exitCodeForReport } from '../exit-codes.js';
-import { parseNonNegativeNumber } from '../option-parsers.js';
+import { parseInteger, parseNonNegativeNumber } from '../option-parsers.js';
 import { DEFAULT_TARGETS } from '../default-targets.js';
 import { addInputOptions, resolveInputFlags, type InputFlags } from './input-flags.js';
 import { addReportFileOptions } from './report-file-flags.js';
 
 interface RunFlags extends InputFlags {
   targets: string; defaultDim: number; json?: string; junit?: string; markdown?: string; html?: string; timeout: number; quiet?: boolean; placementLog?: boolean;
-  referenceCommand?: string; referenceTimeout?: number;
+  referenceCommand?: string; referenceTimeout?: number; repeat: number; noiseFloor?: number;
 }
 
 export function runCommand(): Command {
@@ -26,6 +26,8 @@ export function runCommand(): Command {
       + 'it runs once per input set; {inputs} is replaced by the path of an .npz holding the inputs (one array per model input), '
       + '{outputs} by the path of the .npz it must write (one array per model output, by name, or in output order), {model} by the model path')
     .option('--reference-timeout <seconds>', `time limit per run of the reference command (default ${DEFAULT_REFERENCE_TIMEOUT_SECONDS}); its process group is killed`, parseNonNegativeNumber('--reference-timeout'))
+    .option('--repeat <n>', 'run each input set n times per target: run-to-run jitter per output, `nondeterministic` flagged', parseInteger('--repeat', 1), 1)
+    .option('--noise-floor <k>', 'raise each output\'s atol to k × the reference target\'s own jitter (needs --repeat >= 2)', parseNonNegativeNumber('--noise-floor'))
     .option('--placement-log', 'parse ORT\'s node placement log on CPU/WASM targets too (GPU targets always; single-EP targets are placed by construction)')
     .option('-q, --quiet', 'print only the summary line');
   return addInputOptions(addReportFileOptions(cmd))
@@ -37,12 +39,14 @@ export function runCommand(): Command {
       const referenceCommand = flags.referenceCommand !== undefined
         ? { command: flags.referenceCommand, ...(flags.referenceTimeout !== undefined ? { timeoutSeconds: flags.referenceTimeout } : {}) }
         : undefined;
+      if (flags.noiseFloor !== undefined && flags.repeat < 2) throw new CrossrtError('USAGE', '--noise-floor needs --repeat 2 or more', 'the floor is a multiple of the jitter the repeated runs show, e.g. --repeat 5 --noise-floor 3');
       const resolved = await resolveInputFlags(flags);
       const { tolerance, dims, shapes } = resolved;
       const progress = process.stderr.isTTY && !flags.quiet;
       const report = await runDifferential(models, {
         targets, seed: resolved.seed, defaultDim: flags.defaultDim, timeoutMs: flags.timeout * 1000, placementLog: flags.placementLog ? 'always' : 'auto', inputs: resolved.inputs, policy: resolved.policy,
         ...(tolerance ? { tolerance } : {}), ...(dims ? { dims } : {}), ...(shapes ? { shapes } : {}), ...(referenceCommand ? { referenceCommand } : {}),
+        repeat: flags.repeat, ...(flags.noiseFloor !== undefined ? { noiseFloor: flags.noiseFloor } : {}),
         onCase: (c, i, n) => { if (progress) process.stderr.write(`[${i + 1}/${n}] ${c.verdict} ${c.id}\n`); },
       });
       if (flags.json) await writeJsonReport(flags.json, report);

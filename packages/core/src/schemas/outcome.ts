@@ -47,6 +47,24 @@ export const OutputSummarySchema = z.object({
   dims: z.array(z.number().int()),
 });
 
+/**
+ * `--repeat N`: the same inputs run N times in one session; per output, the largest difference of a
+ * later run from the first. A target whose runs differ is nondeterministic (GPU reductions, threaded
+ * CPU kernels summing in varying order), and its own jitter is the floor any discrepancy is read against.
+ */
+export const RepeatRecordSchema = z.object({
+  runs: z.number().int().min(2),
+  nondeterministic: z.boolean(),
+  outputs: z.array(z.object({
+    output: z.string(),
+    inputSet: z.string().optional(),
+    maxAbsDiff: z.number().nonnegative(),
+    /** Runs (after the first) whose output was not bit-identical to the first run's. */
+    differingRuns: z.number().int().nonnegative(),
+  })),
+});
+export type RepeatRecord = z.infer<typeof RepeatRecordSchema>;
+
 export const RunOutcomeSchema = z.object({
   target: TargetIdSchema,
   status: RunStatusSchema,
@@ -57,5 +75,6 @@ export const RunOutcomeSchema = z.object({
   outputs: z.array(OutputSummarySchema).default([]),
   /** Last lines the host printed (stderr / console), kept for crashes and errors. */
   logTail: z.array(z.string()).default([]),
+  repeats: RepeatRecordSchema.optional(),
 });
 export type RunOutcome = z.infer<typeof RunOutcomeSchema>;

@@ -52,6 +52,14 @@ export const ERROR_CODES = [
   'SOURCE_BRIDGE_FAILED',
   /** A reference command exited non-zero, timed out, or wrote no readable outputs .npz. */
   'REFERENCE_COMMAND_FAILED',
+  /** A --data-loader / --compare module is missing, exports no function, or returns the wrong shape of thing. */
+  'USER_HOOK_INVALID',
+  /** A --data-loader / --compare module threw. */
+  'USER_HOOK_FAILED',
+  /** A CI system's shard variables (CI_NODE_INDEX/CI_NODE_TOTAL, …) are half set, not integers, or out of range. */
+  'SHARD_ENV_INVALID',
+  /** `crossrt init` would overwrite a suite file, or found no model to put in one. */
+  'INIT_REFUSED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { CrossrtError, isCrossrtError, type CaseResult, type HostTensor, type ModelRecord, type Report, type RunOutcome, type Tolerance, type TolerancePolicy } from '@crossrt/core';
+import { CrossrtError, isCrossrtError, type CaseResult, type Comparison, type HostTensor, type ModelRecord, type Report, type RunOutcome, type Tolerance, type TolerancePolicy } from '@crossrt/core';
 import { compareOutput, DEFAULT_TOLERANCE, policyFromTolerance, resolveTolerance } from '@crossrt/compare';
 import { DEFAULT_DIM, scopeDimOptions, unusedDimFlags } from '@crossrt/inputs';
 import { inputPlanRecord, prepareInputSets, unusedInputNames, type InputSettings } from './input-settings.js';
@@ -7,6 +7,7 @@ import { isTfjsModelPath, modelSignature, readModelFile, readTfjsModelArtifacts,
 import { threadsPerSession, type TargetDescriptor } from '@crossrt/runtime';
 import { applyPlacementVerdicts } from './placement-verdict.js';
 import { jitterNote, jitterOf, noiseFloorTolerance, repeatFeedSets, splitRepeats } from './repeat-runs.js';
+import { applyCompareHook, type CompareHook } from './user-hooks.js';
 import { buildReport, caseError, caseVerdict, modelRecord } from './report-builder.js';
 import { executeOnTarget, TargetPool, type TargetExecution } from './target-execution.js';
 import { REFERENCE_COMMAND_SUBJECT, runReferenceCommand, type ReferenceCommandSettings } from './source/reference-command.js';
@@ -27,6 +28,8 @@ export interface ModelCaseSettings {
   readonly repeat?: number;
   /** Raise each output's atol to this many times the reference target's own jitter (needs repeat > 1). */
   readonly noiseFloor?: number;
+  /** `--compare`: a user module that judges each output pair's values instead of the tolerance. */
+  readonly compareHook?: CompareHook;
   /** An external program as the oracle: every target, the first included, is judged against its outputs. */
   readonly referenceCommand?: ReferenceCommandSettings;
 }
@@ -132,12 +135,24 @@ export async function runModelCase(path: string, id: string, settings: ModelCase
     const failed: CaseResult = { ...caseError(id, refRun.error, record), ...facts, referenceCommand: refRun.record, ...(refRun.notes.length ? { notes: [...refRun.notes] } : {}) };
     return { result: failed, outputs };
   }
-  let comparisons;
+  let comparisons: Comparison[];
   if (refRun) {
     comparisons = judge(settings.targets, REFERENCE_COMMAND_SUBJECT, (k, output) => refRun.outputs[k]?.get(output));
   } else {
     const refOutputs = executions.get(reference.id)!;
     comparisons = refOutputs.outcome.status !== 'ok' ? [] : judge(settings.targets.slice(1), reference.id, (k, output) => refOutputs.outputs[k]?.get(output));
+  }
+  if (settings.compareHook) {
+    try {
+      comparisons = await judgeWithHook(settings.compareHook, comparisons, (c) => {
+        const k = c.inputSet ? inputs.sets.findIndex((x) => x.name === c.inputSet) : 0;
+        const ref = refRun ? refRun.outputs[k]?.get(c.output) : executions.get(reference.id)?.outputs[k]?.get(c.output);
+        return [executions.get(c.target)?.outputs[k]?.get(c.output), ref];
+      });
+    } catch (e) {
+      if (!isCrossrtError(e)) throw e;
+      return { result: { ...caseError(id, e, record), ...facts }, outputs };
+    }
   }
   const result: Omit<CaseResult, 'verdict'> = {
     id, model: record, ...facts, comparisons: applyPlacementVerdicts(comparisons, outcomes),
@@ -208,4 +223,11 @@ async function checkInputNames(modelPaths: readonly string[], options: Different
   }
   const unused = unusedInputNames([inputs], options.inputs);
   if (unused.length > 0) throw new CrossrtError('USAGE', `${unused.join(', ')} name no input of the model`, `model inputs: ${inputs.map((i) => i.name).join(', ')}`);
+}
+
+/** Each comparison through the user's compare module, one after the other (a hook may hold state). */
+async function judgeWithHook(hook: CompareHook, comparisons: readonly Comparison[], tensors: (c: Comparison) => [HostTensor | undefined, HostTensor | undefined]): Promise<Comparison[]> {
+  const out: Comparison[] = [];
+  for (const c of comparisons) out.push(await applyCompareHook(hook, c, ...tensors(c)));
+  return out;
 }

@@ -27,3 +27,4 @@ export * from './format-pair-localize.js';
 export { runTorchSource, TorchSourceSession, SOURCE_TOLERANCE, type TorchRunOptions, type TorchSessionSettings } from './source/torch-source-run.js';
 export { exportPoints, pointId, torchCaseName, type ExportMatrix } from './source/torch-export-matrix.js';
 export { runOpsetUpgrade, checkRequestedOpsets, upgradeCommandText, type OpsetUpgradeOptions } from './source/opset-upgrade.js';
+export { loadDataLoader, loadCompareHook, type DataLoaderHook, type CompareHook } from './user-hooks.js';

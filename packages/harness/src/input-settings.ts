@@ -4,6 +4,7 @@ import {
   type DimOptions, type GeneratedInputs, type InputFileSpec, type InputModelFacts,
 } from '@crossrt/inputs';
 import type { ModelProto, ValueSignature } from '@crossrt/model';
+import type { DataLoaderHook } from './user-hooks.js';
 
 /** How inputs are made beyond dims: the `inputs` part of the CLI flags and config file. */
 export interface InputSettings {
@@ -14,6 +15,8 @@ export interface InputSettings {
   readonly heuristics?: HeuristicSettings;
   /** `--input` files. */
   readonly files?: readonly InputFileSpec[];
+  /** `--data-loader`: the module yields the input sets (the inputs it leaves out are generated). */
+  readonly dataLoader?: DataLoaderHook;
 }
 
 export function inputPlanRecord(s: InputSettings | undefined) {
@@ -40,11 +43,32 @@ export async function prepareInputSets(
   const fileSpecs = (s.files ?? []).filter((f) => !f.name || names.has(f.name));
   const files = fileSpecs.length ? await loadInputFiles(fileSpecs, inputs) : undefined;
   const plans = Object.fromEntries(Object.entries(s.plans ?? {}).filter(([k]) => names.has(k)));
+  if (s.dataLoader) return loaderInputSets(s.dataLoader, inputs, models, seed, dims, { ...s, plans });
   return generateInputs(inputs, {
     seed, ...dims, plans, modelFacts: mergeFacts(models.map(inspectInputs)),
     ...(s.samples ? { samples: s.samples } : {}), ...(s.specialValues ? { specialValues: true } : {}),
     ...(s.heuristics ? { heuristicSettings: s.heuristics } : {}), ...(files ? { files } : {}),
   });
+}
+
+/**
+ * `--data-loader` sets: each set the module yields is fed like `--input` files (its tensors bind
+ * symbolic dims), the inputs it leaves out are generated as usual; sets are named `loader0`, `loader1`, …
+ */
+async function loaderInputSets(
+  loader: DataLoaderHook, inputs: readonly ValueSignature[], models: readonly ModelProto[], seed: number, dims: DimOptions, s: InputSettings,
+): Promise<GeneratedInputs> {
+  const given = await loader.sets({ inputs: inputs.map((i) => ({ name: i.name, ...(i.dtype ? { dtype: i.dtype } : {}), ...(i.dims ? { dims: i.dims } : {}) })), seed, model: '' }, inputs);
+  const facts = mergeFacts(models.map(inspectInputs));
+  const sets = given.map((tensors, k) => {
+    const files = new Map([...tensors].map(([name, tensor]) => [name, { tensor, source: `${loader.label}#${k}` }]));
+    const one = generateInputs(inputs, {
+      seed, ...dims, plans: s.plans ?? {}, modelFacts: facts, ...(s.heuristics ? { heuristicSettings: s.heuristics } : {}), files,
+    });
+    const name = `loader${k}`;
+    return { set: { name, tensors: one.tensors, records: one.records.map((r) => ({ ...r, ...(given.length > 1 ? { set: name } : {}) })) }, dims: one.dims };
+  });
+  return { tensors: sets[0]!.set.tensors, records: sets.flatMap((x) => x.set.records), dims: sets[0]!.dims, sets: sets.map((x) => x.set) };
 }
 
 /** Several graphs (variants) can each reveal a vocabulary; the smallest table is the safe bound. */

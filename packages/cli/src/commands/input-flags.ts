@@ -1,14 +1,14 @@
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CheckConfigSchema, CrossrtError, firstSchemaIssue, readUserTextFile, type CheckConfig, type Tolerance, type TolerancePolicy, type ValuePlan } from '@crossrt/core';
-import type { InputSettings } from '@crossrt/harness';
+import { loadDataLoader, type InputSettings } from '@crossrt/harness';
 import { parseInputFileSpec, parseValuePlan, type InputFileSpec } from '@crossrt/inputs';
 import { collectKeyValue, parseDimFlag, parseInteger, parseShapeFlag } from '../option-parsers.js';
 
 /** Flags shared by `run` and `compare` that decide the inputs (and the config file that can hold them). */
 export interface InputFlags {
   seed?: number; samples?: number; specialValues?: boolean; values?: Record<string, ValuePlan>; range?: Record<string, ValuePlan>;
-  input?: InputFileSpec[]; disableHeuristic?: string[]; config?: string;
+  input?: InputFileSpec[]; disableHeuristic?: string[]; config?: string; dataLoader?: string;
   dim?: Record<string, number>; shape?: Record<string, number[]>; rtol?: number; atol?: number;
 }
 
@@ -35,6 +35,7 @@ export function addInputOptions(cmd: Command): Command {
     .option('--values <input=plan>', 'value plan of one input: uniform:LOW,HIGH | normal:MEAN,STD | constant:V | bernoulli:P | arange:START | prefix-ones:F | segments (repeatable)', collectKeyValue('--values', parsePlan('--values')))
     .option('--range <input=low,high>', 'uniform range of one input (repeatable; floats [low,high), integers [low,high])', collectKeyValue('--range', parsePlan('--range')))
     .option('--input <[name=]file>', 'feed an input from .npy, .npz, .pb (TensorProto) or .json (repeatable)', collect(parseInputFileSpec))
+    .option('--data-loader <module.mjs>', 'an ES module whose default export returns (or yields) input sets {input: {dims, data, dtype?}}; inputs it leaves out are generated')
     .option('--disable-heuristic <name>', 'switch off a semantic input heuristic, or `all` (repeatable)', collect((s: string) => s))
     .option('--config <file.json>', 'config file with `inputs` and `tolerance` sections (flags win over it)');
 }
@@ -79,6 +80,7 @@ export async function resolveInputFlags(flags: InputFlags): Promise<ResolvedInpu
   const heuristics = { ...ci.heuristics, ...(disabled.length ? { disabled } : {}) };
   const samples = flags.samples ?? ci.samples;
   const specialValues = flags.specialValues ?? ci.specialValues;
+  const dataLoader = flags.dataLoader ? await loadDataLoader(flags.dataLoader) : undefined;
   const dims = { ...ci.dims, ...flags.dim };
   const shapes = { ...ci.shapes, ...flags.shape };
   const base = { ...config.tolerance?.base, ...(flags.rtol !== undefined ? { rtol: flags.rtol } : {}), ...(flags.atol !== undefined ? { atol: flags.atol } : {}) };
@@ -93,7 +95,7 @@ export async function resolveInputFlags(flags: InputFlags): Promise<ResolvedInpu
     ...(ci.defaultDim ? { defaultDim: ci.defaultDim } : {}),
     inputs: {
       ...(samples ? { samples } : {}), ...(specialValues ? { specialValues } : {}), ...(Object.keys(plans).length ? { plans } : {}),
-      ...(Object.keys(heuristics).length ? { heuristics } : {}), ...(files.length ? { files } : {}),
+      ...(Object.keys(heuristics).length ? { heuristics } : {}), ...(files.length ? { files } : {}), ...(dataLoader ? { dataLoader } : {}),
     },
     policy, ...(tolerance ? { tolerance } : {}),
   };

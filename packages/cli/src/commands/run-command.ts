@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { CrossrtError } from '@crossrt/core';
-import { checkReferenceCommandTemplate, DEFAULT_REFERENCE_TIMEOUT_SECONDS, runDifferential } from '@crossrt/harness';
+import { checkReferenceCommandTemplate, DEFAULT_REFERENCE_TIMEOUT_SECONDS, loadCompareHook, runDifferential } from '@crossrt/harness';
 import { renderConsole, writeJsonReport, writeReportFiles } from '@crossrt/report';
 import { parseTargetList } from '@crossrt/runtime';
 import { exitCodeForReport } from '../exit-codes.js';
@@ -11,7 +11,7 @@ import { addReportFileOptions } from './report-file-flags.js';
 
 interface RunFlags extends InputFlags {
   targets: string; defaultDim: number; json?: string; junit?: string; markdown?: string; html?: string; timeout: number; quiet?: boolean; placementLog?: boolean;
-  referenceCommand?: string; referenceTimeout?: number; repeat: number; noiseFloor?: number;
+  referenceCommand?: string; referenceTimeout?: number; repeat: number; noiseFloor?: number; compare?: string;
 }
 
 export function runCommand(): Command {
@@ -28,6 +28,7 @@ export function runCommand(): Command {
     .option('--reference-timeout <seconds>', `time limit per run of the reference command (default ${DEFAULT_REFERENCE_TIMEOUT_SECONDS}); its process group is killed`, parseNonNegativeNumber('--reference-timeout'))
     .option('--repeat <n>', 'run each input set n times per target: run-to-run jitter per output, `nondeterministic` flagged', parseInteger('--repeat', 1), 1)
     .option('--noise-floor <k>', 'raise each output\'s atol to k × the reference target\'s own jitter (needs --repeat >= 2)', parseNonNegativeNumber('--noise-floor'))
+    .option('--compare <module.mjs>', 'an ES module whose default export judges each output pair ({output, target, reference, actual, expected, metrics, tolerance}) and returns {verdict: "pass"|"mismatch", reason}')
     .option('--placement-log', 'parse ORT\'s node placement log on CPU/WASM targets too (GPU targets always; single-EP targets are placed by construction)')
     .option('-q, --quiet', 'print only the summary line');
   return addInputOptions(addReportFileOptions(cmd))
@@ -41,12 +42,13 @@ export function runCommand(): Command {
         : undefined;
       if (flags.noiseFloor !== undefined && flags.repeat < 2) throw new CrossrtError('USAGE', '--noise-floor needs --repeat 2 or more', 'the floor is a multiple of the jitter the repeated runs show, e.g. --repeat 5 --noise-floor 3');
       const resolved = await resolveInputFlags(flags);
+      const compareHook = flags.compare ? await loadCompareHook(flags.compare) : undefined;
       const { tolerance, dims, shapes } = resolved;
       const progress = process.stderr.isTTY && !flags.quiet;
       const report = await runDifferential(models, {
         targets, seed: resolved.seed, defaultDim: flags.defaultDim, timeoutMs: flags.timeout * 1000, placementLog: flags.placementLog ? 'always' : 'auto', inputs: resolved.inputs, policy: resolved.policy,
         ...(tolerance ? { tolerance } : {}), ...(dims ? { dims } : {}), ...(shapes ? { shapes } : {}), ...(referenceCommand ? { referenceCommand } : {}),
-        repeat: flags.repeat, ...(flags.noiseFloor !== undefined ? { noiseFloor: flags.noiseFloor } : {}),
+        repeat: flags.repeat, ...(flags.noiseFloor !== undefined ? { noiseFloor: flags.noiseFloor } : {}), ...(compareHook ? { compareHook } : {}),
         onCase: (c, i, n) => { if (progress) process.stderr.write(`[${i + 1}/${n}] ${c.verdict} ${c.id}\n`); },
       });
       if (flags.json) await writeJsonReport(flags.json, report);

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { CrossrtError, isCrossrtError, type CaseResult, type Comparison, type HostTensor, type ModelRecord, type Report, type RunOutcome, type Tolerance, type TolerancePolicy } from '@crossrt/core';
+import { CrossrtError, isCrossrtError, type CaseResult, type Comparison, type DimResolution, type HostTensor, type ModelRecord, type Report, type RunOutcome, type Tolerance, type TolerancePolicy } from '@crossrt/core';
 import { compareOutput, DEFAULT_TOLERANCE, policyFromTolerance, resolveTolerance } from '@crossrt/compare';
 import { DEFAULT_DIM, scopeDimOptions, unusedDimFlags } from '@crossrt/inputs';
 import { inputPlanRecord, prepareInputSets, unusedInputNames, type InputSettings } from './input-settings.js';
@@ -8,6 +8,7 @@ import { threadsPerSession, type TargetDescriptor } from '@crossrt/runtime';
 import { applyPlacementVerdicts } from './placement-verdict.js';
 import { jitterNote, jitterOf, noiseFloorTolerance, repeatFeedSets, splitRepeats } from './repeat-runs.js';
 import { applyCompareHook, type CompareHook } from './user-hooks.js';
+import { dimCandidates, markSearched, type DimCandidate } from './dim-search.js';
 import { buildReport, caseError, caseVerdict, modelRecord } from './report-builder.js';
 import { executeOnTarget, TargetPool, type TargetExecution } from './target-execution.js';
 import { REFERENCE_COMMAND_SUBJECT, runReferenceCommand, type ReferenceCommandSettings } from './source/reference-command.js';
@@ -30,6 +31,8 @@ export interface ModelCaseSettings {
   readonly noiseFloor?: number;
   /** `--compare`: a user module that judges each output pair's values instead of the tolerance. */
   readonly compareHook?: CompareHook;
+  /** Search for dims that run when guessed ones make a target fail (default on; `--no-dim-search`). */
+  readonly dimSearch?: boolean;
   /** An external program as the oracle: every target, the first included, is judged against its outputs. */
   readonly referenceCommand?: ReferenceCommandSettings;
 }
@@ -86,6 +89,65 @@ export async function runDifferential(modelPaths: readonly string[], options: Di
  * target against the command's outputs. Never throws for bad input.
  */
 export async function runModelCase(path: string, id: string, settings: ModelCaseSettings, pool: TargetPool): Promise<CaseRun> {
+  const first = await runModelCaseOnce(path, id, settings, pool);
+  const failing = first.run.result.outcomes.filter((o) => o.status === 'load-error' || o.status === 'run-error');
+  if (settings.dimSearch === false || !first.prepared || failing.length === 0) return first.run;
+  const { signature, dims, shapes } = first.prepared;
+  const candidates = dimCandidates(signature.inputs, dims, shapes).slice(0, MAX_DIM_TRIES);
+  if (candidates.length === 0) return first.run;
+  const failed = failing.map((o) => `${o.target}: ${o.status}: ${shortReason(o.error?.message)}`);
+  const tried: string[] = [];
+  const targets = settings.targets.filter((t) => failing.some((o) => o.target === t.id));
+  for (const candidate of candidates) {
+    const why = await tryDims(path, settings, pool, targets, candidate);
+    const label = Object.entries(candidate.shapes).map(([n, d]) => `${n}=[${d.join(',')}]`).join(' ');
+    if (why) {
+      tried.push(`${label} (${candidate.why}): ${why}`);
+      continue;
+    }
+    const again = await runModelCaseOnce(path, id, { ...settings, shapes: { ...settings.shapes, ...candidate.shapes } }, pool);
+    const note = `dim search: with every unnamed dim guessed as ${settings.defaultDim ?? DEFAULT_DIM}, ${failed.join('; ')}; ${tried.length ? `tried ${tried.join('; ')}; ` : ''}chose ${label} (${candidate.why}); --no-dim-search keeps the guesses`;
+    const r = again.run.result;
+    return { ...again.run, result: { ...r, dims: markSearched(r.dims, candidate), notes: [...(r.notes ?? []), note] } };
+  }
+  const note = `dim search: ${failed.join('; ')}; no candidate ran either (${tried.join('; ')}); give --dim or --shape`;
+  return { ...first.run, result: { ...first.run.result, notes: [...(first.run.result.notes ?? []), note] } };
+}
+
+/** The part of a runtime's message that says what went wrong (ORT nests the node chain before it). */
+function shortReason(message: string | undefined): string {
+  const line = (message ?? '').split('\n')[0]!;
+  const last = line.lastIndexOf('Status Message: ');
+  const core = last >= 0 ? line.slice(last + 'Status Message: '.length) : line;
+  return core.length > 160 ? `${core.slice(0, 157)}...` : core;
+}
+
+/** Tries per case: the hints plus the ladder over a few inputs. */
+const MAX_DIM_TRIES = 16;
+
+/** One candidate on the targets that failed, first input set only; undefined when it ran, else why not. */
+async function tryDims(path: string, settings: ModelCaseSettings, pool: TargetPool, targets: readonly TargetDescriptor[], candidate: DimCandidate): Promise<string | undefined> {
+  const modelPath = resolve(path);
+  let feeds: Record<string, HostTensor>;
+  try {
+    const { signature, protos } = await readCaseModel(path, modelPath);
+    const shapes = { ...settings.shapes, ...candidate.shapes };
+    const inputs = await prepareInputSets(signature.inputs, protos, settings.seed, scopeDimOptions(signature.inputs, dimOptions({ ...settings, shapes })), { ...settings.inputs, samples: 1, specialValues: false });
+    feeds = Object.fromEntries(inputs.sets[0]!.tensors);
+  } catch (e) {
+    if (!isCrossrtError(e)) throw e;
+    return `${e.code}: ${e.message}`;
+  }
+  for (const target of targets) {
+    const exec = await executeOnTarget(pool, target, modelPath, [feeds], 0);
+    if (exec.outcome.status !== 'ok') return `${target.id}: ${exec.outcome.status}: ${shortReason(exec.outcome.error?.message)}`;
+  }
+  return undefined;
+}
+
+interface PreparedCase { readonly signature: ModelSignature; readonly dims: readonly DimResolution[]; readonly shapes: ReadonlyMap<string, readonly number[]> }
+
+async function runModelCaseOnce(path: string, id: string, settings: ModelCaseSettings, pool: TargetPool): Promise<{ run: CaseRun; prepared?: PreparedCase }> {
   const [reference] = settings.targets;
   if (!reference) throw new Error('a model case needs at least one target');
   const modelPath = resolve(path);
@@ -97,9 +159,10 @@ export async function runModelCase(path: string, id: string, settings: ModelCase
     prepared = { record, signature, inputs };
   } catch (e) {
     if (!isCrossrtError(e)) throw e;
-    return { result: caseError(id, e), outputs: new Map() };
+    return { run: { result: caseError(id, e), outputs: new Map() } };
   }
   const { record, signature, inputs } = prepared;
+  const preparedCase: PreparedCase = { signature, dims: inputs.dims, shapes: new Map([...inputs.sets[0]!.tensors].map(([n, t]) => [n, t.dims])) };
   const repeat = Math.max(1, settings.repeat ?? 1);
   const feedSets: Record<string, HostTensor>[] = repeatFeedSets(inputs.sets.map((s) => Object.fromEntries(s.tensors)), repeat);
   const setNames = inputs.sets.map((s) => s.name);
@@ -133,7 +196,7 @@ export async function runModelCase(path: string, id: string, settings: ModelCase
   if (refRun?.error) {
     // No oracle, no verdicts: an error case that still shows what the command printed and how the targets ran.
     const failed: CaseResult = { ...caseError(id, refRun.error, record), ...facts, referenceCommand: refRun.record, ...(refRun.notes.length ? { notes: [...refRun.notes] } : {}) };
-    return { result: failed, outputs };
+    return { run: { result: failed, outputs } };
   }
   let comparisons: Comparison[];
   if (refRun) {
@@ -151,14 +214,14 @@ export async function runModelCase(path: string, id: string, settings: ModelCase
       });
     } catch (e) {
       if (!isCrossrtError(e)) throw e;
-      return { result: { ...caseError(id, e, record), ...facts }, outputs };
+      return { run: { result: { ...caseError(id, e, record), ...facts }, outputs } };
     }
   }
   const result: Omit<CaseResult, 'verdict'> = {
     id, model: record, ...facts, comparisons: applyPlacementVerdicts(comparisons, outcomes),
     ...(refRun ? { referenceCommand: refRun.record, ...(refRun.notes.length ? { notes: [...refRun.notes] } : {}) } : {}),
   };
-  return { result: { ...result, verdict: caseVerdict(result) }, outputs };
+  return { run: { result: { ...result, verdict: caseVerdict(result) }, outputs }, prepared: preparedCase };
 }
 
 /**

@@ -11,7 +11,7 @@ import { addReportFileOptions } from './report-file-flags.js';
 
 interface RunFlags extends InputFlags {
   targets: string; defaultDim: number; json?: string; junit?: string; markdown?: string; html?: string; timeout: number; quiet?: boolean; placementLog?: boolean;
-  referenceCommand?: string; referenceTimeout?: number; repeat: number; noiseFloor?: number; compare?: string;
+  referenceCommand?: string; referenceTimeout?: number; repeat: number; noiseFloor?: number; compare?: string; dimSearch: boolean;
 }
 
 export function runCommand(): Command {
@@ -29,6 +29,7 @@ export function runCommand(): Command {
     .option('--repeat <n>', 'run each input set n times per target: run-to-run jitter per output, `nondeterministic` flagged', parseInteger('--repeat', 1), 1)
     .option('--noise-floor <k>', 'raise each output\'s atol to k × the reference target\'s own jitter (needs --repeat >= 2)', parseNonNegativeNumber('--noise-floor'))
     .option('--compare <module.mjs>', 'an ES module whose default export judges each output pair ({output, target, reference, actual, expected, metrics, tolerance}) and returns {verdict: "pass"|"mismatch", reason}')
+    .option('--no-dim-search', 'keep guessed dims even when a target refuses them (default: search for dims that run and report each try)')
     .option('--placement-log', 'parse ORT\'s node placement log on CPU/WASM targets too (GPU targets always; single-EP targets are placed by construction)')
     .option('-q, --quiet', 'print only the summary line');
   return addInputOptions(addReportFileOptions(cmd))
@@ -48,7 +49,7 @@ export function runCommand(): Command {
       const report = await runDifferential(models, {
         targets, seed: resolved.seed, defaultDim: flags.defaultDim, timeoutMs: flags.timeout * 1000, placementLog: flags.placementLog ? 'always' : 'auto', inputs: resolved.inputs, policy: resolved.policy,
         ...(tolerance ? { tolerance } : {}), ...(dims ? { dims } : {}), ...(shapes ? { shapes } : {}), ...(referenceCommand ? { referenceCommand } : {}),
-        repeat: flags.repeat, ...(flags.noiseFloor !== undefined ? { noiseFloor: flags.noiseFloor } : {}), ...(compareHook ? { compareHook } : {}),
+        repeat: flags.repeat, ...(flags.noiseFloor !== undefined ? { noiseFloor: flags.noiseFloor } : {}), ...(compareHook ? { compareHook } : {}), dimSearch: flags.dimSearch,
         onCase: (c, i, n) => { if (progress) process.stderr.write(`[${i + 1}/${n}] ${c.verdict} ${c.id}\n`); },
       });
       if (flags.json) await writeJsonReport(flags.json, report);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ComparisonSchema, ToleranceSchema } from './comparison.js';
 import { LocalizationSchema, ReductionSchema } from './localization.js';
-import { RunOutcomeSchema } from './outcome.js';
+import { PlacementPolicySchema, RunOutcomeSchema } from './outcome.js';
 import { ReferenceCommandRecordSchema, SourceRecordSchema } from './source.js';
 import { TargetIdSchema } from './target.js';
 
@@ -17,7 +17,7 @@ export const DimResolutionSchema = z.object({
   /** The symbolic name in the model, or null for an unnamed unknown dim. */
   symbol: z.string().nullable(),
   value: z.number().int().nonnegative(),
-  source: z.enum(['model', 'dim-flag', 'shape-flag', 'bound', 'default', 'file']),
+  source: z.enum(['model', 'dim-flag', 'shape-flag', 'bound', 'default', 'file', 'search']),
   note: z.string().optional(),
 });
 export type DimResolution = z.infer<typeof DimResolutionSchema>;
@@ -130,10 +130,16 @@ export const ReportSchema = z.object({
     defaultDim: z.number().int().positive(),
     /** How inputs were generated: PRNG, input sets per run, special-values set. */
     inputPlan: z.object({ prng: z.string(), samples: z.number().int().positive(), specialValues: z.boolean() }).optional(),
+    /** How GPU targets' placement was judged (`--placement`); reports from before it were `strict`. */
+    placement: PlacementPolicySchema.optional(),
   }),
   /** Set for `crossrt suite run`: which suite file, and which shard of it this report covers. */
   suite: z.object({ name: z.string(), file: z.string(), sha256: z.string(), plannedCases: z.number().int() }).optional(),
-  shard: z.object({ index: z.number().int().positive(), count: z.number().int().positive() }).optional(),
+  shard: z.object({
+    index: z.number().int().positive(), count: z.number().int().positive(),
+    /** What chose the shard: `--shard 2/4`, or the CI variables read (`CI_NODE_INDEX=2 CI_NODE_TOTAL=4 (GitLab CI parallel)`). */
+    source: z.string().optional(),
+  }).optional(),
   /** Set when compared against stored goldens (`--baseline`). */
   baseline: z.object({
     dir: z.string(),

@@ -19,8 +19,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # onnxruntime-node's postinstall would download CUDA bits (fails offline); its CPU and WebGPU EPs
-# are bundled, so skip it. .npmrc says the same; the env var covers npm versions that ignore it.
+# are bundled, so skip it. The variable, not an .npmrc key: npm 11 warns about unknown .npmrc keys
+# on every npm command (see .npmrc), and never looks at this variable; ORT's install script reads it.
 export ONNXRUNTIME_NODE_INSTALL=skip
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 npx nx run-many -t build --outputStyle=static
+# npm ci ran before the build, when crossrt's bin target did not exist yet, so it linked no
+# node_modules/.bin/crossrt; link it now (bins only, no install scripts).
+npm rebuild crossrt --ignore-scripts >/dev/null
 echo "setup: done"

@@ -19,12 +19,13 @@ let runner;
  * ORT's verbose and info lines ("[V:onnxruntime:...", "[I:onnxruntime:...") run to thousands per
  * session; sending each over the DevTools protocol costs more than the inference of a small model.
  * They are kept in the page instead, and each call returns only the lines that prove placement (the
- * "Node placements" block and "kernel not found" refusals). Everything else (warnings, errors, the
+ * "Node placements" block, "kernel not found" refusals and the nodes ORT moved to the CPU as shape
+ * work, which name the placement classes). Everything else (warnings, errors, the
  * runtime's own messages) still reaches the console live, so a crash keeps its tail. The wrapper is
  * installed before any runtime loads, because Emscripten binds console.log when a module starts.
  */
 const RUNTIME_CHATTER = /^(\S+ \S+ )?\[[VI]:onnxruntime:/;
-const PLACEMENT_LINE = /VerifyEachNodeIsAssignedToAnEp\]|kernel not found in registries/;
+const PLACEMENT_LINE = /VerifyEachNodeIsAssignedToAnEp\]|kernel not found in registries|Force fallback to CPU execution/;
 let kept = [];
 for (const level of ['log', 'info', 'debug', 'warn', 'error']) {
   const original = console[level].bind(console);

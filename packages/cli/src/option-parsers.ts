@@ -1,4 +1,4 @@
-import { CrossrtError } from '@crossrt/core';
+import { CrossrtError, PlacementPolicySchema, type PlacementPolicy } from '@crossrt/core';
 import { parseShape } from '@crossrt/inputs';
 
 export function parseNonNegativeNumber(flag: string) {
@@ -28,3 +28,15 @@ export function collectKeyValue<T>(flag: string, parseValue: (v: string) => T) {
 
 export const parseDimFlag = collectKeyValue('--dim', parseInteger('--dim value', 0));
 export const parseShapeFlag = collectKeyValue('--shape', parseShape);
+
+/** `--placement strict|compute|off`: how GPU targets' placement is judged. */
+export function parsePlacementPolicy(text: string): PlacementPolicy {
+  const p = PlacementPolicySchema.safeParse(text);
+  if (!p.success) {
+    throw new CrossrtError('USAGE', `--placement expects strict, compute or off, got "${text}"`,
+      'compute (default): only compute nodes on the CPU fail a GPU pass; strict: any CPU node does; off: placement never changes a verdict');
+  }
+  return p.data;
+}
+
+export const PLACEMENT_FLAG_HELP = 'how GPU targets\' node placement is judged: compute (default; shape/control nodes on the CPU pass, compute nodes there are a fallback), strict (any CPU node is a fallback), off (never judged)';

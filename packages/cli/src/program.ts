@@ -3,6 +3,8 @@ import { CrossrtError, isCrossrtError } from '@crossrt/core';
 import { CROSSRT_VERSION } from '@crossrt/harness';
 import { compareCommand } from './commands/compare-command.js';
 import { conformanceCommand } from './commands/conformance-command.js';
+import { doctorCommand } from './commands/doctor-command.js';
+import { initCommand } from './commands/init-command.js';
 import { inspectCommand } from './commands/inspect-command.js';
 import { localizeCommand } from './commands/localize-command.js';
 import { mergeCommand } from './commands/merge-command.js';
@@ -27,6 +29,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addCommand(torchCommand())
     .addCommand(upgradeCommand())
     .addCommand(targetsCommand())
+    .addCommand(doctorCommand())
+    .addCommand(initCommand())
     .addCommand(conformanceCommand())
     .addCommand(compareCommand())
     .addCommand(inspectCommand())

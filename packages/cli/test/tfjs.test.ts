@@ -43,7 +43,7 @@ describe('crossrt targets', () => {
     expect(r.stdout).toMatch(/^tfjs:wasm\s+available\s+tfjs-backend-wasm 4\.22\.0 active/m);
     const line = r.stdout.split('\n').find((l) => l.startsWith('tfjs-node:tensorflow')) ?? '';
     if (!tfjsNodeInstalled()) {
-      expect(line).toMatch(/^tfjs-node:tensorflow\s+unavailable\s+@tensorflow\/tfjs-node is not installed: it is an optional dependency whose install script downloads libtensorflow, and npm drops it when that fails \(e\.g\. offline\)$/);
+      expect(line).toMatch(/^tfjs-node:tensorflow\s+unavailable\s+@tensorflow\/tfjs-node is not installed: it is optional because its install script downloads libtensorflow \(npm drops it when that fails, e\.g\. offline\); add it with npm install -D @tensorflow\/tfjs-node@4\.22\.0$/);
     } else {
       expect(line).toMatch(/^tfjs-node:tensorflow\s+(available\s+tfjs-node|unavailable\s+@tensorflow\/tfjs-node is installed but its native binding does not load|unavailable\s+.*backend "tensorflow" failed)/);
     }

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { CrossrtError, isCrossrtError, type CaseResult, type Comparison, type DimResolution, type HostTensor, type ModelRecord, type Report, type RunOutcome, type Tolerance, type TolerancePolicy } from '@crossrt/core';
+import { CrossrtError, isCrossrtError, type CaseResult, type Comparison, type DimResolution, type HostTensor, type ModelRecord, type PlacementPolicy, type Report, type RunOutcome, type Tolerance, type TolerancePolicy } from '@crossrt/core';
 import { compareOutput, DEFAULT_TOLERANCE, policyFromTolerance, resolveTolerance } from '@crossrt/compare';
 import { DEFAULT_DIM, scopeDimOptions, unusedDimFlags } from '@crossrt/inputs';
 import { inputPlanRecord, prepareInputSets, unusedInputNames, type InputSettings } from './input-settings.js';
@@ -40,6 +40,8 @@ export interface ModelCaseSettings {
 export interface DifferentialRunOptions extends Partial<Pick<ModelCaseSettings, 'seed' | 'tolerance'>>, Omit<ModelCaseSettings, 'seed' | 'tolerance'> {
   /** `always`: parse ORT's placement log on CPU/WASM targets too (see TargetPoolOptions). */
   readonly placementLog?: 'auto' | 'always';
+  /** How GPU targets' placement is judged (default `compute`). */
+  readonly placement?: PlacementPolicy;
   readonly timeoutMs?: number;
   /** Called as each case finishes (progress, streaming). */
   readonly onCase?: (result: CaseResult, index: number, total: number) => void;
@@ -65,6 +67,7 @@ export async function runDifferential(modelPaths: readonly string[], options: Di
   // The targets of a case run side by side, so they share the cores.
   const pool = new TargetPool({
     threadsPerHost: threadsPerSession(options.targets.length), placementLog: options.placementLog ?? 'auto',
+    ...(options.placement ? { placementPolicy: options.placement } : {}),
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   });
   pool.prewarm(options.targets);
@@ -80,7 +83,7 @@ export async function runDifferential(modelPaths: readonly string[], options: Di
   }
   return buildReport('run', {
     targets: options.targets.map((t) => t.id), reference: options.referenceCommand ? REFERENCE_COMMAND_SUBJECT : reference.id, seed: settings.seed, tolerance: settings.tolerance,
-    defaultDim: options.defaultDim ?? DEFAULT_DIM, inputPlan: inputPlanRecord(options.inputs),
+    defaultDim: options.defaultDim ?? DEFAULT_DIM, inputPlan: inputPlanRecord(options.inputs), placement: pool.placementPolicy,
   }, cases);
 }
 
@@ -156,19 +159,19 @@ async function runModelCaseOnce(path: string, id: string, settings: ModelCaseSet
     const { record, signature, protos } = await readCaseModel(path, modelPath);
     rejectNonTensorIo(signature);
     const inputs = await prepareInputSets(signature.inputs, protos, settings.seed, scopeDimOptions(signature.inputs, dimOptions(settings)), settings.inputs);
-    prepared = { record, signature, inputs };
+    prepared = { record, signature, inputs, proto: isTfjsModelPath(modelPath) ? undefined : protos[0] };
   } catch (e) {
     if (!isCrossrtError(e)) throw e;
     return { run: { result: caseError(id, e), outputs: new Map() } };
   }
-  const { record, signature, inputs } = prepared;
+  const { record, signature, inputs, proto } = prepared;
   const preparedCase: PreparedCase = { signature, dims: inputs.dims, shapes: new Map([...inputs.sets[0]!.tensors].map(([n, t]) => [n, t.dims])) };
   const repeat = Math.max(1, settings.repeat ?? 1);
   const feedSets: Record<string, HostTensor>[] = repeatFeedSets(inputs.sets.map((s) => Object.fromEntries(s.tensors)), repeat);
   const setNames = inputs.sets.map((s) => s.name);
   // Every target has its own host process, so they run side by side, and beside the reference command.
   const [runs, refRun] = await Promise.all([
-    Promise.all(settings.targets.map(async (target) => splitRepeats(await executeOnTarget(pool, target, modelPath, feedSets, record.nodes), setNames, repeat))),
+    Promise.all(settings.targets.map(async (target) => splitRepeats(await executeOnTarget(pool, target, modelPath, feedSets, record.nodes, proto), setNames, repeat))),
     settings.referenceCommand ? runReferenceCommand(settings.referenceCommand, modelPath, inputs.sets, signature.outputs) : undefined,
   ]);
   const executions = new Map<string, TargetExecution>(settings.targets.map((t, i) => [t.id, runs[i]!]));

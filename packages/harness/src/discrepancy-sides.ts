@@ -1,7 +1,7 @@
 import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { CrossrtError, type CaseResult, type Comparison, type DimResolution, type HostTensor, type InputRecord, type Report, type RunOutcome, type Tolerance, type TolerancePolicy } from '@crossrt/core';
+import { CrossrtError, type CaseResult, type Comparison, type DimResolution, type HostTensor, type InputRecord, type PlacementPolicy, type Report, type RunOutcome, type Tolerance, type TolerancePolicy } from '@crossrt/core';
 import { DEFAULT_DIM, scopeDimOptions, SPECIAL_VALUES_SET, tensorSha256 } from '@crossrt/inputs';
 import {
   encodeModel, isBackendTestCaseDir, loadBackendTestCase, modelSignature, readModelFile, type LoadedModel, type ModelProto,
@@ -46,6 +46,8 @@ export interface DiscrepancyOptions extends SideRunOptions {
   readonly variant?: string;
   /** Time limit per load and per run on either side. */
   readonly timeoutMs?: number;
+  /** How a GPU side's placement is judged (default `compute`). */
+  readonly placement?: PlacementPolicy;
   // `inputs` gives one input set here: sample 0, or the special-values set.
 }
 
@@ -135,7 +137,7 @@ export async function runDiscrepancySearch(
 ): Promise<Report> {
   const { spec, testCaseInputs } = await resolveDiscrepancy(options);
   const inputs = await prepareSideInputs(spec, options, testCaseInputs);
-  const pool = new TargetPool(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {});
+  const pool = new TargetPool({ ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...(options.placement ? { placementPolicy: options.placement } : {}) });
   const runner = new SideRunner(spec, pool);
   try {
     const { tolerance, outcomes, comparisons, extra } = await search(spec, inputs, runner);
@@ -145,7 +147,7 @@ export async function runDiscrepancySearch(
     };
     return buildReport(command, {
       targets: [...new Set([spec.reference.target.id, spec.actual.target.id])], reference: spec.reference.label, seed: options.seed ?? 0,
-      tolerance, defaultDim: options.defaultDim ?? DEFAULT_DIM,
+      tolerance, defaultDim: options.defaultDim ?? DEFAULT_DIM, placement: pool.placementPolicy,
     }, [{ ...result, verdict: caseVerdict(result) }]);
   } finally {
     await runner.close();

@@ -14,6 +14,8 @@ export * from './placement-verdict.js';
 export * from './format-pair.js';
 export * from './format-pair-run.js';
 export * from './known-failures.js';
+export * from './suite-scaffold.js';
+export * from './doctor.js';
 export * from './variant-compare.js';
 export * from './variant-signature.js';
 export * from './input-settings.js';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { checkCaseResult, conformanceCaseKey, isCrossrtError, type CaseResult, type Comparison, type Report, type Tolerance } from '@crossrt/core';
+import { checkCaseResult, conformanceCaseKey, isCrossrtError, type CaseResult, type Comparison, type PlacementPolicy, type Report, type Tolerance } from '@crossrt/core';
 import { compareOutput, ORACLE_TOLERANCE } from '@crossrt/compare';
 import { loadBackendTestCase, type BackendTestCase } from '@crossrt/model';
 import { tensorSha256 } from '@crossrt/inputs';
@@ -30,6 +30,8 @@ export interface OracleRunOptions {
   readonly batchSize?: number;
   /** `always`: parse ORT's placement log on CPU/WASM targets too (see TargetPoolOptions). */
   readonly placementLog?: 'auto' | 'always';
+  /** How GPU targets' placement is judged (default `compute`). */
+  readonly placement?: PlacementPolicy;
   /** Called as each case finishes, with how many have finished. */
   readonly onCase?: (result: CaseResult, done: number, total: number) => void;
 }
@@ -67,17 +69,18 @@ export async function runOracleCases(dirs: readonly string[], options: OracleRun
   }
   // The hosts exit while the report is built.
   const closing = pool.close();
-  const report = buildReport('conformance', { targets: options.targets.map((t) => t.id), reference: 'oracle', seed: 0, tolerance, defaultDim: 1 }, cases);
+  const report = buildReport('conformance', { targets: options.targets.map((t) => t.id), reference: 'oracle', seed: 0, tolerance, defaultDim: 1, placement: pool.placementPolicy }, cases);
   await closing;
   return report;
 }
 
 /** The host pool of runOracleCases (also what hosts started early must match, see the CLI). */
-export function oraclePoolOptions(options: Pick<OracleRunOptions, 'targets' | 'hostsPerTarget' | 'batchSize' | 'placementLog' | 'timeoutMs'>): TargetPoolOptions {
+export function oraclePoolOptions(options: Pick<OracleRunOptions, 'targets' | 'hostsPerTarget' | 'batchSize' | 'placementLog' | 'placement' | 'timeoutMs'>): TargetPoolOptions {
   const hosts = Math.max(1, options.hostsPerTarget ?? 1);
   const threadsPerHost = threadsPerSession(hosts * options.targets.length);
   return {
     hostsPerTarget: hosts, batchSize: options.batchSize ?? DEFAULT_ORACLE_BATCH, placementLog: options.placementLog ?? 'auto',
+    ...(options.placement ? { placementPolicy: options.placement } : {}),
     ...(threadsPerHost ? { threadsPerHost } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   };
 }
@@ -110,7 +113,7 @@ export async function runOracleCase(dir: string, targets: readonly TargetDescrip
   const outcomes = [];
   const comparisons: Comparison[] = [];
   // Every target has its own host process, so the targets of one case run side by side.
-  const executions = await Promise.all(targets.map((target) => executeOnTarget(pool, target, tc.model.path, feedSets, model.nodes)));
+  const executions = await Promise.all(targets.map((target) => executeOnTarget(pool, target, tc.model.path, feedSets, model.nodes, tc.model.proto)));
   for (const [i, target] of targets.entries()) {
     const exec = executions[i]!;
     outcomes.push(exec.outcome);
@@ -125,7 +128,7 @@ export async function runOracleCase(dir: string, targets: readonly TargetDescrip
   const inputs = first ? [...first.inputs].map(([name, t]) => ({
     name, dtype: t.dtype, dims: [...t.dims], generator: `file:${first.name}${tc.dataSets.length > 1 ? ` (+${tc.dataSets.length - 1} more sets)` : ''}`, sha256: tensorSha256(t),
   })) : [];
-  // A GPU target whose nodes ran on the CPU gets fallback/partial-fallback, never a plain pass.
+  // A GPU target whose compute ran on the CPU, or whose placement is unproven, never gets a plain pass.
   const result = { id: dir, model, inputs, dims: [], outcomes, comparisons: applyPlacementVerdicts(comparisons, outcomes) };
   return { ...result, verdict: caseVerdict(result) };
 }

@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import picomatch from 'picomatch';
-import { CaseResultSchema, CrossrtError, isCrossrtError, type CaseResult, type Report, type Tolerance } from '@crossrt/core';
+import { CaseResultSchema, CrossrtError, isCrossrtError, type CaseResult, type PlacementPolicy, type Report, type Tolerance } from '@crossrt/core';
 import { DEFAULT_TOLERANCE, ORACLE_TOLERANCE } from '@crossrt/compare';
 import { findTarget, type TargetDescriptor } from '@crossrt/runtime';
 import { classifyAgainstBaseline } from './baseline-classify.js';
@@ -34,6 +34,8 @@ export interface SuiteRunOptions {
   readonly workDir?: string;
   readonly saveBaseline?: string;
   readonly baseline?: string;
+  /** How GPU targets' placement is judged; overrides the suite file's `placement` (default `compute`). */
+  readonly placement?: PlacementPolicy;
   readonly onProgress?: (p: SuiteProgress) => void;
 }
 
@@ -56,7 +58,8 @@ export async function runSuite(options: SuiteRunOptions): Promise<Report> {
   const done = openStream(options.jsonl, header, options.resume ?? false);
   const saveStore = options.saveBaseline ? BaselineStore.open(options.saveBaseline, false) : undefined;
   const compareStore = options.baseline ? BaselineStore.open(options.baseline, true) : undefined;
-  const pool = new TargetPool({ timeoutMs: suite.timeoutSeconds * 1000 });
+  const placementPolicy = options.placement ?? suite.placement;
+  const pool = new TargetPool({ timeoutMs: suite.timeoutSeconds * 1000, ...(placementPolicy ? { placementPolicy } : {}) });
   const sources = new TorchSessions(loaded, workDir);
   pool.prewarm(targets);
   const startedAt = Date.now();
@@ -85,7 +88,7 @@ export async function runSuite(options: SuiteRunOptions): Promise<Report> {
   }
   const cases = mine.map((c) => done.get(c.id)!).filter(Boolean);
   const tolerance = suite.tolerance ? { ...suite.tolerance, source: 'config' as const } : DEFAULT_TOLERANCE;
-  const report = buildReport('suite', { targets: suite.targets, reference: suite.targets[0]!, seed: suite.seed, tolerance, defaultDim: suite.defaultDim }, cases);
+  const report = buildReport('suite', { targets: suite.targets, reference: suite.targets[0]!, seed: suite.seed, tolerance, defaultDim: suite.defaultDim, placement: pool.placementPolicy }, cases);
   return {
     ...report,
     suite: { name: suite.name, file: loaded.file, sha256: loaded.sha256, plannedCases: planned.length },

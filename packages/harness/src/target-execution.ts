@@ -1,5 +1,9 @@
-import type { ExecutionPlacement, HostTensor, RunOutcome } from '@crossrt/core';
-import { HostFailure, hostLoadSettings, parsePlacementLog, TargetHost, type HostBatchItem, type HostExecuteReply, type HostLoadPolicy, type TargetDescriptor, type TargetHostOptions } from '@crossrt/runtime';
+import type { ExecutionPlacement, HostTensor, PlacementPolicy, RunOutcome } from '@crossrt/core';
+import { readModelFile, type ModelProto } from '@crossrt/model';
+import { HostFailure, hostLoadSettings, printsPlacementLog, readPlacementLog, TargetHost, type HostBatchItem, type HostExecuteReply, type HostLoadPolicy, type TargetDescriptor, type TargetHostOptions } from '@crossrt/runtime';
+import { classifyGraph, type GraphClasses } from './placement-classes.js';
+import { splitPlacement } from './placement-split.js';
+import { DEFAULT_PLACEMENT_POLICY, isGpuTarget, withPlacementJudgement } from './placement-verdict.js';
 
 export interface TargetExecution {
   readonly outcome: RunOutcome;
@@ -17,6 +21,8 @@ export interface TargetPoolOptions extends TargetHostOptions, HostLoadPolicy {
    * lines of one batch cannot be told apart by case).
    */
   readonly batchSize?: number;
+  /** How GPU targets' placement is judged (default DEFAULT_PLACEMENT_POLICY). */
+  readonly placementPolicy?: PlacementPolicy;
 }
 
 /** One case waiting for a batch: its model and feeds, and who wants the answer. */
@@ -38,7 +44,28 @@ export class TargetPool {
   private readonly waiting = new Map<string, ((h: TargetHost) => void)[]>();
   private readonly queued = new Map<string, QueuedCase[]>();
   private readonly drainers = new Map<string, number>();
+  /** Node classes per model file, for GPU placement (the last few; suites run each model once). */
+  private readonly graphClasses = new Map<string, Promise<GraphClasses | undefined>>();
   constructor(readonly options: TargetPoolOptions = {}) {}
+
+  get placementPolicy(): PlacementPolicy {
+    return this.options.placementPolicy ?? DEFAULT_PLACEMENT_POLICY;
+  }
+
+  /**
+   * The placement classes of a model's nodes: from `proto` when the caller has it, else read from
+   * `modelPath` once. Undefined when the file is not a readable ONNX model (TF.js, gone): nodes are
+   * then judged from the log alone.
+   */
+  classesOf(modelPath: string, proto?: ModelProto): Promise<GraphClasses | undefined> {
+    let c = this.graphClasses.get(modelPath);
+    if (!c) {
+      c = proto ? Promise.resolve(classifyGraph(proto)) : readModelFile(modelPath, { externalData: 'skip' }).then((m) => classifyGraph(m.proto), () => undefined);
+      this.graphClasses.set(modelPath, c);
+      if (this.graphClasses.size > 8) this.graphClasses.delete(this.graphClasses.keys().next().value!);
+    }
+    return c;
+  }
 
   private limit(target: TargetDescriptor): number {
     return target.environment === 'node' ? Math.max(1, this.options.hostsPerTarget ?? 1) : 1;
@@ -181,21 +208,25 @@ const STATUS_BY_FAILURE: Record<HostFailure['kind'], RunOutcome['status']> = {
 
 /**
  * Load a model on one target once and run it on each input set; every failure becomes an outcome,
- * never an exception. `runMs` is the mean over the sets.
+ * never an exception. `runMs` is the mean over the sets. `model` (the decoded file, when the caller
+ * has it) spares a second read when a GPU target's placement needs the graph's node classes.
  */
 export async function executeOnTarget(
-  pool: TargetPool, target: TargetDescriptor, modelPath: string, feedSets: readonly Readonly<Record<string, HostTensor>>[], graphNodes: number,
+  pool: TargetPool, target: TargetDescriptor, modelPath: string, feedSets: readonly Readonly<Record<string, HostTensor>>[], graphNodes: number, model?: ModelProto,
 ): Promise<TargetExecution> {
   const t0 = performance.now();
   const load = pool.loadSettings(target);
   if (pool.batches(target)) {
     const r = await pool.submit(target, { modelPath, feedSets });
-    return 'failure' in r ? failedExecution(target, r.failure) : okExecution(target, r.reply, r.lines, load, graphNodes, t0);
+    return 'failure' in r ? failedExecution(target, r.failure) : okExecution(pool, target, r.reply, r.lines, { modelPath, graphNodes, model }, t0);
   }
   const host = await pool.acquire(target);
   try {
     const { reply, lines } = await host.execute(modelPath, feedSets, load.placementLog, load.threads);
-    return okExecution(target, reply, lines, load, graphNodes, t0);
+    const exec = await okExecution(pool, target, reply, lines, { modelPath, graphNodes, model }, t0);
+    // A host whose log lost a session's placement block is not trusted with the next case's proof.
+    if (exec.outcome.placement?.source === 'log-missing') await host.close();
+    return exec;
   } catch (e) {
     return failedExecution(target, e instanceof HostFailure ? e : new HostFailure('host-error', (e as Error).message, host.logTail()));
   } finally {
@@ -203,25 +234,29 @@ export async function executeOnTarget(
   }
 }
 
-function okExecution(
-  target: TargetDescriptor, reply: HostExecuteReply, lines: readonly string[], load: { placementLog: boolean }, graphNodes: number, t0: number,
-): TargetExecution {
+async function okExecution(
+  pool: TargetPool, target: TargetDescriptor, reply: HostExecuteReply, lines: readonly string[],
+  graph: { modelPath: string; graphNodes: number; model: ModelProto | undefined }, t0: number,
+): Promise<TargetExecution> {
   const results = reply.runs;
   const primaryEp = String(reply.device.details['executionProvider'] ?? '');
+  const placementLog = pool.loadSettings(target).placementLog;
+  const log = !reply.placement && placementLog ? readPlacementLog(lines, primaryEp) : undefined;
+  // Node classes only matter where placement is judged: GPU targets.
+  const classes = log && isGpuTarget({ target: target.id, device: reply.device }) ? await pool.classesOf(graph.modelPath, graph.model) : undefined;
+  const unproven: ExecutionPlacement['source'] = printsPlacementLog(target) ? 'log-missing' : 'requested';
   const placement: ExecutionPlacement = reply.placement
-    ?? (load.placementLog ? parsePlacementLog(lines, primaryEp) : undefined)
-    ?? { source: load.placementLog ? 'requested' : 'single-ep', providers: [{ ep: primaryEp || target.backend, nodes: graphNodes }], fallbackNodes: [] };
+    ?? (log ? splitPlacement(log, classes) : undefined)
+    ?? { source: placementLog ? unproven : 'single-ep', providers: [{ ep: primaryEp || target.backend, nodes: graph.graphNodes }], fallbackNodes: [] };
   const outputs = results.map((r) => new Map(Object.entries(r.outputs)));
   const runMs = results.reduce((sum, r) => sum + r.runMs, 0) / Math.max(1, results.length);
-  return {
-    outputs,
-    outcome: {
-      target: target.id, status: 'ok', device: reply.device, placement,
-      timings: { loadMs: reply.loadMs, runMs, wallMs: performance.now() - t0 },
-      outputs: [...(outputs[0] ?? new Map<string, HostTensor>())].map(([name, t]) => ({ name, dtype: t.dtype, dims: [...t.dims] })),
-      logTail: [],
-    },
+  const outcome: RunOutcome = {
+    target: target.id, status: 'ok', device: reply.device, placement,
+    timings: { loadMs: reply.loadMs, runMs, wallMs: performance.now() - t0 },
+    outputs: [...(outputs[0] ?? new Map<string, HostTensor>())].map(([name, t]) => ({ name, dtype: t.dtype, dims: [...t.dims] })),
+    logTail: [],
   };
+  return { outputs, outcome: withPlacementJudgement(outcome, pool.placementPolicy) };
 }
 
 function failedExecution(target: TargetDescriptor, failure: HostFailure): TargetExecution {

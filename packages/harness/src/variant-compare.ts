@@ -1,5 +1,5 @@
 import { basename, resolve } from 'node:path';
-import type { CaseResult, Comparison, Report, Tolerance, VariantKind } from '@crossrt/core';
+import type { CaseResult, Comparison, PlacementPolicy, Report, Tolerance, VariantKind } from '@crossrt/core';
 import { compareOutput, DEFAULT_TOLERANCE, pairVariantKind } from '@crossrt/compare';
 import { DEFAULT_DIM, type InputSet } from '@crossrt/inputs';
 import { modelSignature, readModelFile, type LoadedModel, type ModelSignature } from '@crossrt/model';
@@ -7,6 +7,7 @@ import type { TargetDescriptor } from '@crossrt/runtime';
 import { inputPlanRecord, prepareInputSets, type SideRunOptions } from './input-settings.js';
 import { buildReport, caseVerdict, modelRecord } from './report-builder.js';
 import { executeOnTarget, TargetPool, type TargetExecution } from './target-execution.js';
+import { applyPlacementVerdicts } from './placement-verdict.js';
 import { detectVariantKind, mergeVariantInputs } from './variant-signature.js';
 
 export interface VariantCompareOptions extends SideRunOptions {
@@ -15,6 +16,8 @@ export interface VariantCompareOptions extends SideRunOptions {
   /** Variant kind per model label or path, instead of the detected one. */
   readonly variantKinds?: Readonly<Record<string, VariantKind>>;
   readonly timeoutMs?: number;
+  /** How the placement of a variant on a GPU target is judged (default `compute`). */
+  readonly placement?: PlacementPolicy;
   readonly onVariant?: (label: string, index: number, total: number) => void;
 }
 
@@ -51,14 +54,14 @@ export async function compareVariants(modelPaths: readonly string[], options: Va
     dims, ...(options.shapes ? { shapes: options.shapes } : {}), ...(options.defaultDim ? { defaultDim: options.defaultDim } : {}),
   }, options.inputs);
   const sets = generated.sets;
-  const pool = new TargetPool(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {});
+  const pool = new TargetPool({ ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...(options.placement ? { placementPolicy: options.placement } : {}) });
   const executions: TargetExecution[] = [];
   try {
     for (const [i, v] of variants.entries()) {
       options.onVariant?.(v.label, i, variants.length);
       const names = new Set(v.signature.inputs.map((x) => x.name));
       const feedSets = sets.map((s) => Object.fromEntries([...s.tensors].filter(([name]) => names.has(name))));
-      executions.push(await executeOnTarget(pool, options.target, resolve(v.path), feedSets, v.model.proto.graph?.node.length ?? 0));
+      executions.push(await executeOnTarget(pool, options.target, resolve(v.path), feedSets, v.model.proto.graph?.node.length ?? 0, v.model.proto));
     }
   } finally {
     await pool.close();
@@ -89,13 +92,14 @@ export async function compareVariants(modelPaths: readonly string[], options: Va
       id: v.path, model: modelRecord(v.path, v.model),
       inputs: generated.records.filter((r) => declared.has(r.name)),
       dims: generated.dims.filter((d) => declared.has(d.input)),
-      outcomes: [exec.outcome], comparisons, notes,
+      // A variant that ran on the CPU of a GPU target is a placement finding like any run's.
+      outcomes: [exec.outcome], comparisons: applyPlacementVerdicts(comparisons, [{ ...exec.outcome, target: subject(v) }]), notes,
     };
     return { ...result, verdict: caseVerdict(result) };
   });
   return buildReport('compare', {
     targets: [options.target.id], reference: subject(ref!), seed, tolerance: DEFAULT_TOLERANCE,
-    defaultDim: options.defaultDim ?? DEFAULT_DIM, inputPlan: inputPlanRecord(options.inputs),
+    defaultDim: options.defaultDim ?? DEFAULT_DIM, inputPlan: inputPlanRecord(options.inputs), placement: pool.placementPolicy,
   }, cases);
 }
 

@@ -2,6 +2,7 @@ import {
   conformanceCaseKey, conformanceCell, CONFORMANCE_CELLS, knownFailureMatches,
   type ConformanceCell, type KnownFailuresFile, type Report,
 } from '@crossrt/core';
+import { placementWarning } from './placement-text.js';
 import { textTable } from './text-table.js';
 
 /**
@@ -16,6 +17,8 @@ export interface MatrixCell {
   readonly known?: string;
   /** Set when crossrt itself could not read the case (its error code): an input problem, not a target's. */
   readonly caseError?: string;
+  /** A GPU run on an engine that never prints its placement: the cell passes with this warning. */
+  readonly placementWarning?: string;
 }
 
 export interface MatrixRow {
@@ -61,8 +64,9 @@ export interface ConformanceMatrix {
   readonly newCaseErrors: number;
 }
 
-// A GPU target that ran nodes on the CPU is a finding, like a mismatch: never a quiet pass.
-const FAILING: ReadonlySet<ConformanceCell> = new Set(['mismatch', 'load-error', 'run-error', 'fallback']);
+// A GPU target that ran compute on the CPU, or whose placement is unproven, is a finding like a
+// mismatch: never a quiet pass.
+const FAILING: ReadonlySet<ConformanceCell> = new Set(['mismatch', 'load-error', 'run-error', 'fallback', 'unproven']);
 const emptyCounts = (): CellCounts => Object.fromEntries(CONFORMANCE_CELLS.map((c) => [c, 0])) as CellCounts;
 
 export function buildConformanceMatrix(report: Report, knownFailures: readonly KnownFailuresFile[] = []): ConformanceMatrix {
@@ -73,7 +77,8 @@ export function buildConformanceMatrix(report: Report, knownFailures: readonly K
     const cells: Record<string, MatrixCell> = {};
     for (const t of targets) {
       const entry = lists.get(t)?.failures.find((e) => knownFailureMatches(e, c.id));
-      cells[t] = { ...conformanceCell(c, t), ...(entry ? { known: entry.reason } : {}), ...(c.error ? { caseError: c.error.code } : {}) };
+      const warning = placementWarning(c.outcomes.find((o) => o.target === t));
+      cells[t] = { ...conformanceCell(c, t), ...(entry ? { known: entry.reason } : {}), ...(c.error ? { caseError: c.error.code } : {}), ...(warning ? { placementWarning: warning } : {}) };
     }
     return { id: c.id, suite, name, opTypes: c.model?.opTypes ?? [], cells };
   });
@@ -119,25 +124,26 @@ export interface MatrixRenderOptions {
   readonly topOps?: number;
 }
 
-const SHORT: Record<ConformanceCell, string> = { pass: 'pass', mismatch: 'MISMATCH', 'load-error': 'LOAD-ERR', 'run-error': 'RUN-ERR', fallback: 'FALLBACK', skipped: 'skip' };
+const SHORT: Record<ConformanceCell, string> = { pass: 'pass', mismatch: 'MISMATCH', 'load-error': 'LOAD-ERR', 'run-error': 'RUN-ERR', fallback: 'FALLBACK', unproven: 'UNPROVEN', skipped: 'skip' };
 
 export function renderConformanceMatrix(m: ConformanceMatrix, options: MatrixRenderOptions = {}): string {
   const lines: string[] = [];
   const which = options.rows ?? 'failing';
   if (which !== 'none') {
-    const shown = which === 'all' ? m.rows : m.rows.filter((r) => Object.values(r.cells).some((c) => c.cell !== 'pass'));
+    const shown = which === 'all' ? m.rows : m.rows.filter((r) => Object.values(r.cells).some((c) => c.cell !== 'pass' || c.placementWarning));
     if (shown.length > 0) {
       const body = shown.map((r) => [
         m.suites.length > 1 ? `${r.suite}/${r.name}` : r.name,
         ...m.targets.map((t) => {
           const c = r.cells[t]!;
-          return `${SHORT[c.cell]}${c.known !== undefined && c.cell !== 'pass' ? ' (known)' : ''}${c.known !== undefined && c.cell === 'pass' ? ' (fixed)' : ''}`;
+          return `${SHORT[c.cell]}${c.known !== undefined && c.cell !== 'pass' ? ' (known)' : ''}${c.known !== undefined && c.cell === 'pass' ? ' (fixed)' : ''}${c.placementWarning ? ' (unproven)' : ''}`;
         }),
         r.opTypes.slice(0, 3).join(' ') + (r.opTypes.length > 3 ? ' …' : ''),
       ]);
       lines.push(...textTable(['case', ...m.targets, 'ops'], body), '');
       const reasons = shown.flatMap((r) => m.targets.map((t) => [r, t, r.cells[t]!] as const)).filter(([, , c]) => c.cell !== 'pass');
       for (const [r, t, c] of reasons) lines.push(`  ${r.name} on ${t}: ${c.cell}: ${c.detail.split('\n')[0]!.slice(0, 200)}`);
+      for (const r of shown) for (const t of m.targets) if (r.cells[t]!.placementWarning) lines.push(`  ${r.name} on ${t}: warning: ${r.cells[t]!.placementWarning}`);
       lines.push('');
     }
   }
@@ -149,6 +155,10 @@ export function renderConformanceMatrix(m: ConformanceMatrix, options: MatrixRen
   for (const t of m.targets) {
     const ops = m.failureOps[t] ?? [];
     if (ops.length > 0) lines.push(`failing ops on ${t}: ${ops.slice(0, topOps).map((o) => `${o.opType} ${o.count}`).join(', ')}${ops.length > topOps ? `, … (${ops.length} op types)` : ''}`);
+  }
+  for (const t of m.targets) {
+    const warned = m.rows.filter((r) => r.cells[t]?.placementWarning).length;
+    if (warned > 0) lines.push(`warning: placement unproven on ${t} in ${warned} passing case(s): the engine prints no placement log`);
   }
   for (const k of m.known) {
     if (!k.listed) continue;

@@ -1,4 +1,5 @@
 import type { CaseResult, Comparison, Report, RunOutcome } from '@crossrt/core';
+import { placementJudgementText, placementProviderParts, placementSourceText, placementWarning } from './placement-text.js';
 import { textTable } from './text-table.js';
 
 export const num = (x: number | undefined): string => {
@@ -10,16 +11,14 @@ export const num = (x: number | undefined): string => {
 
 const ms = (x: number) => `${x < 10 ? x.toFixed(1) : Math.round(x)}ms`;
 
-const PLACEMENT_SOURCE: Record<string, string> = {
-  'verbose-log': ', from ORT log', 'single-ep': ', single EP', requested: ', as requested', profile: ', from profile',
-};
-
-function outcomeLine(o: RunOutcome): string {
-  if (o.status !== 'ok') return `${o.target}: ${o.status.toUpperCase()} ${o.error?.message.split('\n')[0] ?? ''}`;
-  const placement = o.placement
-    ? ` [${o.placement.providers.map((p) => `${p.ep}:${p.nodes}`).join(' ')}${PLACEMENT_SOURCE[o.placement.source] ?? ''}]`
-    : '';
-  return `${o.target}: ok load ${ms(o.timings?.loadMs ?? 0)} run ${ms(o.timings?.runMs ?? 0)}${placement}${repeatText(o)}`;
+function outcomeLines(o: RunOutcome): string[] {
+  if (o.status !== 'ok') return [`${o.target}: ${o.status.toUpperCase()} ${o.error?.message.split('\n')[0] ?? ''}`];
+  const placement = o.placement ? ` [${placementProviderParts(o.placement).join(' · ')}; ${placementSourceText(o.placement)}]` : '';
+  const judged = placementJudgementText(o.placement);
+  return [
+    `${o.target}: ok load ${ms(o.timings?.loadMs ?? 0)} run ${ms(o.timings?.runMs ?? 0)}${placement}${repeatText(o)}`,
+    ...(judged ? [`  placement on ${o.target}: ${judged}`] : []),
+  ];
 }
 
 /** `--repeat`: whether the target gave the same bits every run, and how far it moved when not. */
@@ -109,7 +108,7 @@ export function renderCase(c: CaseResult): string[] {
   for (const d of c.dims.filter((x) => x.source === 'default')) {
     lines.push(`  guessed dim ${d.input}[${d.axis}]${d.symbol ? ` "${d.symbol}"` : ''} = ${d.value}: ${d.note ?? ''}`);
   }
-  for (const o of c.outcomes) lines.push(`  ${outcomeLine(o)}`);
+  for (const o of c.outcomes) lines.push(...outcomeLines(o).map((l) => `  ${l}`));
   if (c.comparisons.length > 0) {
     const special = c.comparisons.filter((x) => x.inputSet === 'special-values');
     const ordinary = c.comparisons.filter((x) => x.inputSet !== 'special-values');
@@ -128,6 +127,12 @@ export function renderConsole(report: Report): string {
   const t = report.totals;
   const lines = report.cases.flatMap((c) => [...renderCase(c), '']);
   const verdicts = Object.entries(t.verdicts).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+  // Engines that never prove placement pass with a warning; the summary counts them, so it is not missed.
+  const warned = report.cases.flatMap((c) => c.outcomes.filter((o) => placementWarning(o)));
+  if (warned.length > 0) {
+    const per = [...new Set(warned.map((o) => o.target))].map((t) => `${t} ${warned.filter((o) => o.target === t).length} case(s)`);
+    lines.push(`warning: GPU placement unproven (the engine prints no placement log): ${per.join(', ')}`);
+  }
   lines.push(`${t.cases} case(s): ${t.passed} pass, ${t.failed} fail, ${t.errored} error, ${t.skipped} skipped | comparisons: ${verdicts} | reference ${report.settings.reference}, seed ${report.settings.seed}`);
   return lines.join('\n');
 }

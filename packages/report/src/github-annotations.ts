@@ -3,6 +3,7 @@ import type { CaseResult, Report } from '@crossrt/core';
 import { caseLabels } from './case-labels.js';
 import { metricPairs, toleranceText } from './comparison-text.js';
 import { outputCells, type OutputCell } from './output-cells.js';
+import { placementWarning } from './placement-text.js';
 import { statusTone } from './target-cells.js';
 
 export interface GithubAnnotationOptions {
@@ -55,8 +56,16 @@ function cellMessage(cell: OutputCell): string {
 export function reportAnnotations(report: Report, options: GithubAnnotationOptions = {}): Annotation[] {
   const out: Annotation[] = [];
   const { label } = caseLabels(report);
+  const warned = new Set<string>();
   for (const cell of outputCells(report)) {
     const tone = statusTone(cell.status);
+    // One warning per (case, target) whose GPU placement no log can prove; it still passes.
+    const warning = placementWarning(cell.outcome);
+    if (warning && !warned.has(`${cell.case.id}\u0000${cell.target}`)) {
+      warned.add(`${cell.case.id}\u0000${cell.target}`);
+      const file = annotationFile(cell.case, options.workspace);
+      out.push({ level: 'warning', ...(file ? { file } : {}), title: `crossrt placement unproven: ${label(cell.case.id)} on ${cell.target}`, message: warning });
+    }
     // Known failures are listed on purpose; annotating them again on every PR is noise.
     if (tone === 'pass' || tone === 'neutral' || cell.known) continue;
     const file = annotationFile(cell.case, options.workspace);

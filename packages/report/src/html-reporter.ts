@@ -10,6 +10,7 @@ import { num } from './console-reporter.js';
 import { errorGrowthChart, histogramChart, overviewChart, type ErrorGrowthChart, type HistogramChart } from './html-charts.js';
 import { localizationView, reductionView } from './localization-view.js';
 import { largestDiscrepancies } from './output-cells.js';
+import { fallbackNodeText, placementJudgementText, placementProviderParts, placementSourceText } from './placement-text.js';
 import { cellLabel, cellTone, statusTone, targetMatrix, type StatusTone, type TargetCell } from './target-cells.js';
 
 /** Templates, CSS and the page script live beside src/ and dist/, read at render time. */
@@ -39,10 +40,18 @@ function outcomeView(o: RunOutcome) {
     error: o.error ? stripAnsi(`${o.error.code ? `${o.error.code}: ` : ''}${o.error.message}`) : undefined,
     load: ms(o.timings?.loadMs), run: ms(o.timings?.runMs), wall: ms(o.timings?.wallMs),
     device: o.device ? `${o.device.description} · ${o.device.runtime} ${o.device.runtimeVersion}${o.device.threads ? ` · ${o.device.threads} thread(s)` : ''}` : '-',
-    placement: o.placement
-      ? { source: o.placement.source, providers: o.placement.providers.map((p) => `${p.ep}: ${p.nodes}`).join(', '), fallback: o.placement.fallbackNodes }
-      : undefined,
+    placement: o.placement ? placementView(o.placement) : undefined,
     logTail: o.logTail.map(stripAnsi),
+  };
+}
+
+/** Where the nodes ran (classes, weight shares), how it is known, and the verdict it got, with a tone. */
+function placementView(p: NonNullable<RunOutcome['placement']>) {
+  const j = p.judgement;
+  return {
+    source: placementSourceText(p), providers: placementProviderParts(p).join(' · '),
+    fallback: p.fallbackNodes.map(fallbackNodeText), fallbackCompute: p.fallbackNodes.filter((n) => n.class !== 'shape').length,
+    judgement: j?.reason ? { text: placementJudgementText(p), tone: j.warning ? 'warn' : statusTone(j.verdict), label: `placement ${j.verdict}${j.warning ? ' (warning)' : ''}` } : undefined,
   };
 }
 

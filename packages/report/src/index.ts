@@ -14,3 +14,4 @@ export * from './html-reporter.js';
 export * from './report-file.js';
 export * from './report-formats.js';
 export * from './conformance-matrix.js';
+export * from './placement-text.js';

@@ -2,6 +2,7 @@ import type { Report } from '@crossrt/core';
 import { createRequire } from 'node:module';
 import { comparisonText, outcomeFailureText } from './comparison-text.js';
 import { comparedTargets, outputCells, type OutputCell } from './output-cells.js';
+import { placementWarning } from './placement-text.js';
 import { statusTone } from './target-cells.js';
 
 /** Attribute messages stay on one line: parsers fold newlines in attributes into spaces anyway. */
@@ -77,6 +78,9 @@ export function renderJunit(report: Report): string {
       const tc = suite.ele('testcase', { classname: cell.case.id, name: cell.output ?? '(outputs unknown)', time: seconds(cellMs(cell)) });
       if (cell.case.model?.path) tc.att('file', cell.case.model.path);
       const kind = junitKind(cell);
+      // JUnit has no warning outcome: a pass whose GPU placement no log can prove says so in its output.
+      const warning = placementWarning(cell.outcome);
+      if (warning) tc.ele('system-out').txt(`warning: ${warning}`);
       if (kind === 'passed') continue;
       if (kind === 'skipped') { tc.ele('skipped', { message: oneLine(cell.known ? `known failure: ${cell.status}: ${cell.detail}` : cell.detail) }); continue; }
       tc.ele(kind, { type: cell.status, message: oneLine(`${cell.status}: ${cell.detail}`) }).txt(failureBody(cell));

@@ -3,6 +3,7 @@ import { caseLabels } from './case-labels.js';
 import { comparisonText, outcomeFailureText, percent, toleranceText } from './comparison-text.js';
 import { num } from './console-reporter.js';
 import { largestDiscrepancies, outputCells } from './output-cells.js';
+import { placementJudgementText, placementWarning } from './placement-text.js';
 import { CELL_STATE, cellLabel, statusTone, targetMatrix } from './target-cells.js';
 
 const CASE_LEVEL_STATES: ReadonlySet<string> = new Set([CELL_STATE.caseError, CELL_STATE.convertError]);
@@ -129,6 +130,14 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
   }
   if (knownCount > 0) out.add(`${knownCount} more failing cell(s) are listed as known failures.`, '');
 
+  // Passing GPU runs on engines that print no placement log: labelled, not failed.
+  const warned = report.cases.flatMap((c) => c.outcomes.filter((o) => placementWarning(o)).map((o) => ({ c, o })));
+  if (warned.length > 0) {
+    out.add(`### ⚠️ Placement unproven (${warned.length} run(s), warning)`, '', ...table(['case', 'target', 'why'], warned.slice(0, options.maxFailingRows ?? 100).map(({ c, o }) => [
+      markdownCell(label(c.id)), markdownCell(o.target), markdownCell(placementWarning(o)!),
+    ])), '');
+  }
+
   if (report.baseline) {
     const classes = Object.entries(report.baseline.classes).filter(([, n]) => n > 0);
     out.add('### Against baseline', '', `Goldens from ${code(report.baseline.dir)} (${report.baseline.createdAt}).`, '');
@@ -175,6 +184,7 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
         ...(c.error ? [`${c.error.code}: ${c.error.message}${c.error.hint ? `\nhint: ${c.error.hint}` : ''}`] : []),
         ...(c.conversion && c.verdict === 'convert-error' ? [`converter: ${c.conversion.command} (exit ${c.conversion.exitCode ?? c.conversion.signal ?? '-'})\n${c.conversion.logTail.join('\n')}`] : []),
         ...c.outcomes.filter((o) => o.status !== 'ok').map(outcomeFailureText),
+        ...c.outcomes.filter((o) => o.status === 'ok' && o.placement?.judgement && o.placement.judgement.verdict !== 'pass').map((o) => `${o.target} placement: ${placementJudgementText(o.placement)}`),
         ...c.comparisons.filter((x) => x.verdict !== 'pass').map(comparisonText),
       ].join('\n\n');
       out.add(`<details><summary>${htmlText(label(c.id))}: ${c.verdict}</summary>`, '', fenced(body), '', '</details>');

@@ -1,4 +1,5 @@
 import { conformanceCell, TARGET_ID_PATTERN, type CaseResult, type Comparison, type ConformanceCell, type Report, type RunOutcome } from '@crossrt/core';
+import { placementWarning } from './placement-text.js';
 
 /**
  * One (case, target) cell of the case × target matrix. `status` is a comparison verdict
@@ -19,6 +20,8 @@ export interface TargetCell {
   readonly known?: boolean;
   /** Listed as a known failure but passing now: the entry can go. */
   readonly fixed?: boolean;
+  /** A GPU run on an engine that never prints its placement: passes, with this labelled warning. */
+  readonly placementWarning?: string;
 }
 
 /** Case-level cell states that are not comparison verdicts or run statuses. */
@@ -48,18 +51,19 @@ export function statusTone(status: string): StatusTone {
   return 'fail';
 }
 
-/** A known failure reads as a warning (it does not fail the run), whatever its status. */
-export function cellTone(cell: Pick<TargetCell, 'status' | 'known'>): StatusTone {
+/** A known failure, and a pass whose GPU placement is unproven, read as warnings (neither fails the run). */
+export function cellTone(cell: Pick<TargetCell, 'status' | 'known' | 'placementWarning'>): StatusTone {
+  if (cell.status === 'pass' && cell.placementWarning) return 'warn';
   return cell.known && cell.status !== 'pass' ? 'warn' : statusTone(cell.status);
 }
 
-/** `mismatch`, `mismatch (known)`, `pass (fixed)`. */
-export function cellLabel(cell: Pick<TargetCell, 'status' | 'known' | 'fixed'>): string {
-  return `${cell.status}${cell.known && cell.status !== 'pass' ? ' (known)' : ''}${cell.fixed ? ' (fixed)' : ''}`;
+/** `mismatch`, `mismatch (known)`, `pass (fixed)`, `pass (placement unproven)`. */
+export function cellLabel(cell: Pick<TargetCell, 'status' | 'known' | 'fixed' | 'placementWarning'>): string {
+  return `${cell.status}${cell.known && cell.status !== 'pass' ? ' (known)' : ''}${cell.fixed ? ' (fixed)' : ''}${cell.placementWarning ? ' (placement unproven)' : ''}`;
 }
 
 /** Worse verdicts first; a verdict not listed here ranks after these and before `pass`. */
-const VERDICT_SEVERITY = ['missing', 'shape', 'dtype', 'nan-inf', 'mismatch', 'partial-fallback', 'fallback'];
+const VERDICT_SEVERITY = ['missing', 'shape', 'dtype', 'nan-inf', 'mismatch', 'partial-fallback', 'fallback', 'unproven'];
 
 function severity(verdict: string): number {
   if (verdict === 'pass') return VERDICT_SEVERITY.length + 1;
@@ -116,7 +120,11 @@ export function targetCell(report: Report, c: CaseResult, target: string): Targe
   const outcome = c.outcomes.find((o) => o.target === target) ?? c.outcomes.find((o) => o.target === subjectTarget(target));
   const comparisons = c.comparisons.filter((x) => x.target === target);
   const known = c.knownFailure?.targets.includes(target) ?? false;
-  const base = { caseId: c.id, target, comparisons, ...(outcome ? { outcome } : {}), ...(known ? { known } : {}), ...(c.knownFailure?.nowPassing.includes(target) ? { fixed: true } : {}) };
+  const warning = placementWarning(outcome);
+  const base = {
+    caseId: c.id, target, comparisons, ...(outcome ? { outcome } : {}), ...(known ? { known } : {}), ...(c.knownFailure?.nowPassing.includes(target) ? { fixed: true } : {}),
+    ...(warning ? { placementWarning: warning } : {}),
+  };
   if (c.verdict === 'convert-error' && !outcome && comparisons.length === 0) {
     const conv = c.conversion;
     const why = conv ? (conv.timedOut ? 'converter timed out' : `converter exited with ${conv.exitCode ?? conv.signal ?? 'no code'}`) : 'conversion failed';
@@ -141,12 +149,15 @@ export function targetCell(report: Report, c: CaseResult, target: string): Targe
       return { ...base, cell, status: worst.verdict, detail: `${failing}/${comparisons.length} comparison(s) fail; ${where}: ${worst.reason}` };
     }
     case 'fallback': {
-      // Numbers matched; the GPU target ran nodes on the CPU. The status keeps fallback vs partial-fallback.
+      // Numbers matched; the GPU target ran compute on the CPU. The status keeps fallback vs partial-fallback.
       const fell = comparisons.find((x) => x.verdict === 'fallback') ?? comparisons.find((x) => x.verdict === 'partial-fallback');
       return { ...base, cell, status: fell?.verdict ?? 'fallback', detail };
     }
+    case 'unproven':
+      // Numbers matched; nothing proves where a GPU target that prints its placement ran.
+      return { ...base, cell, status: 'unproven', detail };
     case 'pass': {
-      if (comparisons.length > 0) return { ...base, cell, status: 'pass', detail: `${comparisons.length} comparison(s) pass` };
+      if (comparisons.length > 0) return { ...base, cell, status: 'pass', detail: `${comparisons.length} comparison(s) pass${warning ? `; warning: ${warning}` : ''}` };
       if (target === report.settings.reference) return { ...base, cell, status: CELL_STATE.reference, detail: 'reference target: ran ok' };
       const ref = c.outcomes.find((o) => o.target === report.settings.reference);
       const why = ref && ref.status !== 'ok' ? `ran ok, not compared: reference ${ref.target} ${ref.status}` : 'ran ok, nothing compared against it';

@@ -24,6 +24,15 @@ const require = createRequire(import.meta.url);
 
 export const TFJS_NODE_PACKAGE = '@tensorflow/tfjs-node';
 
+/** tfjs-node must match tfjs-core's version: both register into one TF.js engine. */
+function tfjsCoreVersion(): string {
+  try {
+    return (require('@tensorflow/tfjs-core/package.json') as { version: string }).version;
+  } catch {
+    return '4';
+  }
+}
+
 function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n').find((l) => l.trim() !== '')?.trim() ?? String(e);
 }
@@ -99,7 +108,7 @@ async function activateTfjsNode(): Promise<BackendActivation> {
   } catch {
     return {
       ok: false,
-      reason: `${TFJS_NODE_PACKAGE} is not installed: it is an optional dependency whose install script downloads libtensorflow, and npm drops it when that fails (e.g. offline)`,
+      reason: `${TFJS_NODE_PACKAGE} is not installed: it is optional because its install script downloads libtensorflow (npm drops it when that fails, e.g. offline); add it with npm install -D ${TFJS_NODE_PACKAGE}@${tfjsCoreVersion()}`,
     };
   }
   let tfn: TfCore & TfConverter & TfLayers;

@@ -51,7 +51,7 @@ describe('probing', () => {
       return;
     }
     expect(p.available).toBe(false);
-    expect(p.reason).toBe('@tensorflow/tfjs-node is not installed: it is an optional dependency whose install script downloads libtensorflow, and npm drops it when that fails (e.g. offline)');
+    expect(p.reason).toBe('@tensorflow/tfjs-node is not installed: it is optional because its install script downloads libtensorflow (npm drops it when that fails, e.g. offline); add it with npm install -D @tensorflow/tfjs-node@4.22.0');
     const failure = await h.load(join(samePad, 'tfjs/model.json')).then(() => undefined, (e: unknown) => e);
     expect(failure).toBeInstanceOf(HostFailure);
     expect((failure as HostFailure).kind).toBe('load-error');

@@ -20,6 +20,19 @@ export function hostLoadSettings(target: TargetDescriptor, policy: HostLoadPolic
   return { placementLog: !singleEp, ...(policy.threadsPerHost ? { threads: policy.threadsPerHost } : {}) };
 }
 
+/** Runtimes whose sessions are ORT sessions with execution providers: they print "Node placements" when asked. */
+const ORT_RUNTIMES = new Set(['ort-node', 'ort-web']);
+
+/**
+ * Whether this target's engine prints ORT's node placement for every session it creates, when asked
+ * (hostLoadSettings asks): ORT's execution providers do; onnxruntime-web's WebGL backend (its own
+ * JavaScript engine, no EP partitioning) and TF.js never do. A session of the first kind without a
+ * placement block lost its proof; the second kind never had one.
+ */
+export function printsPlacementLog(target: Pick<TargetDescriptor, 'runtime' | 'backend'>): boolean {
+  return ORT_RUNTIMES.has(target.runtime) && target.backend !== 'webgl';
+}
+
 /**
  * Threads per session when `concurrent` sessions share the machine's cores: each gets its share (at
  * least one), so side-by-side hosts do not oversubscribe; undefined when one session has the machine.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePlacementLog } from './placement-log.js';
+import { parsePlacementLog, readPlacementLog } from './placement-log.js';
 
 // Excerpts of real verbose logs: onnxruntime-node 1.30 WebGPU EP on SwiftShader (stderr) and
 // onnxruntime-web 1.30 JSEP in Chromium (console), for ONNX backend test cases.
@@ -62,5 +62,29 @@ describe('parsePlacementLog', () => {
     expect(parsePlacementLog([`${P} Node placements`, '2026-11-26 [V:onnxruntime:, session_state.cc:186 CreateGraphInfo] x'], 'CPUExecutionProvider'))
       .toEqual({ source: 'verbose-log', providers: [], fallbackNodes: [] });
     expect(parsePlacementLog(['nothing here'], 'CPUExecutionProvider')).toBeUndefined();
+  });
+});
+
+describe('readPlacementLog', () => {
+  it('keeps every EP\'s listed nodes and the nodes ORT moved to the CPU as shape work (silero VAD, ort-node:webgpu)', () => {
+    const lines = [
+      '2026-12-02 06:43:14.27 [I:onnxruntime:, fallback_cpu_capability.cc:167 GetCpuPreferredNodes] ORT optimization- Force fallback to CPU execution for node: If_0_else_branch__Inline_0__/decoder/rnn/Not because the CPU execution path is deemed faster than overhead involved with execution on other EPs  capable of executing this node',
+      '2026-12-02 06:43:14.28 [I:onnxruntime:, webgpu_execution_provider.cc:665 GetCapability] webgpu kernel not found in registries for Op type: Equal node name: Equal_0',
+      `${P} Node placements`,
+      `${Q}  Node(s) placed on [WebGpuExecutionProvider]. Number of nodes: 2`,
+      `${Q}   If (If_0)`,
+      `${Q}   Not (If_0_else_branch__Inline_0__/decoder/rnn/Not)`,
+      `${Q}  Node(s) placed on [CPUExecutionProvider]. Number of nodes: 1`,
+      `${Q}   Equal (Equal_0)`,
+    ];
+    const log = readPlacementLog(lines, 'WebGpuExecutionProvider')!;
+    expect(log.listed).toEqual([
+      { ep: 'WebGpuExecutionProvider', all: false, nodes: [{ node: 'If_0', opType: 'If' }, { node: 'If_0_else_branch__Inline_0__/decoder/rnn/Not', opType: 'Not' }] },
+      { ep: 'CPUExecutionProvider', all: false, nodes: [{ node: 'Equal_0', opType: 'Equal' }] },
+    ]);
+    expect([...log.cpuPreferred]).toEqual(['If_0_else_branch__Inline_0__/decoder/rnn/Not']);
+    expect(log.refused).toEqual([{ node: 'Equal_0', opType: 'Equal' }]);
+    expect(log.placement).toEqual(parsePlacementLog(lines, 'WebGpuExecutionProvider'));
+    expect(log.placement.fallbackNodes).toEqual([{ node: 'Equal_0', opType: 'Equal', ep: 'CPUExecutionProvider' }]);
   });
 });

@@ -1,14 +1,14 @@
 import { Command } from 'commander';
-import { CrossrtError, VariantKindSchema, type VariantKind } from '@crossrt/core';
+import { CrossrtError, VariantKindSchema, type PlacementPolicy, type VariantKind } from '@crossrt/core';
 import { compareVariants } from '@crossrt/harness';
 import { renderConsole, writeJsonReport } from '@crossrt/report';
 import { parseTargetList } from '@crossrt/runtime';
 import { exitCodeForReport } from '../exit-codes.js';
-import { collectKeyValue, parseNonNegativeNumber } from '../option-parsers.js';
+import { collectKeyValue, parseNonNegativeNumber, parsePlacementPolicy, PLACEMENT_FLAG_HELP } from '../option-parsers.js';
 import { addInputOptions, resolveInputFlags, type InputFlags } from './input-flags.js';
 
 interface CompareFlags extends InputFlags {
-  target: string; defaultDim: number; json?: string; timeout: number; quiet?: boolean; variantKind?: Record<string, VariantKind>;
+  target: string; defaultDim: number; json?: string; timeout: number; quiet?: boolean; variantKind?: Record<string, VariantKind>; placement?: PlacementPolicy;
 }
 
 const parseKind = (text: string): VariantKind => {
@@ -27,6 +27,7 @@ export function compareCommand(): Command {
     .option('--variant-kind <model=kind>', 'override the detected variant kind (fp32, fp16, bf16, int8) of a model (repeatable)', collectKeyValue('--variant-kind', parseKind))
     .option('--json <file>', 'write the versioned JSON report here')
     .option('--timeout <seconds>', 'time limit per load and per run on the target', parseNonNegativeNumber('--timeout'), 120)
+    .option('--placement <policy>', PLACEMENT_FLAG_HELP, parsePlacementPolicy)
     .option('-q, --quiet', 'print only the summary line');
   return addInputOptions(cmd)
     .action(async (models: string[], flags: CompareFlags) => {
@@ -39,7 +40,7 @@ export function compareCommand(): Command {
         target: targets[0]!, seed: resolved.seed, defaultDim: flags.defaultDim, timeoutMs: flags.timeout * 1000,
         inputs: resolved.inputs, policy: resolved.policy, ...(resolved.tolerance ? { policyBaseSource: resolved.tolerance.source } : {}),
         ...(resolved.dims ? { dims: resolved.dims } : {}), ...(resolved.shapes ? { shapes: resolved.shapes } : {}),
-        ...(flags.variantKind ? { variantKinds: flags.variantKind } : {}),
+        ...(flags.variantKind ? { variantKinds: flags.variantKind } : {}), ...(flags.placement ? { placement: flags.placement } : {}),
         onVariant: (label, i, n) => { if (progress) process.stderr.write(`[${i + 1}/${n}] ${label}\n`); },
       });
       if (flags.json) await writeJsonReport(flags.json, report);

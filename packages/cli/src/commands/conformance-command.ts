@@ -1,18 +1,19 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Command } from 'commander';
-import { CrossrtError, type Tolerance } from '@crossrt/core';
+import { CrossrtError, type PlacementPolicy, type Tolerance } from '@crossrt/core';
 import { ORACLE_TOLERANCE } from '@crossrt/compare';
 import { DEFAULT_ORACLE_BATCH, DEFAULT_ORACLE_JOBS, readKnownFailuresFiles, readToleranceOverrides, runOracleCases, type CaseTolerances } from '@crossrt/harness';
 import { findBackendTestCases } from '@crossrt/model';
 import { buildConformanceMatrix, renderConformanceMatrix, renderConsole, writeJsonReport } from '@crossrt/report';
 import { parseTargetList } from '@crossrt/runtime';
 import { exitCodeForConformance } from '../exit-codes.js';
-import { parseInteger, parseNonNegativeNumber } from '../option-parsers.js';
+import { parseInteger, parseNonNegativeNumber, parsePlacementPolicy, PLACEMENT_FLAG_HELP } from '../option-parsers.js';
 import { DEFAULT_TARGETS } from '../default-targets.js';
 
 interface ConformanceFlags {
   placementLog?: boolean;
+  placement?: PlacementPolicy;
   jobs: number;
   hostsPerTarget: number;
   batch: number;
@@ -47,6 +48,7 @@ export function conformanceCommand(): Command {
     .option('--json <file>', 'write the versioned JSON report here')
     .option('--timeout <seconds>', 'time limit per load and per run on a target', parseNonNegativeNumber('--timeout'), 120)
     .option('--placement-log', 'parse ORT\'s node placement log on CPU/WASM targets too (GPU targets always; single-EP targets are placed by construction)')
+    .option('--placement <policy>', PLACEMENT_FLAG_HELP, parsePlacementPolicy)
     .option('-j, --jobs <n>', `cases in flight at once (reading, running, comparing overlap; default ${DEFAULT_ORACLE_JOBS})`, parseInteger('--jobs', 1), DEFAULT_ORACLE_JOBS)
     .option('--hosts-per-target <n>', 'host processes per target (more only helps when session creation dominates)', parseInteger('--hosts-per-target', 1), 1)
     .option('--batch <n>', `cases per host round trip on CPU/WASM targets in Node (1 = one case per request; default ${DEFAULT_ORACLE_BATCH})`, parseInteger('--batch', 1), DEFAULT_ORACLE_BATCH)
@@ -70,7 +72,7 @@ export function conformanceCommand(): Command {
       caseTolerances = { ...caseTolerances, ...flags.caseTolerance };
       const progress = process.stderr.isTTY && !flags.quiet;
       const report = await runOracleCases(caseDirs, {
-        targets, timeoutMs: flags.timeout * 1000, placementLog: flags.placementLog ? 'always' : 'auto', ...(tolerance ? { tolerance } : {}), caseTolerances,
+        targets, timeoutMs: flags.timeout * 1000, placementLog: flags.placementLog ? 'always' : 'auto', ...(flags.placement ? { placement: flags.placement } : {}), ...(tolerance ? { tolerance } : {}), caseTolerances,
         jobs: flags.jobs, hostsPerTarget: flags.hostsPerTarget, batchSize: flags.batch,
         onCase: (c, done, n) => { if (progress) process.stderr.write(`\r[${done}/${n}] ${c.verdict.padEnd(7)} ${c.id.slice(-60).padEnd(60)}`); },
       });

@@ -1,14 +1,15 @@
 import type { Command } from 'commander';
-import { CrossrtError } from '@crossrt/core';
+import { CrossrtError, type PlacementPolicy } from '@crossrt/core';
 import type { DiscrepancyOptions } from '@crossrt/harness';
 import { parseTargetList } from '@crossrt/runtime';
-import { parseNonNegativeNumber } from '../option-parsers.js';
+import { parseNonNegativeNumber, parsePlacementPolicy, PLACEMENT_FLAG_HELP } from '../option-parsers.js';
 import { addInputOptions, resolveInputFlags, type InputFlags } from './input-flags.js';
 import { DEFAULT_TARGETS } from '../default-targets.js';
 
 /** Flags `localize` and `reduce` share: which two sides, which inputs, which tolerance. */
 export interface DiscrepancyFlags extends InputFlags {
   targets?: string; variant?: string; defaultDim: number; timeout: number; json?: string; html?: string; markdown?: string; junit?: string; quiet?: boolean;
+  placement?: PlacementPolicy;
 }
 
 export function addDiscrepancyOptions(cmd: Command): Command {
@@ -21,6 +22,7 @@ export function addDiscrepancyOptions(cmd: Command): Command {
     .option('--html <file>', 'also write a self-contained HTML report')
     .option('--markdown <file>', 'also write a Markdown summary')
     .option('--timeout <seconds>', 'time limit per load and per run on a target', parseNonNegativeNumber('--timeout'), 120)
+    .option('--placement <policy>', PLACEMENT_FLAG_HELP, parsePlacementPolicy)
     .option('-q, --quiet', 'print only the summary');
   return addInputOptions(cmd);
 }
@@ -33,6 +35,6 @@ export async function discrepancyOptions(model: string, flags: DiscrepancyFlags)
   const targets = parseTargetList(flags.targets ?? (flags.variant ? 'ort-node:cpu' : DEFAULT_TARGETS));
   return {
     model, targets, seed: resolved.seed, defaultDim: flags.defaultDim, inputs: resolved.inputs, policy: resolved.policy, timeoutMs: flags.timeout * 1000,
-    ...(flags.variant ? { variant: flags.variant } : {}), ...(resolved.dims ? { dims: resolved.dims } : {}), ...(resolved.shapes ? { shapes: resolved.shapes } : {}),
+    ...(flags.variant ? { variant: flags.variant } : {}), ...(flags.placement ? { placement: flags.placement } : {}), ...(resolved.dims ? { dims: resolved.dims } : {}), ...(resolved.shapes ? { shapes: resolved.shapes } : {}),
   };
 }

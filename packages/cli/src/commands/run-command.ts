@@ -1,16 +1,16 @@
 import { Command } from 'commander';
-import { CrossrtError } from '@crossrt/core';
+import { CrossrtError, type PlacementPolicy } from '@crossrt/core';
 import { checkReferenceCommandTemplate, DEFAULT_REFERENCE_TIMEOUT_SECONDS, loadCompareHook, runDifferential } from '@crossrt/harness';
 import { renderConsole, writeJsonReport, writeReportFiles } from '@crossrt/report';
 import { parseTargetList } from '@crossrt/runtime';
 import { exitCodeForReport } from '../exit-codes.js';
-import { parseInteger, parseNonNegativeNumber } from '../option-parsers.js';
+import { parseInteger, parseNonNegativeNumber, parsePlacementPolicy, PLACEMENT_FLAG_HELP } from '../option-parsers.js';
 import { DEFAULT_TARGETS } from '../default-targets.js';
 import { addInputOptions, resolveInputFlags, type InputFlags } from './input-flags.js';
 import { addReportFileOptions } from './report-file-flags.js';
 
 interface RunFlags extends InputFlags {
-  targets: string; defaultDim: number; json?: string; junit?: string; markdown?: string; html?: string; timeout: number; quiet?: boolean; placementLog?: boolean;
+  targets: string; defaultDim: number; json?: string; junit?: string; markdown?: string; html?: string; timeout: number; quiet?: boolean; placementLog?: boolean; placement?: PlacementPolicy;
   referenceCommand?: string; referenceTimeout?: number; repeat: number; noiseFloor?: number; compare?: string; dimSearch: boolean;
 }
 
@@ -31,6 +31,7 @@ export function runCommand(): Command {
     .option('--compare <module.mjs>', 'an ES module whose default export judges each output pair ({output, target, reference, actual, expected, metrics, tolerance}) and returns {verdict: "pass"|"mismatch", reason}')
     .option('--no-dim-search', 'keep guessed dims even when a target refuses them (default: search for dims that run and report each try)')
     .option('--placement-log', 'parse ORT\'s node placement log on CPU/WASM targets too (GPU targets always; single-EP targets are placed by construction)')
+    .option('--placement <policy>', PLACEMENT_FLAG_HELP, parsePlacementPolicy)
     .option('-q, --quiet', 'print only the summary line');
   return addInputOptions(addReportFileOptions(cmd))
     .action(async (models: string[], flags: RunFlags) => {
@@ -47,7 +48,7 @@ export function runCommand(): Command {
       const { tolerance, dims, shapes } = resolved;
       const progress = process.stderr.isTTY && !flags.quiet;
       const report = await runDifferential(models, {
-        targets, seed: resolved.seed, defaultDim: flags.defaultDim, timeoutMs: flags.timeout * 1000, placementLog: flags.placementLog ? 'always' : 'auto', inputs: resolved.inputs, policy: resolved.policy,
+        targets, seed: resolved.seed, defaultDim: flags.defaultDim, timeoutMs: flags.timeout * 1000, placementLog: flags.placementLog ? 'always' : 'auto', ...(flags.placement ? { placement: flags.placement } : {}), inputs: resolved.inputs, policy: resolved.policy,
         ...(tolerance ? { tolerance } : {}), ...(dims ? { dims } : {}), ...(shapes ? { shapes } : {}), ...(referenceCommand ? { referenceCommand } : {}),
         repeat: flags.repeat, ...(flags.noiseFloor !== undefined ? { noiseFloor: flags.noiseFloor } : {}), ...(compareHook ? { compareHook } : {}), dimSearch: flags.dimSearch,
         onCase: (c, i, n) => { if (progress) process.stderr.write(`[${i + 1}/${n}] ${c.verdict} ${c.id}\n`); },

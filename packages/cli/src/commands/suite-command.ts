@@ -1,11 +1,13 @@
 import { basename } from 'node:path';
 import { Command } from 'commander';
-import type { CaseResult } from '@crossrt/core';
-import { loadSuiteFile, parseShard, runSuite, type SuiteProgress } from '@crossrt/harness';
+import type { CaseResult, PlacementPolicy } from '@crossrt/core';
+import { loadSuiteFile, runSuite, type SuiteProgress } from '@crossrt/harness';
 import { renderConsole, writeJsonReport } from '@crossrt/report';
 import { exitCodeForReport } from '../exit-codes.js';
+import { parsePlacementPolicy, PLACEMENT_FLAG_HELP } from '../option-parsers.js';
+import { resolveShard } from '../shard-env.js';
 
-interface SuiteRunFlags { jsonl?: string; json?: string; resume?: boolean; shard?: string; saveBaseline?: string; baseline?: string; workDir?: string; quiet?: boolean }
+interface SuiteRunFlags { jsonl?: string; json?: string; resume?: boolean; shard?: string | false; saveBaseline?: string; baseline?: string; workDir?: string; quiet?: boolean; placement?: PlacementPolicy }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)}s`;
 
@@ -45,13 +47,16 @@ export function suiteCommand(): Command {
     .option('--jsonl <file>', 'result stream (default out/<suite>[.shard-i-of-n].jsonl)')
     .option('--json <file>', 'write the final versioned JSON report here')
     .option('--resume', 'continue an interrupted run from its JSONL stream')
-    .option('--shard <i/n>', 'run only shard i of n (deterministic split by plan position)')
+    .option('--shard <i/n>', 'run only shard i of n (deterministic split by plan position); default: the CI\'s parallel-job variables (CI_NODE_INDEX/CI_NODE_TOTAL, BUILDKITE_PARALLEL_JOB, CIRCLE_NODE_INDEX, JOB_COMPLETION_INDEX + CROSSRT_SHARD_COUNT, CROSSRT_SHARD_INDEX)')
+    .option('--no-shard', 'run the whole suite whatever the CI variables say')
     .option('--save-baseline <dir>', 'store every output as goldens in this folder')
     .option('--baseline <dir>', 'compare against the goldens in this folder; exit reflects regressions and new failures only')
     .option('--work-dir <dir>', 'where converter steps write their artifacts')
+    .option('--placement <policy>', `${PLACEMENT_FLAG_HELP}; overrides the suite file's placement`, parsePlacementPolicy)
     .option('-q, --quiet', 'no progress, only the summary line')
     .action(async (file: string, flags: SuiteRunFlags) => {
-      const shard = flags.shard ? parseShard(flags.shard) : undefined;
+      const { shard, source: shardSource } = resolveShard(flags.shard);
+      if (shard && flags.shard === undefined) process.stderr.write(`shard ${shard.index}/${shard.count} from ${shardSource}\n`);
       const name = loadSuiteFile(file).suite.name.replace(/[^\w.-]+/g, '_');
       const jsonl = flags.jsonl ?? `out/${name}${shard ? `.shard-${shard.index}-of-${shard.count}` : ''}.jsonl`;
       const progress = await progressPrinter(flags.quiet ?? false);
@@ -61,10 +66,13 @@ export function suiteCommand(): Command {
           suiteFile: file, jsonl, onProgress: progress.onProgress,
           ...(flags.resume ? { resume: true } : {}), ...(shard ? { shard } : {}), ...(flags.workDir ? { workDir: flags.workDir } : {}),
           ...(flags.saveBaseline ? { saveBaseline: flags.saveBaseline } : {}), ...(flags.baseline ? { baseline: flags.baseline } : {}),
+          ...(flags.placement ? { placement: flags.placement } : {}),
         });
       } finally {
         progress.stop();
       }
+      // Which variables split the run, so a report that covers a shard says why it covers that one.
+      if (report.shard) report = { ...report, shard: { ...report.shard, source: shardSource } };
       if (flags.json) await writeJsonReport(flags.json, report);
       const failing = (c: CaseResult) => c.verdict !== 'pass' && c.verdict !== 'skipped';
       process.stdout.write(`${renderConsole(flags.quiet ? { ...report, cases: [] } : { ...report, cases: report.cases.filter(failing) })}\n`);

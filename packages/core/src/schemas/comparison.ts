@@ -3,9 +3,11 @@ import { TargetIdSchema } from './target.js';
 
 /**
  * `fallback` / `partial-fallback`: the numbers agree, but a GPU target (WebGPU, WebGL) ran all / some
- * of its nodes on the CPU (proved by the placement log), so it is not reported as a GPU pass.
+ * of its compute nodes on the CPU (proved by the placement log), so it is not reported as a GPU pass.
+ * `unproven`: the numbers agree, but nothing proves where a GPU target that prints its placement ran
+ * (its log held no placement for this case), so it is not a GPU pass either.
  */
-export const VerdictSchema = z.enum(['pass', 'mismatch', 'shape', 'dtype', 'nan-inf', 'missing', 'fallback', 'partial-fallback']);
+export const VerdictSchema = z.enum(['pass', 'mismatch', 'shape', 'dtype', 'nan-inf', 'missing', 'fallback', 'partial-fallback', 'unproven']);
 export type Verdict = z.infer<typeof VerdictSchema>;
 
 /**

@@ -6,10 +6,11 @@ import { TargetIdSchema } from './target.js';
  * `pass` every expected output matched; `mismatch` an output differed (values, shape, dtype, NaN/Inf or
  * missing); `load-error` the target (or crossrt) could not load the model; `run-error` it loaded but
  * failed, crashed or timed out while running; `fallback` the numbers matched but a GPU target ran
- * some or all nodes on the CPU (placement proof); `skipped` not run, with the reason (non-tensor IO,
- * unavailable target).
+ * some or all compute nodes on the CPU (placement proof); `unproven` the numbers matched but nothing
+ * proves where a GPU target that prints its placement ran; `skipped` not run, with the reason
+ * (non-tensor IO, unavailable target).
  */
-export const ConformanceCellSchema = z.enum(['pass', 'mismatch', 'load-error', 'run-error', 'fallback', 'skipped']);
+export const ConformanceCellSchema = z.enum(['pass', 'mismatch', 'load-error', 'run-error', 'fallback', 'unproven', 'skipped']);
 export type ConformanceCell = z.infer<typeof ConformanceCellSchema>;
 export const CONFORMANCE_CELLS: readonly ConformanceCell[] = ConformanceCellSchema.options;
 
@@ -62,9 +63,10 @@ export function conformanceCell(c: CaseForCell, target: string): { cell: Conform
     default: return { cell: 'run-error', detail: outcome.status === 'run-error' ? why : `${outcome.status}: ${why}` };
   }
   const mine = c.comparisons.filter((x) => x.target === target);
-  const placementOnly = (v: string) => v === 'fallback' || v === 'partial-fallback';
+  const placementOnly = (v: string) => v === 'fallback' || v === 'partial-fallback' || v === 'unproven';
   const bad = mine.find((x) => x.verdict !== 'pass' && !placementOnly(x.verdict));
   const fellBack = mine.find((x) => placementOnly(x.verdict));
+  if (!bad && fellBack?.verdict === 'unproven') return { cell: 'unproven', detail: fellBack.reason };
   if (!bad && fellBack) return { cell: 'fallback', detail: `${fellBack.verdict}: ${fellBack.reason}` };
   if (bad) return { cell: 'mismatch', detail: `${bad.output}${bad.inputSet ? ` @${bad.inputSet}` : ''}: ${bad.verdict}: ${bad.reason}` };
   return { cell: 'pass', detail: 'all expected outputs match' };

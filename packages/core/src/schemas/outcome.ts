@@ -13,18 +13,54 @@ export const DeviceInfoSchema = z.object({
 });
 export type DeviceInfo = z.infer<typeof DeviceInfoSchema>;
 
+/**
+ * How the placement of a GPU target was judged: `strict` any CPU node (host/device copies aside)
+ * fails the GPU pass; `compute` (default) only compute nodes on the CPU do, shape/control nodes are
+ * ORT's intended CPU placement; `off` placement never changes a verdict.
+ */
+export const PlacementPolicySchema = z.enum(['strict', 'compute', 'off']);
+export type PlacementPolicy = z.infer<typeof PlacementPolicySchema>;
+
+/** A node's class for placement: shape/control work ORT keeps on the CPU on purpose, or compute. */
+export const PlacementClassSchema = z.enum(['shape', 'compute']);
+
 /** Which execution provider ran how many nodes, and how we know. */
 export const ExecutionPlacementSchema = z.object({
   /**
    * `verbose-log`: ORT's own node placement log (GPU targets, or when forced);
    * `single-ep`: the session had exactly one execution provider and ORT refuses to create a session
    * with a node no provider can run, so every node ran there (CPU and WASM targets, no log needed);
-   * `requested`: only what was asked for, no proof (engines that print no placement).
+   * `requested`: only what was asked for, no proof (engines that never print a placement: WebGL, TF.js);
+   * `log-missing`: the runtime prints its placement for every session, was asked to, and this
+   * session's log held none: nothing is proven.
    */
-  source: z.enum(['requested', 'verbose-log', 'single-ep', 'profile']),
-  providers: z.array(z.object({ ep: z.string(), nodes: z.number().int().nonnegative() })),
+  source: z.enum(['requested', 'verbose-log', 'single-ep', 'profile', 'log-missing']),
+  providers: z.array(z.object({
+    ep: z.string(),
+    nodes: z.number().int().nonnegative(),
+    /** Of `nodes`, shape/control and compute nodes (host/device copies are neither). */
+    shapeNodes: z.number().int().nonnegative().optional(),
+    computeNodes: z.number().int().nonnegative().optional(),
+    /** Bytes of the model's initializers and Constant tensors read by nodes on this EP (shared tensors count on each EP). */
+    weightBytes: z.number().nonnegative().optional(),
+  })),
   /** Nodes that ran on an EP other than the requested primary one. */
-  fallbackNodes: z.array(z.object({ node: z.string(), opType: z.string().optional(), ep: z.string() })).default([]),
+  fallbackNodes: z.array(z.object({
+    node: z.string(), opType: z.string().optional(), ep: z.string(),
+    class: PlacementClassSchema.optional(),
+    /** What decided the class: the model graph, ORT's log (a node its optimizer made), or nothing (counted as compute). */
+    classBy: z.enum(['graph', 'log', 'unmatched']).optional(),
+  })).default([]),
+  /** Bytes of all initializers and Constant tensors of the model (what the providers' weightBytes are shares of). */
+  weightBytes: z.number().nonnegative().optional(),
+  /** The verdict this placement got on a GPU target, under which policy. */
+  judgement: z.object({
+    verdict: z.enum(['pass', 'fallback', 'partial-fallback', 'unproven']),
+    policy: PlacementPolicySchema,
+    reason: z.string(),
+    /** `unproven` on an engine that never prints a placement: shown as a warning, not a failure. */
+    warning: z.boolean().optional(),
+  }).optional(),
 });
 export type ExecutionPlacement = z.infer<typeof ExecutionPlacementSchema>;
 

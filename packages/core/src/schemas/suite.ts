@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TargetIdSchema } from './target.js';
+import { PlacementPolicySchema } from './outcome.js';
 
 /**
  * A suite file (YAML or JSON): which models, on which targets, with which inputs and tolerances.
@@ -73,6 +74,8 @@ export const SuiteSchema = z.object({
   defaultDim: z.number().int().positive().default(1),
   dims: Dims.optional(),
   shapes: Shapes.optional(),
+  /** How GPU targets' placement is judged (default `compute`); `crossrt suite run --placement` overrides it. */
+  placement: PlacementPolicySchema.optional().describe('strict: any CPU node fails a GPU pass; compute (default): only compute nodes on the CPU do; off: never judged'),
   models: z.array(ModelEntrySchema).min(1),
   /** Case ids (globs allowed) expected to fail per target: they do not fail the run; a pass is reported. */
   knownFailures: z.record(TargetIdSchema, z.array(z.string())).default({}),

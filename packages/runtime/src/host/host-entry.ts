@@ -9,6 +9,20 @@ import { DONE_MARKER, needsDoneMarker, type HostBatchItemReply, type HostExecute
 let runtime: Runtime | undefined;
 let session: RuntimeSession | undefined;
 
+/**
+ * Native runtimes (onnxruntime-node) write their log straight to fd 2 through C++ iostreams, which
+ * share the pipe's open file with Node's process.stderr. Node puts that pipe in O_NONBLOCK mode the
+ * first time process.stderr is used (here: the first done marker). From then on, a burst of verbose
+ * log (thousands of lines a millisecond while ORT optimizes a graph) that fills the 64 KiB pipe
+ * before the harness reads it makes write() fail with EAGAIN; the C++ stream sets badbit and stays
+ * silent for the rest of the process, so every later session of this host "has no placement log".
+ * Blocking writes (libuv's own switch for this, as Node uses for stdio on Windows) make a full pipe
+ * wait for the reader instead, for native and JS writes alike.
+ */
+for (const stream of [process.stdout, process.stderr]) {
+  (stream as unknown as { _handle?: { setBlocking?: (on: boolean) => number } })._handle?.setBlocking?.(true);
+}
+
 async function adapter(moduleSpecifier: string): Promise<Runtime> {
   if (!runtime) {
     const mod = (await import(moduleSpecifier)) as { createRuntime?: RuntimeFactory };

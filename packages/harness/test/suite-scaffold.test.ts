@@ -3,10 +3,10 @@
  * fp16/int8 siblings (fixtures/inputs/classifier-*), a name-only "variant" (silero_vad_half.onnx,
  * float32 weights), a TF.js model.json, an unreadable .onnx, and folders a scan must not enter.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { CrossrtError, SuiteSchema } from '@crossrt/core';
 import { scaffoldSuites, suiteSchemaFile, writeScaffold } from '../src/suite-scaffold.js';
@@ -25,6 +25,8 @@ for (const d of ['node_modules/pkg', 'out/work/converted', 'crossrt-exports']) {
   mkdirSync(join(models, d), { recursive: true });
   cpSync(join(repo, 'fixtures/models/affine-relu.onnx'), join(models, d, 'copy.onnx'));
 }
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const options = { dir: models, out: join(root, 'crossrt.suite.yaml'), onnxTargets: ['ort-node:cpu', 'ort-web:wasm'], tfjsTargets: ['tfjs:cpu', 'tfjs:wasm'] };
 
@@ -83,7 +85,8 @@ describe('scaffoldSuites', () => {
     expect(() => writeScaffold(result, false)).toThrow(CrossrtError);
     expect(() => writeScaffold(result, false)).toThrow(/already exists/);
     writeScaffold(result, true);
-    const empty = mkdtempSync(join(tmpdir(), 'crossrt-empty-'));
+    const empty = join(root, 'empty');
+    mkdirSync(empty);
     await expect(scaffoldSuites({ ...options, dir: empty })).rejects.toMatchObject({ code: 'INIT_REFUSED' });
     await expect(scaffoldSuites({ ...options, dir: join(empty, 'nope') })).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
   });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -306,7 +307,8 @@ class ForwardCache {
 
   run(handle: number, specs: readonly TensorSpec[], feeds: ReadonlyMap<string, HostTensor>, capture: boolean): Promise<ForwardResult> {
     const bytes = encodeNpz(feeds);
-    const key = `${handle}:${capture}:${Buffer.from(bytes).toString('base64')}`;
+    // Keyed by a digest, not the bytes: the cache lives as long as the session, inputs can be megabytes.
+    const key = `${handle}:${capture}:${createHash('sha256').update(bytes).digest('hex')}`;
     let hit = this.results.get(key);
     if (!hit) {
       hit = this.forward(handle, specs, bytes, capture);

@@ -11,3 +11,4 @@ export * from './elem-type-inference.js';
 export * from './graph-surgery.js';
 export * from './inspect.js';
 export * from './tensor-file.js';
+export * from './fp16-convert.js';

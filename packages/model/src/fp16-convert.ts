@@ -209,7 +209,7 @@ export class Fp16Converter {
     };
     g.node.forEach((n, i) => {
       n.input.forEach((t, slot) => want(t, slotPrecision(n, slot, precision[i]!)));
-      for (const t of outerReads(n)) want(t, precision[i]!);
+      for (const [t, p] of this.outerWants(info, i, fp32)) want(t, p);
     });
     g.output.forEach((o, i) => want(o.name, frame.outputPrecision(i)));
 
@@ -319,6 +319,27 @@ export class Fp16Converter {
     return create(GraphProtoSchema, { ...g, node: nodes, initializer: initializers, input, output, valueInfo });
   }
 
+  /** What the nodes inside node `index`'s bodies (at any depth) want of names from enclosing graphs. */
+  private outerWants(info: GraphInfo, index: number, fp32: ReadonlySet<string>): [string, Precision | 'any'][] {
+    const out: [string, Precision | 'any'][] = [];
+    for (const [id, body] of info.bodies) {
+      if (!id.startsWith(`${index}/`)) continue;
+      const g = body.graph;
+      const local = new Set([...g.input.map((x) => x.name), ...g.initializer.map((t) => t.name), ...g.node.flatMap((x) => x.output)]);
+      g.node.forEach((n, j) => {
+        const p = this.precisionOf(body.keys[j]!, fp32);
+        n.input.forEach((t, slot) => {
+          if (t !== '' && !local.has(t)) out.push([t, slotPrecision(n, slot, p)]);
+        });
+        for (const [t, q] of this.outerWants(body, j, fp32)) if (!local.has(t)) out.push([t, q]);
+      });
+      g.output.forEach((o) => {
+        if (!local.has(o.name)) out.push([o.name, this.precisionOf(info.keys[index]!, fp32)]);
+      });
+    }
+    return out;
+  }
+
   private convertAttribute(n: NodeProto, a: AttributeProto, index: number, p: Precision, info: GraphInfo, fp32: ReadonlySet<string>, outer: OuterScope): AttributeProto {
     const subs = a.g ? [a.g] : a.graphs;
     if (subs.length === 0) return a;
@@ -393,18 +414,6 @@ function slotPrecision(n: NodeProto, slot: number, p: Precision): Precision | 'a
   if (ANY_TYPE_INPUT_OPS.has(n.opType) || (n.opType === 'CastLike' && slot === 0)) return 'any';
   if (FLOAT32_SLOTS[n.opType]?.includes(slot)) return 'fp32';
   return p;
-}
-
-/** Names from enclosing graphs that a node's bodies read. */
-function outerReads(n: NodeProto): string[] {
-  const out: string[] = [];
-  for (const a of n.attribute) {
-    for (const g of a.g ? [a.g] : a.graphs) {
-      const local = new Set([...g.input.map((i) => i.name), ...g.initializer.map((t) => t.name), ...g.node.flatMap((x) => x.output)]);
-      for (const x of g.node) for (const r of [...x.input, ...outerReads(x)]) if (r !== '' && !local.has(r)) out.push(r);
-    }
-  }
-  return [...new Set(out)];
 }
 
 /** Cast's `to`, Constant's and ConstantOfShape's value: the float32 parts of an fp16 node's attributes. */

@@ -2,11 +2,13 @@ import { z } from 'zod';
 import { ComparisonSchema, ToleranceSchema } from './comparison.js';
 import { LocalizationSchema, ReductionSchema } from './localization.js';
 import { PlacementPolicySchema, RunOutcomeSchema } from './outcome.js';
+import { PrecisionSearchSchema } from './precision.js';
 import { ReferenceCommandRecordSchema, SourceRecordSchema } from './source.js';
 import { TargetIdSchema } from './target.js';
 
 export * from './localization.js';
 export * from './source.js';
+export * from './precision.js';
 
 export const REPORT_SCHEMA_ID = 'crossrt.report';
 export const REPORT_VERSION = 1;
@@ -110,6 +112,8 @@ export const CaseResultSchema = z.object({
   localization: LocalizationSchema.optional(),
   /** `crossrt reduce`: the minimal model that still shows the discrepancy. */
   reduction: ReductionSchema.optional(),
+  /** `crossrt precision`: the nodes an fp16 conversion must keep in float32, searched with real runs. */
+  precision: PrecisionSearchSchema.optional(),
 });
 export type CaseResult = z.infer<typeof CaseResultSchema>;
 

@@ -60,6 +60,14 @@ export const ERROR_CODES = [
   'SHARD_ENV_INVALID',
   /** `crossrt init` would overwrite a suite file, or found no model to put in one. */
   'INIT_REFUSED',
+  /** `crossrt quant-error`: the second model has no QuantizeLinear/DequantizeLinear or QOperator (QLinearConv, QGemm, …) node. */
+  'MODEL_NOT_QUANTIZED',
+  /** `crossrt quant-error`: no int8 tensor could be paired with an fp32 tensor (names, DequantizeLinear chains and graph structure all failed). */
+  'QUANT_NO_MATCHED_TENSORS',
+  /** `crossrt quant-error`: the two models do not share graph inputs or outputs, so one cannot be a quantization of the other. */
+  'QUANT_MODELS_MISMATCHED',
+  /** `crossrt quantize`: the fp32 model did not run for calibration. */
+  'CALIBRATION_FAILED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

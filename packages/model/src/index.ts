@@ -12,3 +12,5 @@ export * from './graph-surgery.js';
 export * from './inspect.js';
 export * from './tensor-file.js';
 export * from './fp16-convert.js';
+export * from './quant-params.js';
+export * from './qdq-quantize.js';

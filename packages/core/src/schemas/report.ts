@@ -3,12 +3,14 @@ import { ComparisonSchema, ToleranceSchema } from './comparison.js';
 import { LocalizationSchema, ReductionSchema } from './localization.js';
 import { PlacementPolicySchema, RunOutcomeSchema } from './outcome.js';
 import { PrecisionSearchSchema } from './precision.js';
+import { QuantErrorSchema } from './quant-error.js';
 import { ReferenceCommandRecordSchema, SourceRecordSchema } from './source.js';
 import { TargetIdSchema } from './target.js';
 
 export * from './localization.js';
 export * from './source.js';
 export * from './precision.js';
+export * from './quant-error.js';
 
 export const REPORT_SCHEMA_ID = 'crossrt.report';
 export const REPORT_VERSION = 1;
@@ -114,6 +116,8 @@ export const CaseResultSchema = z.object({
   reduction: ReductionSchema.optional(),
   /** `crossrt precision`: the nodes an fp16 conversion must keep in float32, searched with real runs. */
   precision: PrecisionSearchSchema.optional(),
+  /** `crossrt quant-error` (or a suite variant's quantError step): per-tensor and per-weight int8 error against the fp32 model. */
+  quantError: QuantErrorSchema.optional(),
 });
 export type CaseResult = z.infer<typeof CaseResultSchema>;
 

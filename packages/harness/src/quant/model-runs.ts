@@ -1,0 +1,32 @@
+import type { HostTensor } from '@crossrt/core';
+import type { LoadedModel, ModelProto } from '@crossrt/model';
+import type { TargetDescriptor } from '@crossrt/runtime';
+import { CandidateFiles } from '../candidate-files.js';
+import { executeOnTarget, type TargetExecution, type TargetPool } from '../target-execution.js';
+
+/**
+ * Runs transformed copies of a model (tensors exposed) on one target over several input sets in one
+ * session each, through the pool's host processes; the files are removed after each run.
+ */
+export class ModelRuns {
+  runs = 0;
+  private readonly files = new CandidateFiles('crossrt-quant');
+
+  constructor(private readonly pool: TargetPool, readonly target: TargetDescriptor) {}
+
+  async run(proto: ModelProto, origin: LoadedModel, feedSets: readonly ReadonlyMap<string, HostTensor>[]): Promise<TargetExecution> {
+    const path = await this.files.write(proto, origin);
+    try {
+      const declared = new Set((proto.graph?.input ?? []).map((i) => i.name));
+      const own = feedSets.map((feeds) => Object.fromEntries([...feeds].filter(([name]) => declared.has(name))));
+      this.runs++;
+      return await executeOnTarget(this.pool, this.target, path, own, proto.graph?.node.length ?? 0);
+    } finally {
+      await this.files.remove(path);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.files.close();
+  }
+}

@@ -9,6 +9,8 @@ import { inspectCommand } from './commands/inspect-command.js';
 import { localizeCommand } from './commands/localize-command.js';
 import { mergeCommand } from './commands/merge-command.js';
 import { pairCommand } from './commands/pair-command.js';
+import { quantErrorCommand } from './commands/quant-error-command.js';
+import { quantizeCommand } from './commands/quantize-command.js';
 import { reduceCommand } from './commands/reduce-command.js';
 import { reportCommand } from './commands/report-command.js';
 import { runCommand } from './commands/run-command.js';
@@ -39,6 +41,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addCommand(pairCommand())
     .addCommand(localizeCommand())
     .addCommand(reduceCommand())
+    .addCommand(quantizeCommand())
+    .addCommand(quantErrorCommand())
     .addCommand(reportCommand());
   // Usage errors anywhere in the command tree must come back here (exit 2), not end the process.
   const overrideAll = (c: Command): void => {

@@ -1,5 +1,6 @@
 import type { CaseResult, Comparison, Report, RunOutcome } from '@crossrt/core';
 import { placementJudgementText, placementProviderParts, placementSourceText, placementWarning } from './placement-text.js';
+import { quantErrorLines } from './quant-error-view.js';
 import { textTable } from './text-table.js';
 
 export const num = (x: number | undefined): string => {
@@ -120,6 +121,7 @@ export function renderCase(c: CaseResult): string[] {
       if (h) lines.push(h);
     }
   }
+  if (c.quantError) lines.push(...quantErrorLines(c.quantError, { top: 5 }).map((l) => `  ${l}`));
   return lines;
 }
 

@@ -15,3 +15,4 @@ export * from './report-file.js';
 export * from './report-formats.js';
 export * from './conformance-matrix.js';
 export * from './placement-text.js';
+export * from './quant-error-view.js';

@@ -60,6 +60,8 @@ export const ERROR_CODES = [
   'SHARD_ENV_INVALID',
   /** `crossrt init` would overwrite a suite file, or found no model to put in one. */
   'INIT_REFUSED',
+  /** A block-list file given to `crossrt precision --check` or a suite precision step is not one crossrt wrote. */
+  'BLOCK_LIST_INVALID',
   /** `crossrt quant-error`: the second model has no QuantizeLinear/DequantizeLinear or QOperator (QLinearConv, QGemm, …) node. */
   'MODEL_NOT_QUANTIZED',
   /** `crossrt quant-error`: no int8 tensor could be paired with an fp32 tensor (names, DequantizeLinear chains and graph structure all failed). */

@@ -8,7 +8,7 @@ import { threadsPerSession, type TargetDescriptor } from '@crossrt/runtime';
 import { applyPlacementVerdicts } from './placement-verdict.js';
 import { jitterNote, jitterOf, noiseFloorTolerance, repeatFeedSets, splitRepeats } from './repeat-runs.js';
 import { applyCompareHook, type CompareHook } from './user-hooks.js';
-import { dimCandidates, markSearched, type DimCandidate } from './dim-search.js';
+import { dimCandidates, markSearched, MAX_DIM_TRIES, type DimCandidate } from './dim-search.js';
 import { buildReport, caseError, caseVerdict, modelRecord } from './report-builder.js';
 import { executeOnTarget, TargetPool, type TargetExecution } from './target-execution.js';
 import { REFERENCE_COMMAND_SUBJECT, runReferenceCommand, type ReferenceCommandSettings } from './source/reference-command.js';
@@ -124,9 +124,6 @@ function shortReason(message: string | undefined): string {
   const core = last >= 0 ? line.slice(last + 'Status Message: '.length) : line;
   return core.length > 160 ? `${core.slice(0, 157)}...` : core;
 }
-
-/** Tries per case: the hints plus the ladder over a few inputs. */
-const MAX_DIM_TRIES = 16;
 
 /** One candidate on the targets that failed, first input set only; undefined when it ran, else why not. */
 async function tryDims(path: string, settings: ModelCaseSettings, pool: TargetPool, targets: readonly TargetDescriptor[], candidate: DimCandidate): Promise<string | undefined> {

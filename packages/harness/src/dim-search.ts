@@ -20,6 +20,8 @@ export interface DimCandidate {
 export const AUDIO_FRAME = 512;
 export const IMAGE_SIDE = 224;
 export const DIM_LADDER = [2, 8, 64, 512] as const;
+/** Tries per case: the hints plus the ladder over a few inputs. */
+export const MAX_DIM_TRIES = 16;
 
 const AUDIO_NAME = /audio|wav|pcm|signal|speech|waveform|^input$|^x$/i;
 const AUDIO_DIM = /seq|sample|time|length|len|frames?|audio|wav/i;

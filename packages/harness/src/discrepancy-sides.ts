@@ -1,13 +1,12 @@
-import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { CrossrtError, type CaseResult, type Comparison, type DimResolution, type HostTensor, type InputRecord, type PlacementPolicy, type Report, type RunOutcome, type Tolerance, type TolerancePolicy } from '@crossrt/core';
 import { DEFAULT_DIM, scopeDimOptions, SPECIAL_VALUES_SET, tensorSha256 } from '@crossrt/inputs';
 import {
-  encodeModel, isBackendTestCaseDir, loadBackendTestCase, modelSignature, readModelFile, type LoadedModel, type ModelProto,
+  isBackendTestCaseDir, loadBackendTestCase, modelSignature, readModelFile, type LoadedModel, type ModelProto,
 } from '@crossrt/model';
 import type { TargetDescriptor } from '@crossrt/runtime';
 import { prepareInputSets, type SideRunOptions } from './input-settings.js';
+import { CandidateFiles } from './candidate-files.js';
 import { applyPlacementVerdicts } from './placement-verdict.js';
 import { buildReport, caseVerdict, modelRecord } from './report-builder.js';
 import { executeOnTarget, TargetPool, type TargetExecution } from './target-execution.js';
@@ -156,45 +155,41 @@ export async function runDiscrepancySearch(
 }
 
 /**
- * Writes transformed models to a private temp folder (or beside the original when it has external
- * data, whose relative locations must keep resolving) and runs them; counts runs for the reports.
+ * Runs transformed models on both sides (written by CandidateFiles, removed after each run) and
+ * counts runs for the reports.
  */
 export class SideRunner {
   runs = 0;
-  private tmp: string | undefined;
-  private seq = 0;
-  private readonly written: string[] = [];
+  private readonly files = new CandidateFiles('crossrt-localize');
 
   constructor(readonly spec: DiscrepancySpec, private readonly pool: TargetPool) {}
 
   /** Run `refProto` on the reference side and `actProto` on the actual side, each with the feeds it declares. */
   async runBoth(refProto: ModelProto, actProto: ModelProto, feeds: ReadonlyMap<string, HostTensor>): Promise<SidePairRun> {
-    const refPath = await this.write(refProto, this.spec.reference.model);
-    const actPath = this.spec.mode === 'targets' && actProto === refProto ? refPath : await this.write(actProto, this.spec.actual.model);
+    const refPath = await this.files.write(refProto, this.spec.reference.model);
+    const actPath = this.spec.mode === 'targets' && actProto === refProto ? refPath : await this.files.write(actProto, this.spec.actual.model);
     try {
       const reference = await this.exec(this.spec.reference, refPath, refProto, feeds);
       const actual = await this.exec(this.spec.actual, actPath, actProto, feeds);
       return { reference, actual };
     } finally {
-      await this.remove(refPath);
-      if (actPath !== refPath) await this.remove(actPath);
+      await this.files.remove(refPath);
+      if (actPath !== refPath) await this.files.remove(actPath);
     }
   }
 
   /** Run one model on the reference side only (capturing intermediate values). */
   async runReference(proto: ModelProto, feeds: ReadonlyMap<string, HostTensor>): Promise<TargetExecution> {
-    const path = await this.write(proto, this.spec.reference.model);
+    const path = await this.files.write(proto, this.spec.reference.model);
     try {
       return await this.exec(this.spec.reference, path, proto, feeds);
     } finally {
-      await this.remove(path);
+      await this.files.remove(path);
     }
   }
 
-  async close(): Promise<void> {
-    for (const p of this.written.splice(0)) await unlink(p).catch(() => undefined);
-    if (this.tmp) await rm(this.tmp, { recursive: true, force: true });
-    this.tmp = undefined;
+  close(): Promise<void> {
+    return this.files.close();
   }
 
   private async exec(side: DiscrepancySide, path: string, proto: ModelProto, feeds: ReadonlyMap<string, HostTensor>): Promise<TargetExecution> {
@@ -202,26 +197,6 @@ export class SideRunner {
     const own = Object.fromEntries([...feeds].filter(([name]) => declared.has(name)));
     this.runs++;
     return executeOnTarget(this.pool, side.target, path, [own], proto.graph?.node.length ?? 0);
-  }
-
-  private async write(proto: ModelProto, origin: LoadedModel): Promise<string> {
-    const name = `crossrt-candidate-${process.pid}-${++this.seq}.onnx`;
-    let path: string;
-    if (origin.externalData.length > 0) {
-      path = join(origin.dir, `.${name}`);
-    } else {
-      this.tmp ??= await mkdtemp(join(tmpdir(), 'crossrt-localize-'));
-      path = join(this.tmp, name);
-    }
-    await writeFile(path, encodeModel(proto));
-    this.written.push(path);
-    return path;
-  }
-
-  private async remove(path: string): Promise<void> {
-    const i = this.written.indexOf(path);
-    if (i >= 0) this.written.splice(i, 1);
-    await unlink(path).catch(() => undefined);
   }
 }
 

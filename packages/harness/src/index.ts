@@ -30,6 +30,9 @@ export { runTorchSource, TorchSourceSession, SOURCE_TOLERANCE, type TorchRunOpti
 export { exportPoints, pointId, torchCaseName, type ExportMatrix } from './source/torch-export-matrix.js';
 export { runOpsetUpgrade, checkRequestedOpsets, upgradeCommandText, type OpsetUpgradeOptions } from './source/opset-upgrade.js';
 export { loadDataLoader, loadCompareHook, type DataLoaderHook, type CompareHook } from './user-hooks.js';
+export { runPrecisionSearch, DEFAULT_MAX_TRIALS, type PrecisionSearchOptions, type PrecisionProgress, type PrecisionSearchResult } from './precision/precision-search.js';
+export { parsePrecisionPolicy, describePolicy, DEFAULT_PRECISION_POLICY } from './precision/precision-policy.js';
+export { readBlockList } from './precision/precision-files.js';
 export { quantizeModelFile, DEFAULT_CALIBRATION_SETS, CALIBRATION_TARGET, type QuantizeModelOptions } from './quant/quantize-model.js';
 export { runQuantError, quantErrorCase, judgeGate, QUANT_CHUNK, type QuantErrorOptions, type QuantErrorGateSpec } from './quant/quant-error-run.js';
 export { matchQuantizedTensors, quantFormat, type QuantMatching, type ActivationPair, type WeightPair } from './quant/tensor-matching.js';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, join, posix, relative, sep, win32 } from 'node:path';
-import { clone } from '@bufbuild/protobuf';
-import { ModelProtoSchema, type GraphProto, type ModelProto, type TensorProto } from 'onnx-buf';
+import { closeSync, fstatSync, openSync, readSync, realpathSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, posix, relative, sep, win32 } from 'node:path';
+import { clone, create, toBinary } from '@bufbuild/protobuf';
+import { ModelProtoSchema, StringStringEntryProtoSchema, type GraphProto, type ModelProto, type TensorProto } from 'onnx-buf';
 import { bytesPerElement, CrossrtError, dtypeFromOnnx, elementCount, onnxElemTypeName } from '@crossrt/core/base';
 
 /** TensorProto.DataLocation.EXTERNAL */
@@ -192,4 +192,52 @@ export function externalDataFiles(refs: readonly ResolvedExternalData[]): { path
   const byLocation = new Map<string, string>();
   for (const r of refs) byLocation.set(r.location, r.file);
   return [...byLocation].map(([path, file]) => ({ path, file }));
+}
+
+/** protobuf's hard limit on one message: larger models must keep their weights outside the .onnx. */
+export const PROTOBUF_LIMIT_BYTES = 2 ** 31 - 1;
+
+/**
+ * Write `proto` to `outPath` so it loads from there: self-contained when it fits comfortably under
+ * protobuf's 2 GiB limit, else every tensor of at least `minBytes` (already external or inline) goes
+ * to `<outPath>.data` beside it, 64-byte aligned, one tensor in memory at a time. Returns the data
+ * file, if any. `modelDir` is where the model's current external locations resolve.
+ */
+export function writeModelFile(proto: ModelProto, modelDir: string, outPath: string, options: { minBytes?: number; inlineLimit?: number } = {}): { dataFile?: string } {
+  const minBytes = options.minBytes ?? 1024;
+  let inlineBytes = 0;
+  for (const t of modelTensors(proto)) inlineBytes += isExternalTensor(t) ? declaredTensorBytes(t) : t.rawData.length;
+  if (inlineBytes < (options.inlineLimit ?? PROTOBUF_LIMIT_BYTES - 64 * 1024 ** 2)) {
+    const bytes = toBinary(ModelProtoSchema, inlineExternalData(proto, modelDir));
+    writeFileSync(outPath, bytes);
+    return {};
+  }
+  const copy = clone(ModelProtoSchema, proto);
+  const location = `${basename(outPath)}.data`;
+  const dataFile = join(dirname(outPath), location);
+  const fd = openSync(dataFile, 'w');
+  let offset = 0;
+  try {
+    for (const t of modelTensors(copy)) {
+      const external = isExternalTensor(t);
+      if (!external && t.rawData.length < minBytes) continue;
+      const bytes = external ? readExternalBytes(t, modelDir) : t.rawData;
+      const pad = (64 - (offset % 64)) % 64;
+      offset += pad;
+      let done = 0;
+      while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, offset + done);
+      t.rawData = new Uint8Array(0);
+      t.dataLocation = EXTERNAL_LOCATION;
+      t.externalData = [
+        create(StringStringEntryProtoSchema, { key: 'location', value: location }),
+        create(StringStringEntryProtoSchema, { key: 'offset', value: String(offset) }),
+        create(StringStringEntryProtoSchema, { key: 'length', value: String(bytes.length) }),
+      ];
+      offset += bytes.length;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  writeFileSync(outPath, toBinary(ModelProtoSchema, copy));
+  return { dataFile };
 }

@@ -131,6 +131,16 @@ export class Fp16Converter {
     return this.nodeInfo.get(key);
   }
 
+  /** A main-graph tensor (input, initializer, node output) is float32 in the source model. */
+  isFloatTensor(name: string): boolean {
+    return name !== '' && this.main.types.get(name) === FLOAT;
+  }
+
+  /** The block-list key of the main graph's node at `index`. */
+  mainKey(index: number): string {
+    return this.main.keys[index]!;
+  }
+
   /** The model with every float node in float16 except the `fp32` keys (and the default keeps). */
   convert(fp32: ReadonlySet<string> = new Set()): Fp16ConvertResult {
     const unknown = [...fp32].filter((k) => !this.nodeInfo.has(k));
@@ -164,26 +174,40 @@ export class Fp16Converter {
     const seen = new Set<string>();
     const bodies = new Map<string, GraphInfo>();
     g.node.forEach((n, index) => {
-      const outs = inferNodeOutputTypes(n, typeOf);
-      n.output.forEach((o, i) => declare(o, outs[i]));
       let own = n.name || `${n.opType}(${n.output[0] ?? index})`;
       if (seen.has(own)) own = `${own}#${index}`;
       seen.add(own);
       const key = path ? `${path}/${own}` : own;
       keys.push(key);
+      // Bodies first: an If/Loop/Scan whose body outputs declare no type yields what its body computes.
+      const nodeBodies: GraphInfo[] = [];
+      const at = out.length; // the node is listed before its body nodes
+      for (const a of n.attribute) {
+        const subs = a.g ? [a.g] : a.graphs;
+        subs.forEach((sub, j) => {
+          const bodyPath = `${key}/${a.name}${a.graphs.length > 1 ? `[${j}]` : ''}`;
+          const body = this.analyse(sub, bodyPath, typeOf, out);
+          bodies.set(`${index}/${a.name}/${j}`, body);
+          nodeBodies.push(body);
+        });
+      }
+      const outs = inferNodeOutputTypes(n, typeOf);
+      const bodyOutput = (i: number) => {
+        const skip = n.opType === 'Loop' ? 1 : 0; // Loop's first body output is the condition
+        for (const b of nodeBodies) {
+          const name = b.graph.output[i + skip]?.name;
+          const t = name ? b.types.get(name) : undefined;
+          if (t !== undefined) return t;
+        }
+        return undefined;
+      };
+      n.output.forEach((o, i) => declare(o, outs[i] ?? bodyOutput(i)));
       const float = [...n.input, ...n.output].some((t) => t !== '' && typeOf(t) === FLOAT)
         || (n.opType === 'Cast' && Number(attr(n, 'to')?.i ?? 0n) === FLOAT)
         || (n.opType === 'ConstantOfShape' && (attr(n, 'value')?.t?.dataType ?? FLOAT) === FLOAT);
       const keptBecause = n.domain !== '' && n.domain !== 'ai.onnx' ? `domain ${n.domain} (crossrt does not know its types)`
         : this.keepOps.has(n.opType) ? `${n.opType} is on the default float32 op list` : undefined;
-      out.push({ key, name: n.name, opType: n.opType, graph: path, float, index, ...(keptBecause ? { keptBecause } : {}) });
-      for (const a of n.attribute) {
-        const subs = a.g ? [a.g] : a.graphs;
-        subs.forEach((sub, j) => {
-          const bodyPath = `${key}/${a.name}${a.graphs.length > 1 ? `[${j}]` : ''}`;
-          bodies.set(`${index}/${a.name}/${j}`, this.analyse(sub, bodyPath, typeOf, out));
-        });
-      }
+      out.splice(at, 0, { key, name: n.name, opType: n.opType, graph: path, float, index, ...(keptBecause ? { keptBecause } : {}) });
     });
     return { path, graph: g, types, keys, bodies };
   }

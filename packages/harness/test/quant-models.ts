@@ -48,3 +48,18 @@ export function writeModel(dir: string, name: string, proto: ModelProto): string
   writeFileSync(path, encodeModel(proto));
   return path;
 }
+
+/**
+ * `singleConv` — y = Conv(x, w, b), 3→4 channels, 3x3, pad 1: one layer whose int8 error can be
+ * bounded by hand. `channelScales` multiplies each output channel's weights (uneven channels).
+ */
+export function singleConv(channelScales: readonly number[] = [1, 1, 1, 1]): ModelProto {
+  const w = seededValues(4 * 27, 11, 0.5).map((v, i) => v * channelScales[Math.floor(i / 27)]!);
+  return buildModel({
+    opset: 13,
+    inputs: [{ name: 'x', dtype: 'float32', dims: [1, 3, 8, 8] }],
+    outputs: [{ name: 'y', dtype: 'float32', dims: [1, 4, 8, 8] }],
+    initializers: { w: makeTensor('float32', [4, 3, 3, 3], w), b: t([4], 12, 0.2) },
+    nodes: [{ op: 'Conv', name: 'conv', inputs: ['x', 'w', 'b'], outputs: ['y'], attrs: { pads: [1, 1, 1, 1] } }],
+  });
+}

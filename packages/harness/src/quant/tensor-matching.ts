@@ -48,7 +48,7 @@ export interface QuantMatching {
 }
 
 type Meaning =
-  | { readonly kind: 'act'; readonly fp32: string; readonly repr: 'float' | 'quantized' | 'dequantized'; readonly q?: QuantRef; readonly fused?: boolean }
+  | { readonly kind: 'act'; readonly fp32: string; readonly repr: 'float' | 'quantized' | 'dequantized'; readonly q?: QuantRef; readonly fused?: boolean; readonly quantizeLinear?: boolean }
   | { readonly kind: 'const'; readonly init?: string; readonly q?: QuantRef };
 
 const intAttr = (n: OrderedNode, name: string): number | undefined => {
@@ -111,7 +111,7 @@ export function matchQuantizedTensors(fp32: ModelProto, variant: ModelProto): Qu
       } else if (n.opType === 'Identity') {
         meaning.set(n.outputs[0], src);
       } else {
-        meaning.set(n.outputs[0], { kind: 'act', fp32: src.fp32, repr: n.opType === 'QuantizeLinear' ? 'quantized' : 'dequantized', ...(n.opType === 'QuantizeLinear' ? { q } : {}), ...(src.fused ? { fused: true } : {}) });
+        meaning.set(n.outputs[0], { kind: 'act', fp32: src.fp32, repr: n.opType === 'QuantizeLinear' ? 'quantized' : 'dequantized', ...(n.opType === 'QuantizeLinear' ? { q, quantizeLinear: true } : {}), ...(src.fused ? { fused: true } : {}) });
       }
       continue;
     }
@@ -202,7 +202,8 @@ export function matchQuantizedTensors(fp32: ModelProto, variant: ModelProto): Qu
   for (const t of orderedRef) {
     const b = best.get(t);
     if (!b) continue;
-    const match: QuantMatch = b.m.fused ? 'fused' : b.m.repr === 'dequantized' ? 'dequantize-linear' : b.m.repr === 'quantized' ? 'qoperator' : b.v === t ? 'name' : 'structure';
+    // A QuantizeLinear output read by QOperator ops only is dequantized here with its own parameters.
+    const match: QuantMatch = b.m.fused ? 'fused' : b.m.repr === 'dequantized' || b.m.quantizeLinear ? 'dequantize-linear' : b.m.repr === 'quantized' ? 'qoperator' : b.v === t ? 'name' : 'structure';
     activations.push({ fp32: t, variant: b.v, match, ...(b.m.repr === 'quantized' && b.m.q ? { dequantize: b.m.q } : {}) });
   }
   const pairedRef = new Set(activations.map((a) => a.fp32));

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import picomatch from 'picomatch';
-import { CrossrtError, SuiteSchema, type ExportSettings, type ModelEntry, type Suite, type SuiteReferenceCommand } from '@crossrt/core';
+import { CrossrtError, SuiteSchema, type ExportSettings, type ModelEntry, type Suite, type SuiteReferenceCommand, type SuiteVariant } from '@crossrt/core';
 import { exportPoints, pointId, torchCaseName } from './source/torch-export-matrix.js';
 import { findBackendTestCases } from '@crossrt/model';
 
@@ -16,7 +16,7 @@ const glob = async (patterns: string | string[], options: { cwd: string; absolut
 export interface PlannedCase {
   readonly index: number;
   readonly id: string;
-  readonly kind: 'model' | 'test-case' | 'convert' | 'torch';
+  readonly kind: 'model' | 'test-case' | 'convert' | 'torch' | 'variant';
   /** Model file (for `convert`: where the converter must write the artifact). */
   readonly path: string;
   readonly dims?: Readonly<Record<string, number>>;
@@ -28,6 +28,8 @@ export interface PlannedCase {
     readonly callable: string; readonly point: ExportSettings; readonly kwargs?: Record<string, unknown>;
     readonly layerwise: 'auto' | 'always' | 'off'; readonly layerSnrDb?: number;
   };
+  /** A variant of a model entry: the model it is judged against, how it is made, its steps. */
+  readonly variant?: { readonly of: string } & Pick<SuiteVariant, 'quantize' | 'quantError'>;
   /** The entry's oracle is this command (run in the suite folder), not the first target. */
   readonly referenceCommand?: { readonly command: string; readonly timeoutSeconds?: number };
 }
@@ -89,7 +91,14 @@ function caseSettings(entry: { dims?: PlannedCase['dims']; shapes?: PlannedCase[
 async function expandEntry(entry: ModelEntry, suiteDir: string, workDir: string): Promise<Omit<PlannedCase, 'index'>[]> {
   if ('path' in entry) {
     const path = resolve(suiteDir, entry.path);
-    return [{ id: entry.id ?? posix(relative(suiteDir, path)), kind: 'model', path, ...caseSettings(entry) }];
+    const id = entry.id ?? posix(relative(suiteDir, path));
+    // Variants follow their model: an existing file, or the artifact `quantize` writes in the work folder.
+    const variants = (entry.variants ?? []).map((v) => ({
+      id: `${id}@${v.id}`, kind: 'variant' as const, ...caseSettings(entry),
+      path: v.path !== undefined ? resolve(suiteDir, v.path) : join(workDir, 'quantized', `${`${id}@${v.id}`.replace(/[^\w.@-]+/g, '_')}.onnx`),
+      variant: { of: path, ...(v.quantize ? { quantize: v.quantize } : {}), ...(v.quantError ? { quantError: v.quantError } : {}) },
+    }));
+    return [{ id, kind: 'model', path, ...caseSettings(entry) }, ...variants];
   }
   if ('glob' in entry) {
     const files = (await glob(entry.glob, { cwd: suiteDir, absolute: true })).sort();

@@ -83,6 +83,7 @@ export const QuantGateSchema = z.object({
   minSnrDb: z.number().optional(),
   minTensorSnrDb: z.number().optional(),
   minWeightSnrDb: z.number().optional(),
+  failOnJump: z.boolean().optional(),
   passed: z.boolean(),
   failures: z.array(z.string()),
 });

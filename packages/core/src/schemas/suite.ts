@@ -26,8 +26,35 @@ const CaseSettings = {
   referenceCommand: SuiteReferenceCommandSchema.optional(),
 };
 
+/** `quantError` on a variant: judge it against its fp32 model tensor by tensor, and gate CI on the numbers. */
+export const SuiteQuantErrorStepSchema = z.object({
+  target: TargetIdSchema.optional().describe('the one target both models run on (default: the suite\'s first target)'),
+  minSnrDb: z.number().optional().describe('fail when the lowest SNR (dB) of the final outputs against the fp32 model is below this'),
+  minTensorSnrDb: z.number().optional().describe('fail when any matched intermediate tensor is below this SNR (dB)'),
+  minWeightSnrDb: z.number().optional().describe('fail when any dequantized weight is below this SNR (dB) against its fp32 weight'),
+  failOnJump: z.boolean().optional().describe('fail when the jump rule names a tensor'),
+  jumpDb: z.number().nonnegative().optional().describe('SNR loss against a node\'s inputs that counts as a jump (default 20 dB)'),
+  samples: z.number().int().positive().optional().describe('input sets the tensors are compared over (default 1)'),
+}).strict();
+
+/** A variant of a model entry (an int8 build): an existing file or one `crossrt quantize` makes, and the steps judging it. */
+export const SuiteVariantSchema = z.object({
+  id: z.string().regex(/^[\w.-]+$/, 'letters, digits, _ . - only').describe('the case id is <model id>@<id>'),
+  path: z.string().optional().describe('the variant .onnx, relative to the suite file'),
+  quantize: z.object({
+    perChannel: z.boolean().optional().describe('weights per output channel (default per tensor)'),
+    calibrationSets: z.number().int().positive().optional().describe('seeded calibration input sets (default 8)'),
+    activationType: z.enum(['uint8', 'int8']).optional(),
+  }).strict().optional().describe('make the variant with crossrt quantize (static QDQ, calibrated on ort-node:cpu) instead of reading one'),
+  quantError: SuiteQuantErrorStepSchema.optional().describe('per-tensor and per-weight int8 error against the model, with CI bounds; without it the variant runs as a model of its own'),
+}).strict().refine((v) => (v.path === undefined) !== (v.quantize === undefined), 'a variant takes exactly one of path (an existing model) or quantize (made by crossrt quantize)');
+export type SuiteVariant = z.infer<typeof SuiteVariantSchema>;
+
 export const ModelEntrySchema = z.union([
-  z.object({ path: z.string().describe('an .onnx file, relative to the suite file'), id: z.string().optional(), ...CaseSettings }).strict(),
+  z.object({
+    path: z.string().describe('an .onnx file, relative to the suite file'), id: z.string().optional(), ...CaseSettings,
+    variants: z.array(SuiteVariantSchema).optional().describe('variants of this model (int8 builds), one case each, judged against it'),
+  }).strict(),
   z.object({ glob: z.string().describe('a glob of .onnx files, relative to the suite file'), ...CaseSettings }).strict(),
   z.object({
     package: z.string().describe('an installed npm package name'),

@@ -17,7 +17,7 @@ import { byWorstSnr, weightErrors } from './weight-error.js';
 /** Tensor pairs exposed per run (both models), as localize's chunks bound one run's memory. */
 export const QUANT_CHUNK = 128;
 
-export interface QuantErrorGateSpec { readonly minSnrDb?: number; readonly minTensorSnrDb?: number; readonly minWeightSnrDb?: number }
+export interface QuantErrorGateSpec { readonly minSnrDb?: number; readonly minTensorSnrDb?: number; readonly minWeightSnrDb?: number; readonly failOnJump?: boolean }
 
 export interface QuantErrorOptions extends SideRunOptions {
   /** The fp32 model (the reference). */
@@ -210,5 +210,7 @@ export function judgeGate(gate: QuantErrorGateSpec, outputSnr: number | null | u
     const worst = [...weights].sort(byWorstSnr)[0];
     if (worst && worst.snrDb !== null && worst.snrDb < gate.minWeightSnrDb) failures.push(`weight ${worst.tensor} SNR ${fmt(worst.snrDb)} < ${gate.minWeightSnrDb} dB`);
   }
+  const jump = activations.find((a) => a.jump);
+  if (gate.failOnJump && jump) failures.push(`error jumps at ${jump.tensor} (−${jump.dropDb!.toFixed(1)} dB against its inputs)`);
   return { ...gate, passed: failures.length === 0, failures };
 }

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { CrossrtError, isCrossrtError } from '@crossrt/core';
 import { CROSSRT_VERSION } from '@crossrt/harness';
+import { HOST_MEMORY_RULE, MEMORY_LIMIT_ENV } from '@crossrt/runtime';
+import { parseNonNegativeNumber } from './option-parsers.js';
 import { compareCommand } from './commands/compare-command.js';
 import { conformanceCommand } from './commands/conformance-command.js';
 import { doctorCommand } from './commands/doctor-command.js';
@@ -27,6 +29,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .version(CROSSRT_VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(usageLine(s)) })
+    .option('--memory-limit <MB>', `resident-memory limit of each host process tree, 0 for none (default per model: max(${HOST_MEMORY_RULE.floorMb}, ${HOST_MEMORY_RULE.modelFactor} × model + ${HOST_MEMORY_RULE.headroomMb}) MB, at most ${HOST_MEMORY_RULE.machineShare * 100}% of the machine; env ${MEMORY_LIMIT_ENV})`, parseNonNegativeNumber('--memory-limit'))
+    // Through the environment, so every host, the early ones' match and the report's settings read one value.
+    .hook('preAction', (root) => {
+      const mb = root.opts<{ memoryLimit?: number }>().memoryLimit;
+      if (mb !== undefined) process.env[MEMORY_LIMIT_ENV] = String(mb);
+    })
     .addCommand(runCommand())
     .addCommand(torchCommand())
     .addCommand(upgradeCommand())

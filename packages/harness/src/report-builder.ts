@@ -1,6 +1,7 @@
 import { arch, cpus, platform } from 'node:os';
 import { REPORT_SCHEMA_ID, REPORT_VERSION, type CaseResult, type CrossrtError, type ModelRecord, type Report } from '@crossrt/core';
 import { opsetMap, type LoadedModel } from '@crossrt/model';
+import { describeHostMemoryLimit } from '@crossrt/runtime';
 
 export const CROSSRT_VERSION = '0.1.0';
 
@@ -20,7 +21,8 @@ export function buildReport(command: string, settings: Report['settings'], cases
     command,
     createdAt: new Date().toISOString(),
     environment: { node: process.version, platform: platform(), arch: arch(), cpus: cpus().length },
-    settings,
+    // Stated unless the caller did (a merge keeps the shards' own): the limit hosts started with in this process.
+    settings: { ...settings, hostMemoryLimit: settings.hostMemoryLimit ?? describeHostMemoryLimit() },
     cases,
     totals: {
       cases: cases.length,

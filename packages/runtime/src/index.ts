@@ -9,3 +9,4 @@ export * from './ort-session-bridge.js';
 export * from './warmup-model.js';
 export * from './load-settings.js';
 export * from './host/early-hosts.js';
+export * from './host/host-memory-limit.js';

@@ -140,6 +140,11 @@ export const ReportSchema = z.object({
     inputPlan: z.object({ prng: z.string(), samples: z.number().int().positive(), specialValues: z.boolean() }).optional(),
     /** How GPU targets' placement was judged (`--placement`); reports from before it were `strict`. */
     placement: PlacementPolicySchema.optional(),
+    /**
+     * The resident-memory limit of each host process tree: fixed by --memory-limit / CROSSRT_MEMORY_LIMIT_MB,
+     * or the default rule from the model's size and the machine's memory (reports from before it: a fixed 4096 MB).
+     */
+    hostMemoryLimit: z.object({ source: z.enum(['option', 'env', 'default']), fixedMb: z.number().nonnegative().optional(), rule: z.string() }).optional(),
   }),
   /** Set for `crossrt suite run`: which suite file, and which shard of it this report covers. */
   suite: z.object({ name: z.string(), file: z.string(), sha256: z.string(), plannedCases: z.number().int() }).optional(),

@@ -2,18 +2,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { HostEnvironment, TargetDescriptor } from '../target-catalogue.js';
 import { HOST_ENVIRONMENT_VAR } from './host-protocol.js';
+import { hostMemoryLimitMb } from './host-memory-limit.js';
 
-/**
- * Resident memory of a host and its descendants (browser processes included) before it is killed;
- * `CROSSRT_MEMORY_LIMIT_MB` overrides (0 disables).
- */
-export const DEFAULT_MEMORY_LIMIT_MB = memoryLimitFromEnv(process.env['CROSSRT_MEMORY_LIMIT_MB']) ?? 4096;
-
-function memoryLimitFromEnv(text: string | undefined): number | undefined {
-  if (text === undefined || text.trim() === '') return undefined;
-  const mb = Number(text);
-  return Number.isFinite(mb) && mb >= 0 ? mb : undefined;
-}
 /** The compiled host entry; from sources (vitest) fall back to the package's dist build. */
 function hostEntryPath(): string {
   const here = import.meta.url;
@@ -32,7 +22,10 @@ function hostEntryPath(): string {
 export const HOST_ENV_DEFAULTS: Readonly<Record<string, string>> = { ORT_DISABLE_TELEMETRY: '1' };
 
 export interface HostProcessOptions {
-  /** Resident-memory limit of the host process tree in MB; 0 disables. Default DEFAULT_MEMORY_LIMIT_MB. */
+  /**
+   * Resident-memory limit of the host process tree in MB, fixed for every model; 0 disables. Default:
+   * CROSSRT_MEMORY_LIMIT_MB, else per request from the model's size and the machine's memory (host-memory-limit.ts).
+   */
   readonly memoryLimitMb?: number;
   readonly env?: Readonly<Record<string, string>>;
 }
@@ -48,7 +41,8 @@ export interface HostProcessSpec {
 }
 
 export function hostProcessSpec(target: TargetDescriptor, options: HostProcessOptions = {}, environment?: HostEnvironment): HostProcessSpec {
-  const memoryLimitMb = options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
+  // The V8 heap holds no weights (they are ArrayBuffers or native memory): sized from the limit of a small model.
+  const memoryLimitMb = hostMemoryLimitMb(0, { ...(options.memoryLimitMb !== undefined ? { optionMb: options.memoryLimitMb } : {}) });
   const heapMb = memoryLimitMb > 0 ? Math.max(256, Math.floor(memoryLimitMb / 2)) : undefined;
   // A V8 heap limit makes JS-side memory exhaustion a clean abort instead of swapping.
   const execArgv = [...(target.hostNodeFlags ?? []), ...(heapMb ? [`--max-old-space-size=${heapMb}`] : [])];

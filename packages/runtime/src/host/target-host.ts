@@ -3,9 +3,11 @@ import type { HostTensor } from '@crossrt/core';
 import type { ProbeResult, SessionRunResult, WarmRequest } from '../runtime.js';
 import type { HostEnvironment, TargetDescriptor } from '../target-catalogue.js';
 import { DONE_MARKER, needsDoneMarker, type HostBatchItem, type HostBatchReply, type HostExecuteReply, type HostLoadReply, type HostReply, type HostReplyValue, type HostRequest } from './host-protocol.js';
+import { statSync } from 'node:fs';
 import { processTreeRssBytes } from './process-tree-memory.js';
 import { adoptEarlyHost } from './early-hosts.js';
-import { DEFAULT_MEMORY_LIMIT_MB, forkHost, hostProcessSpec, type HostProcessOptions } from './host-process.js';
+import { forkHost, hostProcessSpec, type HostProcessOptions } from './host-process.js';
+import { hostMemoryLimitMb, MEMORY_LIMIT_ENV } from './host-memory-limit.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -97,13 +99,13 @@ export class TargetHost {
   private killedFor: HostFailure | undefined;
   private retiring = false;
   private readonly timeoutMs: number;
-  private readonly memoryLimitMb: number;
   private environmentName: string | undefined;
+  /** Size of the model of the session `load` made, which later `run` requests are limited by. */
+  private sessionModelBytes = 0;
 
   /** `environment` pins the host environment (used while probing candidates). */
   constructor(readonly target: TargetDescriptor, private readonly options: TargetHostOptions = {}, private readonly environment?: HostEnvironment) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.memoryLimitMb = options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
   }
 
   /** False once the process exited, or once it announced it will (after an engine crash). */
@@ -131,37 +133,41 @@ export class TargetHost {
     return value as ProbeResult;
   }
 
-  async load(modelPath: string, placementLog = true, threads?: number): Promise<{ reply: HostLoadReply; lines: string[] }> {
+  /** `modelBytes` (graph file plus external data; default the file's size) sets the request's memory limit. */
+  async load(modelPath: string, placementLog = true, threads?: number, modelBytes?: number): Promise<{ reply: HostLoadReply; lines: string[] }> {
+    this.sessionModelBytes = modelBytes ?? fileBytes(modelPath);
     const { value, lines } = await this.request({
       type: 'load', adapterModule: this.target.adapterModule, backend: this.target.backend, modelPath, placementLog, ...(threads ? { threads } : {}),
-    });
+    }, this.timeoutMs, this.sessionModelBytes);
     return { reply: value as HostLoadReply, lines };
   }
 
   /**
    * Load, run every feed set, dispose: one round trip. `lines` are the log lines printed meanwhile.
-   * The time limit is the per-load/per-run limit for the load and for each run, added up.
+   * The time limit is the per-load/per-run limit for the load and for each run, added up; the memory
+   * limit follows `modelBytes` (graph file plus external data; default the file's size).
    */
-  async execute(modelPath: string, feedSets: readonly Readonly<Record<string, HostTensor>>[], placementLog = true, threads?: number): Promise<{ reply: HostExecuteReply; lines: string[] }> {
+  async execute(modelPath: string, feedSets: readonly Readonly<Record<string, HostTensor>>[], placementLog = true, threads?: number, modelBytes?: number): Promise<{ reply: HostExecuteReply; lines: string[] }> {
     const { value, lines } = await this.request({
       type: 'execute', adapterModule: this.target.adapterModule, backend: this.target.backend, modelPath, placementLog, feedSets, ...(threads ? { threads } : {}),
-    }, this.timeoutMs * (1 + feedSets.length));
+    }, this.timeoutMs * (1 + feedSets.length), modelBytes ?? fileBytes(modelPath));
     return { reply: value as HostExecuteReply, lines };
   }
 
   /**
    * Execute several models in one round trip (no placement log). The time limit is the per-request
-   * limit for each load and each run in the batch, added up.
+   * limit for each load and each run in the batch, added up; the memory limit is that of the largest
+   * model (`modelBytes`, default the largest file), since each is disposed before the next loads.
    */
-  async executeBatch(items: readonly HostBatchItem[], threads?: number): Promise<HostBatchReply> {
+  async executeBatch(items: readonly HostBatchItem[], threads?: number, modelBytes?: number): Promise<HostBatchReply> {
     const { value } = await this.request({
       type: 'execute-batch', adapterModule: this.target.adapterModule, backend: this.target.backend, items, ...(threads ? { threads } : {}),
-    }, this.timeoutMs * items.reduce((n, item) => n + 1 + item.feedSets.length, 0));
+    }, this.timeoutMs * items.reduce((n, item) => n + 1 + item.feedSets.length, 0), modelBytes ?? Math.max(0, ...items.map((i) => fileBytes(i.modelPath))));
     return value as HostBatchReply;
   }
 
   async run(feeds: Readonly<Record<string, HostTensor>>): Promise<SessionRunResult> {
-    const { value } = await this.request({ type: 'run', feeds });
+    const { value } = await this.request({ type: 'run', feeds }, this.timeoutMs, this.sessionModelBytes);
     return value as SessionRunResult;
   }
 
@@ -204,27 +210,33 @@ export class TargetHost {
     return this.starting;
   }
 
-  private async request(body: DistributiveOmit<HostRequest, 'id'>, timeoutMs = this.timeoutMs): Promise<{ value: HostReplyValue; lines: string[] }> {
+  /** The memory limit of a request on a model of `modelBytes`: the caller's fixed limit, else the env's, else the default rule. */
+  memoryLimitMbFor(modelBytes: number): number {
+    return hostMemoryLimitMb(modelBytes, this.options.memoryLimitMb !== undefined ? { optionMb: this.options.memoryLimitMb } : {});
+  }
+
+  private async request(body: DistributiveOmit<HostRequest, 'id'>, timeoutMs = this.timeoutMs, modelBytes = 0): Promise<{ value: HostReplyValue; lines: string[] }> {
     if (!this.alive) throw new HostFailure('crash', 'host process is not running', this.logTail());
     if (this.pending) throw new HostFailure('host-error', 'host is busy', []);
     const child = await this.start(body.type === 'probe' ? body.warm : undefined);
     if (!this.alive) throw new HostFailure('crash', 'host process is not running', this.logTail());
     const id = this.nextId++;
+    const memoryLimitMb = this.memoryLimitMbFor(modelBytes);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.killFor(new HostFailure('timeout', `${REQUEST_WORDS[body.type]} did not finish within ${timeoutMs} ms; host killed`, []));
       }, timeoutMs);
-      const memoryTimer = this.memoryLimitMb > 0 && child.pid ? setInterval(() => this.checkMemory(child.pid!), MEMORY_POLL_MS) : undefined;
+      const memoryTimer = memoryLimitMb > 0 && child.pid ? setInterval(() => this.checkMemory(child.pid!, memoryLimitMb), MEMORY_POLL_MS) : undefined;
       this.pending = { id, body, resolve, reject, doneSeen: false, lines: [], timer, memoryTimer };
       child.send({ ...body, id } as HostRequest);
     });
   }
 
-  private checkMemory(pid: number): void {
+  private checkMemory(pid: number, limitMb: number): void {
     const rss = processTreeRssBytes(pid);
-    if (rss === undefined || rss <= this.memoryLimitMb * 1024 * 1024) return;
+    if (rss === undefined || rss <= limitMb * 1024 * 1024) return;
     const mb = Math.round(rss / (1024 * 1024));
-    this.killFor(new HostFailure('crash', `host used ${mb} MB resident memory, over the ${this.memoryLimitMb} MB limit; host killed`, []));
+    this.killFor(new HostFailure('crash', `host used ${mb} MB resident memory, over the ${limitMb} MB limit; host killed (${MEMORY_LIMIT_ENV} or --memory-limit sets the limit, 0 disables it)`, []));
   }
 
   /** Kill the host and fail the pending request with `failure` (plus the log tail), not as a plain crash. */
@@ -295,5 +307,14 @@ export class TargetHost {
     if (!p) return;
     this.clearPending();
     p.reject(e);
+  }
+}
+
+/** A model file's size, 0 when it cannot be read (the load then fails with the runtime's own reason). */
+function fileBytes(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
   }
 }

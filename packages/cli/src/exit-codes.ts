@@ -10,7 +10,7 @@ import type { ErrorCode, Report } from '@crossrt/core';
  */
 export const EXIT = { OK: 0, DISCREPANCY: 1, USAGE: 2, INTERNAL: 3 } as const;
 
-const RUN_FAILURE_CODES: ReadonlySet<ErrorCode> = new Set(['TARGET_UNAVAILABLE', 'HOST_FAILED', 'CALIBRATION_FAILED']);
+const RUN_FAILURE_CODES: ReadonlySet<ErrorCode> = new Set(['TARGET_UNAVAILABLE', 'MODEL_TOO_LARGE_FOR_TARGET', 'HOST_FAILED', 'CALIBRATION_FAILED']);
 
 export function exitCodeForError(code: ErrorCode): number {
   if (code === 'INTERNAL' || code === 'REPORT_INVALID') return EXIT.INTERNAL;

@@ -17,6 +17,8 @@ export const ERROR_CODES = [
   'SHAPE_INVALID',
   'INPUT_TOO_LARGE',
   'TARGET_UNAVAILABLE',
+  /** The model (graph + external data) is larger than the target can address, e.g. onnxruntime-web's 4 GiB wasm32 memory; decided before loading. */
+  'MODEL_TOO_LARGE_FOR_TARGET',
   'HOST_FAILED',
   'REPORT_INVALID',
   'INTERNAL',

@@ -1,7 +1,8 @@
 import type { ExecutionPlacement, HostTensor, PlacementPolicy, RunOutcome } from '@crossrt/core';
 import { readModelFile, type ModelProto } from '@crossrt/model';
-import { HostFailure, hostLoadSettings, printsPlacementLog, readPlacementLog, TargetHost, type HostBatchItem, type HostExecuteReply, type HostLoadPolicy, type TargetDescriptor, type TargetHostOptions } from '@crossrt/runtime';
+import { HostFailure, hostLoadSettings, modelSizeRefusal, printsPlacementLog, readPlacementLog, TargetHost, type HostBatchItem, type HostExecuteReply, type HostLoadPolicy, type TargetDescriptor, type TargetHostOptions } from '@crossrt/runtime';
 import { classifyGraph, type GraphClasses } from './placement-classes.js';
+import { modelLoadBytes } from './model-bytes.js';
 import { splitPlacement } from './placement-split.js';
 import { DEFAULT_PLACEMENT_POLICY, isGpuTarget, withPlacementJudgement } from './placement-verdict.js';
 
@@ -28,6 +29,8 @@ export interface TargetPoolOptions extends TargetHostOptions, HostLoadPolicy {
 /** One case waiting for a batch: its model and feeds, and who wants the answer. */
 interface QueuedCase {
   readonly item: HostBatchItem;
+  /** Graph file plus external data: the host's memory limit for the batch follows its largest model. */
+  readonly modelBytes: number;
   readonly done: (result: { reply: HostExecuteReply; lines: readonly string[] } | { failure: HostFailure }) => void;
   /** Set after its batch lost its host: it then runs alone, so a crash is pinned on the right case. */
   alone?: boolean;
@@ -128,11 +131,11 @@ export class TargetPool {
   }
 
   /** Queue one case for `target`'s next batch; resolves with its reply or its failure. */
-  submit(target: TargetDescriptor, item: HostBatchItem): Promise<{ reply: HostExecuteReply; lines: readonly string[] } | { failure: HostFailure }> {
+  submit(target: TargetDescriptor, item: HostBatchItem, modelBytes = 0): Promise<{ reply: HostExecuteReply; lines: readonly string[] } | { failure: HostFailure }> {
     return new Promise((done) => {
       const queue = this.queued.get(target.id) ?? [];
       this.queued.set(target.id, queue);
-      queue.push({ item, done });
+      queue.push({ item, modelBytes, done });
       void this.drain(target, queue);
     });
   }
@@ -165,7 +168,7 @@ export class TargetPool {
 
   private async runBatch(host: TargetHost, batch: QueuedCase[], queue: QueuedCase[]): Promise<void> {
     try {
-      const reply = await host.executeBatch(batch.map((q) => q.item), this.options.threadsPerHost);
+      const reply = await host.executeBatch(batch.map((q) => q.item), this.options.threadsPerHost, Math.max(...batch.map((q) => q.modelBytes)));
       batch.forEach((q, i) => {
         const r = reply.items[i];
         if (r?.ok) q.done({ reply: r.value, lines: [] });
@@ -215,14 +218,18 @@ export async function executeOnTarget(
   pool: TargetPool, target: TargetDescriptor, modelPath: string, feedSets: readonly Readonly<Record<string, HostTensor>>[], graphNodes: number, model?: ModelProto,
 ): Promise<TargetExecution> {
   const t0 = performance.now();
+  const modelBytes = modelLoadBytes(modelPath, model);
+  // A model the target cannot address is refused here, with the limit and the size, not by the watchdog after minutes of copying.
+  const refusal = modelSizeRefusal(target, modelBytes);
+  if (refusal) return failedExecution(target, new HostFailure('load-error', `${refusal.message}. ${refusal.hint}`, [], refusal.code));
   const load = pool.loadSettings(target);
   if (pool.batches(target)) {
-    const r = await pool.submit(target, { modelPath, feedSets });
+    const r = await pool.submit(target, { modelPath, feedSets }, modelBytes);
     return 'failure' in r ? failedExecution(target, r.failure) : okExecution(pool, target, r.reply, r.lines, { modelPath, graphNodes, model }, t0);
   }
   const host = await pool.acquire(target);
   try {
-    const { reply, lines } = await host.execute(modelPath, feedSets, load.placementLog, load.threads);
+    const { reply, lines } = await host.execute(modelPath, feedSets, load.placementLog, load.threads, modelBytes);
     const exec = await okExecution(pool, target, reply, lines, { modelPath, graphNodes, model }, t0);
     // A host whose log lost a session's placement block is not trusted with the next case's proof.
     if (exec.outcome.placement?.source === 'log-missing') await host.close();
@@ -259,12 +266,15 @@ async function okExecution(
   return { outputs, outcome: withPlacementJudgement(outcome, pool.placementPolicy) };
 }
 
+/** Codes that mean this target cannot run this case at all (its engine is missing, or cannot hold the model). */
+const UNAVAILABLE_CODES = new Set(['TARGET_UNAVAILABLE', 'MODEL_TOO_LARGE_FOR_TARGET']);
+
 function failedExecution(target: TargetDescriptor, failure: HostFailure): TargetExecution {
   return {
     outputs: [],
     outcome: {
       // An adapter that finds its engine missing (no Chromium, no adapter) says so with TARGET_UNAVAILABLE.
-      target: target.id, status: failure.code === 'TARGET_UNAVAILABLE' ? 'unavailable' : STATUS_BY_FAILURE[failure.kind],
+      target: target.id, status: failure.code && UNAVAILABLE_CODES.has(failure.code) ? 'unavailable' : STATUS_BY_FAILURE[failure.kind],
       error: { message: firstLines(failure.message), ...(failure.code ? { code: failure.code } : {}) },
       outputs: [], logTail: [...failure.logTail].slice(-20),
     },

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 import { bridgeOrtSession, RuntimeStageError, timedLoad, warmupModelBytes, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime, type WarmRequest } from '@crossrt/runtime';
 
@@ -68,5 +68,22 @@ async function externalDataBytes(modelPath: string): Promise<{ path: string; dat
   // Imported here, not at the top: most models need no external data, and the host starts faster without it.
   const { externalDataFiles, readModelFile } = await import('@crossrt/model');
   const model = await readModelFile(modelPath);
-  return externalDataFiles(model.externalData).map(({ path, file }) => ({ path, data: new Uint8Array(readFileSync(file)) }));
+  return externalDataFiles(model.externalData).map(({ path, file }) => ({ path, data: readWholeFile(file) }));
+}
+
+/** A file's bytes in one array, read in chunks: readFileSync refuses files over 2 GiB, and data files of large models are. */
+function readWholeFile(file: string): Uint8Array {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const out = new Uint8Array(size);
+    for (let at = 0; at < size;) {
+      const n = readSync(fd, out, at, Math.min(1 << 28, size - at), at);
+      if (n === 0) break;
+      at += n;
+    }
+    return out;
+  } finally {
+    closeSync(fd);
+  }
 }

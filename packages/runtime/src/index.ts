@@ -10,3 +10,4 @@ export * from './warmup-model.js';
 export * from './load-settings.js';
 export * from './host/early-hosts.js';
 export * from './host/host-memory-limit.js';
+export * from './model-size-limit.js';

@@ -171,19 +171,19 @@ export function quantizeQdq(proto: ModelProto, ranges: ReadonlyMap<string, Tenso
     weights.push({ tensor: name, node: n.name, opType: n.opType, dims: [...w.dims], axis: axis ?? null, kind });
   };
 
-  const quantizeBias = (name: string, n: NodeProto, input: string, weight: string): void => {
-    if (dequantized.has(name)) return;
+  /** Each reader gets its own int32 copy: the scale depends on the reader's input and weight scales. */
+  const quantizeBias = (name: string, n: NodeProto, input: string, weight: string): string | undefined => {
     const xp = params.get(input);
     const wp = params.get(weight);
     const b = tensorFromProto(inits.get(name)!);
     if (!xp || !wp || b.dtype !== 'float32' || b.dims.length !== 1) {
       notes.push(`bias ${name} of ${n.name || n.opType} stays float (its input or weight is not quantized, or it is not 1-D float)`);
-      return;
+      return undefined;
     }
     const p = biasParams(xp.scale[0]!, wp);
     if (p.scale.length > 1 && p.scale.length !== b.dims[0]) {
       notes.push(`bias ${name} of ${n.name || n.opType} stays float (its ${b.dims[0]} channels do not match the weight's ${p.scale.length} scales)`);
-      return;
+      return undefined;
     }
     params.set(name, p);
     const qName = fresh(`${name}_quantized`);
@@ -191,13 +191,17 @@ export function quantizeQdq(proto: ModelProto, ranges: ReadonlyMap<string, Tenso
     const [s, z] = paramInits(name, p);
     const dqOut = fresh(`${name}_DequantizeLinear_Output`);
     out.push(qdqNode('DequantizeLinear', fresh(`${name}_DequantizeLinear`), [qName, s, z], dqOut, p.axis));
-    dequantized.set(name, dqOut);
     weights.push({ tensor: name, node: n.name, opType: n.opType, dims: [...b.dims], axis: p.axis ?? null, kind: 'bias' });
+    return dqOut;
   };
+  // torch.onnx copies one zero bias to several convs through Identity nodes: read through them.
+  const identityOf = new Map(g.node.filter((n) => n.opType === 'Identity' && n.domain === '' && inits.has(n.input[0] ?? '')).map((n) => [n.output[0]!, n.input[0]!]));
+  const constSource = (name: string | undefined) => (name === undefined ? undefined : inits.has(name) ? name : identityOf.get(name));
 
   let quantizedNodes = 0;
   for (const n of g.node) {
     const rule = n.domain === '' ? QDQ_OP_RULES[n.opType] : undefined;
+    let biasOut: string | undefined;
     if (rule) {
       const mine = slots(n, rule);
       const before = dequantized.size;
@@ -211,10 +215,11 @@ export function quantizeQdq(proto: ModelProto, ranges: ReadonlyMap<string, Tenso
           quantizeActivation(name);
         }
       }
-      if (rule.bias !== undefined && n.input[rule.bias] && inits.has(n.input[rule.bias]!) && rule.weight) {
+      const bias = rule.bias !== undefined ? constSource(n.input[rule.bias]) : undefined;
+      if (bias && rule.weight) {
         const gemmScaled = n.opType === 'Gemm' && (floatAttr(n, 'alpha', 1) !== 1 || floatAttr(n, 'beta', 1) !== 1);
         if (gemmScaled) notes.push(`bias of ${n.name || n.opType} stays float (Gemm alpha/beta are not 1)`);
-        else quantizeBias(n.input[rule.bias]!, n, n.input[0]!, n.input[rule.weight.slot]!);
+        else biasOut = quantizeBias(bias, n, n.input[0]!, n.input[rule.weight.slot]!);
       }
       const anyQuantized = mine.some((i) => dequantized.has(n.input[i] ?? ''));
       if (anyQuantized || dequantized.size > before) quantizedNodes++;
@@ -222,6 +227,7 @@ export function quantizeQdq(proto: ModelProto, ranges: ReadonlyMap<string, Tenso
     }
     // Readers of a quantized tensor read its dequantized value.
     n.input = n.input.map((x) => dequantized.get(x) ?? x);
+    if (biasOut) n.input[rule!.bias!] = biasOut;
     const o = n.output[0];
     if (rule && o && ranges.has(o) && graphOutputs.has(o)) {
       const renamed = fresh(`${o}_QuantizeLinear_Input`);

@@ -76,7 +76,7 @@ export function matchQuantizedTensors(fp32: ModelProto, variant: ModelProto): Qu
   const ref = graphOrder(fp32);
   const act = graphOrder(variant);
   const notes: string[] = [];
-  const refConst = new Set([...ref.initializers, ...ref.nodes.filter((n) => n.opType === 'Constant').flatMap((n) => n.outputs)]);
+  const refConst = constantTensors(ref);
   const vInits = new Set(act.initializers);
   const meaning = new Map<string, Meaning>();
   for (const name of vInits) meaning.set(name, { kind: 'const', init: name });
@@ -115,7 +115,7 @@ export function matchQuantizedTensors(fp32: ModelProto, variant: ModelProto): Qu
       }
       continue;
     }
-    if (n.opType === 'Constant') {
+    if (n.opType === 'Constant' || (inputs.some(Boolean) && n.reads.every((r) => meaning.get(r)?.kind === 'const') && !n.opType.startsWith('Random'))) {
       for (const o of n.outputs) meaning.set(o, { kind: 'const' });
       continue;
     }
@@ -207,13 +207,25 @@ export function matchQuantizedTensors(fp32: ModelProto, variant: ModelProto): Qu
     activations.push({ fp32: t, variant: b.v, match, ...(b.m.repr === 'quantized' && b.m.q ? { dequantize: b.m.q } : {}) });
   }
   const pairedRef = new Set(activations.map((a) => a.fp32));
-  const unmatched = ref.nodes.filter((n) => !NON_TENSOR_OUTPUT_OPS.has(n.opType) && n.opType !== 'Constant').flatMap((n) => n.outputs).filter((t) => !pairedRef.has(t));
+  const unmatched = ref.nodes.filter((n) => !NON_TENSOR_OUTPUT_OPS.has(n.opType)).flatMap((n) => n.outputs).filter((t) => !pairedRef.has(t) && !refConst.has(t));
   if (unmatchedNodes > 0) notes.push(`${unmatchedNodes} int8 node(s) have no fp32 counterpart with the same op reading the same tensors; their outputs and everything computed only from them are not compared`);
   if (activations.length === 0) {
     throw new CrossrtError('QUANT_NO_MATCHED_TENSORS', 'no tensor of the int8 model could be paired with a tensor of the fp32 model (by name, through QuantizeLinear/DequantizeLinear, or by graph structure)',
       'check that the second model was quantized from the first (same graph inputs, same op sequence)');
   }
   return { format, activations, weights, unmatched, notes };
+}
+
+/**
+ * Tensors fixed before any input arrives: initializers, Constant outputs, and what nodes reading only
+ * those compute (exporters copy a shared zero bias through Identity nodes, torch.onnx does).
+ */
+function constantTensors(order: ReturnType<typeof graphOrder>): Set<string> {
+  const out = new Set(order.initializers);
+  for (const n of order.nodes) {
+    if (n.opType === 'Constant' || (n.reads.length > 0 && n.reads.every((r) => out.has(r)) && !n.opType.startsWith('Random'))) for (const o of n.outputs) out.add(o);
+  }
+  return out;
 }
 
 /** Graph inputs pair by name, else by position when both graphs have as many; anything else is two different models. */

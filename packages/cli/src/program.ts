@@ -11,6 +11,7 @@ import { inspectCommand } from './commands/inspect-command.js';
 import { localizeCommand } from './commands/localize-command.js';
 import { mergeCommand } from './commands/merge-command.js';
 import { pairCommand } from './commands/pair-command.js';
+import { precisionCommand } from './commands/precision-command.js';
 import { quantErrorCommand } from './commands/quant-error-command.js';
 import { quantizeCommand } from './commands/quantize-command.js';
 import { reduceCommand } from './commands/reduce-command.js';
@@ -49,6 +50,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addCommand(pairCommand())
     .addCommand(localizeCommand())
     .addCommand(reduceCommand())
+    .addCommand(precisionCommand())
     .addCommand(quantizeCommand())
     .addCommand(quantErrorCommand())
     .addCommand(reportCommand());

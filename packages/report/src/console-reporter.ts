@@ -1,6 +1,7 @@
 import type { CaseResult, Comparison, Report, RunOutcome } from '@crossrt/core';
 import { placementJudgementText, placementProviderParts, placementSourceText, placementWarning } from './placement-text.js';
 import { quantErrorLines } from './quant-error-view.js';
+import { precisionLines } from './precision-view.js';
 import { textTable } from './text-table.js';
 
 export const num = (x: number | undefined): string => {
@@ -122,6 +123,7 @@ export function renderCase(c: CaseResult): string[] {
     }
   }
   if (c.quantError) lines.push(...quantErrorLines(c.quantError, { top: 5 }).map((l) => `  ${l}`));
+  if (c.precision) lines.push(...precisionLines(c.precision, { top: 10 }).map((l) => `  ${l}`));
   return lines;
 }
 

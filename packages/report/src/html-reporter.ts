@@ -10,6 +10,7 @@ import { num } from './console-reporter.js';
 import { errorGrowthChart, histogramChart, overviewChart, type ErrorGrowthChart, type HistogramChart } from './html-charts.js';
 import { localizationView, reductionView } from './localization-view.js';
 import { quantErrorView } from './quant-error-view.js';
+import { precisionView } from './precision-view.js';
 import { largestDiscrepancies } from './output-cells.js';
 import { fallbackNodeText, placementJudgementText, placementProviderParts, placementSourceText } from './placement-text.js';
 import { cellLabel, cellTone, statusTone, targetMatrix, type StatusTone, type TargetCell } from './target-cells.js';
@@ -96,6 +97,7 @@ function caseView(c: CaseResult, index: number, label: string, charts: CaseChart
     localization: c.localization ? localizationView(c.localization, growthChartId(index, c.localization, charts.growth)) : undefined,
     reduction: c.reduction ? reductionView(c.reduction) : undefined,
     quantError: c.quantError ? quantErrorView(c.quantError) : undefined,
+    precision: c.precision ? precisionView(c.precision) : undefined,
   };
 }
 

@@ -16,3 +16,4 @@ export * from './report-formats.js';
 export * from './conformance-matrix.js';
 export * from './placement-text.js';
 export * from './quant-error-view.js';
+export { precisionLines, precisionHeadline } from './precision-view.js';

@@ -37,10 +37,11 @@ export const BlockedNodeSchema = z.object({
   graph: z.string(),
   /**
    * overflow: it writes or reads a tensor whose float32 values leave the float16 range; error-growth:
-   * kept by the search (ranked by how much error the node added in the all-fp16 model); default-op: the
-   * converter keeps its op type in float32.
+   * it lost SNR in the all-fp16 model (errorGrowthDb); trial: its own loss could not be measured (a
+   * node inside an If/Loop/Scan body, or runtime-fused) but the trials show the policy fails without
+   * it; default-op: the converter keeps its op type in float32.
    */
-  reason: z.enum(['overflow', 'error-growth', 'default-op']),
+  reason: z.enum(['overflow', 'error-growth', 'trial', 'default-op']),
   /** dB of SNR the node lost in the all-fp16 model (its inputs' SNR minus its output's). */
   errorGrowthDb: z.number().optional(),
   why: z.string().optional(),
@@ -59,6 +60,8 @@ export const PrecisionTrialSchema = z.object({
 
 export const PrecisionSearchSchema = z.object({
   to: z.literal('fp16'),
+  /** search: the block-list was searched; check: a given block-list was judged (`--check`). */
+  mode: z.enum(['search', 'check']).default('search'),
   keepIoTypes: z.boolean(),
   policy: PrecisionPolicySchema,
   /** Targets the search ran on (mixed model against the float32 model on the same target). */

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import {
-  encodeFloat16Array, numericView, type BlockedNode, type CaseResult, type Comparison, type HostTensor, type PlacementPolicy,
+  CrossrtError, encodeFloat16Array, numericView, type BlockedNode, type CaseResult, type Comparison, type HostTensor, type PlacementPolicy,
   type PolicyCheck, type PrecisionPolicy, type PrecisionSearch, type Report, type RunOutcome,
 } from '@crossrt/core';
 import { compareOutput } from '@crossrt/compare';
@@ -33,6 +33,11 @@ export interface PrecisionSearchOptions extends SideRunOptions {
   readonly outModel?: string;
   /** Write the block-list JSON here. */
   readonly outBlockList?: string;
+  /**
+   * Check this block-list (node keys) instead of searching: the mixed model it gives is judged on the
+   * targets (the CI gate "the fp16 build still needs only these nodes in float32").
+   */
+  readonly checkBlockList?: readonly BlockedNode[];
   /** Search dims when the float32 model refuses the guessed ones (default true, as in `crossrt run`). */
   readonly dimSearch?: boolean;
   readonly onProgress?: (p: PrecisionProgress) => void;
@@ -79,6 +84,11 @@ export async function runPrecisionSearch(options: PrecisionSearchOptions): Promi
   const keepIoTypes = options.keepIoTypes ?? true;
   const maxTrials = Math.max(1, options.maxTrials ?? DEFAULT_MAX_TRIALS);
   const conv = new Fp16Converter(loaded.proto, { keepIoTypes, modelDir: loaded.dir, ...(options.keepOps ? { keepOps: options.keepOps } : {}) });
+  const checkKeys = options.checkBlockList?.map((n) => n.node);
+  const unknown = (checkKeys ?? []).filter((k) => !conv.info(k));
+  if (unknown.length > 0) {
+    throw new CrossrtError('BLOCK_LIST_INVALID', `the block-list names ${unknown.length} node(s) the model lacks (${unknown.slice(0, 3).map((k) => `"${k}"`).join(', ')})`, 'the model changed since the block-list was written: search again with `crossrt precision --block-list <file>`');
+  }
   const signature = modelSignature(loaded.proto);
   const prepare = (shapes?: Readonly<Record<string, readonly number[]>>) => {
     const all = { ...options.shapes, ...shapes };
@@ -195,13 +205,23 @@ export async function runPrecisionSearch(options: PrecisionSearchOptions): Promi
       }
     }
 
+    // A target that answers zeros for float16 where float32 is not zero is not rounding: say so.
+    if (allFp16) {
+      for (const target of active) {
+        const exec = allFp16.runs.get(target.id);
+        const ref = references.get(target.id)!;
+        const zeroed = exec?.outcome.status === 'ok' && outputNames.some((o) => allZero(exec.outputs[0]?.get(o)) && !allZero(ref.outputs[0]?.get(o)));
+        if (zeroed) notes.push(`${target.id} returned all-zero outputs for the float16 model where float32 is not zero, without an error: its float16 path looks broken (e.g. a WebGPU device without shader-f16), not merely imprecise`);
+      }
+    }
+
     // 3. Where the error comes from, on the target the all-fp16 model misses by most.
     let analysis: PrecisionAnalysis | undefined;
     let units: string[][] = [];
     const seeds = new Set<string>();
     const overflowSeeds = new Set<string>();
     const growthOf = new Map<string, number | undefined>();
-    if (allFp16 && active.length > 0 && !allFp16.pass) {
+    if (allFp16 && active.length > 0 && !allFp16.pass && !checkKeys) {
       progress({ step: 'analysis', trials: trials.length });
       const target = worstTarget(allFp16.checks, active);
       const first = (proto: ModelProto) => execute(proto, target, [0]);
@@ -213,8 +233,9 @@ export async function runPrecisionSearch(options: PrecisionSearchOptions): Promi
     }
 
     // 4. Grow the ranked prefix until it passes, bisect it, then shrink it (units, then single nodes).
-    let block: string[] | undefined = allFp16?.pass ? [] : undefined;
-    let minimal = allFp16?.pass === true;
+    let block: string[] | undefined = checkKeys ? [...checkKeys] : allFp16?.pass ? [] : undefined;
+    let minimal = allFp16?.pass === true && !checkKeys;
+    if (checkKeys) notes.push(`checked the given block-list (${checkKeys.length} node(s)) instead of searching`);
     if (!block && units.length > 0) {
       const seedUnits = units.findIndex((u) => !seeds.has(u[0]!));
       const found = await searchBlockList(units, seedUnits < 0 ? units.length : seedUnits, async (fp32, step) => (await evaluate(new Set(fp32), step)).pass, () => trials.length < maxTrials);
@@ -228,15 +249,18 @@ export async function runPrecisionSearch(options: PrecisionSearchOptions): Promi
 
     // 5. The chosen mixed model on every target, judged in full.
     const final = block ? await evaluate(new Set(block), 'confirm', true) : undefined;
+    if (block && !checkKeys && block.length > 0 && block.length === conv.candidates.length) {
+      notes.push(`every candidate node had to stay float32: no float16 node survives the policy on ${active.map((t) => t.id).join(', ')}`);
+    }
     const met = final?.pass === true;
-    const blockList = (block ?? []).map((key) => blockedNode(conv, key, { seeds, overflowSeeds }, growthOf));
+    const blockList = options.checkBlockList ? [...options.checkBlockList] : (block ?? []).map((key) => blockedNode(conv, key, { seeds, overflowSeeds }, growthOf));
     const defaultFp32 = conv.nodes.filter((n) => n.float && n.keptBecause)
       .map((n): BlockedNode => ({ node: n.key, opType: n.opType, graph: n.graph, reason: 'default-op', why: n.keptBecause! }));
     const written = final && met ? await writePrecisionFiles(options, loaded, final.converted, { blockList, keepIoTypes, policy, targets: active.map((t) => t.id) }) : undefined;
     if (!met && (options.outModel || options.outBlockList)) notes.push('no file written: the search found no block-list that meets the policy');
 
     const search: PrecisionSearch = {
-      to: 'fp16', keepIoTypes, policy, targets: active.map((t) => t.id), unsupportedTargets: unsupported,
+      to: 'fp16', mode: checkKeys ? 'check' : 'search', keepIoTypes, policy, targets: active.map((t) => t.id), unsupportedTargets: unsupported,
       nodes: { total: conv.nodes.length, float: conv.nodes.filter((n) => n.float).length, candidates: conv.candidates.length },
       outOfRangeWeights: conv.outOfRange.map((r) => ({ tensor: r.tensor, elements: r.elements, overflow: r.overflow, underflow: r.underflow, maxAbs: r.maxAbs })),
       overflowTensors: analysis ? [...analysis.overflowTensors] : [],
@@ -298,13 +322,18 @@ function rankCandidates(conv: Fp16Converter, analysis: PrecisionAnalysis, { seed
   return units;
 }
 
+/** SNR a node must lose in the all-fp16 model for its block-list reason to be the loss itself. */
+const MEASURED_GROWTH_DB = 0.5;
+
 function blockedNode(conv: Fp16Converter, key: string, { overflowSeeds }: Seeds, growthOf: ReadonlyMap<string, number | undefined>): BlockedNode {
   const info = conv.info(key)!;
   const g = growthOf.get(key);
-  const why = overflowSeeds.has(key) ? 'it reads or writes float32 values beyond ±65504'
-    : g === Infinity ? 'its output turns non-finite in float16 where float32 is finite' : undefined;
+  const reason: BlockedNode['reason'] = overflowSeeds.has(key) ? 'overflow' : g !== undefined && g >= MEASURED_GROWTH_DB ? 'error-growth' : 'trial';
+  const why = reason === 'overflow' ? 'it reads or writes float32 values beyond ±65504'
+    : g === Infinity ? 'its output turns non-finite in float16 where float32 is finite'
+      : reason === 'trial' ? 'putting it back in float16 fails the policy (its own loss is not measurable here)' : undefined;
   return {
-    node: key, opType: info.opType, graph: info.graph, reason: overflowSeeds.has(key) ? 'overflow' : 'error-growth',
+    node: key, opType: info.opType, graph: info.graph, reason,
     ...(g !== undefined && Number.isFinite(g) ? { errorGrowthDb: Math.round(g * 100) / 100 } : {}), ...(why ? { why } : {}),
   };
 }
@@ -333,6 +362,13 @@ function worstTarget(checks: readonly PolicyCheck[], active: readonly TargetDesc
     }
   }
   return worst;
+}
+
+function allZero(t: HostTensor | undefined): boolean {
+  if (!t || (t.dtype !== 'float32' && t.dtype !== 'float16')) return false;
+  const v = numericView(t) as ArrayLike<number>;
+  for (let i = 0; i < v.length; i++) if (v[i] !== 0) return false;
+  return v.length > 0;
 }
 
 function finiteOrNull(x: number | null): number | null {

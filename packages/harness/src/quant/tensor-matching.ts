@@ -209,7 +209,8 @@ export function matchQuantizedTensors(fp32: ModelProto, variant: ModelProto): Qu
   const pairedRef = new Set(activations.map((a) => a.fp32));
   const unmatched = ref.nodes.filter((n) => !NON_TENSOR_OUTPUT_OPS.has(n.opType)).flatMap((n) => n.outputs).filter((t) => !pairedRef.has(t) && !refConst.has(t));
   if (unmatchedNodes > 0) notes.push(`${unmatchedNodes} int8 node(s) have no fp32 counterpart with the same op reading the same tensors; their outputs and everything computed only from them are not compared`);
-  if (activations.length === 0) {
+  // Graph inputs pair by definition: something computed must pair too, or the models share nothing.
+  if (activations.every((a) => ref.graphInputs.has(a.fp32))) {
     throw new CrossrtError('QUANT_NO_MATCHED_TENSORS', 'no tensor of the int8 model could be paired with a tensor of the fp32 model (by name, through QuantizeLinear/DequantizeLinear, or by graph structure)',
       'check that the second model was quantized from the first (same graph inputs, same op sequence)');
   }

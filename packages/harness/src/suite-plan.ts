@@ -29,7 +29,7 @@ export interface PlannedCase {
     readonly layerwise: 'auto' | 'always' | 'off'; readonly layerSnrDb?: number;
   };
   /** A variant of a model entry: the model it is judged against, how it is made, its steps. */
-  readonly variant?: { readonly of: string } & Pick<SuiteVariant, 'quantize' | 'quantError'>;
+  readonly variant?: { readonly of: string } & Pick<SuiteVariant, 'quantize' | 'quantError' | 'fp16'>;
   /** The entry's oracle is this command (run in the suite folder), not the first target. */
   readonly referenceCommand?: { readonly command: string; readonly timeoutSeconds?: number };
 }
@@ -95,8 +95,11 @@ async function expandEntry(entry: ModelEntry, suiteDir: string, workDir: string)
     // Variants follow their model: an existing file, or the artifact `quantize` writes in the work folder.
     const variants = (entry.variants ?? []).map((v) => ({
       id: `${id}@${v.id}`, kind: 'variant' as const, ...caseSettings(entry),
-      path: v.path !== undefined ? resolve(suiteDir, v.path) : join(workDir, 'quantized', `${`${id}@${v.id}`.replace(/[^\w.@-]+/g, '_')}.onnx`),
-      variant: { of: path, ...(v.quantize ? { quantize: v.quantize } : {}), ...(v.quantError ? { quantError: v.quantError } : {}) },
+      path: v.path !== undefined ? resolve(suiteDir, v.path) : join(workDir, v.fp16 ? 'fp16' : 'quantized', `${`${id}@${v.id}`.replace(/[^\w.@-]+/g, '_')}.onnx`),
+      variant: {
+        of: path, ...(v.quantize ? { quantize: v.quantize } : {}), ...(v.quantError ? { quantError: v.quantError } : {}),
+        ...(v.fp16 ? { fp16: { ...v.fp16, ...(v.fp16.blockList ? { blockList: resolve(suiteDir, v.fp16.blockList) } : {}) } } : {}),
+      },
     }));
     return [{ id, kind: 'model', path, ...caseSettings(entry) }, ...variants];
   }

@@ -13,6 +13,7 @@ import { buildReport, caseError } from './report-builder.js';
 import { loadSuiteFile, planSuite, shardCases, type LoadedSuite, type PlannedCase } from './suite-plan.js';
 import { TargetPool } from './target-execution.js';
 import { SOURCE_TOLERANCE, TorchSourceSession } from './source/torch-source-run.js';
+import { runFp16VariantCase } from './precision/suite-fp16-step.js';
 import { runVariantCase } from './quant/suite-variant-step.js';
 
 export interface SuiteProgress {
@@ -142,7 +143,7 @@ async function runPlannedCase(c: PlannedCase, loaded: LoadedSuite, targets: read
   const tolerance = caseTolerance(c, loaded);
   if (c.kind === 'test-case') return { result: await runOracleCase(c.path, targets, pool, tolerance), outputs: new Map() };
   if (c.kind === 'torch') return sources.runCase(c, targets, pool, tolerance);
-  if (c.kind === 'variant') return runVariantCase(c, loaded, targets, pool, tolerance);
+  if (c.kind === 'variant') return c.variant?.fp16 ? runFp16VariantCase(c, loaded, targets, pool) : runVariantCase(c, loaded, targets, pool, tolerance);
   const settings = {
     targets, seed: suite.seed, tolerance, defaultDim: suite.defaultDim,
     dims: { ...suite.dims, ...c.dims }, shapes: { ...suite.shapes, ...c.shapes },

@@ -13,10 +13,11 @@ import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeFloat16Array, encodeFloat16Array, type BlockedNode, type PrecisionSearch } from '@crossrt/core';
-import { buildModel, encodeModel, Fp16Converter, readModelFile } from '@crossrt/model';
+import { encodeModel, Fp16Converter, readModelFile } from '@crossrt/model';
 import { findTarget } from '@crossrt/runtime';
 import { readBlockList } from '../src/precision/precision-files.js';
 import { runPrecisionSearch } from '../src/precision/precision-search.js';
+import { energyByHand, overflowModel } from './precision-models.js';
 
 const PYTHON = '/usr/bin/python3';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -26,46 +27,6 @@ const dir = mkdtempSync(join(tmpdir(), 'crossrt-precision-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const cpu = findTarget('ort-node:cpu');
-const GAIN = 300;
-const W = Array.from({ length: 16 * 16 }, (_, i) => Math.sin(i) * 0.3);
-
-/**
- * h = tanh(x @ W); y = sigmoid(h); energy = sum over the row of (300·h)². With |h| near 1 over 16
- * columns, energy reaches 16·300² ≈ 1.4e6 > 65504: the ReduceSumSquare's result cannot be float16,
- * everything before it can (|300·h| ≤ 300).
- */
-function overflowModel(): string {
-  const f32 = (values: number[], dims: number[]) => ({ dtype: 'float32' as const, dims, data: Float32Array.from(values) });
-  const path = join(dir, 'energy.onnx');
-  writeFileSync(path, encodeModel(buildModel({
-    opset: 17,
-    inputs: [{ name: 'x', dtype: 'float32', dims: [4, 16] }],
-    outputs: [{ name: 'y', dtype: 'float32', dims: [4, 16] }, { name: 'energy', dtype: 'float32', dims: [4] }],
-    initializers: { w: f32(W, [16, 16]), gain: f32([GAIN], []) },
-    nodes: [
-      { op: 'MatMul', inputs: ['x', 'w'], outputs: ['h'], name: 'proj' },
-      { op: 'Tanh', inputs: ['h'], outputs: ['t'], name: 'tanh' },
-      { op: 'Sigmoid', inputs: ['t'], outputs: ['y'], name: 'sigmoid' },
-      { op: 'Mul', inputs: ['t', 'gain'], outputs: ['e'], name: 'gain' },
-      { op: 'ReduceSumSquare', inputs: ['e'], outputs: ['energy'], name: 'energy', attrs: { axes: [1], keepdims: 0 } },
-    ],
-  })));
-  return path;
-}
-
-/** The same math in float64 for one x. */
-function energyByHand(x: readonly number[]): number[] {
-  return [0, 1, 2, 3].map((r) => {
-    let sum = 0;
-    for (let j = 0; j < 16; j++) {
-      let acc = 0;
-      for (let k = 0; k < 16; k++) acc += x[r * 16 + k]! * W[k * 16 + j]!;
-      sum += (GAIN * Math.tanh(acc)) ** 2;
-    }
-    return sum;
-  });
-}
-
 function onnxCheck(path: string): void {
   execFileSync(PYTHON, ['-c', 'import sys, onnx; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)', path], { stdio: 'pipe' });
 }
@@ -77,7 +38,7 @@ describe('precision search: one node built to overflow float16', () => {
   let model: string;
   let search: PrecisionSearch;
   beforeAll(async () => {
-    model = overflowModel();
+    model = overflowModel(dir);
     ({ search } = await runPrecisionSearch({
       model, targets: [cpu], keepIoTypes: false, precisionPolicy: { minSnrDb: 30, minCosine: 0.999 },
       outModel: join(dir, 'energy.mixed.onnx'), outBlockList: join(dir, 'energy.block-list.json'),
@@ -196,7 +157,7 @@ describe('precision search on real models (ort-node:cpu)', () => {
 
 describe('precision search on the WebGPU targets of this machine (SwiftShader, no GPU)', () => {
   it('ort-node:webgpu leaves the search with the device reason; ort-web:webgpu@chromium answers zeros for float16 and keeps every node float32', async () => {
-    const model = overflowModel();
+    const model = overflowModel(dir);
     const { search } = await runPrecisionSearch({
       model, targets: [cpu, findTarget('ort-node:webgpu'), findTarget('ort-web:webgpu@chromium')], precisionPolicy: { minSnrDb: 30, minCosine: 0.999 },
     });

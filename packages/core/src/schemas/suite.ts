@@ -37,6 +37,15 @@ export const SuiteQuantErrorStepSchema = z.object({
   samples: z.number().int().positive().optional().describe('input sets the tensors are compared over (default 1)'),
 }).strict();
 
+/** `fp16` on a variant: crossrt precision's float16 build of the model, gated on its block-list. */
+export const SuiteFp16StepSchema = z.object({
+  policy: z.string().optional().describe('what the mixed model must meet against the float32 model, as crossrt precision --policy (default snr=30,cosine=0.999,top1=0.99)'),
+  blockList: z.string().optional().describe('a block-list JSON crossrt precision --block-list wrote (relative to the suite file): checked instead of searched'),
+  maxFp32Nodes: z.number().int().nonnegative().optional().describe('fail when the searched block-list needs more float32 nodes than this'),
+  keepIoTypes: z.boolean().optional().describe('keep float32 graph inputs and outputs (default true)'),
+  maxTrials: z.number().int().positive().optional().describe('trial budget of the search (default 160)'),
+}).strict();
+
 /** A variant of a model entry (an int8 build): an existing file or one `crossrt quantize` makes, and the steps judging it. */
 export const SuiteVariantSchema = z.object({
   id: z.string().regex(/^[\w.-]+$/, 'letters, digits, _ . - only').describe('the case id is <model id>@<id>'),
@@ -47,7 +56,8 @@ export const SuiteVariantSchema = z.object({
     activationType: z.enum(['uint8', 'int8']).optional(),
   }).strict().optional().describe('make the variant with crossrt quantize (static QDQ, calibrated on ort-node:cpu) instead of reading one'),
   quantError: SuiteQuantErrorStepSchema.optional().describe('per-tensor and per-weight int8 error against the model, with CI bounds; without it the variant runs as a model of its own'),
-}).strict().refine((v) => (v.path === undefined) !== (v.quantize === undefined), 'a variant takes exactly one of path (an existing model) or quantize (made by crossrt quantize)');
+  fp16: SuiteFp16StepSchema.optional().describe('make the variant with crossrt precision --to fp16: search the float32 block-list (or check a stored one) against the model on the suite targets'),
+}).strict().refine((v) => [v.path, v.quantize, v.fp16].filter((x) => x !== undefined).length === 1, 'a variant takes exactly one of path (an existing model), fp16 (made by crossrt precision) or quantize (made by crossrt quantize)');
 export type SuiteVariant = z.infer<typeof SuiteVariantSchema>;
 
 export const ModelEntrySchema = z.union([

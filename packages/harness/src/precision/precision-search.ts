@@ -29,6 +29,8 @@ export interface PrecisionSearchOptions extends SideRunOptions {
   readonly maxTrials?: number;
   readonly timeoutMs?: number;
   readonly placement?: PlacementPolicy;
+  /** Run on this pool (a suite's) instead of one of its own; the caller closes it. */
+  readonly pool?: TargetPool;
   /** Write the mixed-precision model here. */
   readonly outModel?: string;
   /** Write the block-list JSON here. */
@@ -97,7 +99,7 @@ export async function runPrecisionSearch(options: PrecisionSearchOptions): Promi
   };
   let generated = await prepare();
   let sets = generated.sets;
-  const pool = new TargetPool({ ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...(options.placement ? { placementPolicy: options.placement } : {}) });
+  const pool = options.pool ?? new TargetPool({ ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...(options.placement ? { placementPolicy: options.placement } : {}) });
   const files = new CandidateFiles('crossrt-precision');
   const progress = (p: Omit<PrecisionProgress, 'maxTrials'>) => options.onProgress?.({ ...p, maxTrials });
   let runs = 0;
@@ -272,7 +274,7 @@ export async function runPrecisionSearch(options: PrecisionSearchOptions): Promi
     return { report, search };
   } finally {
     await files.close();
-    await pool.close();
+    if (!options.pool) await pool.close();
   }
 }
 

@@ -6,14 +6,14 @@
  * or a check run with one node fewer), so the search's own verdict is never the only evidence.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeFloat16Array, encodeFloat16Array, type BlockedNode, type PrecisionSearch } from '@crossrt/core';
-import { encodeModel, Fp16Converter, readModelFile } from '@crossrt/model';
+import { encodeModel, Fp16Converter, readModelFile, writeModelFile } from '@crossrt/model';
 import { findTarget } from '@crossrt/runtime';
 import { readBlockList } from '../src/precision/precision-files.js';
 import { runPrecisionSearch } from '../src/precision/precision-search.js';
@@ -170,4 +170,40 @@ describe('precision search on the WebGPU targets of this machine (SwiftShader, n
     expect(search.after.filter((c) => c.target === 'ort-web:webgpu@chromium').every((c) => c.pass)).toBe(true);
     expect(search.blockList.length).toBe(search.nodes.candidates);
   }, 300_000);
+});
+
+describe('precision search on a model with external data', () => {
+  it('reads the weights where they lie, keeps the candidates beside them, and writes the mixed model self-contained or with <out>.data', async () => {
+    const sub = mkdtempSync(join(dir, 'ext-'));
+    const loaded = await readModelFile(overflowModel(dir));
+    // The same model with every initializer of 1 KiB or more in energy.onnx.data (the 16×16 weight).
+    const external = join(sub, 'energy-ext.onnx');
+    expect(writeModelFile(loaded.proto, loaded.dir, external, { inlineLimit: 0 }).dataFile).toBe(`${external}.data`);
+    const reread = await readModelFile(external);
+    expect(reread.externalData.map((r) => r.tensor)).toEqual(['w']);
+    const outDir = mkdtempSync(join(dir, 'out-'));
+    const { search } = await runPrecisionSearch({
+      model: external, targets: [cpu], keepIoTypes: false, precisionPolicy: { minSnrDb: 30, minCosine: 0.999 }, outModel: join(outDir, 'mixed.onnx'),
+    });
+    expect(keys(search.blockList)).toEqual(['energy']);
+    // No candidate file is left beside the weights.
+    expect(readdirSync(sub).sort()).toEqual(['energy-ext.onnx', 'energy-ext.onnx.data']);
+    // The mixed model moved away from the data file: written self-contained (it is far below 2 GiB).
+    const mixed = await readModelFile(join(outDir, 'mixed.onnx'));
+    expect(mixed.externalData).toEqual([]);
+    onnxCheck(join(outDir, 'mixed.onnx'));
+    // Past the inline limit the same writer puts the weights in <out>.data, which ORT loads.
+    const big = join(outDir, 'mixed-ext.onnx');
+    expect(writeModelFile(mixed.proto, mixed.dir, big, { inlineLimit: 0, minBytes: 64 }).dataFile).toBe(`${big}.data`);
+    const x = Array.from({ length: 64 }, (_, i) => Math.cos(i * 0.7) * 2);
+    const feed = { x: new ort.Tensor('float16', encodeFloat16Array(x), [4, 16]) };
+    const energies = [];
+    for (const path of [join(outDir, 'mixed.onnx'), big]) {
+      const s = await ort.InferenceSession.create(path);
+      energies.push(Array.from((await s.run(feed))['energy']!.data as Float32Array));
+      await s.release();
+    }
+    expect(energies[1]).toEqual(energies[0]);
+    energies[0]!.forEach((e, i) => expect(Math.abs(e - energyByHand(x)[i]!) / energyByHand(x)[i]!).toBeLessThan(5e-3));
+  }, 120_000);
 });

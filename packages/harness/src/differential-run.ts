@@ -242,7 +242,8 @@ async function readCaseModel(path: string, modelPath: string): Promise<{ record:
       },
     };
   }
-  const model = await readModelFile(modelPath);
+  // The hosts read the model themselves: this process decodes the graph and leaves the weights on disk.
+  const model = await readModelFile(modelPath, { weights: 'reference' });
   return { record: modelRecord(path, model), signature: modelSignature(model.proto), protos: [model.proto] };
 }
 

@@ -1,14 +1,19 @@
 import { statSync } from 'node:fs';
-import { declaredTensorBytes, isExternalTensor, modelTensors, type ModelProto } from '@crossrt/model';
+import { basename } from 'node:path';
+import { declaredTensorBytes, externalDataRef, isExternalTensor, modelTensors, type ModelProto } from '@crossrt/model';
 
 const externalBytesByModel = new WeakMap<ModelProto, number>();
 
-/** Bytes of the model's tensors stored in external files (their declared sizes), once per decoded model. */
-export function externalDataBytes(proto: ModelProto): number {
+/**
+ * Bytes of the model's tensors stored in files besides `modelFile` (their declared sizes), once per
+ * decoded model. References into the model file itself (weights left on disk by readModelFile's
+ * `weights: 'reference'`) are part of its size already.
+ */
+export function externalDataBytes(proto: ModelProto, modelFile: string): number {
   let bytes = externalBytesByModel.get(proto);
   if (bytes === undefined) {
     bytes = 0;
-    for (const t of modelTensors(proto)) if (isExternalTensor(t)) bytes += declaredTensorBytes(t);
+    for (const t of modelTensors(proto)) if (isExternalTensor(t) && !refersTo(t, modelFile)) bytes += declaredTensorBytes(t);
     externalBytesByModel.set(proto, bytes);
   }
   return bytes;
@@ -25,5 +30,13 @@ export function modelLoadBytes(modelPath: string, proto?: ModelProto): number {
   } catch {
     // reported by the load
   }
-  return fileBytes + (proto ? externalDataBytes(proto) : 0);
+  return fileBytes + (proto ? externalDataBytes(proto, basename(modelPath)) : 0);
+}
+
+function refersTo(t: Parameters<typeof externalDataRef>[0], fileName: string): boolean {
+  try {
+    return externalDataRef(t).location === fileName;
+  } catch {
+    return false;
+  }
 }

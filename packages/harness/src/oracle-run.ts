@@ -100,7 +100,8 @@ export function graphOpTypes(tc: BackendTestCase): string[] {
 export async function runOracleCase(dir: string, targets: readonly TargetDescriptor[], pool: TargetPool, tolerance: Tolerance): Promise<CaseResult> {
   let tc: BackendTestCase;
   try {
-    tc = await loadBackendTestCase(resolve(dir));
+    // The hosts read the model themselves: this process decodes the graph and leaves the weights on disk.
+    tc = await loadBackendTestCase(resolve(dir), { weights: 'reference' });
   } catch (e) {
     if (!isCrossrtError(e)) throw e;
     return caseError(dir, e);

@@ -43,7 +43,7 @@ export function buildReport(command: string, settings: Report['settings'], cases
 
 export function modelRecord(path: string, model: LoadedModel): ModelRecord {
   return {
-    path, sha256: model.sha256, bytes: model.bytes.length, irVersion: Number(model.proto.irVersion), opsets: opsetMap(model.proto),
+    path, sha256: model.sha256, bytes: model.size, irVersion: Number(model.proto.irVersion), opsets: opsetMap(model.proto),
     producer: `${model.proto.producerName} ${model.proto.producerVersion}`.trim(), nodes: model.proto.graph?.node.length ?? 0,
   };
 }

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { CrossrtError, type HostTensor } from '@crossrt/core/base';
-import { readModelFile, type LoadedModel } from './onnx-file.js';
+import { readModelFile, type LoadedModel, type ReadModelOptions } from './onnx-file.js';
 import { modelSignature, type ModelSignature } from './signature.js';
 import { decodeTensorFile } from './tensor-proto.js';
 
@@ -34,8 +34,9 @@ export async function isBackendTestCaseDir(dir: string): Promise<boolean> {
   }
 }
 
-export async function loadBackendTestCase(dir: string): Promise<BackendTestCase> {
-  const model = await readModelFile(join(dir, 'model.onnx'));
+/** `options` go to readModelFile (e.g. `weights: 'reference'` when only hosts need the weights). */
+export async function loadBackendTestCase(dir: string, options: ReadModelOptions = {}): Promise<BackendTestCase> {
+  const model = await readModelFile(join(dir, 'model.onnx'), options);
   const signature = modelSignature(model.proto);
   const nonTensor = [...signature.inputs, ...signature.outputs].filter((v) => v.kind !== 'tensor');
   const id = basename(dir);

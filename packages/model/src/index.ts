@@ -14,3 +14,5 @@ export * from './tensor-file.js';
 export * from './fp16-convert.js';
 export * from './quant-params.js';
 export * from './qdq-quantize.js';
+export * from './model-skeleton.js';
+export * from './file-sha256.js';

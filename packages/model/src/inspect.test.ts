@@ -9,7 +9,7 @@ import { encodeModel, readModelFile, sha256Hex, type LoadedModel } from './onnx-
 const fixture = (p: string) => fileURLToPath(new URL(`../../../fixtures/${p}`, import.meta.url));
 const loaded = (proto: ReturnType<typeof buildModel>): LoadedModel => {
   const bytes = encodeModel(proto);
-  return { path: 'mem.onnx', bytes, sha256: sha256Hex(bytes), proto, dir: '.', externalData: [] };
+  return { path: 'mem.onnx', size: bytes.length, bytes, sha256: sha256Hex(bytes), proto, dir: '.', externalData: [] };
 };
 
 describe('inspectModel', () => {

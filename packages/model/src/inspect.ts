@@ -147,7 +147,7 @@ export function inspectModel(model: LoadedModel, options: InspectOptions = {}): 
   }
 
   const result: ModelInspection = {
-    path: model.path, bytes: model.bytes.length, sha256: model.sha256, irVersion, opsets,
+    path: model.path, bytes: model.size, sha256: model.sha256, irVersion, opsets,
     producer: { name: proto.producerName, version: proto.producerVersion }, graphName: g.name,
     inputs, outputs, nodes: g.node.length, nodesIncludingSubgraphs, opCounts, customDomains, localFunctions,
     initializers: { count: g.initializer.length, bytes: initBytes, externalBytes }, constants,

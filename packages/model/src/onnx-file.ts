@@ -1,17 +1,22 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema, type ModelProto } from 'onnx-buf';
 import { CrossrtError } from '@crossrt/core/base';
-import { checkModelExternalData, type ResolvedExternalData } from './external-data.js';
+import { checkExternalTensor, checkModelExternalData, isExternalTensor, modelTensors, type ResolvedExternalData } from './external-data.js';
+import { fileSha256, rememberFileSha256 } from './file-sha256.js';
+import { readModelSkeleton, selfReferencedTensors } from './model-skeleton.js';
 
 export type { ModelProto } from 'onnx-buf';
 
 /** A decoded model plus the facts every report needs about the file it came from. */
 export interface LoadedModel {
   readonly path: string;
-  readonly bytes: Uint8Array;
+  /** The file's size in bytes (the graph file only; external data files not counted). */
+  readonly size: number;
+  /** The file's bytes; absent when its weights were left on disk (`weights: 'reference'`). */
+  readonly bytes?: Uint8Array;
   readonly sha256: string;
   readonly proto: ModelProto;
   /** The folder external data resolves against. */
@@ -26,16 +31,31 @@ export interface ReadModelOptions {
    * so an escaping or missing reference is a typed error here, not a read of an arbitrary file there.
    */
   readonly externalData?: 'check' | 'skip';
+  /**
+   * `read` (default): the whole file in memory. `reference`: files of at least REFERENCE_MIN_FILE_BYTES
+   * are decoded without their large initializer payloads, which become external-data references into
+   * the .onnx file itself (see readModelSkeleton), and the file is hashed streaming on a worker thread.
+   * For runs whose hosts read the model themselves: this process then never holds the weights.
+   */
+  readonly weights?: 'read' | 'reference';
 }
+
+/** Below this, reading a model whole costs less than walking it (the ONNX node suite's models are a few KB). */
+export const REFERENCE_MIN_FILE_BYTES = 8 * 1024 * 1024;
 
 export async function readModelFile(path: string, options: ReadModelOptions = {}): Promise<LoadedModel> {
   let bytes: Uint8Array;
+  let info: Stats;
   // Synchronous reads: one small model through fs/promises costs several thread-pool round trips,
   // which made reading the ONNX node suite ~15x slower than the decode itself.
   try {
-    const info = statSync(path);
+    info = statSync(path);
     if (info.isDirectory()) {
       throw new CrossrtError('FILE_UNREADABLE', `${path} is a directory, not an .onnx file`, 'pass the model file, e.g. dir/model.onnx');
+    }
+    if (options.weights === 'reference' && info.size >= REFERENCE_MIN_FILE_BYTES) {
+      const referenced = await readModelReferencingWeights(path, info, options);
+      if (referenced) return referenced;
     }
     bytes = new Uint8Array(readFileSync(path));
   } catch (e) {
@@ -47,7 +67,27 @@ export async function readModelFile(path: string, options: ReadModelOptions = {}
   const proto = decodeModel(bytes, path);
   const dir = dirname(resolve(path));
   const externalData = options.externalData === 'skip' ? [] : checkModelExternalData(proto, dir);
-  return { path, bytes, sha256: sha256Hex(bytes), proto, dir, externalData };
+  const sha256 = sha256Hex(bytes);
+  rememberFileSha256(path, info, sha256);
+  return { path, size: bytes.length, bytes, sha256, proto, dir, externalData };
+}
+
+/** readModelFile's `weights: 'reference'` path; undefined when the walk cannot decode this file (read it whole). */
+async function readModelReferencingWeights(path: string, info: Stats, options: ReadModelOptions): Promise<LoadedModel | undefined> {
+  const sha256 = fileSha256(path, info);
+  const proto = readModelSkeleton(path, info.size);
+  if (!proto || !proto.graph || proto.irVersion === 0n) {
+    sha256.catch(() => undefined);
+    return undefined;
+  }
+  const dir = dirname(resolve(path));
+  // The references into the file itself were made here and point inside it; the list names the files
+  // besides the model that a runtime must be handed, each checked as readModelFile always does.
+  const externalData: ResolvedExternalData[] = [];
+  if (options.externalData !== 'skip') {
+    for (const t of modelTensors(proto)) if (isExternalTensor(t) && !selfReferencedTensors.has(t)) externalData.push(checkExternalTensor(t, dir));
+  }
+  return { path, size: info.size, sha256: await sha256, proto, dir, externalData };
 }
 
 /**

@@ -38,7 +38,7 @@ export function quantErrorLines(q: QuantError, options: { top?: number; all?: bo
   if (weights.length) lines.push(`worst ${weights.length} weight(s) by SNR:`, ...textTable(WEIGHT_HEADER, weights.map(weightRow)).map((l) => `  ${l}`));
   if (q.unmatched.count > 0) lines.push(`${q.unmatched.count} fp32 tensor(s) without an int8 partner (e.g. ${q.unmatched.examples.slice(0, 4).join(', ')})`);
   if (q.gate) lines.push(q.gate.passed ? 'gate: pass' : `gate: FAIL (${q.gate.failures.join('; ')})`);
-  lines.push(`jump rule: ${q.jumpRule.text}`);
+  lines.push(`jump rule: ${q.jumpRule.text}`, ...q.notes.map((n) => `note: ${n}`));
   return lines;
 }
 

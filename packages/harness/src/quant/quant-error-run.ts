@@ -56,7 +56,8 @@ export async function quantErrorCase(options: QuantErrorOptions, pool: TargetPoo
   const fp32 = await readModelFile(resolve(options.model));
   const int8 = await readModelFile(resolve(options.variant));
   const matching = matchQuantizedTensors(fp32.proto, int8.proto);
-  const notes = [...matching.notes];
+  // Both runs are on one target: the outcomes list says which model each was.
+  const notes = [`runs on ${options.target.id}: first ${options.model} (fp32), then ${options.variant} (int8)`, ...matching.notes];
   const samples = options.inputs?.samples ?? 1;
   const inputs = await quantInputSets(fp32.proto, samples, options, [int8.proto]);
   const refRuns = new ModelRuns(pool, options.target);

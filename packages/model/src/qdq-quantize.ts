@@ -243,6 +243,10 @@ export function quantizeQdq(proto: ModelProto, ranges: ReadonlyMap<string, Tenso
   g.input = g.input.filter((i) => !inits.has(i.name) || stillRead.has(i.name));
   g.initializer.push(...newInits.map((t, i) => tensorToProto(t, newInitNames[i])));
   g.node = out;
+  const bodies = g.node.filter((n) => n.attribute.some((a) => a.g !== undefined || a.graphs.length > 0));
+  if (quantizedNodes === 0) {
+    notes.unshift(`nothing was quantized: no quantizable node of the main graph has a calibrated float input${bodies.length ? `; the compute may sit inside the bodies of ${bodies.map((n) => `${n.name || n.opType} (${n.opType})`).slice(0, 3).join(', ')}, which this quantizer does not enter` : ''}`);
+  }
   return { model, quantizedNodes, activations, weights, notes };
 }
 

@@ -7,6 +7,7 @@ import { threadsPerSession, type TargetDescriptor } from '@crossrt/runtime';
 import { buildReport, caseError, caseVerdict, modelRecord } from './report-builder.js';
 import { executeOnTarget, mapConcurrent, TargetPool, type TargetPoolOptions } from './target-execution.js';
 import { applyPlacementVerdicts } from './placement-verdict.js';
+import { backendCaseFileBytes, caseHeldBytes, InFlightBytes } from './in-flight-bytes.js';
 
 /** Tolerance for one case, keyed by case name (`test_x`) or suite/name (`node/test_x`). */
 export type CaseTolerances = Readonly<Record<string, { readonly rtol: number; readonly atol: number }>>;
@@ -21,7 +22,8 @@ export interface OracleRunOptions {
   /**
    * Cases in flight at once: read and compared in this process while the hosts run others, and the
    * pool the batches are filled from. More hosts per target only pay off when session creation
-   * dominates, since every host is another process competing for the cores.
+   * dominates, since every host is another process competing for the cores. The bytes those cases
+   * hold here bound them too (in-flight-bytes.ts).
    */
   readonly jobs?: number;
   /** Host processes per target (default 1). */
@@ -55,13 +57,19 @@ export async function runOracleCases(dirs: readonly string[], options: OracleRun
   const pool = new TargetPool(oraclePoolOptions(options));
   let cases: CaseResult[];
   let done = 0;
+  const inFlight = new InFlightBytes(jobs);
   pool.prewarm(options.targets);
   try {
     cases = await mapConcurrent(dirs, jobs, async (dir) => {
-      // Validated now, while the hosts keep the other core busy, not all at once when the report is written.
-      const result = checkCaseResult(await runOracleCase(dir, options.targets, pool, caseTolerance(dir, tolerance, options.caseTolerances)));
-      options.onCase?.(result, ++done, dirs.length);
-      return result;
+      const release = await inFlight.acquire(caseHeldBytes(backendCaseFileBytes(resolve(dir)), options.targets.length));
+      try {
+        // Validated now, while the hosts keep the other core busy, not all at once when the report is written.
+        const result = checkCaseResult(await runOracleCase(dir, options.targets, pool, caseTolerance(dir, tolerance, options.caseTolerances)));
+        options.onCase?.(result, ++done, dirs.length);
+        return result;
+      } finally {
+        release();
+      }
     });
   } catch (e) {
     await pool.close();

@@ -62,12 +62,15 @@ export interface PrecisionSearchResult {
 
 interface Trial {
   readonly fp32: ReadonlySet<string>;
-  readonly converted: Fp16ConvertResult;
   readonly pass: boolean;
   readonly checks: readonly PolicyCheck[];
-  /** Per target that ran it: its execution (outputs per input set). */
-  readonly runs: ReadonlyMap<string, TargetExecution>;
+  /** Targets the trial ran on (it stops at the first failing one unless run in full). */
+  readonly targetsRun: number;
   readonly failure?: string;
+  /** Kept only for the trials the report and the analysis need (a model per trial would hold GBs). */
+  readonly converted?: Fp16ConvertResult;
+  /** Per target that ran it: its execution (outputs per input set); kept with `converted`. */
+  readonly runs?: ReadonlyMap<string, TargetExecution>;
 }
 
 export const DEFAULT_MAX_TRIALS = 160;
@@ -156,10 +159,13 @@ export async function runPrecisionSearch(options: PrecisionSearchOptions): Promi
     const tried = new Map<string, Trial>();
     const keyOf = (s: ReadonlySet<string>) => [...s].sort().join('\n');
 
-    /** One mixed model on the active targets; the first failing target ends it unless `full`. */
-    const evaluate = async (fp32: ReadonlySet<string>, step: PrecisionStep, full = false): Promise<Trial> => {
+    /**
+     * One mixed model on the active targets; the first failing target ends it unless `full`. Verdicts
+     * are cached by node set; `keep` runs it again if needed and keeps its model and outputs.
+     */
+    const evaluate = async (fp32: ReadonlySet<string>, step: PrecisionStep, full = false, keep = false): Promise<Trial> => {
       const known = tried.get(keyOf(fp32));
-      if (known && (!full || known.runs.size === active.length || !known.pass)) return known;
+      if (known && !keep && (!full || known.targetsRun === active.length || !known.pass)) return known;
       const converted = conv.convert(fp32);
       const checks: PolicyCheck[] = [];
       const ran = new Map<string, TargetExecution>();
@@ -181,19 +187,19 @@ export async function runPrecisionSearch(options: PrecisionSearchOptions): Promi
         if (!full && checks.some((c) => !c.pass)) break;
       }
       const pass = failure === undefined && checks.length > 0 && checks.every((c) => c.pass);
-      const trial: Trial = { fp32, converted, pass, checks, runs: ran, ...(failure ? { failure } : {}) };
-      tried.set(keyOf(fp32), trial);
+      const verdict: Trial = { fp32, pass, checks, targetsRun: ran.size, ...(failure ? { failure } : {}) };
+      tried.set(keyOf(fp32), verdict);
       trials.push({ fp32Nodes: fp32.size, step, pass, worstMargin: failure ? null : finiteOrNull(worstMargin(checks)), ...(failure ? { note: failure } : {}) });
       progress({ step, trials: trials.length, fp32Nodes: fp32.size, pass });
-      return trial;
+      return keep ? { ...verdict, converted, runs: ran } : verdict;
     };
 
     // 2. All float16: targets where it cannot run at all leave the search, with the reason.
     let allFp16: Trial | undefined;
     if (active.length > 0) {
-      allFp16 = await evaluate(new Set(), 'all-fp16', true);
+      allFp16 = await evaluate(new Set(), 'all-fp16', true, true);
       for (const target of [...active]) {
-        const exec = allFp16.runs.get(target.id)!;
+        const exec = allFp16.runs!.get(target.id)!;
         if (exec.outcome.status !== 'ok') {
           unsupported.push({ target: target.id, reason: `the float16 model does not run: ${statusLine(exec.outcome)}` });
           active = active.filter((t) => t !== target);
@@ -203,14 +209,15 @@ export async function runPrecisionSearch(options: PrecisionSearchOptions): Promi
       else if (active.length < references.size) {
         // Judged on the targets that run it.
         const { failure: _dropped, ...rest } = allFp16;
-        allFp16 = { ...rest, pass: rest.checks.length > 0 && rest.checks.every((c) => c.pass) };
+        allFp16 = { ...rest, pass: rest.checks.length > 0 && rest.checks.every((c) => c.pass), targetsRun: active.length };
+        tried.set(keyOf(new Set()), { fp32: new Set(), pass: allFp16.pass, checks: allFp16.checks, targetsRun: active.length });
       }
     }
 
     // A target that answers zeros for float16 where float32 is not zero is not rounding: say so.
     if (allFp16) {
       for (const target of active) {
-        const exec = allFp16.runs.get(target.id);
+        const exec = allFp16.runs?.get(target.id);
         const ref = references.get(target.id)!;
         const zeroed = exec?.outcome.status === 'ok' && outputNames.some((o) => allZero(exec.outputs[0]?.get(o)) && !allZero(ref.outputs[0]?.get(o)));
         if (zeroed) notes.push(`${target.id} returned all-zero outputs for the float16 model where float32 is not zero, without an error: its float16 path looks broken (e.g. a WebGPU device without shader-f16), not merely imprecise`);
@@ -227,8 +234,8 @@ export async function runPrecisionSearch(options: PrecisionSearchOptions): Promi
       progress({ step: 'analysis', trials: trials.length });
       const target = worstTarget(allFp16.checks, active);
       const first = (proto: ModelProto) => execute(proto, target, [0]);
-      analysis = await analysePrecision(conv, loaded.proto, allFp16.converted.model, first, {
-        fp32: references.get(target.id)!.outputs[0]!, fp16: allFp16.runs.get(target.id)!.outputs[0]!,
+      analysis = await analysePrecision(conv, loaded.proto, allFp16.converted!.model, first, {
+        fp32: references.get(target.id)!.outputs[0]!, fp16: allFp16.runs!.get(target.id)!.outputs[0]!,
       });
       units = rankCandidates(conv, analysis, { seeds, overflowSeeds }, growthOf);
       notes.push(`error growth measured on ${target.id} from ${analysis.tensors.size} exposed tensor(s)`, ...analysis.notes);
@@ -250,7 +257,8 @@ export async function runPrecisionSearch(options: PrecisionSearchOptions): Promi
     }
 
     // 5. The chosen mixed model on every target, judged in full.
-    const final = block ? await evaluate(new Set(block), 'confirm', true) : undefined;
+    // (the all-fp16 trial already holds what the report needs when nothing had to stay float32)
+    const final = !block ? undefined : block.length === 0 && allFp16?.runs ? allFp16 : await evaluate(new Set(block), 'confirm', true, true);
     if (block && !checkKeys && block.length > 0 && block.length === conv.candidates.length) {
       notes.push(`every candidate node had to stay float32: no float16 node survives the policy on ${active.map((t) => t.id).join(', ')}`);
     }
@@ -258,7 +266,7 @@ export async function runPrecisionSearch(options: PrecisionSearchOptions): Promi
     const blockList = options.checkBlockList ? [...options.checkBlockList] : (block ?? []).map((key) => blockedNode(conv, key, { seeds, overflowSeeds }, growthOf));
     const defaultFp32 = conv.nodes.filter((n) => n.float && n.keptBecause)
       .map((n): BlockedNode => ({ node: n.key, opType: n.opType, graph: n.graph, reason: 'default-op', why: n.keptBecause! }));
-    const written = final && met ? await writePrecisionFiles(options, loaded, final.converted, { blockList, keepIoTypes, policy, targets: active.map((t) => t.id) }) : undefined;
+    const written = final && met ? await writePrecisionFiles(options, loaded, final.converted!, { blockList, keepIoTypes, policy, targets: active.map((t) => t.id) }) : undefined;
     if (!met && (options.outModel || options.outBlockList)) notes.push('no file written: the search found no block-list that meets the policy');
 
     const search: PrecisionSearch = {
@@ -267,7 +275,7 @@ export async function runPrecisionSearch(options: PrecisionSearchOptions): Promi
       outOfRangeWeights: conv.outOfRange.map((r) => ({ tensor: r.tensor, elements: r.elements, overflow: r.overflow, underflow: r.underflow, maxAbs: r.maxAbs })),
       overflowTensors: analysis ? [...analysis.overflowTensors] : [],
       blockList, defaultFp32, before: [...(allFp16?.checks ?? [])], after: [...(final?.checks ?? [])], met, minimal: met && minimal,
-      trials, runs, seconds: (performance.now() - t0) / 1000, castsInserted: (final ?? allFp16)?.converted.castsInserted ?? 0,
+      trials, runs, seconds: (performance.now() - t0) / 1000, castsInserted: (final ?? allFp16)?.converted?.castsInserted ?? 0,
       ...(written ? { files: written } : {}), notes,
     };
     const report = precisionReport(options, loaded, generated, search, final ?? allFp16, references, pool.placementPolicy);

@@ -3,7 +3,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { arch, platform } from 'node:os';
 import { dirname, join } from 'node:path';
-import { locateChromium } from '@crossrt/browser';
+// The subpath, not the package: its index loads playwright-core, ~0.8 s of every harness import.
+import { locateChromium } from '@crossrt/browser/chromium-executable';
 import { describeError } from '@crossrt/core';
 import { findPython, PYTHON_INSTALL_HINT } from '@crossrt/python-bridge';
 import { CHROMIUM_LIB_DIR } from '@crossrt/runtime';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync, type Stats } from 'node:fs';
-import { resolve } from 'node:path';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync, type Stats } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -8,7 +9,8 @@ import { Worker } from 'node:worker_threads';
  * write to the file changes its ctime), so a file read by several steps of one run (dim flags, the case,
  * a localize) is hashed once. Large files are hashed on a worker thread, streamed through a 4 MiB buffer:
  * never a whole-file copy, and the main thread stays free for the hosts' IPC and the comparisons
- * (SHA-256 runs at ~1.2 GB/s here: a 2.1 GB model set is ~1.7 s of CPU).
+ * (SHA-256 runs at ~1.2 GB/s here: a 2.1 GB model set is ~1.7 s of CPU). Hashes of those large files
+ * are also kept on disk (hashCacheFile), so the next run on the same files hashes none of them.
  */
 const cache = new Map<string, { readonly identity: string; readonly sha256: Promise<string> }>();
 
@@ -29,15 +31,72 @@ export function rememberFileSha256(path: string, info: Stats, sha256: string): v
   cache.set(resolve(path), { identity: identityOf(info), sha256: Promise.resolve(sha256) });
 }
 
-/** SHA-256 (hex) of the file at `path` whose stat is `info`: from the cache, else streamed on the hashing worker. */
+/** SHA-256 (hex) of the file at `path` whose stat is `info`: from the caches, else streamed on the hashing worker. */
 export function fileSha256(path: string, info: Stats): Promise<string> {
   const hit = cached(path, info);
   if (hit) return hit;
   const key = resolve(path);
+  const identity = identityOf(info);
+  const stored = diskCache().get(key);
+  if (stored?.identity === identity) {
+    const sha256 = Promise.resolve(stored.sha256);
+    cache.set(key, { identity, sha256 });
+    return sha256;
+  }
   const sha256 = hashOnWorker(key);
-  cache.set(key, { identity: identityOf(info), sha256 });
-  sha256.catch(() => cache.delete(key));
+  cache.set(key, { identity, sha256 });
+  sha256.then((hex) => storeOnDisk(key, identity, hex), () => cache.delete(key));
   return sha256;
+}
+
+/**
+ * The on-disk hash cache: `$CROSSRT_CACHE_DIR/file-sha256.json` (default `$XDG_CACHE_HOME/crossrt`, else
+ * `~/.cache/crossrt`); `CROSSRT_HASH_CACHE=0` turns it off. Read when first needed, not at import.
+ */
+export function hashCacheFile(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env['CROSSRT_HASH_CACHE'] === '0') return undefined;
+  const base = env['CROSSRT_CACHE_DIR'] ?? join(env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'crossrt');
+  return join(base, 'file-sha256.json');
+}
+
+/** Entries kept on disk: the most recently hashed files. */
+const DISK_CACHE_ENTRIES = 4096;
+type DiskEntries = Map<string, { identity: string; sha256: string }>;
+let disk: { file: string | undefined; entries: DiskEntries } | undefined;
+
+function readDiskEntries(file: string | undefined): DiskEntries {
+  if (!file) return new Map();
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { identity: string; sha256: string }>;
+    return new Map(Object.entries(parsed).filter(([, v]) => typeof v?.identity === 'string' && /^[0-9a-f]{64}$/.test(v.sha256 ?? '')));
+  } catch {
+    return new Map(); // none yet, or unreadable: hash again
+  }
+}
+
+function diskCache(): DiskEntries {
+  const file = hashCacheFile();
+  if (!disk || disk.file !== file) disk = { file, entries: readDiskEntries(file) };
+  return disk.entries;
+}
+
+function storeOnDisk(path: string, identity: string, sha256: string): void {
+  const file = hashCacheFile();
+  if (!file) return;
+  try {
+    // Merged with what other processes wrote meanwhile; written whole and renamed into place.
+    const entries = readDiskEntries(file);
+    entries.delete(path);
+    entries.set(path, { identity, sha256 });
+    const kept = [...entries].slice(-DISK_CACHE_ENTRIES);
+    mkdirSync(dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(Object.fromEntries(kept)));
+    renameSync(tmp, file);
+    disk = { file, entries: new Map(kept) };
+  } catch {
+    // a read-only home: the in-process cache still holds it
+  }
 }
 
 /** SHA-256 of a file streamed on this thread through one chunk buffer (for callers that cannot wait). */

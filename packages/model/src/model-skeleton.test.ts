@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -6,13 +6,19 @@ import { createHash } from 'node:crypto';
 import { clearField } from '@bufbuild/protobuf';
 import { TensorProtoSchema } from 'onnx-buf';
 import { readExternalBytes, inlineExternalData } from './external-data.js';
-import { fileSha256, fileSha256Sync } from './file-sha256.js';
+import { fileSha256, fileSha256Sync, hashCacheFile } from './file-sha256.js';
 import { buildModel } from './graph-builder.js';
 import { readModelSkeleton } from './model-skeleton.js';
 import { encodeModel, readModelFile, REFERENCE_MIN_FILE_BYTES } from './onnx-file.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'crossrt-skeleton-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const cacheBefore = process.env['CROSSRT_CACHE_DIR'];
+process.env['CROSSRT_CACHE_DIR'] = join(tmp, 'cache'); // the on-disk hash cache stays in the temp folder
+afterAll(() => {
+  if (cacheBefore === undefined) delete process.env['CROSSRT_CACHE_DIR'];
+  else process.env['CROSSRT_CACHE_DIR'] = cacheBefore;
+  rmSync(tmp, { recursive: true, force: true });
+});
 
 // W: 2.2 M float32 (8.8 MB, over REFERENCE_MIN_FILE_BYTES) with W[i] = i / 2; b: 2 floats (stays inline).
 const N = 2_200_000;
@@ -90,5 +96,28 @@ describe('fileSha256', () => {
     writeFileSync(f, 'abcd');
     expect(await fileSha256(f, statSync(f))).toBe(createHash('sha256').update('abcd').digest('hex'));
     expect(fileSha256Sync(f)).toBe(createHash('sha256').update('abcd').digest('hex'));
+  });
+});
+
+describe('the on-disk hash cache', () => {
+  it('stores what the worker hashed and answers from it for the same file version (a later run)', async () => {
+    process.env['CROSSRT_CACHE_DIR'] = join(tmp, 'cache-a');
+    const f = join(tmp, 'disk.bin');
+    writeFileSync(f, 'abc');
+    const info = statSync(f);
+    await fileSha256(f, info);
+    const stored = JSON.parse(readFileSync(hashCacheFile()!, 'utf8'));
+    expect(stored[f]).toEqual({ identity: `3:${info.mtimeMs}:${info.ctimeMs}:${info.ino}`, sha256: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad' });
+    // another file, known only to a cache written by "an earlier run": its stored hash is used, nothing hashed
+    const g = join(tmp, 'disk2.bin');
+    writeFileSync(g, 'xyz');
+    const gi = statSync(g);
+    process.env['CROSSRT_CACHE_DIR'] = join(tmp, 'cache-b');
+    mkdirSync(join(tmp, 'cache-b'));
+    writeFileSync(hashCacheFile()!, JSON.stringify({ [g]: { identity: `3:${gi.mtimeMs}:${gi.ctimeMs}:${gi.ino}`, sha256: 'f'.repeat(64) } }));
+    expect(await fileSha256(g, gi)).toBe('f'.repeat(64));
+    // CROSSRT_HASH_CACHE=0: no file
+    expect(hashCacheFile({ CROSSRT_HASH_CACHE: '0' })).toBeUndefined();
+    process.env['CROSSRT_CACHE_DIR'] = join(tmp, 'cache');
   });
 });

@@ -4,7 +4,7 @@ import type { FloatPassResult } from './float-metrics.js';
  * The float32 kernel in WebAssembly SIMD (float64 lanes, so every figure equals the JS kernel's up to
  * summation order). The module is assembled here from named opcodes — no binary blob, no build step —
  * and instantiated once; where WebAssembly SIMD is missing, `float32SimdPass` returns undefined and the
- * JS kernel runs instead. Data is copied in chunks of CHUNK elements into the module's memory (a memcpy
+ * JS kernel runs instead (`simdKernelStatus` keeps the reason). Data is copied in chunks of CHUNK elements into the module's memory (a memcpy
  * per chunk); accumulators stay in that memory between chunks.
  *
  * Per four elements: sign-magnitude ordinals for the ULP distance in int32 lanes; then per half, both
@@ -140,22 +140,33 @@ function moduleBytes(): Uint8Array {
 }
 
 interface SimdKernel { readonly run: (n: number, rtol: number, atol: number) => void; readonly memory: WasmMemory }
-let kernel: SimdKernel | null | undefined;
+/** Whether the kernel instantiated here, and if not, what WebAssembly said. */
+export type SimdKernelStatus = { readonly available: true } | { readonly available: false; readonly reason: string };
+let kernel: SimdKernel | undefined;
+let status: SimdKernelStatus | undefined;
 
-function instantiate(): SimdKernel | null {
-  if (kernel !== undefined) return kernel;
+function instantiate(): SimdKernel | undefined {
+  if (status) return kernel;
   try {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes()));
     const exports = instance.exports as { run: SimdKernel['run']; mem: WasmMemory };
     kernel = { run: exports.run, memory: exports.mem };
-  } catch {
-    kernel = null; // no WebAssembly SIMD here: the JS kernel runs
+    status = { available: true };
+  } catch (e) {
+    // No WebAssembly SIMD here, or a module this file assembled wrong: the JS kernel runs, and the
+    // reason is kept so that a test or a benchmark can say which it was.
+    status = { available: false, reason: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
   }
   return kernel;
 }
 
+export function simdKernelStatus(): SimdKernelStatus {
+  instantiate();
+  return status!;
+}
+
 export function simdKernelAvailable(): boolean {
-  return instantiate() !== null;
+  return simdKernelStatus().available;
 }
 
 /**

@@ -16,10 +16,11 @@ import { readKnownFailuresFiles, runOracleCases } from '../src/index.js';
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const sample = JSON.parse(readFileSync(join(repo, 'fixtures/known-failures/ci-sample.json'), 'utf8')) as { root: string; cases: string[] };
 
-describe.skipIf(!existsSync(sample.root))('conformance CI sample', { timeout: 60_000 }, () => {
+describe('conformance CI sample', { timeout: 60_000 }, () => {
   let report: Report;
   let matrix: ConformanceMatrix;
   beforeAll(async () => {
+    expect(existsSync(sample.root), `libonnx-testdata missing (${sample.root}): run npm run setup`).toBe(true);
     report = await runOracleCases(sample.cases.map((c) => join(sample.root, c)), { targets: [findTarget('ort-node:cpu'), findTarget('ort-web:wasm')], timeoutMs: 60_000 });
     const known = await readKnownFailuresFiles(['ort-node-cpu', 'ort-web-wasm'].map((t) => join(repo, `fixtures/known-failures/${t}.json`)));
     matrix = buildConformanceMatrix(report, known);

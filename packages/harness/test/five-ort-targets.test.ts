@@ -25,8 +25,9 @@ const EXPECTED_GPU_PLACEMENT: Record<string, 'fallback' | 'partial-fallback'> = 
   test_range_float_type_positive_delta_expanded: 'partial-fallback',
 };
 
-describe.skipIf(!existsSync(NODE))('five ORT targets on ONNX backend node cases', () => {
+describe('five ORT targets on ONNX backend node cases', () => {
   it('agree with the expected outputs, with placement proved and GPU fallbacks called out', async () => {
+    expect(existsSync(NODE), `libonnx-testdata missing (${NODE}): run npm run setup`).toBe(true);
     const report = await runOracleCases(SAMPLE.map((c) => `${NODE}/${c}`), { targets: TARGETS.map(findTarget), timeoutMs: 60_000, placementLog: 'always' });
     expect(report.cases).toHaveLength(SAMPLE.length);
     for (const c of report.cases) {

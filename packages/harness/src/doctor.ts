@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { locateChromium } from '@crossrt/browser/chromium-executable';
 import { describeError } from '@crossrt/core';
 import { findPython, PYTHON_INSTALL_HINT } from '@crossrt/python-bridge';
-import { CHROMIUM_LIB_DIR } from '@crossrt/runtime';
+import { chromiumLibDir } from '@crossrt/runtime';
 
 /**
  * `crossrt doctor`: what this installation has, what it lacks, and the one command that adds each
@@ -165,7 +165,7 @@ function chromiumChecks(env: NodeJS.ProcessEnv): DoctorCheck[] {
   } catch (e) {
     browser = { id: 'chromium', component: 'Chromium', required: false, enables, status: 'missing', detail: describeError(e).replace(/^TARGET_UNAVAILABLE: /, ''), fix };
   }
-  const icd = join(CHROMIUM_LIB_DIR, 'vk_swiftshader_icd.json');
+  const icd = join(chromiumLibDir(env), 'vk_swiftshader_icd.json');
   const swiftshader: DoctorCheck = {
     id: 'swiftshader', component: 'SwiftShader Vulkan', required: false, enables: 'ort-node:webgpu on a machine without a GPU',
     status: existsSync(icd) ? 'ok' : 'missing', detail: existsSync(icd) ? icd : `no ${icd} (Debian's chromium package ships it; CROSSRT_CHROMIUM_LIB_DIR points elsewhere)`,

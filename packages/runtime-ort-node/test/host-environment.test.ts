@@ -5,18 +5,19 @@
  */
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CHROMIUM_LIB_DIR, findTarget, selectHostEnvironment, TargetHost, webGpuNativeEnvironments, type TargetDescriptor } from '@crossrt/runtime';
+import { chromiumLibDir, findTarget, selectHostEnvironment, TargetHost, webGpuNativeEnvironments, type TargetDescriptor } from '@crossrt/runtime';
 
+const libDir = chromiumLibDir();
 const swiftshader = webGpuNativeEnvironments()[1]!;
 
 describe('WebGPU host environment selection', () => {
   it('skips an environment without a working adapter and says which one it used', async () => {
-    const icd = `${CHROMIUM_LIB_DIR}/vk_swiftshader_icd.json`;
+    const icd = `${libDir}/vk_swiftshader_icd.json`;
     expect(existsSync(icd), `SwiftShader Vulkan ICD missing (${icd}): run npm run setup (Debian chromium ships it)`).toBe(true);
     const base = findTarget('ort-node:webgpu');
     const target: TargetDescriptor = {
       ...base, id: 'ort-node:webgpu@envtest',
-      hostEnvironments: [{ name: 'missing-icd', env: { VK_ICD_FILENAMES: '/nonexistent/icd.json', LD_LIBRARY_PATH: CHROMIUM_LIB_DIR } }, swiftshader],
+      hostEnvironments: [{ name: 'missing-icd', env: { VK_ICD_FILENAMES: '/nonexistent/icd.json', LD_LIBRARY_PATH: libDir } }, swiftshader],
     };
     expect((await selectHostEnvironment(target))?.name).toBe('swiftshader');
     const host = new TargetHost(target);

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { TensorData } from '@crossrt/core';
 import { findTarget, parsePlacementLog, TargetHost, warmupModelBytes, WASM_TIERING_BUDGET } from '@crossrt/runtime';
 
@@ -28,7 +28,7 @@ describe('ort-web:wasm in Node', () => {
 /**
  * Warm-up and V8 tiering. The warm-up model is y = Relu(x); a warm host must still honour the load
  * settings fixed at wasm start-up (the verbose log level). The ort-web host runs wasm in V8's
- * baseline tier (WASM_HOST_FLAGS); the tier must not change a single output bit, checked on real
+ * baseline tier (wasmHostFlags); the tier must not change a single output bit, checked on real
  * models from npm: silero VAD (LSTM) and PP-OCRv4 det (CNN).
  */
 describe('ort-web:wasm host start-up', () => {
@@ -60,7 +60,11 @@ describe('ort-web:wasm host start-up', () => {
   });
 
   it('gives bit-identical outputs in every wasm tier: crossrt\'s tier-up budget, Liftoff only, V8\'s default', async () => {
-    const base = findTarget('ort-web:wasm');
+    // crossrt's defaults, whatever the shell exports (the flags are read when the descriptor is read).
+    vi.stubEnv('CROSSRT_WASM_TIERING', undefined);
+    vi.stubEnv('CROSSRT_JS_TIERING', undefined);
+    const base = { ...findTarget('ort-web:wasm') };
+    vi.unstubAllEnvs();
     expect(base.hostNodeFlags).toEqual(['--no-opt', `--wasm-tiering-budget=${WASM_TIERING_BUDGET}`]);
     const variants = [base.hostNodeFlags, ['--liftoff-only'], []] as const;
     const hosts = variants.map((flags) => new TargetHost({ ...base, hostNodeFlags: flags }, { timeoutMs: 60_000 }));

@@ -16,9 +16,9 @@ export interface TargetDescriptor extends ParsedTargetId {
   /** Module specifier of the adapter package, imported inside the host process. */
   readonly adapterModule: string;
   readonly description: string;
-  /** Candidate host environments, tried in order (default: the harness environment as is). */
+  /** Candidate host environments, tried in order (default: the harness environment as is); read from the environment when read. */
   readonly hostEnvironments?: readonly HostEnvironment[];
-  /** Node/V8 flags for the host process (see WASM_HOST_FLAGS). */
+  /** Node/V8 flags for the host process (see wasmHostFlags); read from the environment when read. */
   readonly hostNodeFlags?: readonly string[];
 }
 
@@ -37,11 +37,11 @@ export const WASM_TIERING_BUDGET = 1_000_000_000;
  * Node/V8 flags of hosts running onnxruntime-web's wasm (see WASM_TIERING_BUDGET). The tier never
  * changes results (wasm semantics are the same in every tier; a test compares all three bitwise).
  * `CROSSRT_WASM_TIERING=dynamic` gives V8's default, `=liftoff` keeps every function in the
- * baseline tier.
+ * baseline tier. Like every environment flag here, read when a host is started, never at import, so
+ * that a process (or a test) that sets the variable later is heard.
  */
-export const WASM_HOST_FLAGS: readonly string[] = wasmHostFlags(process.env['CROSSRT_WASM_TIERING']);
-
-function wasmHostFlags(mode: string | undefined): readonly string[] {
+export function wasmHostFlags(env: NodeJS.ProcessEnv = process.env): readonly string[] {
+  const mode = env['CROSSRT_WASM_TIERING'];
   if (mode === 'dynamic') return [];
   if (mode === 'liftoff') return ['--liftoff-only'];
   return [`--wasm-tiering-budget=${WASM_TIERING_BUDGET}`];
@@ -55,14 +55,18 @@ function wasmHostFlags(mode: string | undefined): readonly string[] {
  * Not for tfjs hosts, whose CPU kernels are JavaScript. `CROSSRT_JS_TIERING=default` restores V8's
  * default.
  */
-export const ORT_HOST_JS_FLAGS: readonly string[] = process.env['CROSSRT_JS_TIERING'] === 'default' ? [] : ['--no-opt'];
+export function ortHostJsFlags(env: NodeJS.ProcessEnv = process.env): readonly string[] {
+  return env['CROSSRT_JS_TIERING'] === 'default' ? [] : ['--no-opt'];
+}
 
 /** Debian's chromium ships SwiftShader's Vulkan ICD and a Vulkan loader next to it. */
-export const CHROMIUM_LIB_DIR = process.env['CROSSRT_CHROMIUM_LIB_DIR'] ?? '/usr/lib/chromium';
+export function chromiumLibDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env['CROSSRT_CHROMIUM_LIB_DIR'] ?? '/usr/lib/chromium';
+}
 
 /** Real drivers first; SwiftShader (software Vulkan) when no other adapter works. */
-export function webGpuNativeEnvironments(libDir = CHROMIUM_LIB_DIR): HostEnvironment[] {
-  const ld = [libDir, process.env['LD_LIBRARY_PATH']].filter(Boolean).join(':');
+export function webGpuNativeEnvironments(libDir = chromiumLibDir(), env: NodeJS.ProcessEnv = process.env): HostEnvironment[] {
+  const ld = [libDir, env['LD_LIBRARY_PATH']].filter(Boolean).join(':');
   return [
     { name: 'system', env: {}, note: 'the machine\'s own GPU driver' },
     {
@@ -73,14 +77,17 @@ export function webGpuNativeEnvironments(libDir = CHROMIUM_LIB_DIR): HostEnviron
   ];
 }
 
-/** Every target crossrt knows how to run. `crossrt targets` prints this list, probed. */
+/**
+ * Every target crossrt knows how to run. `crossrt targets` prints this list, probed. Host flags and
+ * environments are getters: each read consults the environment of that moment (a spread copies them).
+ */
 export const TARGET_CATALOGUE: readonly TargetDescriptor[] = [
-  { id: 'ort-node:cpu', runtime: 'ort-node', backend: 'cpu', environment: 'node', adapterModule: '@crossrt/runtime-ort-node', description: 'onnxruntime-node, native CPU execution provider', hostNodeFlags: ORT_HOST_JS_FLAGS },
-  { id: 'ort-web:wasm', runtime: 'ort-web', backend: 'wasm', environment: 'node', adapterModule: '@crossrt/runtime-ort-web', description: 'onnxruntime-web, WebAssembly backend, in Node', hostNodeFlags: [...ORT_HOST_JS_FLAGS, ...WASM_HOST_FLAGS] },
+  { id: 'ort-node:cpu', runtime: 'ort-node', backend: 'cpu', environment: 'node', adapterModule: '@crossrt/runtime-ort-node', description: 'onnxruntime-node, native CPU execution provider', get hostNodeFlags() { return ortHostJsFlags(); } },
+  { id: 'ort-web:wasm', runtime: 'ort-web', backend: 'wasm', environment: 'node', adapterModule: '@crossrt/runtime-ort-web', description: 'onnxruntime-web, WebAssembly backend, in Node', get hostNodeFlags() { return [...ortHostJsFlags(), ...wasmHostFlags()]; } },
   {
     id: 'ort-node:webgpu', runtime: 'ort-node', backend: 'webgpu', environment: 'node', adapterModule: '@crossrt/runtime-ort-node',
     description: 'onnxruntime-node, bundled WebGPU execution provider (Dawn; SwiftShader Vulkan when no GPU adapter works)',
-    hostEnvironments: webGpuNativeEnvironments(), hostNodeFlags: ORT_HOST_JS_FLAGS,
+    get hostEnvironments() { return webGpuNativeEnvironments(); }, get hostNodeFlags() { return ortHostJsFlags(); },
   },
   { id: 'ort-web:wasm@chromium', runtime: 'ort-web', backend: 'wasm', environment: 'chromium', adapterModule: '@crossrt/runtime-ort-web/chromium', description: 'onnxruntime-web, WebAssembly backend (threads, SIMD), in headless Chromium' },
   { id: 'ort-web:webgpu@chromium', runtime: 'ort-web', backend: 'webgpu', environment: 'chromium', adapterModule: '@crossrt/runtime-ort-web/chromium', description: 'onnxruntime-web, WebGPU backend, in headless Chromium (SwiftShader adapter without a GPU)' },

@@ -1,4 +1,7 @@
-import type { DeviceInfo, ExecutionPlacement, HostTensor } from '@crossrt/core';
+import type { DeviceInfo, ExecutionPlacement, HostTensor, ProbeResult } from '@crossrt/core';
+
+// Defined once, as a zod schema in core (ProbeResultSchema); adapters keep importing it from here.
+export type { ProbeResult };
 
 /**
  * The one contract every runtime adapter implements (cf. onnxruntime-common's Backend /
@@ -19,12 +22,6 @@ export interface Runtime {
   warm?(request: WarmRequest): Promise<void>;
   /** Release what the adapter owns beyond sessions (e.g. a browser); called when the host is closed. */
   close?(): Promise<void>;
-}
-
-export interface ProbeResult {
-  readonly available: boolean;
-  readonly reason: string;
-  readonly runtimeVersion?: string;
 }
 
 export interface LoadRequest {

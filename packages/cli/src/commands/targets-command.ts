@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
 import { mapConcurrent } from '@crossrt/harness';
+import type { Availability } from '@crossrt/core';
 import { textTable } from '@crossrt/report';
 import { TARGET_CATALOGUE, TargetHost } from '@crossrt/runtime';
 
@@ -11,7 +12,7 @@ export function targetsCommand(): Command {
     .action(async (flags: { json?: boolean }) => {
       // One probe per core at a time (each starts a host, five start a browser): ~8 s → ~7 s on 2 cores,
       // where the browsers' start-up CPU is what remains.
-      const rows = await mapConcurrent(TARGET_CATALOGUE, availableParallelism(), async (target) => {
+      const rows = await mapConcurrent(TARGET_CATALOGUE, availableParallelism(), async (target): Promise<Availability & { description: string }> => {
         const host = new TargetHost(target, { timeoutMs: 60_000 });
         try {
           const p = await host.probe();

@@ -1,7 +1,7 @@
-/** Shard index/count from `--shard` or the CI's parallel-job variables (packages/cli/src/shard-env.ts). */
+/** Shard index/count from `--shard` or the CI's parallel-job variables (shard-env.ts). */
 import { describe, expect, it } from 'vitest';
 import { isCrossrtError } from '@crossrt/core';
-import { resolveShard } from '../src/shard-env.js';
+import { resolveShard } from './shard-env.js';
 
 function failure(fn: () => unknown): { code: string; message: string; hint?: string } {
   try {

@@ -1,5 +1,5 @@
 /**
- * `crossrt init`'s scaffolding (src/suite-scaffold.ts) on a folder of fixtures: ONNX models and
+ * `crossrt init`'s scaffolding (suite-scaffold.ts) on a folder of fixtures: ONNX models and
  * fp16/int8 siblings (fixtures/inputs/classifier-*), a name-only "variant" (silero_vad_half.onnx,
  * float32 weights), a TF.js model.json, an unreadable .onnx, and folders a scan must not enter.
  */
@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { CrossrtError, SuiteSchema } from '@crossrt/core';
-import { scaffoldSuites, suiteSchemaFile, writeScaffold } from '../src/suite-scaffold.js';
+import { scaffoldSuites, suiteSchemaFile, writeScaffold } from './suite-scaffold.js';
 
 const repo = resolve(import.meta.dirname, '..', '..', '..');
 const root = mkdtempSync(join(tmpdir(), 'crossrt-scaffold-'));

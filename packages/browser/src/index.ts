@@ -1,4 +1,2 @@
-export * from './browser-runtime.js';
-export * from './chromium-executable.js';
-export * from './chromium-page.js';
-export * from './loopback-server.js';
+export { createBrowserRuntime } from './browser-runtime.js';
+export { webGpuArgs, WEBGL_SOFTWARE_ARGS } from './chromium-executable.js';

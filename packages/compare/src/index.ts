@@ -1,8 +1,5 @@
-export * from './tolerance.js';
-export * from './metrics.js';
-export * from './float-metrics.js';
-export * from './exact-metrics.js';
-export * from './ulp-distance.js';
-export * from './class-scores.js';
-export * from './compare-outputs.js';
-export * from './float32-simd-kernel.js';
+export { pairVariantKind, resolveTolerance, policyFromTolerance, DEFAULT_TOLERANCE, ORACLE_TOLERANCE } from './tolerance.js';
+export { computeMetrics } from './metrics.js';
+export { floatPass } from './float-metrics.js';
+export { compareOutput, formatNumber } from './compare-outputs.js';
+export { simdKernelAvailable } from './float32-simd-kernel.js';

@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { readModelFile } from '@crossrt/model';
 import { findTarget } from '@crossrt/runtime';
-import { executeOnTarget, TargetPool } from '../src/index.js';
+import { executeOnTarget, TargetPool } from '../src/target-execution.js';
 import { feeds, largeModel, removeLargeModels } from './large-models.js';
 
 const pool = new TargetPool({ timeoutMs: 120_000 });

@@ -13,7 +13,8 @@ import type { HostTensor } from '@crossrt/core';
 import { compareOutput } from '@crossrt/compare';
 import { decodeNpz, decodeTensorFile, encodeTensorFile, readModelFile } from '@crossrt/model';
 import { findTarget } from '@crossrt/runtime';
-import { executeOnTarget, reduceDiscrepancy, TargetPool } from '../src/index.js';
+import { executeOnTarget, TargetPool } from '../src/target-execution.js';
+import { reduceDiscrepancy } from '../src/reduce.js';
 
 const fault = (name: string) => fileURLToPath(new URL(`../../../fixtures/faults/${name}`, import.meta.url));
 const CPU = findTarget('ort-node:cpu');

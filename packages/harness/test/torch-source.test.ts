@@ -17,7 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { CaseResultSchema, type Report } from '@crossrt/core';
 import { modelSignature, opsetMap, readModelFile } from '@crossrt/model';
 import { findTarget } from '@crossrt/runtime';
-import { runTorchSource } from '../src/index.js';
+import { runTorchSource } from '../src/source/torch-source-run.js';
 
 const torchDir = fileURLToPath(new URL('../../../fixtures/torch/', import.meta.url));
 const outDir = mkdtempSync(join(tmpdir(), 'crossrt-torch-test-'));

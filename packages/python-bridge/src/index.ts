@@ -1,4 +1,4 @@
-export { findPython, pythonCandidates, PYTHON_INSTALL_HINT, type PythonInterpreter } from './python-interpreter.js';
-export { PythonBridge, BridgeClient, BridgeRequestError, BRIDGE_SCRIPT, openBridge } from './bridge-process.js';
-export { TorchSource, type TorchBuild, type TorchExportRequest, type TorchExportResult, type TorchForwardResult, type TorchModuleCall, type TensorSpec } from './torch-source.js';
-export { OnnxConverter, type OnnxConvertResult, type OnnxCheckerResult, type OnnxInfo } from './onnx-converter.js';
+export { findPython, PYTHON_INSTALL_HINT } from './python-interpreter.js';
+export { BridgeRequestError } from './bridge-process.js';
+export { TorchSource, type TorchBuild, type TorchModuleCall, type TensorSpec } from './torch-source.js';
+export { OnnxConverter, type OnnxConvertResult, type OnnxCheckerResult } from './onnx-converter.js';

@@ -7,11 +7,12 @@ import { parseTargetList } from '@crossrt/runtime';
 import { EXIT, exitCodeForReport } from '../exit-codes.js';
 import { parseInteger, parseNonNegativeNumber, parsePlacementPolicy, PLACEMENT_FLAG_HELP } from '../option-parsers.js';
 import { addInputOptions, resolveInputFlags, type InputFlags } from './input-flags.js';
+import { addReportFileOptions, type ReportFileFlags } from './report-file-flags.js';
 
-interface PrecisionFlags extends InputFlags {
+interface PrecisionFlags extends InputFlags, ReportFileFlags {
   to: string; targets: string; policy?: string; keepIo: boolean; keepOps?: string; maxTrials: number; maxFp32Nodes?: number;
   outModel?: string; blockList?: string; check?: string; dimSearch: boolean;
-  defaultDim: number; timeout: number; json?: string; html?: string; markdown?: string; junit?: string; quiet?: boolean; placement?: PlacementPolicy;
+  defaultDim: number; timeout: number; quiet?: boolean; placement?: PlacementPolicy;
 }
 
 const DEFAULT_POLICY_TEXT = `snr=${DEFAULT_PRECISION_POLICY.minSnrDb},cosine=${DEFAULT_PRECISION_POLICY.minCosine},top1=${DEFAULT_PRECISION_POLICY.minTop1}`;
@@ -31,13 +32,10 @@ export function precisionCommand(): Command {
     .option('--out-model <file>', 'write the mixed-precision model here (self-contained under 2 GiB, else with <file>.data)')
     .option('--block-list <file>', 'write the block-list JSON (node names and op types) here')
     .option('--no-dim-search', 'keep guessed dims even when the float32 model refuses them')
-    .option('--json <file>', 'write the versioned JSON report here')
-    .option('--html <file>', 'also write a self-contained HTML report')
-    .option('--markdown <file>', 'also write a Markdown summary')
     .option('--timeout <seconds>', 'time limit per load and per run on a target', parseNonNegativeNumber('--timeout'), 120)
     .option('--placement <policy>', PLACEMENT_FLAG_HELP, parsePlacementPolicy)
     .option('-q, --quiet', 'print only the summary');
-  return addInputOptions(cmd).action(async (model: string, flags: PrecisionFlags) => {
+  return addInputOptions(addReportFileOptions(cmd)).action(async (model: string, flags: PrecisionFlags) => {
     if (flags.to !== 'fp16') throw new CrossrtError('USAGE', `--to ${flags.to} is not supported`, 'crossrt precision converts to fp16 (for int8 use `crossrt quantize` and `crossrt quant-error`)');
     const resolved = await resolveInputFlags(flags);
     const policy = flags.policy ? parsePrecisionPolicy(flags.policy) : DEFAULT_PRECISION_POLICY;

@@ -175,8 +175,8 @@ export function pack({ outDir = join(repo, 'out', 'pack') } = {}) {
 
   const problems = checkImports(stage, [...bundled, { dir: join(stage, 'dist'), manifest: { ...manifest, name: 'crossrt' } }]);
   if (problems.length) throw new PackError(`undeclared imports:\n  ${problems.join('\n  ')}`);
-  const version = readFileSync(join(stage, 'node_modules/@crossrt/harness/dist/report-builder.js'), 'utf8').match(/CROSSRT_VERSION = '([^']+)'/)?.[1];
-  if (version !== manifest.version) throw new PackError(`CROSSRT_VERSION (${version}, packages/harness/src/report-builder.ts) differs from the package version ${manifest.version}`);
+  const version = readFileSync(join(stage, 'node_modules/@crossrt/harness/dist/report/report-builder.js'), 'utf8').match(/CROSSRT_VERSION = '([^']+)'/)?.[1];
+  if (version !== manifest.version) throw new PackError(`CROSSRT_VERSION (${version}, packages/harness/src/report/report-builder.ts) differs from the package version ${manifest.version}`);
 
   mkdirSync(outDir, { recursive: true });
   // --ignore-scripts: nothing in the staging folder builds; npm's own file list and gzip only.

@@ -1,10 +1,10 @@
 import type { ExecutionPlacement, HostTensor, PlacementPolicy, RunOutcome } from '@crossrt/core';
 import { readModelFile, type ModelProto } from '@crossrt/model';
 import { HostFailure, hostLoadSettings, modelSizeRefusal, printsPlacementLog, readPlacementLog, TargetHost, type HostBatchItem, type HostExecuteReply, type HostLoadPolicy, type TargetDescriptor, type TargetHostOptions } from '@crossrt/runtime';
-import { classifyGraph, type GraphClasses } from './placement-classes.js';
+import { classifyGraph, type GraphClasses } from './placement/placement-classes.js';
 import { modelLoadBytes } from './model-bytes.js';
-import { splitPlacement } from './placement-split.js';
-import { DEFAULT_PLACEMENT_POLICY, isGpuTarget, withPlacementJudgement } from './placement-verdict.js';
+import { splitPlacement } from './placement/placement-split.js';
+import { DEFAULT_PLACEMENT_POLICY, isGpuTarget, withPlacementJudgement } from './placement/placement-verdict.js';
 
 export interface TargetExecution {
   readonly outcome: RunOutcome;

@@ -11,8 +11,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DTYPES, type Report } from '@crossrt/core';
 import { buildConformanceMatrix, type ConformanceMatrix } from '@crossrt/report';
 import { findTarget } from '@crossrt/runtime';
-import { readKnownFailuresFiles } from '../src/known-failures.js';
-import { runOracleCases } from '../src/oracle-run.js';
+import { readKnownFailuresFiles } from '../src/oracle/known-failures.js';
+import { runOracleCases } from '../src/oracle/oracle-run.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const sample = JSON.parse(readFileSync(join(repo, 'fixtures/known-failures/ci-sample.json'), 'utf8')) as { root: string; cases: string[] };

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { findTarget } from '@crossrt/runtime';
-import { runOracleCases } from '../src/oracle-run.js';
+import { runOracleCases } from '../src/oracle/oracle-run.js';
 
 const NODE = '/usr/share/libonnx-testdata/data/node';
 const TARGETS = ['ort-node:cpu', 'ort-node:webgpu', 'ort-web:wasm', 'ort-web:wasm@chromium', 'ort-web:webgpu@chromium'];

@@ -9,7 +9,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { findTarget, type TargetDescriptor } from '@crossrt/runtime';
-import { runDifferential } from '../src/differential-run.js';
+import { runDifferential } from '../src/run/differential-run.js';
 import { executeOnTarget, TargetPool } from '../src/target-execution.js';
 
 const fixture = (p: string) => fileURLToPath(new URL(`../../../fixtures/${p}`, import.meta.url));

@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import type { HostTensor } from '@crossrt/core';
 import { encodeTensorFile, readModelFile, tensorFromProto } from '@crossrt/model';
 import { executeOnTarget, TargetPool } from '../src/target-execution.js';
-import { localizeDiscrepancy, localizeWith } from '../src/localize.js';
-import { prepareSideInputs, resolveDiscrepancy, SideRunner } from '../src/discrepancy-sides.js';
+import { localizeDiscrepancy, localizeWith } from '../src/discrepancy/localize.js';
+import { prepareSideInputs, resolveDiscrepancy, SideRunner } from '../src/discrepancy/discrepancy-sides.js';
 
 const fault = (name: string) => fileURLToPath(new URL(`../../../fixtures/faults/${name}`, import.meta.url));
 const CPU = findTarget('ort-node:cpu');

@@ -14,7 +14,7 @@ import { compareOutput } from '@crossrt/compare';
 import { decodeNpz, decodeTensorFile, encodeTensorFile, readModelFile } from '@crossrt/model';
 import { findTarget } from '@crossrt/runtime';
 import { executeOnTarget, TargetPool } from '../src/target-execution.js';
-import { reduceDiscrepancy } from '../src/reduce.js';
+import { reduceDiscrepancy } from '../src/discrepancy/reduce.js';
 
 const fault = (name: string) => fileURLToPath(new URL(`../../../fixtures/faults/${name}`, import.meta.url));
 const CPU = findTarget('ort-node:cpu');

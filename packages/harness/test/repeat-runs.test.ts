@@ -7,7 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { findTarget, type TargetDescriptor } from '@crossrt/runtime';
-import { runDifferential } from '../src/differential-run.js';
+import { runDifferential } from '../src/run/differential-run.js';
 
 const model = fileURLToPath(new URL('../../../fixtures/models/affine-relu.onnx', import.meta.url));
 const CPU = findTarget('ort-node:cpu');

@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import type { HostTensor } from '@crossrt/core';
 import { findTarget } from '@crossrt/runtime';
 import { executeOnTarget, TargetPool } from '../src/target-execution.js';
-import { runDifferential } from '../src/differential-run.js';
-import { runOracleCases } from '../src/oracle-run.js';
+import { runDifferential } from '../src/run/differential-run.js';
+import { runOracleCases } from '../src/oracle/oracle-run.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../../fixtures/models/${name}`, import.meta.url));
 const NODE_SUITE = '/usr/share/libonnx-testdata/data/node';

@@ -1,8 +1,8 @@
 import { isCrossrtError } from '@crossrt/core';
 import type { TargetDescriptor } from '@crossrt/runtime';
-import type { CaseRun } from '../differential-run.js';
-import { caseError } from '../report-builder.js';
-import type { LoadedSuite, PlannedCase } from '../suite-plan.js';
+import type { CaseRun } from '../run/differential-run.js';
+import { caseError } from '../report/report-builder.js';
+import type { LoadedSuite, PlannedCase } from '../suite/suite-plan.js';
 import type { TargetPool } from '../target-execution.js';
 import { readBlockList } from './precision-files.js';
 import { parsePrecisionPolicy } from './precision-policy.js';

@@ -1,7 +1,7 @@
 import type { DimResolution, HostTensor, InputRecord } from '@crossrt/core';
 import { scopeDimOptions } from '@crossrt/inputs';
 import { modelSignature, type ModelProto } from '@crossrt/model';
-import { prepareInputSets, type SideRunOptions } from '../input-settings.js';
+import { prepareInputSets, type SideRunOptions } from '../run/input-settings.js';
 
 export interface QuantInputSets {
   readonly sets: readonly ReadonlyMap<string, HostTensor>[];

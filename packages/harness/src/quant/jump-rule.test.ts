@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeTensor } from '@crossrt/core';
 import { buildModel } from '@crossrt/model';
-import { graphOrder } from '../graph-order.js';
+import { graphOrder } from '../graph/graph-order.js';
 import { applyJumpRule, SNR_CEILING_DB, type MeasuredActivation } from './jump-rule.js';
 
 // x → a (Relu) → b (Mul by a constant) → c (Add of b and a); `t` not compared.

@@ -1,5 +1,5 @@
 import type { QuantActivationError } from '@crossrt/core';
-import type { GraphOrder } from '../graph-order.js';
+import type { GraphOrder } from '../graph/graph-order.js';
 
 /**
  * Where quantization error jumps. Each compared tensor's node is credited with the SNR it received:

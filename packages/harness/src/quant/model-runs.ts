@@ -1,7 +1,7 @@
 import type { HostTensor } from '@crossrt/core';
 import type { LoadedModel, ModelProto } from '@crossrt/model';
 import type { TargetDescriptor } from '@crossrt/runtime';
-import { CandidateFiles } from '../candidate-files.js';
+import { CandidateFiles } from '../graph/candidate-files.js';
 import { executeOnTarget, type TargetExecution, type TargetPool } from '../target-execution.js';
 
 /**

@@ -4,9 +4,9 @@ import { compareOutput, computeMetrics, DEFAULT_TOLERANCE } from '@crossrt/compa
 import { DEFAULT_DIM } from '@crossrt/inputs';
 import { dequantizeValues, exposeTensors, modelSignature, readModelFile, tensorFromProto, type LoadedModel, type ModelProto } from '@crossrt/model';
 import type { TargetDescriptor } from '@crossrt/runtime';
-import { graphOrder } from '../graph-order.js';
-import type { SideRunOptions } from '../input-settings.js';
-import { buildReport, caseVerdict, modelRecord } from '../report-builder.js';
+import { graphOrder } from '../graph/graph-order.js';
+import type { SideRunOptions } from '../run/input-settings.js';
+import { buildReport, caseVerdict, modelRecord } from '../report/report-builder.js';
 import { TargetPool, type TargetExecution } from '../target-execution.js';
 import { quantInputSets } from './input-sets.js';
 import { applyJumpRule, DEFAULT_JUMP_DB, jumpRuleText, SNR_CEILING_DB, type MeasuredActivation } from './jump-rule.js';

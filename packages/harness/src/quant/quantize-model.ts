@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type { QuantizeRecord } from '@crossrt/core';
 import { encodeModel, quantizeQdq, readModelFile } from '@crossrt/model';
 import { findTarget, type TargetDescriptor } from '@crossrt/runtime';
-import type { SideRunOptions } from '../input-settings.js';
+import type { SideRunOptions } from '../run/input-settings.js';
 import { TargetPool } from '../target-execution.js';
 import { calibrateRanges } from './calibration.js';
 import { quantInputSets } from './input-sets.js';

@@ -1,8 +1,8 @@
 import { isCrossrtError, type Tolerance } from '@crossrt/core';
 import { findTarget, type TargetDescriptor } from '@crossrt/runtime';
-import { runModelCase, type CaseRun } from '../differential-run.js';
-import { caseError } from '../report-builder.js';
-import type { LoadedSuite, PlannedCase } from '../suite-plan.js';
+import { runModelCase, type CaseRun } from '../run/differential-run.js';
+import { caseError } from '../report/report-builder.js';
+import type { LoadedSuite, PlannedCase } from '../suite/suite-plan.js';
 import type { TargetPool } from '../target-execution.js';
 import { quantErrorCase } from './quant-error-run.js';
 import { quantizeModelFile } from './quantize-model.js';

@@ -1,6 +1,6 @@
 import { CrossrtError, type QuantMatch } from '@crossrt/core';
 import type { ModelProto } from '@crossrt/model';
-import { graphOrder, NON_TENSOR_OUTPUT_OPS, type OrderedNode } from '../graph-order.js';
+import { graphOrder, NON_TENSOR_OUTPUT_OPS, type OrderedNode } from '../graph/graph-order.js';
 import { FUSABLE_ACTIVATIONS, layoutSlots, QOPERATOR_LAYOUTS, QUANT_ONLY_OPS, type QuantizedSlot } from './qoperator-slots.js';
 
 /**

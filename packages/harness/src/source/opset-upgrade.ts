@@ -6,11 +6,11 @@ import { DEFAULT_DIM, scopeDimOptions, unusedDimFlags, type GeneratedInputs } fr
 import { modelSignature, opsetMap, readModelFile, type LoadedModel, type ModelSignature } from '@crossrt/model';
 import { BridgeRequestError, OnnxConverter, type OnnxCheckerResult, type OnnxConvertResult } from '@crossrt/python-bridge';
 import { threadsPerSession, type TargetDescriptor } from '@crossrt/runtime';
-import { inputPlanRecord, prepareInputSets, unusedInputNames, type SideRunOptions } from '../input-settings.js';
-import { applyPlacementVerdicts } from '../placement-verdict.js';
-import { buildReport, caseVerdict, modelRecord } from '../report-builder.js';
+import { inputPlanRecord, prepareInputSets, unusedInputNames, type SideRunOptions } from '../run/input-settings.js';
+import { applyPlacementVerdicts } from '../placement/placement-verdict.js';
+import { buildReport, caseVerdict, modelRecord } from '../report/report-builder.js';
 import { executeOnTarget, TargetPool, type TargetExecution } from '../target-execution.js';
-import { mergeVariantInputs } from '../variant-signature.js';
+import { mergeVariantInputs } from '../variants/variant-signature.js';
 
 export interface OpsetUpgradeOptions extends SideRunOptions {
   /** ai.onnx opsets to convert to, each at least the model's own and at most what the installed onnx defines. */

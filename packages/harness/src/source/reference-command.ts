@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CrossrtError, isCrossrtError, isFloatDType, numericView, type DType, type HostTensor, type ReferenceCommandRecord } from '@crossrt/core';
 import { decodeNpz, encodeNpz } from '@crossrt/model';
-import { fillPlaceholders, runShell, tailLines, type ShellResult } from '../shell-command.js';
+import { fillPlaceholders, runShell, tailLines, type ShellResult } from './shell-command.js';
 
 /**
  * An external program as the oracle: crossrt writes each input set as `.npz`, the command computes

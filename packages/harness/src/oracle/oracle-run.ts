@@ -4,10 +4,10 @@ import { compareOutput, ORACLE_TOLERANCE } from '@crossrt/compare';
 import { loadBackendTestCase, type BackendTestCase } from '@crossrt/model';
 import { tensorSha256 } from '@crossrt/inputs';
 import { threadsPerSession, type TargetDescriptor } from '@crossrt/runtime';
-import { buildReport, caseError, caseVerdict, modelRecord } from './report-builder.js';
-import { executeOnTarget, mapConcurrent, TargetPool, type TargetPoolOptions } from './target-execution.js';
-import { applyPlacementVerdicts } from './placement-verdict.js';
-import { backendCaseFileBytes, caseHeldBytes, InFlightBytes } from './in-flight-bytes.js';
+import { buildReport, caseError, caseVerdict, modelRecord } from '../report/report-builder.js';
+import { executeOnTarget, mapConcurrent, TargetPool, type TargetPoolOptions } from '../target-execution.js';
+import { applyPlacementVerdicts } from '../placement/placement-verdict.js';
+import { backendCaseFileBytes, caseHeldBytes, InFlightBytes } from '../in-flight-bytes.js';
 
 /** Tolerance for one case, keyed by case name (`test_x`) or suite/name (`node/test_x`). */
 export type CaseTolerances = Readonly<Record<string, { readonly rtol: number; readonly atol: number }>>;

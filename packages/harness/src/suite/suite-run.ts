@@ -6,15 +6,15 @@ import { DEFAULT_TOLERANCE, ORACLE_TOLERANCE } from '@crossrt/compare';
 import { findTarget, type TargetDescriptor } from '@crossrt/runtime';
 import { classifyAgainstBaseline } from './baseline-classify.js';
 import { BaselineStore, targetPassed } from './baseline-store.js';
-import { runConverterStep } from './converter-step.js';
-import { runModelCase, type CaseRun } from './differential-run.js';
-import { runOracleCase } from './oracle-run.js';
-import { buildReport, caseError } from './report-builder.js';
+import { runConverterStep } from '../source/converter-step.js';
+import { runModelCase, type CaseRun } from '../run/differential-run.js';
+import { runOracleCase } from '../oracle/oracle-run.js';
+import { buildReport, caseError } from '../report/report-builder.js';
 import { loadSuiteFile, planSuite, shardCases, type LoadedSuite, type PlannedCase } from './suite-plan.js';
-import { TargetPool } from './target-execution.js';
-import { SOURCE_TOLERANCE, TorchSourceSession } from './source/torch-source-run.js';
-import { runFp16VariantCase } from './precision/suite-fp16-step.js';
-import { runVariantCase } from './quant/suite-variant-step.js';
+import { TargetPool } from '../target-execution.js';
+import { SOURCE_TOLERANCE, TorchSourceSession } from '../source/torch-source-run.js';
+import { runFp16VariantCase } from '../precision/suite-fp16-step.js';
+import { runVariantCase } from '../quant/suite-variant-step.js';
 
 export interface SuiteProgress {
   readonly done: number;

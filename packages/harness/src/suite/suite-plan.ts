@@ -4,7 +4,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import picomatch from 'picomatch';
 import { CrossrtError, SuiteSchema, type ExportSettings, type ModelEntry, type Suite, type SuiteReferenceCommand, type SuiteVariant } from '@crossrt/core';
-import { exportPoints, pointId, torchCaseName } from './source/torch-export-matrix.js';
+import { exportPoints, pointId, torchCaseName } from '../source/torch-export-matrix.js';
 import { findBackendTestCases } from '@crossrt/model';
 
 // yaml and tinyglobby load when a suite is read (~40 ms), not on every crossrt start.

@@ -7,7 +7,7 @@ import {
   describeFailure, runDiscrepancySearch, SideRunner, tolerancePolicy,
   type DiscrepancyOptions, type DiscrepancySpec, type SideInputs,
 } from './discrepancy-sides.js';
-import { coneOf, graphOrder, NON_TENSOR_OUTPUT_OPS, type GraphOrder } from './graph-order.js';
+import { coneOf, graphOrder, NON_TENSOR_OUTPUT_OPS, type GraphOrder } from '../graph/graph-order.js';
 import { writeReduction, type ReducedRepro } from './reduction-files.js';
 
 /** Target runs one reduction may spend (each candidate costs two, plus captures). */

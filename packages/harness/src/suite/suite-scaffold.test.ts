@@ -11,7 +11,7 @@ import YAML from 'yaml';
 import { CrossrtError, SuiteSchema } from '@crossrt/core';
 import { scaffoldSuites, suiteSchemaFile, writeScaffold } from './suite-scaffold.js';
 
-const repo = resolve(import.meta.dirname, '..', '..', '..');
+const repo = resolve(import.meta.dirname, '..', '..', '..', '..');
 const root = mkdtempSync(join(tmpdir(), 'crossrt-scaffold-'));
 const models = join(root, 'models');
 mkdirSync(join(models, 'tfjs'), { recursive: true });

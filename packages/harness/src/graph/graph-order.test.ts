@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TensorDivergence } from '@crossrt/core';
 import { buildModel } from '@crossrt/model';
 import { coneOf, graphOrder } from './graph-order.js';
-import { judgeNodes } from './localize.js';
+import { judgeNodes } from '../discrepancy/localize.js';
 
 const f32 = (dims: number[], values: number[]) => ({ dtype: 'float32' as const, dims, data: new Float32Array(values) });
 

@@ -5,13 +5,13 @@ import { DEFAULT_DIM, scopeDimOptions, unusedDimFlags } from '@crossrt/inputs';
 import { inputPlanRecord, prepareInputSets, unusedInputNames, type InputSettings } from './input-settings.js';
 import { isTfjsModelPath, modelSignature, readModelFile, readTfjsModelArtifacts, type ModelProto, type ModelSignature } from '@crossrt/model';
 import { threadsPerSession, type TargetDescriptor } from '@crossrt/runtime';
-import { applyPlacementVerdicts } from './placement-verdict.js';
+import { applyPlacementVerdicts } from '../placement/placement-verdict.js';
 import { jitterNote, jitterOf, noiseFloorTolerance, repeatFeedSets, splitRepeats } from './repeat-runs.js';
 import { applyCompareHook, type CompareHook } from './user-hooks.js';
 import { dimCandidates, markSearched, MAX_DIM_TRIES, type DimCandidate } from './dim-search.js';
-import { buildReport, caseError, caseVerdict, modelRecord } from './report-builder.js';
-import { executeOnTarget, TargetPool, type TargetExecution } from './target-execution.js';
-import { REFERENCE_COMMAND_SUBJECT, runReferenceCommand, type ReferenceCommandSettings } from './source/reference-command.js';
+import { buildReport, caseError, caseVerdict, modelRecord } from '../report/report-builder.js';
+import { executeOnTarget, TargetPool, type TargetExecution } from '../target-execution.js';
+import { REFERENCE_COMMAND_SUBJECT, runReferenceCommand, type ReferenceCommandSettings } from '../source/reference-command.js';
 
 /** Everything that decides one model case's inputs and verdicts. */
 export interface ModelCaseSettings {

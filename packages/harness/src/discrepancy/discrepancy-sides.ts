@@ -5,11 +5,11 @@ import {
   isBackendTestCaseDir, loadBackendTestCase, modelSignature, readModelFile, type LoadedModel, type ModelProto,
 } from '@crossrt/model';
 import type { TargetDescriptor } from '@crossrt/runtime';
-import { prepareInputSets, type SideRunOptions } from './input-settings.js';
-import { CandidateFiles } from './candidate-files.js';
-import { applyPlacementVerdicts } from './placement-verdict.js';
-import { buildReport, caseVerdict, modelRecord } from './report-builder.js';
-import { executeOnTarget, TargetPool, type TargetExecution } from './target-execution.js';
+import { prepareInputSets, type SideRunOptions } from '../run/input-settings.js';
+import { CandidateFiles } from '../graph/candidate-files.js';
+import { applyPlacementVerdicts } from '../placement/placement-verdict.js';
+import { buildReport, caseVerdict, modelRecord } from '../report/report-builder.js';
+import { executeOnTarget, TargetPool, type TargetExecution } from '../target-execution.js';
 
 /**
  * The two sides of a discrepancy: one model on two targets, or two variants of a model (same graph

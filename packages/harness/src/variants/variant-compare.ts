@@ -4,10 +4,10 @@ import { compareOutput, DEFAULT_TOLERANCE, pairVariantKind } from '@crossrt/comp
 import { DEFAULT_DIM, type InputSet } from '@crossrt/inputs';
 import { modelSignature, readModelFile, type LoadedModel, type ModelSignature } from '@crossrt/model';
 import type { TargetDescriptor } from '@crossrt/runtime';
-import { inputPlanRecord, prepareInputSets, type SideRunOptions } from './input-settings.js';
-import { buildReport, caseVerdict, modelRecord } from './report-builder.js';
-import { executeOnTarget, TargetPool, type TargetExecution } from './target-execution.js';
-import { applyPlacementVerdicts } from './placement-verdict.js';
+import { inputPlanRecord, prepareInputSets, type SideRunOptions } from '../run/input-settings.js';
+import { buildReport, caseVerdict, modelRecord } from '../report/report-builder.js';
+import { executeOnTarget, TargetPool, type TargetExecution } from '../target-execution.js';
+import { applyPlacementVerdicts } from '../placement/placement-verdict.js';
 import { detectVariantKind, mergeVariantInputs } from './variant-signature.js';
 
 export interface VariantCompareOptions extends SideRunOptions {

@@ -4,7 +4,7 @@ import { basename, dirname, extname, join, relative, resolve, sep } from 'node:p
 import { fileURLToPath } from 'node:url';
 import { CrossrtError, describeError, type VariantKind } from '@crossrt/core';
 import { formatSignatureValue, modelSignature, parseTfjsModelJson, readModelFile, tfjsModelSignature, type ModelSignature } from '@crossrt/model';
-import { detectVariantKind } from './variant-signature.js';
+import { detectVariantKind } from '../variants/variant-signature.js';
 
 // yaml and tinyglobby load when init runs, not on every crossrt start (as in suite-plan.ts).
 const require = createRequire(import.meta.url);

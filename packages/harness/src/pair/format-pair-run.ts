@@ -12,8 +12,8 @@ import {
   alignIntegerWidth, describePerm, invertPerm, layoutByRank, resolveTensorMappings, transposeTensor,
   type PairSide, type PairValue, type TensorMapping,
 } from './format-pair.js';
-import { buildReport, caseError, caseVerdict, modelRecord } from './report-builder.js';
-import { executeOnTarget, TargetPool, type TargetExecution } from './target-execution.js';
+import { buildReport, caseError, caseVerdict, modelRecord } from '../report/report-builder.js';
+import { executeOnTarget, TargetPool, type TargetExecution } from '../target-execution.js';
 
 /** One ONNX artifact and one TF.js artifact of the same logical model, with optional mapping config. */
 export interface FormatPair {

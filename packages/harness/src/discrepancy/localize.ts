@@ -6,8 +6,8 @@ import {
   describeFailure, runDiscrepancySearch, SideRunner, tolerancePolicy,
   type DiscrepancyOptions, type DiscrepancySpec, type SideInputs,
 } from './discrepancy-sides.js';
-import { graphOrder, NON_TENSOR_OUTPUT_OPS, type GraphOrder, type OrderedNode } from './graph-order.js';
-import { judgePlacement } from './placement-verdict.js';
+import { graphOrder, NON_TENSOR_OUTPUT_OPS, type GraphOrder, type OrderedNode } from '../graph/graph-order.js';
+import { judgePlacement } from '../placement/placement-verdict.js';
 import { variantParameterDiffs } from './variant-diff.js';
 
 /** Up to this many tensors are exposed in one run; larger graphs are walked in chunks of this size. */

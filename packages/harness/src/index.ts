@@ -8,8 +8,10 @@ export { runSuite, type SuiteProgress, type SuiteRunOptions } from './suite/suit
 export { checkReferenceCommandTemplate, DEFAULT_REFERENCE_TIMEOUT_SECONDS } from './source/reference-command.js';
 export { mergeReports } from './report/report-merge.js';
 export { applyPlacementVerdicts } from './placement/placement-verdict.js';
-export { describePerm, type TensorMapping } from './pair/format-pair.js';
-export { loadFormatPair, targetFormat, runFormatPairs, type FormatPair, type PairCaseSummary } from './pair/format-pair-run.js';
+export { describePerm } from './pair/layout-permutation.js';
+export { type TensorMapping } from './pair/tensor-mapping.js';
+export { loadFormatPair, targetFormat, type FormatPair } from './pair/pair-config.js';
+export { runFormatPairs, type PairCaseSummary } from './pair/format-pair-run.js';
 export { readKnownFailuresFiles, readToleranceOverrides } from './oracle/known-failures.js';
 export { scaffoldSuites, writeScaffold } from './suite/suite-scaffold.js';
 export { runDoctor } from './doctor/doctor.js';

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
-import { loadFormatPair, runFormatPairs, type FormatPair } from '../src/pair/format-pair-run.js';
+import { loadFormatPair, type FormatPair } from '../src/pair/pair-config.js';
+import { runFormatPairs } from '../src/pair/format-pair-run.js';
 import { localizeFormatPair } from '../src/pair/format-pair-localize.js';
 import { findTarget, parseTargetList } from '@crossrt/runtime';
 

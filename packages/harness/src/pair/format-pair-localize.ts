@@ -9,8 +9,10 @@ import {
   type ModelProto,
 } from '@crossrt/model';
 import type { TargetDescriptor } from '@crossrt/runtime';
-import { invertPerm, layoutByRank, resolveTensorMappings, transposeTensor, type TensorMapping } from './format-pair.js';
-import { shapesFromTfjs, targetFormat, type FormatPair } from './format-pair-run.js';
+import { invertPerm, transposeTensor } from './layout-permutation.js';
+import { layoutByRank, resolveTensorMappings, type TensorMapping } from './tensor-mapping.js';
+import { targetFormat, type FormatPair } from './pair-config.js';
+import { shapesFromTfjs } from './pair-shapes.js';
 import { executeOnTarget, TargetPool } from '../target-execution.js';
 
 /** One TF.js layer output against the ONNX tensor found for it. */

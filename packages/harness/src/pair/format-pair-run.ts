@@ -1,63 +1,16 @@
-import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve } from 'node:path';
-import {
-  CrossrtError, firstSchemaIssue, FormatPairConfigSchema, isCrossrtError, type CaseResult, type Comparison, type HostTensor, type ModelRecord,
-  type Report, type TensorMappingConfig, type Tolerance,
-} from '@crossrt/core';
+import { relative } from 'node:path';
+import { CrossrtError, isCrossrtError, type CaseResult, type Comparison, type HostTensor, type ModelRecord, type Report, type Tolerance } from '@crossrt/core';
 import { compareOutput, DEFAULT_TOLERANCE } from '@crossrt/compare';
 import { DEFAULT_DIM, generateInputs, scopeDimOptions } from '@crossrt/inputs';
-import { modelSignature, readModelFile, readTfjsModelJson, tfjsModelSignature, type ModelSignature, type ValueSignature } from '@crossrt/model';
+import { modelSignature, readModelFile, readTfjsModelJson, tfjsModelSignature, type ValueSignature } from '@crossrt/model';
 import type { TargetDescriptor } from '@crossrt/runtime';
-import {
-  alignIntegerWidth, describePerm, invertPerm, layoutByRank, resolveTensorMappings, transposeTensor,
-  type PairSide, type PairValue, type TensorMapping,
-} from './format-pair.js';
+import { describePerm, invertPerm, transposeTensor } from './layout-permutation.js';
+import { alignIntegerWidth, layoutByRank, resolveTensorMappings, type PairSide, type PairValue, type TensorMapping } from './tensor-mapping.js';
+import { targetFormat, type FormatPair } from './pair-config.js';
+import { shapesFromTfjs } from './pair-shapes.js';
+import { diagnosePair, type PairDiagnosis } from './pair-diagnosis.js';
 import { buildReport, caseError, caseVerdict, modelRecord } from '../report/report-builder.js';
 import { executeOnTarget, TargetPool, type TargetExecution } from '../target-execution.js';
-
-/** One ONNX artifact and one TF.js artifact of the same logical model, with optional mapping config. */
-export interface FormatPair {
-  readonly name: string;
-  readonly onnxPath: string;
-  readonly tfjsPath: string;
-  readonly inputs?: readonly TensorMappingConfig[];
-  readonly outputs?: readonly TensorMappingConfig[];
-  /** Folder the artifact labels in the report are relative to. */
-  readonly baseDir: string;
-}
-
-export const PAIR_CONFIG_FILE = 'crossrt-pair.json';
-
-/** Read `crossrt-pair.json` (or a folder holding one); artifact paths resolve against its folder. */
-export async function loadFormatPair(path: string): Promise<FormatPair> {
-  let file = resolve(path);
-  const info = await stat(file).catch(() => undefined);
-  if (!info) throw new CrossrtError('FILE_NOT_FOUND', `pair config not found: ${path}`, `pass a folder holding ${PAIR_CONFIG_FILE}, the file itself, or --onnx and --tfjs`);
-  if (info.isDirectory()) file = join(file, PAIR_CONFIG_FILE);
-  const text = await readFile(file, 'utf8').catch(() => {
-    throw new CrossrtError('FILE_NOT_FOUND', `${file} not found`, `write a ${PAIR_CONFIG_FILE} ({ "onnx": "model.onnx", "tfjs": "tfjs/model.json" }) or pass --onnx and --tfjs`);
-  });
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new CrossrtError('PAIR_CONFIG_INVALID', `${file} is not JSON: ${(e as Error).message.replace(/[^\x20-\x7e]/g, '?')}`, /\.onnx$/i.test(file) ? 'pass model files with --onnx and --tfjs; the positional argument is a crossrt-pair.json or its folder' : `a ${PAIR_CONFIG_FILE} is JSON: { "onnx": "model.onnx", "tfjs": "tfjs/model.json" }`);
-  }
-  const parsed = FormatPairConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new CrossrtError('PAIR_CONFIG_INVALID', `${file}: ${firstSchemaIssue(parsed.error)}`, 'fields: name, onnx, tfjs, inputs[], outputs[] ({ onnx, tfjs, perm? })');
-  }
-  const dir = dirname(file);
-  const c = parsed.data;
-  return {
-    name: c.name ?? basename(dir), onnxPath: resolve(dir, c.onnx), tfjsPath: resolve(dir, c.tfjs), baseDir: dir,
-    ...(c.inputs ? { inputs: c.inputs } : {}), ...(c.outputs ? { outputs: c.outputs } : {}),
-  };
-}
-
-export function targetFormat(t: TargetDescriptor): PairSide {
-  return t.runtime === 'tfjs' || t.runtime.startsWith('tfjs-') ? 'tfjs' : 'onnx';
-}
 
 export interface FormatPairRunOptions {
   readonly targets: readonly TargetDescriptor[];
@@ -68,17 +21,6 @@ export interface FormatPairRunOptions {
   readonly defaultDim?: number;
   readonly timeoutMs?: number;
   readonly onCase?: (result: CaseResult, index: number, total: number) => void;
-}
-
-/**
- * What the pattern of verdicts says: `equivalent` (all agree), `conversion` (each format agrees with
- * itself on every target, the formats disagree: the converter changed the numbers), `runtime` (some
- * target disagrees with its own format), `inconclusive` (a side did not run, or the case errored).
- */
-export interface PairDiagnosis {
-  readonly kind: 'equivalent' | 'conversion' | 'runtime' | 'inconclusive';
-  readonly outputs: readonly string[];
-  readonly explanation: string;
 }
 
 export interface PairCaseSummary {
@@ -122,20 +64,6 @@ export async function runFormatPairs(pairs: readonly FormatPair[], options: Form
   }
   const report = buildReport('pair', { targets: options.targets.map((t) => t.id), reference: reference.id, seed, tolerance, defaultDim: options.defaultDim ?? DEFAULT_DIM }, cases);
   return { report, pairs: summaries };
-}
-
-/** ONNX symbolic dims take the TF.js side's fixed size through the mapping (unless the user set them). */
-export function shapesFromTfjs(onnx: ModelSignature, tfjs: ModelSignature, mappings: readonly TensorMapping[], given: Readonly<Record<string, readonly number[]>>): Record<string, number[]> {
-  const out: Record<string, number[]> = {};
-  for (const m of mappings) {
-    const o = onnx.inputs.find((v) => v.name === m.onnx)?.dims;
-    const t = tfjs.inputs.find((v) => v.name === m.tfjs)?.dims;
-    if (!o || !t || given[m.onnx] || o.every((d) => typeof d === 'number')) continue;
-    const inv = invertPerm(m.perm);
-    const dims = o.map((d, j) => (typeof d === 'number' ? d : t[inv[j]!]));
-    if (dims.every((d): d is number => typeof d === 'number')) out[m.onnx] = dims;
-  }
-  return out;
 }
 
 function artifactLabel(pair: FormatPair, path: string): string {
@@ -245,29 +173,3 @@ function pairComparisons(
   }));
 }
 
-function diagnosePair(targets: readonly TargetDescriptor[], executions: ReadonlyMap<string, TargetExecution>, comparisons: readonly Comparison[], labels: Record<PairSide, string>): PairDiagnosis {
-  const sideOf = (subject: string) => (subject.startsWith(`${labels.tfjs}@`) ? 'tfjs' : 'onnx');
-  const cross = comparisons.filter((c) => sideOf(c.target) !== sideOf(c.reference));
-  const within = comparisons.filter((c) => sideOf(c.target) === sideOf(c.reference));
-  const notRun = targets.filter((t) => executions.get(t.id)!.outcome.status !== 'ok').map((t) => t.id);
-  const failed = (cs: readonly Comparison[]) => cs.filter((c) => c.verdict !== 'pass');
-  const crossFailed = failed(cross);
-  const withinFailed = failed(within);
-  if (cross.length === 0) return { kind: 'inconclusive', outputs: [], explanation: 'no cross-format comparison was possible (the reference target did not run)' };
-  if (crossFailed.length === 0 && withinFailed.length === 0) {
-    return { kind: 'equivalent', outputs: [], explanation: `ONNX and TF.js agree on every output on every target that ran${notRun.length ? ` (did not run: ${notRun.join(', ')})` : ''}` };
-  }
-  const outputs = [...new Set([...crossFailed, ...withinFailed].map((c) => c.output))];
-  const everyCrossFails = (o: string) => cross.filter((c) => c.output === o).every((c) => c.verdict !== 'pass');
-  if (withinFailed.length === 0 && outputs.every(everyCrossFails)) {
-    const worst = crossFailed.map((c) => `${c.output}: ${c.verdict}${c.metrics ? `, max abs ${c.metrics.maxAbsError.toPrecision(3)}` : ''}`);
-    return {
-      kind: 'conversion', outputs,
-      explanation: `the ${labels.onnx} and ${labels.tfjs} artifacts disagree on ${outputs.join(', ')} on every target, ${within.length > 0
-        ? 'while targets of the same format agree: the conversion changed the model'
-        : 'so the conversion likely changed the model (one target per format: add a second target of either format to rule out a runtime difference)'} (${[...new Set(worst)].slice(0, 3).join('; ')})`,
-    };
-  }
-  const odd = [...new Set([...withinFailed, ...crossFailed].map((c) => c.target.split('@').slice(1).join('@')))];
-  return { kind: 'runtime', outputs, explanation: `targets disagree within a format or only some targets disagree across formats (${odd.join(', ')}): a runtime/backend difference, not (only) the conversion` };
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelSignature } from '@crossrt/model';
-import { shapesFromTfjs } from './format-pair-run.js';
+import { shapesFromTfjs } from './pair-shapes.js';
 
 describe('shapesFromTfjs', () => {
   const onnx: ModelSignature = {

@@ -1,5 +1,6 @@
 import { basename, join, resolve } from 'node:path';
 import { CrossrtError, type CaseResult, type Comparison, type DimResolution, type HostTensor, type InputRecord, type PlacementPolicy, type Report, type RunOutcome, type Tolerance, type TolerancePolicy } from '@crossrt/core';
+import { compareOutput, resolveTolerance } from '@crossrt/compare';
 import { DEFAULT_DIM, scopeDimOptions, SPECIAL_VALUES_SET, tensorSha256 } from '@crossrt/inputs';
 import {
   isBackendTestCaseDir, loadBackendTestCase, modelSignature, readModelFile, type LoadedModel, type ModelProto,
@@ -109,6 +110,26 @@ export async function prepareSideInputs(spec: DiscrepancySpec, options: Discrepa
 
 export function tolerancePolicy(options: Pick<DiscrepancyOptions, 'policy'>): TolerancePolicy {
   return options.policy ?? {};
+}
+
+/** The float32 tolerance the policy gives the two sides: what localize and reduce report as theirs. */
+export function floatTolerance(spec: DiscrepancySpec, policy: TolerancePolicy): Tolerance {
+  return resolveTolerance({ output: '*', dtype: 'float32', target: spec.actual.label, reference: spec.reference.label }, policy, 'cli');
+}
+
+export type SideComparer = (output: string, expected: HostTensor | undefined, actual: HostTensor | undefined) => Comparison;
+
+/** One tensor of the actual side against the reference side's (variants may mix float dtypes). */
+export function sideComparer(spec: DiscrepancySpec, policy: TolerancePolicy): SideComparer {
+  return (output, expected, actual) => compareOutput({
+    output, target: spec.actual.label, reference: spec.reference.label, expected, actual, policy, policyBaseSource: 'cli',
+    allowFloatDtypeMix: spec.mode === 'variants',
+  });
+}
+
+/** Every graph output of `proto` compared between the two sides of one run. */
+export function compareGraphOutputs(proto: ModelProto, run: SidePairRun, compare: SideComparer): Comparison[] {
+  return modelSignature(proto).outputs.map((o) => compare(o.name, run.reference.outputs[0]?.get(o.name), run.actual.outputs[0]?.get(o.name)));
 }
 
 export interface SidePairRun {

@@ -1,10 +1,10 @@
-import type { Comparison, HostTensor, Localization, NodeDivergence, Report, TensorDivergence, TolerancePolicy } from '@crossrt/core';
-import { compareOutput, formatNumber, resolveTolerance } from '@crossrt/compare';
-import { exposeTensors, modelSignature } from '@crossrt/model';
+import type { Comparison, HostTensor, Localization, NodeDivergence, Report, RunOutcome, TensorDivergence, TolerancePolicy } from '@crossrt/core';
+import { formatNumber } from '@crossrt/compare';
+import { exposeTensors, type ModelProto } from '@crossrt/model';
 import { withoutOutputTypes } from './cut-model.js';
 import {
-  describeFailure, runDiscrepancySearch, SideRunner, tolerancePolicy,
-  type DiscrepancyOptions, type DiscrepancySpec, type SideInputs,
+  compareGraphOutputs, describeFailure, floatTolerance, runDiscrepancySearch, sideComparer, SideRunner, tolerancePolicy,
+  type DiscrepancyOptions, type DiscrepancySpec, type SideComparer, type SideInputs,
 } from './discrepancy-sides.js';
 import { graphOrder, NON_TENSOR_OUTPUT_OPS, type GraphOrder, type OrderedNode } from '../graph/graph-order.js';
 import { judgePlacement } from '../placement/placement-verdict.js';
@@ -45,26 +45,44 @@ export async function localizeDiscrepancy(options: LocalizeOptions): Promise<Rep
 /** The localization itself, on prepared sides and a shared runner (tests call it directly). */
 export async function localizeWith(spec: DiscrepancySpec, inputs: SideInputs, runner: SideRunner, policy: TolerancePolicy, chunkSize: number, maxChunkBytes = DEFAULT_MAX_CHUNK_BYTES) {
   const refProto = spec.reference.model.proto;
-  const actProto = spec.actual.model.proto;
   const order = graphOrder(refProto);
   const notes: string[] = [];
-  const compare = (output: string, expected: HostTensor | undefined, actual: HostTensor | undefined): Comparison => compareOutput({
-    output, target: spec.actual.label, reference: spec.reference.label, expected, actual, policy, policyBaseSource: 'cli',
-    allowFloatDtypeMix: spec.mode === 'variants',
-  });
+  const compare = sideComparer(spec, policy);
 
   // 1. The plain model: the verdict users saw, before exposure changes what the runtime may fuse.
-  const plain = await runner.runBoth(refProto, actProto, inputs.feeds);
+  const plain = await runner.runBoth(refProto, spec.actual.model.proto, inputs.feeds);
   const outcomes = [plain.reference.outcome, plain.actual.outcome];
-  const comparisons = plain.reference.outcome.status === 'ok' && plain.actual.outcome.status === 'ok'
-    ? modelSignature(refProto).outputs.map((o) => compare(o.name, plain.reference.outputs[0]?.get(o.name), plain.actual.outputs[0]?.get(o.name)))
-    : [];
+  const comparisons = plain.reference.outcome.status === 'ok' && plain.actual.outcome.status === 'ok' ? compareGraphOutputs(refProto, plain, compare) : [];
   if (comparisons.length === 0) {
     notes.push(`the plain model did not run on both sides (${[describeFailure(spec.reference, plain.reference), describeFailure(spec.actual, plain.actual)].join('; ')}): nothing to compare numerically; \`crossrt reduce\` shrinks a model one side fails on`);
   }
 
   // 2. Which tensors can be compared: node outputs present in both graphs, tensor-valued.
-  const actualTensors = new Set((actProto.graph?.node ?? []).flatMap((n) => n.output));
+  const exposable = comparableTensors(spec, order, notes);
+
+  // 3. Expose and compare, chunk by chunk: only metrics are kept, tensors are dropped after each chunk.
+  const exposure = new ChunkedExposure(spec, inputs, runner, compare);
+  if (comparisons.length > 0) await exposure.compareAll(exposable, Math.max(1, Math.floor(chunkSize)), maxChunkBytes, notes);
+
+  // 4. Judge nodes in topological order.
+  const paramDiffs = spec.mode === 'variants' ? variantParameterDiffs(refProto, spec.actual.model.proto) : new Map<string, string[]>();
+  const nodes = judgeNodes(order, exposure.results, paramDiffs);
+  const origins = nodes.filter((n) => n.status === 'culprit' || n.status === 'origin');
+  const culpritNode = nodes.find((n) => n.status === 'culprit');
+  const culprit = culpritNode ? describeCulprit(culpritNode, order.nodes[culpritNode.index]!, order.initializers) : null;
+  notes.push(...verdictNotes(comparisons, culprit, outcomes));
+  const localization: Localization = {
+    mode: spec.mode, reference: spec.reference.label, actual: spec.actual.label,
+    tolerance: { ...floatTolerance(spec, policy) },
+    exposedTensors: exposable.length, chunks: exposure.chunks, runs: runner.runs, culprit,
+    otherOrigins: origins.filter((n) => n.status === 'origin').map((n) => n.name), nodes, notes,
+  };
+  return { localization, comparisons, outcomes };
+}
+
+/** Node outputs that can be exposed and compared on both sides; what cannot is said in `notes`. */
+function comparableTensors(spec: DiscrepancySpec, order: GraphOrder, notes: string[]): string[] {
+  const actualTensors = new Set((spec.actual.model.proto.graph?.node ?? []).flatMap((n) => n.output));
   const unpaired: string[] = [];
   const exposable: string[] = [];
   for (const n of order.nodes) {
@@ -84,61 +102,66 @@ export async function localizeWith(spec: DiscrepancySpec, inputs: SideInputs, ru
   if (controlFlow.length > 0) {
     notes.push(`${controlFlow.length} control-flow node(s) (${controlFlow.slice(0, 4).map((n) => `${n.label} ${n.opType}`).join(', ')}) hold subgraphs whose inner tensors cannot be exposed: each is judged as one unit`);
   }
+  return exposable;
+}
 
-  // 3. Expose and compare, chunk by chunk: only metrics are kept, tensors are dropped after each chunk.
-  const results = new Map<string, TensorDivergence>();
-  let chunks = 0;
-  let lastChunkBytes = 0;
-  const size = Math.max(1, Math.floor(chunkSize));
-  const compareChunk = async (names: readonly string[], untyped = false): Promise<void> => {
-    chunks++;
-    const expose = (proto: typeof refProto) => (untyped ? withoutOutputTypes(exposeTensors(proto, names), names) : exposeTensors(proto, names).model);
-    const refExposed = expose(refProto);
-    const run = await runner.runBoth(refExposed, spec.mode === 'targets' ? refExposed : expose(actProto), inputs.feeds);
-    const ok = run.reference.outcome.status === 'ok' && run.actual.outcome.status === 'ok';
-    if (!ok) {
-      // An element type guessed wrong (e.g. after an If whose branches declare nothing) fails session
-      // creation: leave the added outputs untyped once and let the runtime infer them.
-      if (!untyped && (run.reference.outcome.status === 'load-error' || run.actual.outcome.status === 'load-error')) {
-        await compareChunk(names, true);
-        return;
-      }
-      // A tensor the runtime still refuses as an output (or a crash) must not hide the others: halve.
-      if (names.length > 1) {
-        const mid = Math.ceil(names.length / 2);
-        await compareChunk(names.slice(0, mid), untyped);
-        await compareChunk(names.slice(mid), untyped);
-        return;
-      }
-      const failed = run.reference.outcome.status !== 'ok' ? describeFailure(spec.reference, run.reference) : describeFailure(spec.actual, run.actual);
-      results.set(names[0]!, { tensor: names[0]!, verdict: 'unavailable', reason: `exposing it failed: ${failed}` });
-      return;
-    }
-    for (const name of names) results.set(name, tensorDivergence(compare(name, run.reference.outputs[0]?.get(name), run.actual.outputs[0]?.get(name))));
-    lastChunkBytes += [run.reference, run.actual].reduce((sum, r) => sum + [...(r.outputs[0]?.values() ?? [])].reduce((s2, t) => s2 + tensorBytes(t), 0), 0);
-  };
-  if (comparisons.length > 0) {
-    // Memory per run is the exposed tensors on both sides: shrink later chunks when one passes the budget.
+/** Intermediate tensors exposed on both sides a chunk per run, each compared; only the metrics are kept. */
+class ChunkedExposure {
+  readonly results = new Map<string, TensorDivergence>();
+  chunks = 0;
+  private lastChunkBytes = 0;
+
+  constructor(private readonly spec: DiscrepancySpec, private readonly inputs: SideInputs, private readonly runner: SideRunner, private readonly compare: SideComparer) {}
+
+  /** Memory per run is the exposed tensors on both sides: later chunks shrink when one passes the budget. */
+  async compareAll(exposable: readonly string[], size: number, maxChunkBytes: number, notes: string[]): Promise<void> {
     let chunk = size;
     for (let i = 0; i < exposable.length;) {
       const names = exposable.slice(i, i + chunk);
-      lastChunkBytes = 0;
-      await compareChunk(names);
+      this.lastChunkBytes = 0;
+      await this.compareChunk(names);
       i += names.length;
-      if (lastChunkBytes > maxChunkBytes && chunk > 1) {
-        const next = Math.max(1, Math.floor((chunk * maxChunkBytes) / lastChunkBytes));
-        notes.push(`a chunk of ${chunk} tensor(s) returned ${formatBytes(lastChunkBytes)} (budget ${formatBytes(maxChunkBytes)}); later chunks hold ${next}`);
+      if (this.lastChunkBytes > maxChunkBytes && chunk > 1) {
+        const next = Math.max(1, Math.floor((chunk * maxChunkBytes) / this.lastChunkBytes));
+        notes.push(`a chunk of ${chunk} tensor(s) returned ${formatBytes(this.lastChunkBytes)} (budget ${formatBytes(maxChunkBytes)}); later chunks hold ${next}`);
         chunk = next;
       }
     }
   }
 
-  // 4. Judge nodes in topological order.
-  const paramDiffs = spec.mode === 'variants' ? variantParameterDiffs(refProto, actProto) : new Map<string, string[]>();
-  const nodes = judgeNodes(order, results, paramDiffs);
-  const origins = nodes.filter((n) => n.status === 'culprit' || n.status === 'origin');
-  const culpritNode = nodes.find((n) => n.status === 'culprit');
-  const culprit = culpritNode ? describeCulprit(culpritNode, order.nodes[culpritNode.index]!, order.initializers) : null;
+  private async compareChunk(names: readonly string[], untyped = false): Promise<void> {
+    const { spec } = this;
+    this.chunks++;
+    const expose = (proto: ModelProto) => (untyped ? withoutOutputTypes(exposeTensors(proto, names), names) : exposeTensors(proto, names).model);
+    const refExposed = expose(spec.reference.model.proto);
+    const run = await this.runner.runBoth(refExposed, spec.mode === 'targets' ? refExposed : expose(spec.actual.model.proto), this.inputs.feeds);
+    const ok = run.reference.outcome.status === 'ok' && run.actual.outcome.status === 'ok';
+    if (!ok) {
+      // An element type guessed wrong (e.g. after an If whose branches declare nothing) fails session
+      // creation: leave the added outputs untyped once and let the runtime infer them.
+      if (!untyped && (run.reference.outcome.status === 'load-error' || run.actual.outcome.status === 'load-error')) {
+        await this.compareChunk(names, true);
+        return;
+      }
+      // A tensor the runtime still refuses as an output (or a crash) must not hide the others: halve.
+      if (names.length > 1) {
+        const mid = Math.ceil(names.length / 2);
+        await this.compareChunk(names.slice(0, mid), untyped);
+        await this.compareChunk(names.slice(mid), untyped);
+        return;
+      }
+      const failed = run.reference.outcome.status !== 'ok' ? describeFailure(spec.reference, run.reference) : describeFailure(spec.actual, run.actual);
+      this.results.set(names[0]!, { tensor: names[0]!, verdict: 'unavailable', reason: `exposing it failed: ${failed}` });
+      return;
+    }
+    for (const name of names) this.results.set(name, tensorDivergence(this.compare(name, run.reference.outputs[0]?.get(name), run.actual.outputs[0]?.get(name))));
+    this.lastChunkBytes += [run.reference, run.actual].reduce((sum, r) => sum + [...(r.outputs[0]?.values() ?? [])].reduce((s2, t) => s2 + tensorBytes(t), 0), 0);
+  }
+}
+
+/** What the plain verdict and the culprit say together, and where the culprit ran on a GPU side. */
+function verdictNotes(comparisons: readonly Comparison[], culprit: Localization['culprit'], outcomes: readonly RunOutcome[]): string[] {
+  const notes: string[] = [];
   const plainDiverges = comparisons.some((c) => c.verdict !== 'pass');
   if (comparisons.length > 0 && plainDiverges && !culprit) {
     notes.push('the final outputs diverge in the plain model but no exposed tensor does: the discrepancy depends on optimizations (e.g. fusions) that exposing intermediates prevents; try `crossrt reduce`, which cuts instead of exposing');
@@ -152,13 +175,7 @@ export async function localizeWith(spec: DiscrepancySpec, inputs: SideInputs, ru
       if (placed && judgePlacement(o).verdict !== 'pass') notes.push(`on ${o.target} the culprit ran on ${placed.ep} (GPU fallback), so its numbers come from that provider's kernel`);
     }
   }
-  const localization: Localization = {
-    mode: spec.mode, reference: spec.reference.label, actual: spec.actual.label,
-    tolerance: { ...resolveTolerance({ output: '*', dtype: 'float32', target: spec.actual.label, reference: spec.reference.label }, policy, 'cli') },
-    exposedTensors: exposable.length, chunks, runs: runner.runs, culprit,
-    otherOrigins: origins.filter((n) => n.status === 'origin').map((n) => n.name), nodes, notes,
-  };
-  return { localization, comparisons, outcomes };
+  return notes;
 }
 
 function formatBytes(n: number): string {

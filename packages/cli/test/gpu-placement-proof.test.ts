@@ -6,27 +6,19 @@
  * bursts faster than a pipe drains, and a handful of ONNX node cases. Every case's
  * placement must come from ORT's log: a host whose later sessions lose the log would otherwise hand
  * back `requested` placements (nothing proven). The same conformance run on ort-web:webgpu@chromium,
- * whose log comes through the page's console. Expected outputs of the model cases come from
- * ort-node:cpu (placement-cases.ts).
+ * whose log comes through the page's console, is gpu-placement-proof.chromium.test.ts. Expected
+ * outputs of the model cases come from ort-node:cpu (placement-cases.ts).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ReportSchema, type Report } from '@crossrt/core';
+import type { Report } from '@crossrt/core';
 import { findTarget, parsePlacementLog, TargetHost } from '@crossrt/runtime';
+import { crossrt, NODE_CASES, readReport } from './gpu-placement-proof-runs.js';
 import { NODE_SUITE, placementModels, REPO, SILERO_DIR, writePlacementCases } from './placement-cases.js';
 
-const bin = join(REPO, 'packages/cli/dist/main.js');
 const tmp = mkdtempSync(join(tmpdir(), 'crossrt-gpu-proof-'));
-const NODE_CASES = ['test_relu', 'test_conv_with_strides_padding', 'test_upsample_nearest', 'test_matmul_2d', 'test_gather_0', 'test_reshape_extended_dims'];
-
-function crossrt(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 600_000 });
-  return { code: r.status, out: r.stdout + r.stderr };
-}
-const readReport = (path: string): Report => ReportSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
 
 /** `case id → placement source` of every outcome on the GPU target. */
 function sources(report: Report, target: string): Record<string, string | undefined> {
@@ -74,18 +66,6 @@ describe('placement proof on ort-node:webgpu, case after case in one host', () =
     // Silero's CPU nodes are shape work: its placement passes every time (its numbers are another matter).
     const silero = report.cases.filter((c) => /silero_vad/.test(c.id)).map((c) => c.outcomes[0]!.placement?.judgement?.verdict);
     expect(silero).toEqual(Array(8).fill('pass'));
-  });
-
-  it('conformance on ort-web:webgpu@chromium: every case\'s placement comes from the page\'s console log', () => {
-    const json = join(tmp, 'conformance-web.json');
-    // Not the conv chain: onnxruntime-web 1.30's JSEP fails its NHWC Conv ("dilations should be 2D").
-    const models = caseDirs.filter((d) => !d.endsWith('conv-chain-300'));
-    const r = crossrt('conformance', ...models, ...models, ...NODE_CASES.map((c) => join(NODE_SUITE, c)), '-t', 'ort-web:webgpu@chromium', '--json', json);
-    const report = readReport(json);
-    const got = report.cases.map((c) => [c.id.split('/').at(-1), c.outcomes[0]?.status, c.outcomes[0]?.placement?.source]);
-    expect(got, r.out).toEqual(report.cases.map((c) => [c.id.split('/').at(-1), 'ok', 'verbose-log']));
-    const verdicts = (id: string) => report.cases.filter((c) => c.id.endsWith(`/${id}`)).flatMap((c) => c.comparisons.map((x) => x.verdict));
-    expect(verdicts('upsample-opset9')).toEqual(['fallback', 'fallback']);
   });
 
   it('suite run: every case\'s placement comes from ORT\'s log', () => {

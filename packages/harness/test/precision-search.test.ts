@@ -1,8 +1,8 @@
 /**
  * `crossrt precision --to fp16` against real runtimes: a model built so one node's float32 value leaves
  * the float16 range (expected block-list derived by hand), then real models (silero VAD with its If
- * bodies, PP-OCRv4 det, a torchvision export made here by torch.onnx), then the WebGPU targets this
- * machine has. Every mixed model found is judged again outside the search (ORT directly, onnx's checker,
+ * bodies, PP-OCRv4 det, a torchvision export made here by torch.onnx); the WebGPU targets this machine
+ * has are in precision-search.chromium.test.ts. Every mixed model found is judged again outside the search (ORT directly, onnx's checker,
  * or a check run with one node fewer), so the search's own verdict is never the only evidence.
  */
 import { execFileSync } from 'node:child_process';
@@ -152,23 +152,6 @@ describe('precision search on real models (ort-node:cpu)', () => {
     expect(search.blockList.length).toBeLessThan(20);
     // torch 1.13 names nodes by module scope: the block-list points at source modules.
     expect(search.blockList.every((n) => n.node.startsWith('/features/') || n.node.startsWith('/classifier/'))).toBe(true);
-  }, 300_000);
-});
-
-describe('precision search on the WebGPU targets of this machine (SwiftShader, no GPU)', () => {
-  it('ort-node:webgpu leaves the search with the device reason; ort-web:webgpu@chromium answers zeros for float16 and keeps every node float32', async () => {
-    const model = overflowModel(dir);
-    const { search } = await runPrecisionSearch({
-      model, targets: [cpu, findTarget('ort-node:webgpu'), findTarget('ort-web:webgpu@chromium')], precisionPolicy: { minSnrDb: 30, minCosine: 0.999 },
-    });
-    console.log(`webgpu: unsupported ${JSON.stringify(search.unsupportedTargets)}; block-list ${search.blockList.length}/${search.nodes.candidates}; notes ${search.notes.join(' | ')}`);
-    const node = search.unsupportedTargets.find((u) => u.target === 'ort-node:webgpu');
-    expect(node?.reason).toMatch(/requires f16 but the device does not support it/);
-    expect(search.targets).toEqual(['ort-node:cpu', 'ort-web:webgpu@chromium']);
-    expect(search.notes.some((n) => n.startsWith('ort-web:webgpu@chromium returned all-zero outputs for the float16 model'))).toBe(true);
-    expect(search.met).toBe(true);
-    expect(search.after.filter((c) => c.target === 'ort-web:webgpu@chromium').every((c) => c.pass)).toBe(true);
-    expect(search.blockList.length).toBe(search.nodes.candidates);
   }, 300_000);
 });
 

@@ -43,6 +43,22 @@ describe('crossrt localize', { timeout: 60_000 }, () => {
     expect(r.stdout).toMatch(/no culprit: every exposed tensor agrees/);
   });
 
+  it('writes every file the shared report flags name (--json, --junit, --markdown, --html)', () => {
+    const out = (ext: string) => join(tmp, `files.${ext}`);
+    const r = crossrt('localize', fault('chain.onnx'), '--variant', fault('chain-fault-bias2.onnx'), '-q',
+      '--json', out('json'), '--junit', out('xml'), '--markdown', out('md'), '--html', out('html'));
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toContain(`report written to ${out('json')}`);
+    for (const [kind, ext] of [['junit', 'xml'], ['markdown', 'md'], ['html', 'html']]) expect(r.stdout).toContain(`${kind} report written to ${out(ext!)}`);
+    expect(ReportSchema.parse(JSON.parse(readFileSync(out('json'), 'utf8'))).command).toBe('localize');
+    // chain.onnx's two graph outputs (tools/make-fault-fixtures.mjs), both moved by the shifted bias: two failing testcases.
+    const junit = readFileSync(out('xml'), 'utf8');
+    expect([...junit.matchAll(/<testcase [^>]*name="([^"]+)"/g)].map((m) => m[1])).toEqual(['y', 'z']);
+    expect(junit).toMatch(/<testsuites name="crossrt localize" tests="2" failures="2"/);
+    expect(readFileSync(out('md'), 'utf8').split('\n')[0]).toBe('## ❌ crossrt localize: 1 of 1 case(s) fail');
+    expect(readFileSync(out('html'), 'utf8')).toMatch(/^<!doctype html>/i);
+  });
+
   it('refuses three targets for one model, several input sets and a missing model with exit 2', () => {
     const three = crossrt('localize', fault('chain.onnx'), '--targets', 'ort-node:cpu,ort-web:wasm,tfjs:cpu');
     expect(three.code).toBe(2);

@@ -4,11 +4,12 @@ import type { DiscrepancyOptions } from '@crossrt/harness';
 import { parseTargetList } from '@crossrt/runtime';
 import { parseNonNegativeNumber, parsePlacementPolicy, PLACEMENT_FLAG_HELP } from '../option-parsers.js';
 import { addInputOptions, resolveInputFlags, type InputFlags } from './input-flags.js';
+import { addReportFileOptions, type ReportFileFlags } from './report-file-flags.js';
 import { DEFAULT_TARGETS } from '../default-targets.js';
 
 /** Flags `localize` and `reduce` share: which two sides, which inputs, which tolerance. */
-export interface DiscrepancyFlags extends InputFlags {
-  targets?: string; variant?: string; defaultDim: number; timeout: number; json?: string; html?: string; markdown?: string; junit?: string; quiet?: boolean;
+export interface DiscrepancyFlags extends InputFlags, ReportFileFlags {
+  targets?: string; variant?: string; defaultDim: number; timeout: number; quiet?: boolean;
   placement?: PlacementPolicy;
 }
 
@@ -17,10 +18,8 @@ export function addDiscrepancyOptions(cmd: Command): Command {
     .option('-t, --targets <ids>', `two targets (reference first) for one model; one target (or one per model) with --variant (default ${DEFAULT_TARGETS}, or ort-node:cpu with --variant)`)
     .option('--variant <model>', 'compare this model (same graph structure, e.g. one node changed) against <model> instead of two targets')
     .option('--rtol <r>', 'relative tolerance (default: per dtype, float32 1e-5)', parseNonNegativeNumber('--rtol'))
-    .option('--atol <a>', 'absolute tolerance (default: per dtype, float32 1e-5)', parseNonNegativeNumber('--atol'))
-    .option('--json <file>', 'write the versioned JSON report here')
-    .option('--html <file>', 'also write a self-contained HTML report')
-    .option('--markdown <file>', 'also write a Markdown summary')
+    .option('--atol <a>', 'absolute tolerance (default: per dtype, float32 1e-5)', parseNonNegativeNumber('--atol'));
+  addReportFileOptions(cmd)
     .option('--timeout <seconds>', 'time limit per load and per run on a target', parseNonNegativeNumber('--timeout'), 120)
     .option('--placement <policy>', PLACEMENT_FLAG_HELP, parsePlacementPolicy)
     .option('-q, --quiet', 'print only the summary');

@@ -11,6 +11,8 @@ import { CandidateFiles } from '../graph/candidate-files.js';
 import { applyPlacementVerdicts } from '../placement/placement-verdict.js';
 import { buildReport, caseVerdict, modelRecord } from '../report/report-builder.js';
 import { executeOnTarget, TargetPool, type TargetExecution } from '../target-execution.js';
+import { declaredFeeds, graphInputNames } from '../run/declared-feeds.js';
+import { outcomeLine } from '../run/outcome-line.js';
 
 /**
  * The two sides of a discrepancy: one model on two targets, or two variants of a model (same graph
@@ -214,15 +216,12 @@ export class SideRunner {
   }
 
   private async exec(side: DiscrepancySide, path: string, proto: ModelProto, feeds: ReadonlyMap<string, HostTensor>): Promise<TargetExecution> {
-    const declared = new Set((proto.graph?.input ?? []).map((i) => i.name));
-    const own = Object.fromEntries([...feeds].filter(([name]) => declared.has(name)));
     this.runs++;
-    return executeOnTarget(this.pool, side.target, path, [own], proto.graph?.node.length ?? 0);
+    return executeOnTarget(this.pool, side.target, path, [declaredFeeds(graphInputNames(proto), feeds)], proto.graph?.node.length ?? 0);
   }
 }
 
 /** A side's failure in one line, for reasons and errors. */
 export function describeFailure(side: DiscrepancySide, exec: TargetExecution): string {
-  const o = exec.outcome;
-  return `${side.label}: ${o.status}${o.error ? `: ${o.error.message.split('\n')[0]}` : ''}`;
+  return `${side.label}: ${outcomeLine(exec.outcome)}`;
 }

@@ -16,6 +16,8 @@ import { searchBlockList } from './block-search.js';
 import { analysePrecision, type PrecisionAnalysis } from './precision-analysis.js';
 import { writePrecisionFiles } from './precision-files.js';
 import { checkOutput, DEFAULT_PRECISION_POLICY, policyTolerance, worstMargin } from './precision-policy.js';
+import { declaredFeeds } from '../run/declared-feeds.js';
+import { outcomeLine } from '../run/outcome-line.js';
 
 export interface PrecisionSearchOptions extends SideRunOptions {
   readonly model: string;
@@ -142,7 +144,7 @@ export async function runPrecisionSearch(options: PrecisionSearchOptions): Promi
         sets = generated.sets;
         const again = await runReferences();
         if (again.failed.size < failed.size) {
-          notes.push(`dim search: the float32 model failed with the guessed dims (${[...failed].map(([t, e]) => `${t}: ${statusLine(e.outcome)}`).join('; ')}); chose ${Object.entries(candidate.shapes).map(([n, d]) => `${n}=[${d.join(',')}]`).join(' ')} (${candidate.why})`);
+          notes.push(`dim search: the float32 model failed with the guessed dims (${[...failed].map(([t, e]) => `${t}: ${outcomeLine(e.outcome)}`).join('; ')}); chose ${Object.entries(candidate.shapes).map(([n, d]) => `${n}=[${d.join(',')}]`).join(' ')} (${candidate.why})`);
           generated = { ...generated, dims: markSearched(generated.dims, candidate) };
           ({ refs: references, failed } = again);
           if (failed.size === 0) break;
@@ -152,7 +154,7 @@ export async function runPrecisionSearch(options: PrecisionSearchOptions): Promi
         }
       }
     }
-    for (const [target, exec] of failed) unsupported.push({ target, reason: `the float32 model does not run: ${statusLine(exec.outcome)}` });
+    for (const [target, exec] of failed) unsupported.push({ target, reason: `the float32 model does not run: ${outcomeLine(exec.outcome)}` });
     let active = options.targets.filter((t) => references.has(t.id));
     const outputNames = signature.outputs.map((o) => o.name);
     const trials: PrecisionSearch['trials'] = [];
@@ -174,7 +176,7 @@ export async function runPrecisionSearch(options: PrecisionSearchOptions): Promi
         const exec = await execute(converted.model, target);
         ran.set(target.id, exec);
         if (exec.outcome.status !== 'ok') {
-          failure = `${target.id}: ${statusLine(exec.outcome)}`;
+          failure = `${target.id}: ${outcomeLine(exec.outcome)}`;
           if (!full) break;
           continue;
         }
@@ -201,7 +203,7 @@ export async function runPrecisionSearch(options: PrecisionSearchOptions): Promi
       for (const target of [...active]) {
         const exec = allFp16.runs!.get(target.id)!;
         if (exec.outcome.status !== 'ok') {
-          unsupported.push({ target: target.id, reason: `the float16 model does not run: ${statusLine(exec.outcome)}` });
+          unsupported.push({ target: target.id, reason: `the float16 model does not run: ${outcomeLine(exec.outcome)}` });
           active = active.filter((t) => t !== target);
         }
       }
@@ -350,13 +352,12 @@ function blockedNode(conv: Fp16Converter, key: string, { overflowSeeds }: Seeds,
 
 /** The feeds a model declares; float32 values become float16 where the model's input is float16. */
 function feedsFor(inputs: ReturnType<typeof modelSignature>['inputs'], tensors: ReadonlyMap<string, HostTensor>): Record<string, HostTensor> {
-  const out: Record<string, HostTensor> = {};
+  const feeds = declaredFeeds(new Set(inputs.map((i) => i.name)), tensors);
   for (const i of inputs) {
-    const t = tensors.get(i.name);
-    if (!t) continue;
-    out[i.name] = i.dtype === 'float16' && t.dtype === 'float32' ? { dtype: 'float16', dims: t.dims, data: encodeFloat16Array(numericView(t) as Float32Array) } : t;
+    const t = feeds[i.name];
+    if (t && i.dtype === 'float16' && t.dtype === 'float32') feeds[i.name] = { dtype: 'float16', dims: t.dims, data: encodeFloat16Array(numericView(t) as Float32Array) };
   }
-  return out;
+  return feeds;
 }
 
 /** The active target with the smallest margin (the first when none ran). */
@@ -383,10 +384,6 @@ function allZero(t: HostTensor | undefined): boolean {
 
 function finiteOrNull(x: number | null): number | null {
   return x === null || !Number.isFinite(x) ? null : x;
-}
-
-function statusLine(o: RunOutcome): string {
-  return `${o.status}${o.error ? `: ${o.error.message.split('\n')[0]}` : ''}`;
 }
 
 function precisionReport(

@@ -1,6 +1,7 @@
 import { CrossrtError, type HostTensor } from '@crossrt/core';
 import { exposeTensors, qdqCalibrationTensors, type LoadedModel, type TensorRange } from '@crossrt/model';
 import type { ModelRuns } from './model-runs.js';
+import { outcomeLine } from '../run/outcome-line.js';
 
 /** Tensors exposed per calibration run (bounds what one run returns). */
 export const CALIBRATION_CHUNK = 256;
@@ -25,7 +26,7 @@ export async function calibrateRanges(model: LoadedModel, runs: ModelRuns, sets:
     const names = wanted.slice(i, i + CALIBRATION_CHUNK);
     const exec = await runs.run(exposeTensors(model.proto, names).model, model, sets);
     if (exec.outcome.status !== 'ok') {
-      throw new CrossrtError('CALIBRATION_FAILED', `the fp32 model did not run on ${runs.target.id} for calibration: ${exec.outcome.status}${exec.outcome.error ? `: ${exec.outcome.error.message.split('\n')[0]}` : ''}`,
+      throw new CrossrtError('CALIBRATION_FAILED', `the fp32 model did not run on ${runs.target.id} for calibration: ${outcomeLine(exec.outcome)}`,
         'check that `crossrt run` passes on this model with the same input flags');
     }
     for (const name of names) {

@@ -3,6 +3,7 @@ import type { LoadedModel, ModelProto } from '@crossrt/model';
 import type { TargetDescriptor } from '@crossrt/runtime';
 import { CandidateFiles } from '../graph/candidate-files.js';
 import { executeOnTarget, type TargetExecution, type TargetPool } from '../target-execution.js';
+import { declaredFeeds, graphInputNames } from '../run/declared-feeds.js';
 
 /**
  * Runs transformed copies of a model (tensors exposed) on one target over several input sets in one
@@ -17,8 +18,8 @@ export class ModelRuns {
   async run(proto: ModelProto, origin: LoadedModel, feedSets: readonly ReadonlyMap<string, HostTensor>[]): Promise<TargetExecution> {
     const path = await this.files.write(proto, origin);
     try {
-      const declared = new Set((proto.graph?.input ?? []).map((i) => i.name));
-      const own = feedSets.map((feeds) => Object.fromEntries([...feeds].filter(([name]) => declared.has(name))));
+      const declared = graphInputNames(proto);
+      const own = feedSets.map((feeds) => declaredFeeds(declared, feeds));
       this.runs++;
       return await executeOnTarget(this.pool, this.target, path, own, proto.graph?.node.length ?? 0);
     } finally {

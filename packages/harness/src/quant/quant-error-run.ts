@@ -13,6 +13,7 @@ import { applyJumpRule, DEFAULT_JUMP_DB, jumpRuleText, SNR_CEILING_DB, type Meas
 import { ModelRuns } from './model-runs.js';
 import { matchQuantizedTensors, type ActivationPair, type QuantRef } from './tensor-matching.js';
 import { byWorstSnr, weightErrors } from './weight-error.js';
+import { outcomeLine } from '../run/outcome-line.js';
 
 /** Tensor pairs exposed per run (both models), as localize's chunks bound one run's memory. */
 export const QUANT_CHUNK = 128;
@@ -139,7 +140,7 @@ async function compareActivations(
     const act = await actRuns.run(exposeTensors(int8.proto, actNames).model, int8, sets);
     if (ref.outcome.status !== 'ok' || act.outcome.status !== 'ok') {
       const failed = ref.outcome.status !== 'ok' ? ref.outcome : act.outcome;
-      notes.push(`${part.length} tensor(s) not compared: exposing them failed (${failed.status}${failed.error ? `: ${failed.error.message.split('\n')[0]}` : ''})`);
+      notes.push(`${part.length} tensor(s) not compared: exposing them failed (${outcomeLine(failed)})`);
       continue;
     }
     for (const p of part) {

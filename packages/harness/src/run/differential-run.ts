@@ -12,6 +12,7 @@ import { dimCandidates, markSearched, MAX_DIM_TRIES, type DimCandidate } from '.
 import { buildReport, caseError, caseVerdict, modelRecord } from '../report/report-builder.js';
 import { executeOnTarget, TargetPool, type TargetExecution } from '../target-execution.js';
 import { REFERENCE_COMMAND_SUBJECT, runReferenceCommand, type ReferenceCommandSettings } from '../source/reference-command.js';
+import { outcomeLine } from './outcome-line.js';
 
 /** Everything that decides one model case's inputs and verdicts. */
 export interface ModelCaseSettings {
@@ -98,7 +99,7 @@ export async function runModelCase(path: string, id: string, settings: ModelCase
   const { signature, dims, shapes } = first.prepared;
   const candidates = dimCandidates(signature.inputs, dims, shapes).slice(0, MAX_DIM_TRIES);
   if (candidates.length === 0) return first.run;
-  const failed = failing.map((o) => `${o.target}: ${o.status}: ${shortReason(o.error?.message)}`);
+  const failed = failing.map((o) => `${o.target}: ${outcomeLine(o, { brief: true })}`);
   const tried: string[] = [];
   const targets = settings.targets.filter((t) => failing.some((o) => o.target === t.id));
   for (const candidate of candidates) {
@@ -117,14 +118,6 @@ export async function runModelCase(path: string, id: string, settings: ModelCase
   return { ...first.run, result: { ...first.run.result, notes: [...(first.run.result.notes ?? []), note] } };
 }
 
-/** The part of a runtime's message that says what went wrong (ORT nests the node chain before it). */
-function shortReason(message: string | undefined): string {
-  const line = (message ?? '').split('\n')[0]!;
-  const last = line.lastIndexOf('Status Message: ');
-  const core = last >= 0 ? line.slice(last + 'Status Message: '.length) : line;
-  return core.length > 160 ? `${core.slice(0, 157)}...` : core;
-}
-
 /** One candidate on the targets that failed, first input set only; undefined when it ran, else why not. */
 async function tryDims(path: string, settings: ModelCaseSettings, pool: TargetPool, targets: readonly TargetDescriptor[], candidate: DimCandidate): Promise<string | undefined> {
   const modelPath = resolve(path);
@@ -140,7 +133,7 @@ async function tryDims(path: string, settings: ModelCaseSettings, pool: TargetPo
   }
   for (const target of targets) {
     const exec = await executeOnTarget(pool, target, modelPath, [feeds], 0);
-    if (exec.outcome.status !== 'ok') return `${target.id}: ${exec.outcome.status}: ${shortReason(exec.outcome.error?.message)}`;
+    if (exec.outcome.status !== 'ok') return `${target.id}: ${outcomeLine(exec.outcome, { brief: true })}`;
   }
   return undefined;
 }

@@ -11,6 +11,8 @@ import { applyPlacementVerdicts } from '../placement/placement-verdict.js';
 import { buildReport, caseVerdict, modelRecord } from '../report/report-builder.js';
 import { executeOnTarget, TargetPool, type TargetExecution } from '../target-execution.js';
 import { mergeVariantInputs } from '../variants/variant-signature.js';
+import { declaredFeeds } from '../run/declared-feeds.js';
+import { outcomeLine } from '../run/outcome-line.js';
 
 export interface OpsetUpgradeOptions extends SideRunOptions {
   /** ai.onnx opsets to convert to, each at least the model's own and at most what the installed onnx defines. */
@@ -173,7 +175,7 @@ const checkerText = (c: OnnxCheckerResult | undefined) => (!c ? 'not run' : c.ok
 
 function feedSets(generated: GeneratedInputs | undefined, sig: ModelSignature): Record<string, HostTensor>[] {
   const names = new Set(sig.inputs.map((i) => i.name));
-  return (generated?.sets ?? []).map((s) => Object.fromEntries([...s.tensors].filter(([name]) => names.has(name))));
+  return (generated?.sets ?? []).map((s) => declaredFeeds(names, s.tensors));
 }
 
 /** One model on every target, side by side (each target has its own host process). */
@@ -256,7 +258,7 @@ async function judgeConverted(c: Converted, ctx: JudgeContext): Promise<CaseResu
     const ref = ctx.refRuns[i]!;
     const exec = runs[i]!;
     if (ref.outcome.status !== 'ok') {
-      notes.push(`not compared on ${t.id}: the original did not run there (${ref.outcome.status}${ref.outcome.error ? `: ${ref.outcome.error.message.split('\n')[0]}` : ''})`);
+      notes.push(`not compared on ${t.id}: the original did not run there (${outcomeLine(ref.outcome)})`);
       return;
     }
     if (exec.outcome.status !== 'ok') return;

@@ -9,6 +9,7 @@ import { buildReport, caseVerdict, modelRecord } from '../report/report-builder.
 import { executeOnTarget, TargetPool, type TargetExecution } from '../target-execution.js';
 import { applyPlacementVerdicts } from '../placement/placement-verdict.js';
 import { detectVariantKind, mergeVariantInputs } from './variant-signature.js';
+import { declaredFeeds } from '../run/declared-feeds.js';
 
 export interface VariantCompareOptions extends SideRunOptions {
   readonly target: TargetDescriptor;
@@ -60,7 +61,7 @@ export async function compareVariants(modelPaths: readonly string[], options: Va
     for (const [i, v] of variants.entries()) {
       options.onVariant?.(v.label, i, variants.length);
       const names = new Set(v.signature.inputs.map((x) => x.name));
-      const feedSets = sets.map((s) => Object.fromEntries([...s.tensors].filter(([name]) => names.has(name))));
+      const feedSets = sets.map((s) => declaredFeeds(names, s.tensors));
       executions.push(await executeOnTarget(pool, options.target, resolve(v.path), feedSets, v.model.proto.graph?.node.length ?? 0, v.model.proto));
     }
   } finally {

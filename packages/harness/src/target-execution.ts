@@ -172,10 +172,10 @@ export class TargetPool {
       batch.forEach((q, i) => {
         const r = reply.items[i];
         if (r?.ok) q.done({ reply: r.value, lines: [] });
-        else q.done({ failure: new HostFailure(r?.stage === 'run' ? 'run-error' : 'load-error', r?.message ?? 'no reply for this case', [], r?.code) });
+        else q.done({ failure: new HostFailure(r?.kind ?? 'load-error', r?.message ?? 'no reply for this case', [], r?.code) });
       });
     } catch (e) {
-      const failure = e instanceof HostFailure ? e : new HostFailure('host-error', (e as Error).message, host.logTail());
+      const failure = e instanceof HostFailure ? e : new HostFailure('crash', (e as Error).message, host.logTail());
       // The host died (crash, timeout, memory): which case did it is unknown, so each runs alone.
       if (batch.length === 1) batch[0]!.done({ failure });
       else queue.unshift(...batch.map((q) => Object.assign(q, { alone: true })));
@@ -205,10 +205,6 @@ export async function mapConcurrent<T, R>(items: readonly T[], limit: number, wo
   return results;
 }
 
-const STATUS_BY_FAILURE: Record<HostFailure['kind'], RunOutcome['status']> = {
-  'load-error': 'load-error', 'run-error': 'run-error', crash: 'crash', timeout: 'timeout', 'host-error': 'crash',
-};
-
 /**
  * Load a model on one target once and run it on each input set; every failure becomes an outcome,
  * never an exception. `runMs` is the mean over the sets. `model` (the decoded file, when the caller
@@ -221,7 +217,7 @@ export async function executeOnTarget(
   const modelBytes = modelLoadBytes(modelPath, model);
   // A model the target cannot address is refused here, with the limit and the size, not by the watchdog after minutes of copying.
   const refusal = modelSizeRefusal(target, modelBytes);
-  if (refusal) return failedExecution(target, new HostFailure('load-error', `${refusal.message}. ${refusal.hint}`, [], refusal.code));
+  if (refusal) return failedExecution(target, new HostFailure('unavailable', `${refusal.message}. ${refusal.hint}`, [], refusal.code));
   const load = pool.loadSettings(target);
   if (pool.batches(target)) {
     const r = await pool.submit(target, { modelPath, feedSets }, modelBytes);
@@ -235,7 +231,7 @@ export async function executeOnTarget(
     if (exec.outcome.placement?.source === 'log-missing') await host.close();
     return exec;
   } catch (e) {
-    return failedExecution(target, e instanceof HostFailure ? e : new HostFailure('host-error', (e as Error).message, host.logTail()));
+    return failedExecution(target, e instanceof HostFailure ? e : new HostFailure('crash', (e as Error).message, host.logTail()));
   } finally {
     pool.release(target, host);
   }
@@ -266,15 +262,11 @@ async function okExecution(
   return { outputs, outcome: withPlacementJudgement(outcome, pool.placementPolicy) };
 }
 
-/** Codes that mean this target cannot run this case at all (its engine is missing, or cannot hold the model). */
-const UNAVAILABLE_CODES = new Set(['TARGET_UNAVAILABLE', 'MODEL_TOO_LARGE_FOR_TARGET']);
-
 function failedExecution(target: TargetDescriptor, failure: HostFailure): TargetExecution {
   return {
     outputs: [],
     outcome: {
-      // An adapter that finds its engine missing (no Chromium, no adapter) says so with TARGET_UNAVAILABLE.
-      target: target.id, status: failure.code && UNAVAILABLE_CODES.has(failure.code) ? 'unavailable' : STATUS_BY_FAILURE[failure.kind],
+      target: target.id, status: failure.kind,
       error: { message: firstLines(failure.message), ...(failure.code ? { code: failure.code } : {}) },
       outputs: [], logTail: [...failure.logTail].slice(-20),
     },

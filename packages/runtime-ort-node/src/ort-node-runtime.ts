@@ -1,7 +1,7 @@
 import { cpus } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import type { DeviceInfo } from '@crossrt/core';
-import { bridgeOrtSession, HOST_ENVIRONMENT_VAR, RuntimeStageError, timedLoad, warmupModelBytes, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime, type WarmRequest } from '@crossrt/runtime';
+import { bridgeOrtSession, HOST_ENVIRONMENT_VAR, RuntimeFailure, timedLoad, warmupModelBytes, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime, type WarmRequest } from '@crossrt/runtime';
 import { describeWebGpuAdapter } from './webgpu-adapter-info.js';
 
 // os.cpus() reads /proc/cpuinfo on every call (0.2 ms): once per host is enough.
@@ -48,7 +48,7 @@ export function createRuntime(): Runtime {
     },
     async load(req: LoadRequest): Promise<LoadedSession> {
       const ep = EP_BY_BACKEND[req.backend];
-      if (!ep) throw new RuntimeStageError('load', `unsupported backend ${req.backend}`);
+      if (!ep) throw new RuntimeFailure('load-error', `unsupported backend ${req.backend}`);
       const { session, loadMs } = await timedLoad(() => ort.InferenceSession.create(req.modelPath, sessionOptions(req)));
       return {
         loadMs,

@@ -1,6 +1,6 @@
 export {
   type ProbeResult, type Runtime, type LoadRequest, type WarmRequest, type LoadedSession,
-  type RuntimeSession, RuntimeStageError,
+  type RuntimeSession, RuntimeFailure,
 } from './runtime.js';
 export {
   chromiumLibDir, webGpuNativeEnvironments, findTarget, parseTargetList, type TargetDescriptor,

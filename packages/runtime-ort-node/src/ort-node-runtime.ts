@@ -1,7 +1,8 @@
 import { cpus } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import type { DeviceInfo } from '@crossrt/core';
-import { bridgeOrtSession, HOST_ENVIRONMENT_VAR, RuntimeFailure, timedLoad, warmupModelBytes, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime, type WarmRequest } from '@crossrt/runtime';
+import { HOST_ENVIRONMENT_VAR, RuntimeFailure, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime, type WarmRequest } from '@crossrt/runtime';
+import { bridgeOrtSession, timedLoad, warmupModelBytes } from '@crossrt/runtime-ort-common';
 import { describeWebGpuAdapter } from './webgpu-adapter-info.js';
 
 // os.cpus() reads /proc/cpuinfo on every call (0.2 ms): once per host is enough.

@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
-import { bridgeOrtSession, RuntimeFailure, timedLoad, warmupModelBytes, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime, type WarmRequest } from '@crossrt/runtime';
+import { RuntimeFailure, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime, type WarmRequest } from '@crossrt/runtime';
+import { bridgeOrtSession, timedLoad, warmupModelBytes } from '@crossrt/runtime-ort-common';
 
 /**
  * onnxruntime-web's WebAssembly backend running in Node. The wasm binary ships in the package, so

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { CrossrtError, isDType, type HostTensor, type TensorData } from '@crossrt/core/base';
-import { RuntimeFailure, type RuntimeSession } from './runtime.js';
+import { RuntimeFailure, type RuntimeSession } from '@crossrt/runtime';
 
 /**
  * HostTensor ↔ onnxruntime-common Tensor fields, written against the structural shape

@@ -8,6 +8,7 @@ import { processTreeRssBytes } from './process-tree-memory.js';
 import { adoptEarlyHost } from './early-hosts.js';
 import { forkHost, hostProcessSpec, type HostProcessOptions } from './host-process.js';
 import { hostMemoryLimitMb, MEMORY_LIMIT_ENV } from './host-memory-limit.js';
+import { chooseHostEnvironment } from './host-environment-choice.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -54,35 +55,19 @@ interface Pending {
   readonly memoryTimer: NodeJS.Timeout | undefined;
 }
 
-/** Chosen environment per target, decided once per harness process (probing costs a host start). */
-const chosenEnvironments = new Map<string, Promise<HostEnvironment | undefined>>();
-
 /**
- * The first of a target's host environments whose probe says available (e.g. the system GPU driver,
- * else SwiftShader). When none is, the first one is used so the target reports the first reason.
+ * The target's host environment (see chooseHostEnvironment), each candidate probed in a host of its
+ * own pinned to it, without a memory limit (a probe loads no model).
  */
 export function selectHostEnvironment(target: TargetDescriptor, options: TargetHostOptions = {}): Promise<HostEnvironment | undefined> {
-  const candidates = target.hostEnvironments ?? [];
-  if (candidates.length === 0) return Promise.resolve(undefined);
-  let chosen = chosenEnvironments.get(target.id);
-  if (!chosen) {
-    chosen = (async () => {
-      if (candidates.length === 1) return candidates[0];
-      for (const candidate of candidates) {
-        const probeHost = new TargetHost(target, { ...options, memoryLimitMb: 0 }, candidate);
-        try {
-          if ((await probeHost.probe()).available) return candidate;
-        } catch {
-          // a probe that crashes the host means this environment does not work
-        } finally {
-          await probeHost.close();
-        }
-      }
-      return candidates[0];
-    })();
-    chosenEnvironments.set(target.id, chosen);
-  }
-  return chosen;
+  return chooseHostEnvironment(target, async (candidate) => {
+    const probeHost = new TargetHost(target, { ...options, memoryLimitMb: 0 }, candidate);
+    try {
+      return (await probeHost.probe()).available;
+    } finally {
+      await probeHost.close();
+    }
+  });
 }
 
 /**

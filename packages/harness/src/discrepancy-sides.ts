@@ -9,7 +9,9 @@ import { prepareInputSets, type SideRunOptions } from './input-settings.js';
 import { CandidateFiles } from './candidate-files.js';
 import { applyPlacementVerdicts } from './placement-verdict.js';
 import { buildReport, caseVerdict, modelRecord } from './report-builder.js';
-import { executeOnTarget, TargetPool, type TargetExecution } from './target-execution.js';
+import { executeOnTarget } from './execution/execute-on-target.js';
+import { TargetPool } from './execution/target-pool.js';
+import type { TargetExecution } from './execution/target-outcome.js';
 
 /**
  * The two sides of a discrepancy: one model on two targets, or two variants of a model (same graph

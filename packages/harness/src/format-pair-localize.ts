@@ -11,7 +11,8 @@ import {
 import type { TargetDescriptor } from '@crossrt/runtime';
 import { invertPerm, layoutByRank, resolveTensorMappings, transposeTensor, type TensorMapping } from './format-pair.js';
 import { shapesFromTfjs, targetFormat, type FormatPair } from './format-pair-run.js';
-import { executeOnTarget, TargetPool } from './target-execution.js';
+import { executeOnTarget } from './execution/execute-on-target.js';
+import { TargetPool } from './execution/target-pool.js';
 
 /** One TF.js layer output against the ONNX tensor found for it. */
 export interface LayerComparison {

@@ -13,7 +13,9 @@ import {
   type PairSide, type PairValue, type TensorMapping,
 } from './format-pair.js';
 import { buildReport, caseError, caseVerdict, modelRecord } from './report-builder.js';
-import { executeOnTarget, TargetPool, type TargetExecution } from './target-execution.js';
+import { executeOnTarget } from './execution/execute-on-target.js';
+import { TargetPool } from './execution/target-pool.js';
+import type { TargetExecution } from './execution/target-outcome.js';
 
 /** One ONNX artifact and one TF.js artifact of the same logical model, with optional mapping config. */
 export interface FormatPair {

@@ -9,7 +9,9 @@ import { threadsPerSession, type TargetDescriptor } from '@crossrt/runtime';
 import { inputPlanRecord, prepareInputSets, unusedInputNames, type SideRunOptions } from '../input-settings.js';
 import { applyPlacementVerdicts } from '../placement-verdict.js';
 import { buildReport, caseVerdict, modelRecord } from '../report-builder.js';
-import { executeOnTarget, TargetPool, type TargetExecution } from '../target-execution.js';
+import { executeOnTarget } from '../execution/execute-on-target.js';
+import { TargetPool } from '../execution/target-pool.js';
+import type { TargetExecution } from '../execution/target-outcome.js';
 import { mergeVariantInputs } from '../variant-signature.js';
 
 export interface OpsetUpgradeOptions extends SideRunOptions {

@@ -15,7 +15,8 @@ import { inputPlanRecord, prepareInputSets, type InputSettings } from '../input-
 import { applyPlacementVerdicts } from '../placement-verdict.js';
 import { buildReport, caseError, caseVerdict, modelRecord } from '../report-builder.js';
 import type { CaseRun } from '../differential-run.js';
-import { executeOnTarget, TargetPool } from '../target-execution.js';
+import { executeOnTarget } from '../execution/execute-on-target.js';
+import { TargetPool } from '../execution/target-pool.js';
 import { localizeAgainstSource } from './torch-layerwise.js';
 import { exportPoints, pointId, torchCaseName, type ExportMatrix } from './torch-export-matrix.js';
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * Prints the warm-up model embedded in packages/runtime/src/warmup-model.ts (base64): y = Relu(x),
- * float32[4], opset 13. A test in the runtime package checks the embedded bytes equal this output.
+ * Prints the warm-up model embedded in packages/runtime-ort-common/src/warmup-model.ts (base64): y = Relu(x),
+ * float32[4], opset 13. packages/runtime-ort-common/src/warmup-model.test.ts checks the embedded bytes equal this output.
  */
 import { buildModel, encodeModel } from '@crossrt/model';
 

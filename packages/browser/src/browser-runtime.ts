@@ -1,6 +1,6 @@
 import type { DeviceInfo, HostTensor } from '@crossrt/core';
 import { isCrossrtError } from '@crossrt/core/base';
-import { RuntimeStageError, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime, type RuntimeSession } from '@crossrt/runtime';
+import { RuntimeFailure, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime, type RuntimeSession } from '@crossrt/runtime';
 import { decodeTensorBundle, encodeTensorBundle } from '../page/tensor-wire.mjs';
 import { ChromiumPage, PageCrashError } from './chromium-page.js';
 import { BASE_CHROMIUM_ARGS, findChromium } from './chromium-executable.js';
@@ -42,11 +42,11 @@ function forwardConsole(line: string): void {
   process.stderr.write(`[page] ${line}\n`);
 }
 
-function crashError(e: unknown): RuntimeStageError | undefined {
-  if (e instanceof PageCrashError) return new RuntimeStageError('crash', e.message);
+function crashError(e: unknown): RuntimeFailure | undefined {
+  if (e instanceof PageCrashError) return new RuntimeFailure('crash', e.message);
   const text = e instanceof Error ? e.message : String(e);
   if (/Target (page, context or browser )?(has been )?closed|Target crashed|Browser has been closed/i.test(text)) {
-    return new RuntimeStageError('crash', `the Chromium page went away: ${text.split('\n')[0]}`);
+    return new RuntimeFailure('crash', `the Chromium page went away: ${text.split('\n')[0]}`);
   }
   return undefined;
 }
@@ -112,7 +112,10 @@ export function createBrowserRuntime(spec: PageRunnerSpec): Runtime {
       try {
         opened = await openFor(req.backend);
       } catch (e) {
-        throw new RuntimeStageError('load', isCrossrtError(e) ? `${e.message} (${e.hint ?? ''})` : (e as Error).message, isCrossrtError(e) ? e.code : 'TARGET_UNAVAILABLE');
+        // No Chromium, or no configuration whose probe says available: this target cannot run here.
+        // Another CrossrtError (the loopback server would not start) is this load's failure.
+        const code = isCrossrtError(e) ? e.code : 'TARGET_UNAVAILABLE';
+        throw new RuntimeFailure(code === 'TARGET_UNAVAILABLE' ? 'unavailable' : 'load-error', isCrossrtError(e) ? `${e.message} (${e.hint ?? ''})` : (e as Error).message, code);
       }
       const current = opened.page;
       const key = `model-${nextSlot++}`;
@@ -121,14 +124,14 @@ export function createBrowserRuntime(spec: PageRunnerSpec): Runtime {
       try {
         r = await current.call<PageLoadResult>('load', { backend: req.backend, modelUrl, placementLog: req.placementLog ?? false });
       } catch (e) {
-        throw crashError(e) ?? new RuntimeStageError('load', (e as Error).message);
+        throw crashError(e) ?? new RuntimeFailure('load-error', (e as Error).message);
       } finally {
         current.server.unregisterFile(key);
       }
       for (const line of r.logLines ?? []) forwardConsole(line);
       if (!r.ok) {
         tainted = true;
-        throw new RuntimeStageError('load', r.message ?? 'load failed in the page');
+        throw new RuntimeFailure('load-error', r.message ?? 'load failed in the page');
       }
       const device: DeviceInfo = {
         ...r.device,
@@ -163,13 +166,13 @@ function pageSession(page: ChromiumPage, loaded: PageLoadResult, slot: () => num
       } catch (e) {
         page.server.dropSlot(feedsKey);
         page.server.dropSlot(outputsKey);
-        throw crashError(e) ?? new RuntimeStageError('run', (e as Error).message);
+        throw crashError(e) ?? new RuntimeFailure('run-error', (e as Error).message);
       }
       if (!r.ok) {
         for (const line of r.logLines ?? []) forwardConsole(line);
         taint();
         page.server.dropSlot(feedsKey);
-        throw new RuntimeStageError('run', r.message ?? 'run failed in the page');
+        throw new RuntimeFailure('run-error', r.message ?? 'run failed in the page');
       }
       const decoded = decodeTensorBundle(await page.server.takeSlot(outputsKey));
       const outputs: Record<string, HostTensor> = {};

@@ -7,7 +7,7 @@ export {
 export { type ProbeResult, type Availability } from './schemas/target.js';
 export {
   type DeviceInfo, PlacementPolicySchema, type PlacementPolicy, type ExecutionPlacement, type RepeatRecord,
-  type RunOutcome,
+  type RunOutcome, type FailureKind,
 } from './schemas/outcome.js';
 export {
   type Verdict, type Tolerance, type ErrorHistogram, type TopKAgreement, type Metrics, type Comparison,

@@ -1,7 +1,8 @@
 export { runDifferential } from './run/differential-run.js';
 export { CROSSRT_VERSION } from './report/report-builder.js';
-export { executeOnTarget, TargetPool } from './target-execution.js';
-export { probeTargets, type TargetAvailability } from './target-probe.js';
+export { executeOnTarget } from './execution/execute-on-target.js';
+export { TargetPool } from './execution/target-pool.js';
+export { probeTargets, type TargetAvailability } from './execution/target-probe.js';
 export { runOracleCases, oraclePoolOptions, type CaseTolerances, DEFAULT_ORACLE_JOBS, DEFAULT_ORACLE_BATCH } from './oracle/oracle-run.js';
 export { loadSuiteFile, planSuite, parseShard } from './suite/suite-plan.js';
 export { runSuite, type SuiteProgress, type SuiteRunOptions } from './suite/suite-run.js';

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { findTarget, type TargetDescriptor } from '@crossrt/runtime';
 import { runDifferential } from '../src/run/differential-run.js';
-import { executeOnTarget, TargetPool } from '../src/target-execution.js';
+import { executeOnTarget } from '../src/execution/execute-on-target.js';
+import { TargetPool } from '../src/execution/target-pool.js';
 
 const fixture = (p: string) => fileURLToPath(new URL(`../../../fixtures/${p}`, import.meta.url));
 const faulty: TargetDescriptor = {

@@ -10,7 +10,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { readModelFile } from '@crossrt/model';
 import { findTarget } from '@crossrt/runtime';
-import { executeOnTarget, TargetPool } from '../src/target-execution.js';
+import { executeOnTarget } from '../src/execution/execute-on-target.js';
+import { TargetPool } from '../src/execution/target-pool.js';
 import { feeds, largeModel, removeLargeModels } from './large-models.js';
 
 const pool = new TargetPool({ timeoutMs: 120_000 });

@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HostTensor } from '@crossrt/core';
 import { encodeTensorFile, readModelFile, tensorFromProto } from '@crossrt/model';
-import { executeOnTarget, TargetPool } from '../src/target-execution.js';
+import { executeOnTarget } from '../src/execution/execute-on-target.js';
+import { TargetPool } from '../src/execution/target-pool.js';
 import { localizeDiscrepancy, localizeWith } from '../src/discrepancy/localize.js';
 import { prepareSideInputs, resolveDiscrepancy, SideRunner } from '../src/discrepancy/discrepancy-sides.js';
 

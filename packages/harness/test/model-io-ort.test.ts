@@ -14,7 +14,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { HostTensor } from '@crossrt/core';
 import { decodeModel, encodeModel, exposeTensors, extractSubgraph, loadBackendTestCase, readModelFile } from '@crossrt/model';
 import { findTarget } from '@crossrt/runtime';
-import { executeOnTarget, TargetPool } from '../src/target-execution.js';
+import { executeOnTarget } from '../src/execution/execute-on-target.js';
+import { TargetPool } from '../src/execution/target-pool.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const NODE_SUITE = '/usr/share/libonnx-testdata/data/node';

@@ -13,7 +13,8 @@ import type { HostTensor } from '@crossrt/core';
 import { compareOutput } from '@crossrt/compare';
 import { decodeNpz, decodeTensorFile, encodeTensorFile, readModelFile } from '@crossrt/model';
 import { findTarget } from '@crossrt/runtime';
-import { executeOnTarget, TargetPool } from '../src/target-execution.js';
+import { executeOnTarget } from '../src/execution/execute-on-target.js';
+import { TargetPool } from '../src/execution/target-pool.js';
 import { reduceDiscrepancy } from '../src/discrepancy/reduce.js';
 
 const fault = (name: string) => fileURLToPath(new URL(`../../../fixtures/faults/${name}`, import.meta.url));

@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import type { HostTensor } from '@crossrt/core';
 import { findTarget } from '@crossrt/runtime';
-import { executeOnTarget, TargetPool } from '../src/target-execution.js';
+import { executeOnTarget } from '../src/execution/execute-on-target.js';
+import { TargetPool } from '../src/execution/target-pool.js';
 import { runDifferential } from '../src/run/differential-run.js';
 import { runOracleCases } from '../src/oracle/oracle-run.js';
 

@@ -1,7 +1,8 @@
 import { cpus } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import type { DeviceInfo } from '@crossrt/core';
-import { bridgeOrtSession, HOST_ENVIRONMENT_VAR, RuntimeStageError, timedLoad, warmupModelBytes, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime, type WarmRequest } from '@crossrt/runtime';
+import { HOST_ENVIRONMENT_VAR, RuntimeFailure, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime, type WarmRequest } from '@crossrt/runtime';
+import { bridgeOrtSession, timedLoad, warmupModelBytes } from '@crossrt/runtime-ort-common';
 import { describeWebGpuAdapter } from './webgpu-adapter-info.js';
 
 // os.cpus() reads /proc/cpuinfo on every call (0.2 ms): once per host is enough.
@@ -48,7 +49,7 @@ export function createRuntime(): Runtime {
     },
     async load(req: LoadRequest): Promise<LoadedSession> {
       const ep = EP_BY_BACKEND[req.backend];
-      if (!ep) throw new RuntimeStageError('load', `unsupported backend ${req.backend}`);
+      if (!ep) throw new RuntimeFailure('load-error', `unsupported backend ${req.backend}`);
       const { session, loadMs } = await timedLoad(() => ort.InferenceSession.create(req.modelPath, sessionOptions(req)));
       return {
         loadMs,

@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
-import { bridgeOrtSession, RuntimeStageError, timedLoad, warmupModelBytes, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime, type WarmRequest } from '@crossrt/runtime';
+import { RuntimeFailure, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime, type WarmRequest } from '@crossrt/runtime';
+import { bridgeOrtSession, timedLoad, warmupModelBytes } from '@crossrt/runtime-ort-common';
 
 /**
  * onnxruntime-web's WebAssembly backend running in Node. The wasm binary ships in the package, so
@@ -24,7 +25,7 @@ export function createRuntime(): Runtime {
       await session.release();
     },
     async load(req: LoadRequest): Promise<LoadedSession> {
-      if (req.backend !== 'wasm') throw new RuntimeStageError('load', `unsupported backend ${req.backend}`);
+      if (req.backend !== 'wasm') throw new RuntimeFailure('load-error', `unsupported backend ${req.backend}`);
       const bytes = new Uint8Array(readFileSync(req.modelPath));
       const options = startWasm(req);
       let created;

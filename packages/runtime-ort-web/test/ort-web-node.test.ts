@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { TensorData } from '@crossrt/core';
-import { findTarget, parsePlacementLog, TargetHost, warmupModelBytes, WASM_TIERING_BUDGET } from '@crossrt/runtime';
+import { findTarget, parsePlacementLog, TargetHost, WASM_TIERING_BUDGET } from '@crossrt/runtime';
+import { warmupModelBytes } from '@crossrt/runtime-ort-common';
 
 const host = new TargetHost(findTarget('ort-web:wasm'), { timeoutMs: 60_000 });
 afterAll(() => host.close());

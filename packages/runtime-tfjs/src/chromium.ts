@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBrowserRuntime, webGpuArgs, WEBGL_SOFTWARE_ARGS } from '@crossrt/browser';
 import { describeError, isCrossrtError } from '@crossrt/core/base';
-import { RuntimeStageError, type LoadRequest, type LoadedSession, type Runtime } from '@crossrt/runtime';
+import { RuntimeFailure, type LoadRequest, type LoadedSession, type Runtime } from '@crossrt/runtime';
 import { writeModelBundle } from './tfjs-model-bundle.js';
 
 const require = createRequire(import.meta.url);
@@ -40,7 +40,7 @@ export function createRuntime(): Runtime {
       try {
         bundle = await writeModelBundle(req.modelPath);
       } catch (e) {
-        throw new RuntimeStageError('load', describeError(e), isCrossrtError(e) ? e.code : undefined);
+        throw new RuntimeFailure('load-error', describeError(e), isCrossrtError(e) ? e.code : undefined);
       }
       try {
         return await page.load({ ...req, modelPath: bundle.path });

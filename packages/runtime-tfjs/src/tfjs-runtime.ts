@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { describeError, isCrossrtError, type HostTensor } from '@crossrt/core/base';
 import { readTfjsModelArtifacts, type TfjsModelArtifacts } from '@crossrt/model';
-import { RuntimeStageError, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime, type RuntimeSession } from '@crossrt/runtime';
+import { RuntimeFailure, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime, type RuntimeSession } from '@crossrt/runtime';
 import { activateBackend, type ActiveTfjs } from './tfjs-backends.js';
 import { fromTfjsFields, toTfjsFields, type TfjsDType } from './tfjs-tensor-bridge.js';
 
@@ -24,22 +24,22 @@ export function createRuntime(): Runtime {
     },
     async load(req: LoadRequest): Promise<LoadedSession> {
       const a = await activateBackend(req.backend);
-      if (!a.ok) throw new RuntimeStageError('load', a.reason, 'TARGET_UNAVAILABLE');
+      if (!a.ok) throw new RuntimeFailure('unavailable', a.reason, 'TARGET_UNAVAILABLE');
       if (/\.onnx$/i.test(req.modelPath)) {
-        throw new RuntimeStageError('load', `TF.js targets run a TF.js model.json, not an ONNX file (${req.modelPath}); to compare an ONNX model with its TF.js conversion use \`crossrt pair\``, 'MODEL_INVALID');
+        throw new RuntimeFailure('load-error', `TF.js targets run a TF.js model.json, not an ONNX file (${req.modelPath}); to compare an ONNX model with its TF.js conversion use \`crossrt pair\``, 'MODEL_INVALID');
       }
       let artifacts: TfjsModelArtifacts;
       try {
         artifacts = await readTfjsModelArtifacts(req.modelPath);
       } catch (e) {
-        throw new RuntimeStageError('load', describeError(e), isCrossrtError(e) ? e.code : undefined);
+        throw new RuntimeFailure('load-error', describeError(e), isCrossrtError(e) ? e.code : undefined);
       }
       const t0 = performance.now();
       let session: RuntimeSession;
       try {
         session = artifacts.format === 'graph-model' ? await loadGraph(a.active, artifacts) : await loadLayers(a.active, artifacts);
       } catch (e) {
-        throw new RuntimeStageError('load', describeError(e));
+        throw new RuntimeFailure('load-error', describeError(e));
       }
       const loadMs = performance.now() - t0;
       return {
@@ -100,7 +100,7 @@ async function timedRun(active: ActiveTfjs, feeds: Readonly<Record<string, HostT
       const outputs = await readOutputs(outputNames, produced);
       return { outputs, runMs: performance.now() - t0 };
     } catch (e) {
-      throw new RuntimeStageError('run', describeError(e), isCrossrtError(e) ? e.code : undefined);
+      throw new RuntimeFailure('run-error', describeError(e), isCrossrtError(e) ? e.code : undefined);
     }
   } finally {
     active.tf.dispose([...Object.values(inputs), ...produced]);
@@ -145,7 +145,7 @@ async function loadLayers(active: ActiveTfjs, a: TfjsModelArtifacts): Promise<Ru
     inputNames, outputNames,
     run: (feeds) => timedRun(active, feeds, outputNames, async (inputs) => {
       const missing = inputNames.filter((n) => !(n in inputs));
-      if (missing.length > 0) throw new RuntimeStageError('run', `missing input(s) ${missing.join(', ')}; the model takes ${inputNames.join(', ')}`);
+      if (missing.length > 0) throw new RuntimeFailure('run-error', `missing input(s) ${missing.join(', ')}; the model takes ${inputNames.join(', ')}`);
       const r = model.predict(inputNames.map((n) => inputs[n]!));
       return Array.isArray(r) ? r : [r];
     }),

@@ -54,7 +54,9 @@ describe('probing', () => {
     expect(p.reason).toBe('@tensorflow/tfjs-node is not installed: it is optional because its install script downloads libtensorflow (npm drops it when that fails, e.g. offline); add it with npm install -D @tensorflow/tfjs-node@4.22.0');
     const failure = await h.load(join(samePad, 'tfjs/model.json')).then(() => undefined, (e: unknown) => e);
     expect(failure).toBeInstanceOf(HostFailure);
-    expect((failure as HostFailure).kind).toBe('load-error');
+    // A missing engine is `unavailable` from the adapter on: the kind the run outcome's status carries.
+    expect((failure as HostFailure).kind).toBe('unavailable');
+    expect((failure as HostFailure).code).toBe('TARGET_UNAVAILABLE');
     expect((failure as HostFailure).message).toContain('@tensorflow/tfjs-node is not installed');
   });
 });

@@ -1,6 +1,6 @@
 export {
   type ProbeResult, type Runtime, type LoadRequest, type WarmRequest, type LoadedSession,
-  type RuntimeSession, RuntimeStageError,
+  type RuntimeSession, RuntimeFailure,
 } from './runtime.js';
 export {
   chromiumLibDir, webGpuNativeEnvironments, findTarget, parseTargetList, type TargetDescriptor,
@@ -11,8 +11,6 @@ export { type HostExecuteReply, type HostBatchItem, HOST_ENVIRONMENT_VAR } from 
 export { selectHostEnvironment, HostFailure, type TargetHostOptions, TargetHost } from './host/target-host.js';
 export { hostProcessSpec, HOST_ENV_DEFAULTS } from './host/host-process.js';
 export { processTreeRssBytes, processDescendants } from './host/process-tree-memory.js';
-export { bridgeOrtSession, timedLoad } from './ort-session-bridge.js';
-export { warmupModelBytes } from './warmup-model.js';
 export { hostLoadSettings, printsPlacementLog, threadsPerSession, type HostLoadPolicy } from './load-settings.js';
 export { startEarlyHost, earlyHostCount } from './host/early-hosts.js';
 export { describeHostMemoryLimit, MEMORY_LIMIT_ENV, HOST_MEMORY_RULE } from './host/host-memory-limit.js';

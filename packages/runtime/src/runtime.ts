@@ -1,4 +1,4 @@
-import type { DeviceInfo, ExecutionPlacement, HostTensor, ProbeResult } from '@crossrt/core';
+import type { DeviceInfo, ExecutionPlacement, FailureKind, HostTensor, ProbeResult } from '@crossrt/core';
 
 // Defined once, as a zod schema in core (ProbeResultSchema); adapters keep importing it from here.
 export type { ProbeResult };
@@ -60,12 +60,14 @@ export interface SessionRunResult {
 export type RuntimeFactory = () => Runtime | Promise<Runtime>;
 
 /**
- * Errors adapters throw carry a stage so the host can tell a load error from a run error. Stage
- * `crash` means the adapter's own engine died (e.g. a browser renderer crashed): the host replies,
- * then exits so the next case gets a fresh process.
+ * What adapters throw: the failure's kind, in the vocabulary the report uses (FailureKind, defined in
+ * core), so the host passes it on unchanged (adapters never throw `timeout`: the host's watchdog decides it). `crash` means the adapter's own engine died (e.g. a
+ * browser renderer crashed): the host replies, then exits so the next case gets a fresh process.
+ * `unavailable` means the engine is missing here (no Chromium, no tfjs-node): the case cannot run on
+ * this target at all.
  */
-export class RuntimeStageError extends Error {
-  constructor(readonly stage: 'load' | 'run' | 'crash', message: string, readonly code?: string) {
+export class RuntimeFailure extends Error {
+  constructor(readonly kind: FailureKind, message: string, readonly code?: string) {
     super(message);
   }
 }

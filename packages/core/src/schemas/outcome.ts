@@ -64,7 +64,18 @@ export const ExecutionPlacementSchema = z.object({
 });
 export type ExecutionPlacement = z.infer<typeof ExecutionPlacementSchema>;
 
-export const RunStatusSchema = z.enum(['ok', 'load-error', 'run-error', 'crash', 'timeout', 'unavailable']);
+/**
+ * Why a run on a target failed: the one name a failure carries from the adapter that throws it
+ * (RuntimeFailure) through the host's reply and the harness's HostFailure to the outcome's status.
+ * `load-error` / `run-error`: the runtime refused the model or failed running it; `crash`: the
+ * engine or its host process died (signal, memory limit, a browser page gone), the host is
+ * replaced; `timeout`: the host was killed at the time limit; `unavailable`: this target cannot run
+ * this case at all (its engine is missing, or it cannot address the model's size).
+ */
+export const FailureKindSchema = z.enum(['load-error', 'run-error', 'crash', 'timeout', 'unavailable']);
+export type FailureKind = z.infer<typeof FailureKindSchema>;
+
+export const RunStatusSchema = z.enum(['ok', ...FailureKindSchema.options]);
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 
 export const TimingsSchema = z.object({

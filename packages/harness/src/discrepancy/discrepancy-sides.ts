@@ -10,7 +10,9 @@ import { prepareInputSets, type SideRunOptions } from '../run/input-settings.js'
 import { CandidateFiles } from '../graph/candidate-files.js';
 import { applyPlacementVerdicts } from '../placement/placement-verdict.js';
 import { buildReport, caseVerdict, modelRecord } from '../report/report-builder.js';
-import { executeOnTarget, TargetPool, type TargetExecution } from '../target-execution.js';
+import { executeOnTarget } from '../execution/execute-on-target.js';
+import { TargetPool } from '../execution/target-pool.js';
+import type { TargetExecution } from '../execution/target-outcome.js';
 import { declaredFeeds, graphInputNames } from '../run/declared-feeds.js';
 import { outcomeLine } from '../run/outcome-line.js';
 

@@ -5,9 +5,11 @@ import { loadBackendTestCase, type BackendTestCase } from '@crossrt/model';
 import { tensorSha256 } from '@crossrt/inputs';
 import { threadsPerSession, type TargetDescriptor } from '@crossrt/runtime';
 import { buildReport, caseError, caseVerdict, modelRecord } from '../report/report-builder.js';
-import { executeOnTarget, mapConcurrent, TargetPool, type TargetPoolOptions } from '../target-execution.js';
+import { executeOnTarget } from '../execution/execute-on-target.js';
+import { TargetPool, type TargetPoolOptions } from '../execution/target-pool.js';
+import { mapConcurrent } from '../execution/map-concurrent.js';
+import { backendCaseFileBytes, caseHeldBytes, InFlightBytes } from '../execution/in-flight-bytes.js';
 import { applyPlacementVerdicts } from '../placement/placement-verdict.js';
-import { backendCaseFileBytes, caseHeldBytes, InFlightBytes } from '../in-flight-bytes.js';
 
 /** Tolerance for one case, keyed by case name (`test_x`) or suite/name (`node/test_x`). */
 export type CaseTolerances = Readonly<Record<string, { readonly rtol: number; readonly atol: number }>>;

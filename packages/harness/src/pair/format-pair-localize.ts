@@ -13,7 +13,8 @@ import { invertPerm, transposeTensor } from './layout-permutation.js';
 import { layoutByRank, resolveTensorMappings, type TensorMapping } from './tensor-mapping.js';
 import { targetFormat, type FormatPair } from './pair-config.js';
 import { shapesFromTfjs } from './pair-shapes.js';
-import { executeOnTarget, TargetPool } from '../target-execution.js';
+import { executeOnTarget } from '../execution/execute-on-target.js';
+import { TargetPool } from '../execution/target-pool.js';
 
 /** One TF.js layer output against the ONNX tensor found for it. */
 export interface LayerComparison {

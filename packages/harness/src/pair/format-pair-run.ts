@@ -10,7 +10,9 @@ import { targetFormat, type FormatPair } from './pair-config.js';
 import { shapesFromTfjs } from './pair-shapes.js';
 import { diagnosePair, type PairDiagnosis } from './pair-diagnosis.js';
 import { buildReport, caseError, caseVerdict, modelRecord } from '../report/report-builder.js';
-import { executeOnTarget, TargetPool, type TargetExecution } from '../target-execution.js';
+import { executeOnTarget } from '../execution/execute-on-target.js';
+import { TargetPool } from '../execution/target-pool.js';
+import type { TargetExecution } from '../execution/target-outcome.js';
 
 export interface FormatPairRunOptions {
   readonly targets: readonly TargetDescriptor[];

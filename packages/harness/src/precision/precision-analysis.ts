@@ -2,7 +2,7 @@ import { numericView, type HostTensor } from '@crossrt/core';
 import { computeMetrics } from '@crossrt/compare';
 import { exposeTensors, nodeReads, type Fp16Converter, type ModelProto } from '@crossrt/model';
 import { NON_TENSOR_OUTPUT_OPS } from '../graph/graph-order.js';
-import type { TargetExecution } from '../target-execution.js';
+import type { TargetExecution } from '../execution/target-outcome.js';
 import { EXACT_SNR_DB } from './precision-policy.js';
 
 /** The float16 range: float32 values beyond it become ±Inf in a float16 tensor. */

@@ -3,7 +3,7 @@ import type { TargetDescriptor } from '@crossrt/runtime';
 import type { CaseRun } from '../run/differential-run.js';
 import { caseError } from '../report/report-builder.js';
 import type { LoadedSuite, PlannedCase } from '../suite/suite-plan.js';
-import type { TargetPool } from '../target-execution.js';
+import type { TargetPool } from '../execution/target-pool.js';
 import { readBlockList } from './precision-files.js';
 import { parsePrecisionPolicy } from './precision-policy.js';
 import { runPrecisionSearch } from './precision-search.js';

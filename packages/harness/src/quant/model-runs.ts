@@ -2,7 +2,9 @@ import type { HostTensor } from '@crossrt/core';
 import type { LoadedModel, ModelProto } from '@crossrt/model';
 import type { TargetDescriptor } from '@crossrt/runtime';
 import { CandidateFiles } from '../graph/candidate-files.js';
-import { executeOnTarget, type TargetExecution, type TargetPool } from '../target-execution.js';
+import { executeOnTarget } from '../execution/execute-on-target.js';
+import type { TargetPool } from '../execution/target-pool.js';
+import type { TargetExecution } from '../execution/target-outcome.js';
 import { declaredFeeds, graphInputNames } from '../run/declared-feeds.js';
 
 /**

@@ -4,7 +4,7 @@ import type { QuantizeRecord } from '@crossrt/core';
 import { encodeModel, quantizeQdq, readModelFile } from '@crossrt/model';
 import { findTarget, type TargetDescriptor } from '@crossrt/runtime';
 import type { SideRunOptions } from '../run/input-settings.js';
-import { TargetPool } from '../target-execution.js';
+import { TargetPool } from '../execution/target-pool.js';
 import { calibrateRanges } from './calibration.js';
 import { quantInputSets } from './input-sets.js';
 import { ModelRuns } from './model-runs.js';

@@ -3,7 +3,7 @@ import { findTarget, type TargetDescriptor } from '@crossrt/runtime';
 import { runModelCase, type CaseRun } from '../run/differential-run.js';
 import { caseError } from '../report/report-builder.js';
 import type { LoadedSuite, PlannedCase } from '../suite/suite-plan.js';
-import type { TargetPool } from '../target-execution.js';
+import type { TargetPool } from '../execution/target-pool.js';
 import { quantErrorCase } from './quant-error-run.js';
 import { quantizeModelFile } from './quantize-model.js';
 

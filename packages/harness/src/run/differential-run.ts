@@ -10,7 +10,9 @@ import { jitterNote, jitterOf, noiseFloorTolerance, repeatFeedSets, splitRepeats
 import { applyCompareHook, type CompareHook } from './user-hooks.js';
 import { dimCandidates, markSearched, MAX_DIM_TRIES, type DimCandidate } from './dim-search.js';
 import { buildReport, caseError, caseVerdict, modelRecord } from '../report/report-builder.js';
-import { executeOnTarget, TargetPool, type TargetExecution } from '../target-execution.js';
+import { executeOnTarget } from '../execution/execute-on-target.js';
+import { TargetPool } from '../execution/target-pool.js';
+import type { TargetExecution } from '../execution/target-outcome.js';
 import { REFERENCE_COMMAND_SUBJECT, runReferenceCommand, type ReferenceCommandSettings } from '../source/reference-command.js';
 import { outcomeLine } from './outcome-line.js';
 

@@ -1,6 +1,6 @@
 import type { HostTensor, RepeatRecord, Tolerance } from '@crossrt/core';
 import { numericView } from '@crossrt/core';
-import type { TargetExecution } from '../target-execution.js';
+import type { TargetExecution } from '../execution/target-outcome.js';
 
 /**
  * `--repeat N`: every input set is fed N times in a row to the one session a target loads, so the

@@ -6,7 +6,8 @@ import { compareOutput, formatNumber, resolveTolerance } from '@crossrt/compare'
 import { encodeModel, exposeTensors, type ModelProto } from '@crossrt/model';
 import type { TargetDescriptor } from '@crossrt/runtime';
 import type { TorchModuleCall } from '@crossrt/python-bridge';
-import { executeOnTarget, type TargetPool } from '../target-execution.js';
+import { executeOnTarget } from '../execution/execute-on-target.js';
+import type { TargetPool } from '../execution/target-pool.js';
 import { comparedTorchOutputs, scopeCalls, type ScopedCall } from './module-scopes.js';
 
 /** Tensors exposed per run on the target (bounds what one run returns). */

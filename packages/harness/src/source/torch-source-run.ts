@@ -15,7 +15,8 @@ import { inputPlanRecord, prepareInputSets, type InputSettings } from '../run/in
 import { applyPlacementVerdicts } from '../placement/placement-verdict.js';
 import { buildReport, caseError, caseVerdict, modelRecord } from '../report/report-builder.js';
 import type { CaseRun } from '../run/differential-run.js';
-import { executeOnTarget, TargetPool } from '../target-execution.js';
+import { executeOnTarget } from '../execution/execute-on-target.js';
+import { TargetPool } from '../execution/target-pool.js';
 import { localizeAgainstSource } from './torch-layerwise.js';
 import { exportPoints, pointId, torchCaseName, type ExportMatrix } from './torch-export-matrix.js';
 

@@ -11,7 +11,7 @@ import { runModelCase, type CaseRun } from '../run/differential-run.js';
 import { runOracleCase } from '../oracle/oracle-run.js';
 import { buildReport, caseError } from '../report/report-builder.js';
 import { loadSuiteFile, planSuite, shardCases, type LoadedSuite, type PlannedCase } from './suite-plan.js';
-import { TargetPool } from '../target-execution.js';
+import { TargetPool } from '../execution/target-pool.js';
 import { SOURCE_TOLERANCE, TorchSourceSession } from '../source/torch-source-run.js';
 import { runFp16VariantCase } from '../precision/suite-fp16-step.js';
 import { runVariantCase } from '../quant/suite-variant-step.js';

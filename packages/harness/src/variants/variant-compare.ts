@@ -6,7 +6,9 @@ import { modelSignature, readModelFile, type LoadedModel, type ModelSignature } 
 import type { TargetDescriptor } from '@crossrt/runtime';
 import { inputPlanRecord, prepareInputSets, type SideRunOptions } from '../run/input-settings.js';
 import { buildReport, caseVerdict, modelRecord } from '../report/report-builder.js';
-import { executeOnTarget, TargetPool, type TargetExecution } from '../target-execution.js';
+import { executeOnTarget } from '../execution/execute-on-target.js';
+import { TargetPool } from '../execution/target-pool.js';
+import type { TargetExecution } from '../execution/target-outcome.js';
 import { applyPlacementVerdicts } from '../placement/placement-verdict.js';
 import { detectVariantKind, mergeVariantInputs } from './variant-signature.js';
 import { declaredFeeds } from '../run/declared-feeds.js';

@@ -3,7 +3,7 @@
  * Everything that can crash natively (runtimes, GPU drivers) lives here, never in the harness.
  */
 import type { Runtime, RuntimeFactory, RuntimeSession } from '../runtime.js';
-import { RuntimeStageError } from '../runtime.js';
+import { RuntimeFailure } from '../runtime.js';
 import { DONE_MARKER, needsDoneMarker, type HostBatchItemReply, type HostExecuteReply, type HostLoadReply, type HostReply, type HostRequest } from './host-protocol.js';
 
 let runtime: Runtime | undefined;
@@ -41,14 +41,14 @@ async function load(req: Omit<Extract<HostRequest, { type: 'load' }>, 'id' | 'ty
   return { ...rest, inputNames: session.inputNames, outputNames: session.outputNames };
 }
 
-/** Load, run every feed set, dispose. Run failures are stage `run`; anything before them is `load`. */
+/** Load, run every feed set, dispose. Run failures are `run-error`; anything before them is `load-error`. */
 async function execute(req: Omit<Extract<HostRequest, { type: 'execute' }>, 'id' | 'type'>): Promise<HostExecuteReply> {
   const loaded = await load(req);
   const runs = [];
   try {
     for (const feeds of req.feedSets) runs.push(await session!.run(feeds));
   } catch (e) {
-    throw e instanceof RuntimeStageError ? e : new RuntimeStageError('run', e instanceof Error ? e.message : String(e));
+    throw e instanceof RuntimeFailure ? e : new RuntimeFailure('run-error', e instanceof Error ? e.message : String(e));
   } finally {
     await session?.dispose();
     session = undefined;
@@ -81,15 +81,15 @@ async function handle(req: HostRequest): Promise<HostReply> {
           items.push({ ok: true, value: await execute({ ...req, ...item, placementLog: false }) });
         } catch (e) {
           // The engine itself died: this process is not trusted with the rest of the batch.
-          if (e instanceof RuntimeStageError && e.stage === 'crash') throw e;
-          const stage = e instanceof RuntimeStageError && e.stage === 'run' ? 'run' : 'load';
-          items.push({ ok: false, stage, message: e instanceof Error ? e.message : String(e), ...(e instanceof RuntimeStageError && e.code ? { code: e.code } : {}) });
+          if (e instanceof RuntimeFailure && e.kind === 'crash') throw e;
+          const kind = e instanceof RuntimeFailure ? e.kind : 'load-error';
+          items.push({ ok: false, kind, message: e instanceof Error ? e.message : String(e), ...(e instanceof RuntimeFailure && e.code ? { code: e.code } : {}) });
         }
       }
       return { id: req.id, ok: true, value: { items } };
     }
     case 'run': {
-      if (!session) return { id: req.id, ok: false, stage: 'run', message: 'no model loaded' };
+      if (!session) return { id: req.id, ok: false, kind: 'run-error', message: 'no model loaded' };
       return { id: req.id, ok: true, value: await session.run(req.feeds) };
     }
     case 'dispose': {
@@ -103,14 +103,16 @@ async function handle(req: HostRequest): Promise<HostReply> {
 process.on('message', (req: HostRequest) => {
   void handle(req)
     .catch((e: unknown): HostReply => {
-      const stage = e instanceof RuntimeStageError ? e.stage : req.type === 'load' || req.type === 'execute' ? 'load' : req.type === 'run' ? 'run' : 'host';
+      // An error that is not the adapter's own RuntimeFailure is named after the request it ended;
+      // outside a load or a run (a failed dispose) the host itself is in doubt: a crash, and it exits.
+      const kind = e instanceof RuntimeFailure ? e.kind : req.type === 'load' || req.type === 'execute' ? 'load-error' : req.type === 'run' ? 'run-error' : 'crash';
       const message = e instanceof Error ? e.message : String(e);
-      return { id: req.id, ok: false, stage, message, ...(e instanceof RuntimeStageError && e.code ? { code: e.code } : {}) };
+      return { id: req.id, ok: false, kind, message, ...(e instanceof RuntimeFailure && e.code ? { code: e.code } : {}) };
     })
     .then((reply) => {
       const send = () => {
         // After an engine crash this process is not trusted again: reply, then leave.
-        if (!reply.ok && reply.stage === 'crash') process.send?.(reply, () => process.exit(70));
+        if (!reply.ok && reply.kind === 'crash') process.send?.(reply, () => process.exit(70));
         else process.send?.(reply);
       };
       // The marker is only needed when the parent must see every log line of this request first.

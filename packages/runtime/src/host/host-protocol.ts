@@ -1,4 +1,4 @@
-import type { HostTensor } from '@crossrt/core';
+import type { FailureKind, HostTensor } from '@crossrt/core';
 import type { LoadedSession, ProbeResult, SessionRunResult, WarmRequest } from '../runtime.js';
 
 /** Messages between the harness and a host process (IPC with structured clone: tensors go as binary). */
@@ -27,7 +27,7 @@ export interface HostBatchItem {
 
 export type HostBatchItemReply =
   | { readonly ok: true; readonly value: HostExecuteReply }
-  | { readonly ok: false; readonly stage: 'load' | 'run'; readonly message: string; readonly code?: string };
+  | { readonly ok: false; readonly kind: FailureKind; readonly message: string; readonly code?: string };
 
 export interface HostBatchReply { readonly items: readonly HostBatchItemReply[] }
 
@@ -35,7 +35,8 @@ export type HostReplyValue = ProbeResult | HostLoadReply | HostExecuteReply | Ho
 
 export type HostReply =
   | { readonly id: number; readonly ok: true; readonly value: HostReplyValue }
-  | { readonly id: number; readonly ok: false; readonly stage: 'load' | 'run' | 'host' | 'crash'; readonly message: string; readonly code?: string };
+  /** `kind` is the adapter's RuntimeFailure kind; `crash` also means the host exits after this reply. */
+  | { readonly id: number; readonly ok: false; readonly kind: FailureKind; readonly message: string; readonly code?: string };
 
 /**
  * Written to stderr after each request is handled, so the parent knows every log line the request

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import type { HostTensor } from '@crossrt/core';
+import type { FailureKind, HostTensor } from '@crossrt/core';
 import type { ProbeResult, SessionRunResult, WarmRequest } from '../runtime.js';
 import type { HostEnvironment, TargetDescriptor } from '../target-catalogue.js';
 import { DONE_MARKER, needsDoneMarker, type HostBatchItem, type HostBatchReply, type HostExecuteReply, type HostLoadReply, type HostReply, type HostReplyValue, type HostRequest } from './host-protocol.js';
@@ -8,6 +8,7 @@ import { processTreeRssBytes } from './process-tree-memory.js';
 import { adoptEarlyHost } from './early-hosts.js';
 import { forkHost, hostProcessSpec, type HostProcessOptions } from './host-process.js';
 import { hostMemoryLimitMb, MEMORY_LIMIT_ENV } from './host-memory-limit.js';
+import { chooseHostEnvironment } from './host-environment-choice.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -20,10 +21,14 @@ const REQUEST_WORDS: Record<HostRequest['type'], string> = {
 };
 const LOG_TAIL_LINES = 40;
 
-/** Why a host request failed. `crash` and `timeout` mean the host process is gone. */
+/**
+ * Why a host request failed, with the kind the outcome's status carries: the adapter's own
+ * (RuntimeFailure, passed on in the reply), or decided here (`timeout`, `crash` when the process
+ * died or passed the memory limit). After `crash` and `timeout` the host process is gone.
+ */
 export class HostFailure extends Error {
   constructor(
-    readonly kind: 'load-error' | 'run-error' | 'crash' | 'timeout' | 'host-error',
+    readonly kind: FailureKind,
     message: string,
     readonly logTail: readonly string[],
     readonly code?: string,
@@ -50,35 +55,19 @@ interface Pending {
   readonly memoryTimer: NodeJS.Timeout | undefined;
 }
 
-/** Chosen environment per target, decided once per harness process (probing costs a host start). */
-const chosenEnvironments = new Map<string, Promise<HostEnvironment | undefined>>();
-
 /**
- * The first of a target's host environments whose probe says available (e.g. the system GPU driver,
- * else SwiftShader). When none is, the first one is used so the target reports the first reason.
+ * The target's host environment (see chooseHostEnvironment), each candidate probed in a host of its
+ * own pinned to it, without a memory limit (a probe loads no model).
  */
 export function selectHostEnvironment(target: TargetDescriptor, options: TargetHostOptions = {}): Promise<HostEnvironment | undefined> {
-  const candidates = target.hostEnvironments ?? [];
-  if (candidates.length === 0) return Promise.resolve(undefined);
-  let chosen = chosenEnvironments.get(target.id);
-  if (!chosen) {
-    chosen = (async () => {
-      if (candidates.length === 1) return candidates[0];
-      for (const candidate of candidates) {
-        const probeHost = new TargetHost(target, { ...options, memoryLimitMb: 0 }, candidate);
-        try {
-          if ((await probeHost.probe()).available) return candidate;
-        } catch {
-          // a probe that crashes the host means this environment does not work
-        } finally {
-          await probeHost.close();
-        }
-      }
-      return candidates[0];
-    })();
-    chosenEnvironments.set(target.id, chosen);
-  }
-  return chosen;
+  return chooseHostEnvironment(target, async (candidate) => {
+    const probeHost = new TargetHost(target, { ...options, memoryLimitMb: 0 }, candidate);
+    try {
+      return (await probeHost.probe()).available;
+    } finally {
+      await probeHost.close();
+    }
+  });
 }
 
 /**
@@ -217,7 +206,8 @@ export class TargetHost {
 
   private async request(body: DistributiveOmit<HostRequest, 'id'>, timeoutMs = this.timeoutMs, modelBytes = 0): Promise<{ value: HostReplyValue; lines: string[] }> {
     if (!this.alive) throw new HostFailure('crash', 'host process is not running', this.logTail());
-    if (this.pending) throw new HostFailure('host-error', 'host is busy', []);
+    // A caller bug, not the case's fault; reported as a crash like any host that could not serve the case.
+    if (this.pending) throw new HostFailure('crash', 'host is busy', []);
     const child = await this.start(body.type === 'probe' ? body.warm : undefined);
     if (!this.alive) throw new HostFailure('crash', 'host process is not running', this.logTail());
     const id = this.nextId++;
@@ -276,12 +266,9 @@ export class TargetHost {
     if (!p?.reply || (needsDoneMarker(p.body, p.reply) && !p.doneSeen)) return;
     this.clearPending();
     const r = p.reply;
-    if (!r.ok && r.stage === 'crash') this.retiring = true;
+    if (!r.ok && r.kind === 'crash') this.retiring = true;
     if (r.ok) p.resolve({ value: r.value, lines: p.lines });
-    else {
-      const kind = r.stage === 'load' ? 'load-error' : r.stage === 'run' ? 'run-error' : r.stage === 'crash' ? 'crash' : 'host-error';
-      p.reject(new HostFailure(kind, r.message, p.lines.slice(-LOG_TAIL_LINES), r.code));
-    }
+    else p.reject(new HostFailure(r.kind, r.message, p.lines.slice(-LOG_TAIL_LINES), r.code));
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Availability } from '@crossrt/core';
 import { TARGET_CATALOGUE, TargetHost, type TargetDescriptor } from '@crossrt/runtime';
-import { mapConcurrent } from './target-execution.js';
+import { mapConcurrent } from './map-concurrent.js';
 
 export type TargetAvailability = Availability & { readonly description: string };
 

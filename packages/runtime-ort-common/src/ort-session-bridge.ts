@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { CrossrtError, isDType, type HostTensor, type TensorData } from '@crossrt/core/base';
-import { RuntimeStageError, type RuntimeSession } from './runtime.js';
+import { RuntimeFailure, type RuntimeSession } from '@crossrt/runtime';
 
 /**
  * HostTensor ↔ onnxruntime-common Tensor fields, written against the structural shape
@@ -52,7 +52,7 @@ export function bridgeOrtSession(session: OrtLikeSession, makeTensor: (f: OrtTen
       try {
         out = await session.run(ortFeeds as Record<string, never>);
       } catch (e) {
-        throw new RuntimeStageError('run', (e as Error).message);
+        throw new RuntimeFailure('run-error', (e as Error).message);
       }
       const runMs = performance.now() - t0;
       const outputs: Record<string, HostTensor> = {};
@@ -65,13 +65,13 @@ export function bridgeOrtSession(session: OrtLikeSession, makeTensor: (f: OrtTen
   };
 }
 
-/** Session creation with timing and load-stage errors. */
+/** Session creation with timing; its errors are `load-error`s. */
 export async function timedLoad<S>(create: () => Promise<S>): Promise<{ session: S; loadMs: number }> {
   const t0 = performance.now();
   try {
     const session = await create();
     return { session, loadMs: performance.now() - t0 };
   } catch (e) {
-    throw new RuntimeStageError('load', (e as Error).message);
+    throw new RuntimeFailure('load-error', (e as Error).message);
   }
 }

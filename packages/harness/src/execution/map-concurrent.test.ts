@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapConcurrent } from './target-execution.js';
+import { mapConcurrent } from './map-concurrent.js';
 
 describe('mapConcurrent', () => {
   it('keeps the input order and never exceeds the limit', async () => {

@@ -1,6 +1,6 @@
 import type { Comparison } from '@crossrt/core';
 import type { TargetDescriptor } from '@crossrt/runtime';
-import type { TargetExecution } from '../target-execution.js';
+import type { TargetExecution } from '../execution/target-outcome.js';
 import type { PairSide } from './tensor-mapping.js';
 
 /**

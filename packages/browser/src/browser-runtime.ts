@@ -63,12 +63,14 @@ export function createBrowserRuntime(spec: PageRunnerSpec): Runtime {
   let nextSlot = 1;
   /** Set when a load or run failed in the page: the next load starts from a fresh document. */
   let tainted = false;
+  /** Whether the current document answered init with an open mailbox (see ChromiumPage.post). */
+  let mailbox = false;
 
   async function openFor(backend: string): Promise<{ page: ChromiumPage; probe: ProbeResult }> {
     if (page?.alive && pageBackend === backend && probed) {
       if (tainted) {
         await page.reload();
-        await page.call('init', spec.runnerUrl);
+        mailbox = (await page.call<{ mailbox?: boolean }>('init', spec.runnerUrl)).mailbox === true;
         probed = await page.call<ProbeResult>('probe', backend);
         tainted = false;
       }
@@ -81,9 +83,10 @@ export function createBrowserRuntime(spec: PageRunnerSpec): Runtime {
     let last: ProbeResult = { available: false, reason: 'no Chromium configuration to try' };
     for (const attempt of attempts) {
       const candidate = await ChromiumPage.open({ executablePath, args: [...BASE_CHROMIUM_ARGS, ...attempt.args], mounts: spec.mounts, onConsole: forwardConsole });
-      await candidate.call('init', spec.runnerUrl);
+      const init = await candidate.call<{ mailbox?: boolean }>('init', spec.runnerUrl);
       last = await candidate.call<ProbeResult>('probe', backend);
       if (last.available) {
+        mailbox = init.mailbox === true;
         page = candidate;
         pageBackend = backend;
         pageLabel = attempt.label;
@@ -139,7 +142,7 @@ export function createBrowserRuntime(spec: PageRunnerSpec): Runtime {
         },
       };
       const { logLines: _lines, ...loaded } = r;
-      return { loadMs: r.loadMs, device, ...(r.placement ? { placement: r.placement } : {}), session: pageSession(current, loaded, () => nextSlot++, () => { tainted = true; }) };
+      return { loadMs: r.loadMs, device, ...(r.placement ? { placement: r.placement } : {}), session: pageSession(current, loaded, () => nextSlot++, () => { tainted = true; }, () => mailbox) };
     },
     async close() {
       await page?.close();
@@ -148,7 +151,8 @@ export function createBrowserRuntime(spec: PageRunnerSpec): Runtime {
   };
 }
 
-function pageSession(page: ChromiumPage, loaded: PageLoadResult, slot: () => number, taint: () => void): RuntimeSession {
+/** `mailbox()`: whether the page holds a mailbox request, so runs need no DevTools round trip. */
+function pageSession(page: ChromiumPage, loaded: PageLoadResult, slot: () => number, taint: () => void, mailbox: () => boolean): RuntimeSession {
   return {
     inputNames: loaded.inputNames,
     outputNames: loaded.outputNames,
@@ -156,10 +160,13 @@ function pageSession(page: ChromiumPage, loaded: PageLoadResult, slot: () => num
       const n = slot();
       const feedsKey = `feeds-${n}`;
       const outputsKey = `outputs-${n}`;
-      page.server.putSlot(feedsKey, encodeTensorBundle(feeds));
       let r: { ok: boolean; message?: string; runMs: number; logLines?: string[] };
       try {
-        r = await page.call('run', feedsKey, outputsKey);
+        if (mailbox()) r = await page.post('run', [feedsKey, outputsKey], feedsKey, encodeTensorBundle(feeds));
+        else {
+          page.server.putSlot(feedsKey, encodeTensorBundle(feeds));
+          r = await page.call('run', feedsKey, outputsKey);
+        }
       } catch (e) {
         page.server.dropSlot(feedsKey);
         page.server.dropSlot(outputsKey);

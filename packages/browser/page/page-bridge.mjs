@@ -6,7 +6,9 @@
  *
  * A page-side runner is an ES module exporting:
  *   probe(backend)                       -> { available, reason, runtimeVersion? }
- *   load({ backend, model, placementLog }) -> { inputNames, outputNames, device, placement? }
+ *   load({ backend, model, placementLog, externalData? }) -> { inputNames, outputNames, device, placement? }
+ *                                        (externalData: [{ path, url }], the model's external data files
+ *                                        at loopback URLs, when the runtime's spec asked for them)
  *   run(feeds)                           -> { outputs, runMs? }  (tensors: { dtype, dims, data })
  *   dispose()
  */
@@ -187,7 +189,7 @@ window.crossrt = {
       const t0 = performance.now();
       try {
         takeKeptLines();
-        const r = await runner.load({ backend: request.backend, model, placementLog: request.placementLog });
+        const r = await runner.load({ backend: request.backend, model, placementLog: request.placementLog, ...(request.externalData ? { externalData: request.externalData } : {}) });
         return { ok: true, loadMs: performance.now() - t0, modelFetchMs, ...r, logLines: takeKeptLines() };
       } catch (e) {
         return { ok: false, message: errorText(e), logLines: takeKeptLines() };

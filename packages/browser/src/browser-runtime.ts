@@ -21,6 +21,16 @@ export interface PageRunnerSpec {
    * system GPU first, then SwiftShader). Default: one set, no extra flags.
    */
   readonly chromiumArgs?: (backend: string) => readonly { readonly label: string; readonly args: readonly string[] }[];
+  /**
+   * For a runtime that takes a model's external data as a list of files (onnxruntime-web: the page has
+   * no file system): `files` names them ({ path the model uses, file on disk }); the page gets each
+   * at a loopback URL, as `externalData: [{ path, url }]` in its load request. Asked only after a load
+   * failed with a message `neededWhen` matches, since listing the files means decoding the model.
+   */
+  readonly externalData?: {
+    readonly neededWhen: RegExp;
+    readonly files: (modelPath: string) => Promise<readonly { readonly path: string; readonly file: string }[]>;
+  };
 }
 
 interface PageLoadResult {
@@ -118,15 +128,32 @@ export function createBrowserRuntime(spec: PageRunnerSpec): Runtime {
         throw new RuntimeStageError('load', isCrossrtError(e) ? `${e.message} (${e.hint ?? ''})` : (e as Error).message, isCrossrtError(e) ? e.code : 'TARGET_UNAVAILABLE');
       }
       const current = opened.page;
-      const key = `model-${nextSlot++}`;
-      const modelUrl = current.server.registerFile(key, req.modelPath);
+      const keys: string[] = [];
+      const serve = (file: string) => {
+        const key = `model-${nextSlot++}`;
+        keys.push(key);
+        return current.server.registerFile(key, file);
+      };
+      const modelUrl = serve(req.modelPath);
+      const loadInPage = (externalData?: { path: string; url: string }[]) =>
+        current.call<PageLoadResult>('load', { backend: req.backend, modelUrl, placementLog: req.placementLog ?? false, ...(externalData ? { externalData } : {}) });
       let r: PageLoadResult;
       try {
-        r = await current.call<PageLoadResult>('load', { backend: req.backend, modelUrl, placementLog: req.placementLog ?? false });
+        r = await loadInPage();
+        if (!r.ok && spec.externalData?.neededWhen.test(r.message ?? '')) {
+          let files;
+          try {
+            files = await spec.externalData.files(req.modelPath);
+          } catch (e) {
+            throw new RuntimeStageError('load', (e as Error).message, isCrossrtError(e) ? e.code : undefined);
+          }
+          r = await loadInPage(files.map(({ path, file }) => ({ path, url: serve(file) })));
+        }
       } catch (e) {
+        if (e instanceof RuntimeStageError) throw e;
         throw crashError(e) ?? new RuntimeStageError('load', (e as Error).message);
       } finally {
-        current.server.unregisterFile(key);
+        for (const key of keys) current.server.unregisterFile(key);
       }
       for (const line of r.logLines ?? []) forwardConsole(line);
       if (!r.ok) {

@@ -33,13 +33,11 @@ function earlyKey(spec: HostProcessSpec, warm: WarmRequest): string {
 }
 
 /**
- * Start a host for `target` now and warm it with `warm` (the load settings its harness will use), then,
- * when `preloadModelPath` is given, have it load that model unasked for the run's first load to adopt
- * (host-entry.ts; a wrong guess costs one session creation). Only plain Node targets (no
- * host-environment choice, which needs probing first) can start early; returns the process id, or
- * undefined when this target cannot start early.
+ * Start a host for `target` now and warm it with `warm` (the load settings its harness will use).
+ * Only plain Node targets (no host-environment choice, which needs probing first) can start early;
+ * returns the process id, or undefined when this target cannot start early.
  */
-export function startEarlyHost(target: TargetDescriptor, warm: WarmRequest, options: HostProcessOptions = {}, preloadModelPath?: string): number | undefined {
+export function startEarlyHost(target: TargetDescriptor, warm: WarmRequest, options: HostProcessOptions = {}): number | undefined {
   if (target.environment !== 'node' || (target.hostEnvironments?.length ?? 0) > 0) return undefined;
   const spec = hostProcessSpec(target, options);
   const child = forkHost(spec);
@@ -52,7 +50,7 @@ export function startEarlyHost(target: TargetDescriptor, warm: WarmRequest, opti
     child.once('exit', () => resolve(false));
     child.once('error', () => resolve(false));
   });
-  child.send({ id: EARLY_PROBE_ID, type: 'probe', adapterModule: target.adapterModule, backend: target.backend, warm, ...(preloadModelPath ? { preload: preloadModelPath } : {}) });
+  child.send({ id: EARLY_PROBE_ID, type: 'probe', adapterModule: target.adapterModule, backend: target.backend, warm });
   // Until adopted, it must not hold the parent's event loop open.
   setHeld(child, false);
   waiting.push({ targetId: target.id, key: earlyKey(spec, warm), child, output, ready });

@@ -2,9 +2,7 @@
  * Entry of a host process: loads one adapter and serves requests from the harness over IPC.
  * Everything that can crash natively (runtimes, GPU drivers) lives here, never in the harness.
  */
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import type { LoadedSession, LoadRequest, Runtime, RuntimeFactory, RuntimeSession } from '../runtime.js';
+import type { Runtime, RuntimeFactory, RuntimeSession } from '../runtime.js';
 import { RuntimeStageError } from '../runtime.js';
 import { DONE_MARKER, needsDoneMarker, type HostBatchItemReply, type HostExecuteReply, type HostLoadReply, type HostReply, type HostRequest } from './host-protocol.js';
 
@@ -34,44 +32,10 @@ async function adapter(moduleSpecifier: string): Promise<Runtime> {
   return runtime;
 }
 
-/**
- * A session loaded before anyone asked for it (an early host told which model the run starts with):
- * the CLI's own start-up (~0.5 s of module loading) then overlaps the first session's creation. Only
- * the first load can adopt it, and only for the same file (path, size, mtime) and settings; any other
- * first load releases it. Never made with a placement log, whose lines would precede the request.
- */
-let preloaded: Promise<{ readonly key: string; readonly loaded: LoadedSession } | undefined> | undefined;
-
-function preloadKey(req: LoadRequest): string | undefined {
-  try {
-    const st = statSync(req.modelPath);
-    return JSON.stringify([resolve(req.modelPath), st.size, st.mtimeMs, st.ino, req.backend, req.placementLog === true, req.threads ?? null]);
-  } catch {
-    return undefined;
-  }
-}
-
-function startPreload(adapterModule: string, req: LoadRequest): void {
-  const key = preloadKey(req);
-  if (!key) return;
-  // A failure here is not reported: the real load, if it comes, fails the same way and says so.
-  preloaded = adapter(adapterModule).then((rt) => rt.load(req)).then((loaded) => ({ key, loaded }), () => undefined);
-}
-
-async function takePreloaded(req: LoadRequest): Promise<LoadedSession | undefined> {
-  const early = await preloaded;
-  preloaded = undefined;
-  if (!early) return undefined;
-  if (early.key === preloadKey(req)) return early.loaded;
-  await early.loaded.session.dispose();
-  return undefined;
-}
-
 async function load(req: Omit<Extract<HostRequest, { type: 'load' }>, 'id' | 'type'>): Promise<HostLoadReply> {
   if (session) await session.dispose();
   session = undefined;
-  const request: LoadRequest = { backend: req.backend, modelPath: req.modelPath, placementLog: req.placementLog, ...(req.threads ? { threads: req.threads } : {}) };
-  const loaded = (await takePreloaded(request)) ?? await (await adapter(req.adapterModule)).load(request);
+  const loaded = await (await adapter(req.adapterModule)).load({ backend: req.backend, modelPath: req.modelPath, placementLog: req.placementLog, ...(req.threads ? { threads: req.threads } : {}) });
   session = loaded.session;
   const { session: _s, ...rest } = loaded;
   return { ...rest, inputNames: session.inputNames, outputNames: session.outputNames };
@@ -100,9 +64,7 @@ async function handle(req: HostRequest): Promise<HostReply> {
         const rt = await adapter(req.adapterModule);
         probed = await rt.probe(req.backend);
         // A warm-up that fails is not a probe failure: the first real load reports the cause.
-        // Loading the run's model warms the engine as well as the warm-up model would.
-        if (req.preload && req.warm && probed.available && !req.warm.placementLog) startPreload(req.adapterModule, { ...req.warm, modelPath: req.preload });
-        else if (req.warm && probed.available) await rt.warm?.(req.warm).catch(() => undefined);
+        if (req.warm && probed.available) await rt.warm?.(req.warm).catch(() => undefined);
       } catch (e) {
         probed = { available: false, reason: `adapter failed to load: ${(e as Error).message.split('\n')[0]}` };
       }

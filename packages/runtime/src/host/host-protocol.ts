@@ -3,11 +3,7 @@ import type { LoadedSession, ProbeResult, SessionRunResult, WarmRequest } from '
 
 /** Messages between the harness and a host process (IPC with structured clone: tensors go as binary). */
 export type HostRequest =
-  /**
-   * `preload`: after the warm-up, load this model with the warm-up's settings, unasked, and keep the
-   * session for the first load of exactly that file and settings (an early host, see early-hosts.ts).
-   */
-  | { readonly id: number; readonly type: 'probe'; readonly adapterModule: string; readonly backend: string; readonly warm?: WarmRequest; readonly preload?: string }
+  | { readonly id: number; readonly type: 'probe'; readonly adapterModule: string; readonly backend: string; readonly warm?: WarmRequest }
   | { readonly id: number; readonly type: 'load'; readonly adapterModule: string; readonly backend: string; readonly modelPath: string; readonly placementLog: boolean; readonly threads?: number }
   /** load + run every feed set + dispose in one round trip (what the harness does per case and target). */
   | { readonly id: number; readonly type: 'execute'; readonly adapterModule: string; readonly backend: string; readonly modelPath: string; readonly placementLog: boolean; readonly threads?: number; readonly feedSets: readonly Readonly<Record<string, HostTensor>>[] }

@@ -6,10 +6,9 @@ import { DEFAULT_TARGETS } from './default-targets.js';
  * dependencies while the second core idles; its host processes would only start after that. This
  * reads the few flags that decide which hosts the run will ask for and with which warm-up (targets,
  * --hosts-per-target, --placement-log) straight from argv, before the command modules load, so the
- * hosts start and warm up meanwhile (see @crossrt/runtime early-hosts). When the positional dirs hold
- * exactly one case, onnxruntime-node's hosts load its model instead of the warm-up model (`preload`).
- * Commander still parses the whole command line afterwards; a guess that does not match what the run
- * asks for is never adopted and costs a process start (or one session creation) on the idle core.
+ * hosts start and warm up meanwhile (see @crossrt/runtime early-hosts). Commander still parses the
+ * whole command line afterwards; a guess that does not match what the run asks for is never adopted
+ * and costs a process start on the idle core.
  */
 export function earlyConformanceHosts(argv: readonly string[]): { target: TargetDescriptor; warm: WarmRequest }[] {
   if (argv[0] !== 'conformance') return [];

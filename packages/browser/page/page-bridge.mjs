@@ -6,7 +6,9 @@
  *
  * A page-side runner is an ES module exporting:
  *   probe(backend)                       -> { available, reason, runtimeVersion? }
- *   load({ backend, model, placementLog }) -> { inputNames, outputNames, device, placement? }
+ *   load({ backend, model, placementLog, externalData? }) -> { inputNames, outputNames, device, placement? }
+ *                                        (externalData: [{ path, url }], the model's external data files
+ *                                        at loopback URLs, when the runtime's spec asked for them)
  *   run(feeds)                           -> { outputs, runMs? }  (tensors: { dtype, dims, data })
  *   dispose()
  */
@@ -119,6 +121,43 @@ async function putSlot(key, bytes) {
   if (!res.ok) throw new Error(`output upload failed: HTTP ${res.status}`);
 }
 
+/**
+ * Calls posted by Node without a DevTools round trip (LoopbackServer.postToPage): one `GET /mailbox`
+ * is always held open; its answer carries the call in a header and the call's bytes (the feeds) as
+ * body, and the call's result goes back over the channel under the call's reply key.
+ */
+let mailboxOpen = false;
+function openMailbox() {
+  if (mailboxOpen || !channel) return;
+  mailboxOpen = true;
+  void (async () => {
+    for (;;) {
+      let call, bytes;
+      try {
+        const res = await fetch('/mailbox');
+        if (res.status !== 200) break;
+        call = JSON.parse(decodeURIComponent(res.headers.get('X-Crossrt-Call')));
+        bytes = new Uint8Array(await res.arrayBuffer());
+      } catch {
+        break;
+      }
+      void serveMailboxCall(call, bytes);
+    }
+    mailboxOpen = false;
+  })();
+}
+
+async function serveMailboxCall({ callId, verb, args, bytesKey, replyKey }, bytes) {
+  arrived.set(bytesKey, bytes);
+  let result;
+  try {
+    result = await window.crossrt[verb](callId, ...args);
+  } catch (e) {
+    result = { ok: false, message: errorText(e), logLines: takeKeptLines() };
+  }
+  await putSlot(replyKey, new TextEncoder().encode(JSON.stringify(result)));
+}
+
 function errorText(e) {
   return e instanceof Error ? e.message : String(e);
 }
@@ -128,8 +167,9 @@ window.crossrt = {
     return withMarker(callId, async () => {
       runner = await import(runnerUrl);
       channel ??= await openChannel();
+      openMailbox();
       return {
-        channel: channel !== undefined, crossOriginIsolated: globalThis.crossOriginIsolated === true, hardwareConcurrency: navigator.hardwareConcurrency, userAgent: navigator.userAgent };
+        channel: channel !== undefined, mailbox: mailboxOpen, crossOriginIsolated: globalThis.crossOriginIsolated === true, hardwareConcurrency: navigator.hardwareConcurrency, userAgent: navigator.userAgent };
     });
   },
   async probe(callId, backend) {
@@ -149,7 +189,7 @@ window.crossrt = {
       const t0 = performance.now();
       try {
         takeKeptLines();
-        const r = await runner.load({ backend: request.backend, model, placementLog: request.placementLog });
+        const r = await runner.load({ backend: request.backend, model, placementLog: request.placementLog, ...(request.externalData ? { externalData: request.externalData } : {}) });
         return { ok: true, loadMs: performance.now() - t0, modelFetchMs, ...r, logLines: takeKeptLines() };
       } catch (e) {
         return { ok: false, message: errorText(e), logLines: takeKeptLines() };

@@ -21,6 +21,16 @@ export interface PageRunnerSpec {
    * system GPU first, then SwiftShader). Default: one set, no extra flags.
    */
   readonly chromiumArgs?: (backend: string) => readonly { readonly label: string; readonly args: readonly string[] }[];
+  /**
+   * For a runtime that takes a model's external data as a list of files (onnxruntime-web: the page has
+   * no file system): `files` names them ({ path the model uses, file on disk }); the page gets each
+   * at a loopback URL, as `externalData: [{ path, url }]` in its load request. Asked only after a load
+   * failed with a message `neededWhen` matches, since listing the files means decoding the model.
+   */
+  readonly externalData?: {
+    readonly neededWhen: RegExp;
+    readonly files: (modelPath: string) => Promise<readonly { readonly path: string; readonly file: string }[]>;
+  };
 }
 
 interface PageLoadResult {
@@ -63,12 +73,14 @@ export function createBrowserRuntime(spec: PageRunnerSpec): Runtime {
   let nextSlot = 1;
   /** Set when a load or run failed in the page: the next load starts from a fresh document. */
   let tainted = false;
+  /** Whether the current document answered init with an open mailbox (see ChromiumPage.post). */
+  let mailbox = false;
 
   async function openFor(backend: string): Promise<{ page: ChromiumPage; probe: ProbeResult }> {
     if (page?.alive && pageBackend === backend && probed) {
       if (tainted) {
         await page.reload();
-        await page.call('init', spec.runnerUrl);
+        mailbox = (await page.call<{ mailbox?: boolean }>('init', spec.runnerUrl)).mailbox === true;
         probed = await page.call<ProbeResult>('probe', backend);
         tainted = false;
       }
@@ -81,9 +93,10 @@ export function createBrowserRuntime(spec: PageRunnerSpec): Runtime {
     let last: ProbeResult = { available: false, reason: 'no Chromium configuration to try' };
     for (const attempt of attempts) {
       const candidate = await ChromiumPage.open({ executablePath, args: [...BASE_CHROMIUM_ARGS, ...attempt.args], mounts: spec.mounts, onConsole: forwardConsole });
-      await candidate.call('init', spec.runnerUrl);
+      const init = await candidate.call<{ mailbox?: boolean }>('init', spec.runnerUrl);
       last = await candidate.call<ProbeResult>('probe', backend);
       if (last.available) {
+        mailbox = init.mailbox === true;
         page = candidate;
         pageBackend = backend;
         pageLabel = attempt.label;
@@ -118,15 +131,32 @@ export function createBrowserRuntime(spec: PageRunnerSpec): Runtime {
         throw new RuntimeFailure(code === 'TARGET_UNAVAILABLE' ? 'unavailable' : 'load-error', isCrossrtError(e) ? `${e.message} (${e.hint ?? ''})` : (e as Error).message, code);
       }
       const current = opened.page;
-      const key = `model-${nextSlot++}`;
-      const modelUrl = current.server.registerFile(key, req.modelPath);
+      const keys: string[] = [];
+      const serve = (file: string) => {
+        const key = `model-${nextSlot++}`;
+        keys.push(key);
+        return current.server.registerFile(key, file);
+      };
+      const modelUrl = serve(req.modelPath);
+      const loadInPage = (externalData?: { path: string; url: string }[]) =>
+        current.call<PageLoadResult>('load', { backend: req.backend, modelUrl, placementLog: req.placementLog ?? false, ...(externalData ? { externalData } : {}) });
       let r: PageLoadResult;
       try {
-        r = await current.call<PageLoadResult>('load', { backend: req.backend, modelUrl, placementLog: req.placementLog ?? false });
+        r = await loadInPage();
+        if (!r.ok && spec.externalData?.neededWhen.test(r.message ?? '')) {
+          let files;
+          try {
+            files = await spec.externalData.files(req.modelPath);
+          } catch (e) {
+            throw new RuntimeFailure('load-error', (e as Error).message, isCrossrtError(e) ? e.code : undefined);
+          }
+          r = await loadInPage(files.map(({ path, file }) => ({ path, url: serve(file) })));
+        }
       } catch (e) {
+        if (e instanceof RuntimeFailure) throw e;
         throw crashError(e) ?? new RuntimeFailure('load-error', (e as Error).message);
       } finally {
-        current.server.unregisterFile(key);
+        for (const key of keys) current.server.unregisterFile(key);
       }
       for (const line of r.logLines ?? []) forwardConsole(line);
       if (!r.ok) {
@@ -142,7 +172,7 @@ export function createBrowserRuntime(spec: PageRunnerSpec): Runtime {
         },
       };
       const { logLines: _lines, ...loaded } = r;
-      return { loadMs: r.loadMs, device, ...(r.placement ? { placement: r.placement } : {}), session: pageSession(current, loaded, () => nextSlot++, () => { tainted = true; }) };
+      return { loadMs: r.loadMs, device, ...(r.placement ? { placement: r.placement } : {}), session: pageSession(current, loaded, () => nextSlot++, () => { tainted = true; }, () => mailbox) };
     },
     async close() {
       await page?.close();
@@ -151,7 +181,8 @@ export function createBrowserRuntime(spec: PageRunnerSpec): Runtime {
   };
 }
 
-function pageSession(page: ChromiumPage, loaded: PageLoadResult, slot: () => number, taint: () => void): RuntimeSession {
+/** `mailbox()`: whether the page holds a mailbox request, so runs need no DevTools round trip. */
+function pageSession(page: ChromiumPage, loaded: PageLoadResult, slot: () => number, taint: () => void, mailbox: () => boolean): RuntimeSession {
   return {
     inputNames: loaded.inputNames,
     outputNames: loaded.outputNames,
@@ -159,10 +190,13 @@ function pageSession(page: ChromiumPage, loaded: PageLoadResult, slot: () => num
       const n = slot();
       const feedsKey = `feeds-${n}`;
       const outputsKey = `outputs-${n}`;
-      page.server.putSlot(feedsKey, encodeTensorBundle(feeds));
       let r: { ok: boolean; message?: string; runMs: number; logLines?: string[] };
       try {
-        r = await page.call('run', feedsKey, outputsKey);
+        if (mailbox()) r = await page.post('run', [feedsKey, outputsKey], feedsKey, encodeTensorBundle(feeds));
+        else {
+          page.server.putSlot(feedsKey, encodeTensorBundle(feeds));
+          r = await page.call('run', feedsKey, outputsKey);
+        }
       } catch (e) {
         page.server.dropSlot(feedsKey);
         page.server.dropSlot(outputsKey);

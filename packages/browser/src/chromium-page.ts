@@ -104,6 +104,39 @@ export class ChromiumPage {
   }
 
   /**
+   * Like call(), but without a DevTools round trip: the call and `bytes` go to the page in the answer
+   * to its held mailbox request (LoopbackServer.postToPage), and the JSON result comes back over the
+   * channel. The page finds `bytes` as the slot `bytesKey`. Console lines are waited for only when
+   * the result says `ok: false` (a failure's log tail goes into the report; a success's lines do not).
+   */
+  async post<T extends { readonly ok: boolean }>(verb: string, args: readonly unknown[], bytesKey: string, bytes: Uint8Array): Promise<T> {
+    if (this.crashed) throw new PageCrashError(this.crashed);
+    const callId = this.nextCall++;
+    const replyKey = `reply-${callId}`;
+    const marker = new Promise<void>((r) => this.markerWaiters.set(callId, r));
+    let onCrash: ((why: string) => void) | undefined;
+    const crash = new Promise<never>((_, reject) => {
+      onCrash = (why) => reject(new PageCrashError(why));
+      this.crashWaiters.add(onCrash);
+    });
+    try {
+      this.server.postToPage({ callId, verb, args, bytesKey, replyKey }, bytes);
+      const reply = await Promise.race([this.server.takeSlot(replyKey), crash]);
+      const result = JSON.parse(new TextDecoder().decode(reply)) as T;
+      if (!result.ok) {
+        let grace: NodeJS.Timeout | undefined;
+        await Promise.race([marker, new Promise((r) => { grace = setTimeout(r, MARKER_GRACE_MS); }), crash]);
+        clearTimeout(grace);
+      }
+      return result;
+    } finally {
+      this.server.dropSlot(replyKey);
+      this.markerWaiters.delete(callId);
+      if (onCrash) this.crashWaiters.delete(onCrash);
+    }
+  }
+
+  /**
    * A fresh document in the same browser: drops every runtime instance the page held. Used after a
    * failed load/run, because an engine can be left inconsistent by an error (onnxruntime-web's WebGPU
    * backend answers every later run with 'kernel "[X]" is not allowed to be called recursively').

@@ -150,11 +150,16 @@ export function parseFrame(buf: Buffer): Frame | undefined {
   const maskOffset = offset;
   if (masked) offset += 4;
   if (buf.length < offset + length) return undefined;
-  // Copy: the receive buffer is reused, and unmasking must not touch shared memory.
-  const payload = Buffer.from(buf.subarray(offset, offset + length));
+  // Copy: the receive buffer is reused, and unmasking must not touch shared memory. The copy is a
+  // fresh (8-aligned) buffer, so the mask is applied four bytes at a time (a page's outputs are MBs).
+  const payload = Buffer.from(new Uint8Array(length));
+  payload.set(buf.subarray(offset, offset + length));
   if (masked) {
     const mask = buf.subarray(maskOffset, maskOffset + 4);
-    for (let i = 0; i < payload.length; i++) payload[i]! ^= mask[i & 3]!;
+    const words = new Uint32Array(payload.buffer, payload.byteOffset, length >>> 2);
+    const mask32 = mask.readUInt32LE(0);
+    for (let i = 0; i < words.length; i++) words[i]! ^= mask32;
+    for (let i = words.length * 4; i < length; i++) payload[i]! ^= mask[i & 3]!;
   }
   return { fin, opcode, payload, consumed: offset + length };
 }

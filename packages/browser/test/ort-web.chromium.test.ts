@@ -1,8 +1,9 @@
 /**
  * ort-web:webgpu@chromium and ort-web:wasm@chromium through real host processes and headless system
  * Chromium. Fixtures: fixtures/placement/scale-upsample-relu-opset9.onnx (y = Relu(Upsample(2x - 1)),
- * Upsample refused by the WebGPU backend) and fixtures/models/mask-count.onnx (int64/bool exactness);
- * expected values derived by hand below.
+ * Upsample refused by the WebGPU backend), fixtures/models/mask-count.onnx (int64/bool exactness) and
+ * fixtures/model-io/external/{ok,subdir-ok} (weights in external data beside the model and in a
+ * subfolder, tools/make-model-io-fixtures.mjs); expected values derived by hand below.
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -40,5 +41,16 @@ describe('ort-web in headless Chromium', () => {
     expect(r.outputs['count']).toEqual({ dtype: 'int64', dims: [], data: new BigInt64Array([4n]) });
     expect(r.outputs['flipped']!.dtype).toBe('bool');
     expect([...(r.outputs['flipped']!.data as Uint8Array)]).toEqual([0, 1, 0, 0, 1, 0]);
+  }, 120_000);
+
+  it('wasm: a model whose weights are external data loads (the page fetches the data files from the loopback server)', async () => {
+    const host = new TargetHost(findTarget('ort-web:wasm@chromium'), { timeoutMs: 90_000 });
+    hosts.push(host);
+    for (const dir of ['ok', 'subdir-ok']) {
+      await host.load(fixture(`model-io/external/${dir}/model.onnx`), false);
+      const r = await host.run({ x: { dtype: 'float32', dims: [2, 2], data: new Float32Array([1, 2, 3, 4]) } });
+      // y = x·[[1,2],[3,4]] + [10,20]: [1,2] → [7,10] + b = [17,30]; [3,4] → [15,22] + b = [25,42]
+      expect(r.outputs['y'], dir).toEqual({ dtype: 'float32', dims: [2, 2], data: new Float32Array([17, 30, 25, 42]) });
+    }
   }, 120_000);
 });

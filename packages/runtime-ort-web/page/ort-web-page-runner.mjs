@@ -63,7 +63,7 @@ function device(backend) {
   return { ...base, kind: 'wasm', description: `WebAssembly (Chromium, ${threads} thread${threads === 1 ? '' : 's'}, SIMD)`, details: { executionProvider: EP_NAME.wasm } };
 }
 
-export async function load({ backend, model, placementLog }) {
+export async function load({ backend, model, placementLog, externalData }) {
   const o = await ortFor(backend);
   if (session) await session.release();
   session = undefined;
@@ -78,6 +78,8 @@ export async function load({ backend, model, placementLog }) {
     executionProviders: [backend],
     logSeverityLevel: placementLog ? 0 : 3,
     logVerbosityLevel: 0,
+    // External data files at loopback URLs: onnxruntime-web fetches each itself.
+    ...(externalData ? { externalData: externalData.map(({ path, url }) => ({ path, data: url })) } : {}),
   });
   o.env.logLevel = 'warning';
   // No placement here: wasm/WebGPU placement comes from the console log. The WebGL backend is

@@ -21,5 +21,13 @@ export function createRuntime(): Runtime {
       if (backend === 'webgl') return [{ label: 'default', args: [] }, { label: 'swiftshader', args: WEBGL_SOFTWARE_ARGS }];
       return [{ label: 'default', args: [] }];
     },
+    // The same test as ort-web:wasm in Node (ort-web-runtime.ts): only models that need it pay for decoding.
+    externalData: {
+      neededWhen: /external data|MountedFiles/i,
+      async files(modelPath) {
+        const { externalDataFiles, readModelFile } = await import('@crossrt/model');
+        return externalDataFiles((await readModelFile(modelPath)).externalData);
+      },
+    },
   });
 }

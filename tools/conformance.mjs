@@ -32,9 +32,14 @@ if (!existsSync(ROOT)) {
   console.error(`conformance: ${ROOT} is missing; run \`npm run setup\` (Debian package libonnx-testdata)`);
   process.exit(2);
 }
-const targets = values.targets.split(',').map((t) => t.trim()).filter(Boolean);
+const targets = values.targets
+  .split(',')
+  .map((t) => t.trim())
+  .filter(Boolean);
 const dirs = values.sample
-  ? JSON.parse(readFileSync(join(repo, 'fixtures/known-failures/ci-sample.json'), 'utf8')).cases.map((c) => join(ROOT, c))
+  ? JSON.parse(readFileSync(join(repo, 'fixtures/known-failures/ci-sample.json'), 'utf8')).cases.map((c) =>
+      join(ROOT, c),
+    )
   : values.suites.split(',').map((s) => join(ROOT, s.trim()));
 const knownFailures = targets
   .map((t) => join(repo, 'fixtures/known-failures', `${t.replace(/[:@]/g, '-')}.json`))
@@ -43,10 +48,22 @@ const knownFailures = targets
 
 mkdirSync(values.out, { recursive: true });
 const args = [
-  join(repo, 'packages/cli/dist/main.js'), 'conformance', ...dirs, '--targets', targets.join(','), ...knownFailures,
-  '--matrix', values.matrix, '--json', join(values.out, 'report.json'), '--matrix-json', join(values.out, 'matrix.json'),
+  join(repo, 'packages/cli/dist/main.js'),
+  'conformance',
+  ...dirs,
+  '--targets',
+  targets.join(','),
+  ...knownFailures,
+  '--matrix',
+  values.matrix,
+  '--json',
+  join(values.out, 'report.json'),
+  '--matrix-json',
+  join(values.out, 'matrix.json'),
 ];
 const t0 = Date.now();
 const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
-console.log(`conformance: ${dirs.length} path(s) on ${targets.join(', ')} in ${((Date.now() - t0) / 1000).toFixed(1)} s; reports in ${values.out}`);
+console.log(
+  `conformance: ${dirs.length} path(s) on ${targets.join(', ')} in ${((Date.now() - t0) / 1000).toFixed(1)} s; reports in ${values.out}`,
+);
 process.exit(r.status ?? 3);

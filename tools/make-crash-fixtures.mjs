@@ -23,7 +23,8 @@ await mkdir(root, { recursive: true });
 for (const kind of KINDS) {
   const input = `crossrt_fault_${kind.replace('-', '_')}`;
   const model = buildModel({
-    name: `fault_${kind.replace('-', '_')}`, opset: 13,
+    name: `fault_${kind.replace('-', '_')}`,
+    opset: 13,
     inputs: [{ name: input, dtype: 'float32', dims: [4] }],
     outputs: [{ name: 'y', dtype: 'float32', dims: [4] }],
     nodes: [{ op: 'Relu', inputs: [input], outputs: ['y'], name: 'relu' }],

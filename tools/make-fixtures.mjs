@@ -17,9 +17,13 @@ const f32 = (dims, values) => ({ dtype: 'float32', dims, data: new Float32Array(
 const fixtures = {
   // y = Relu(2x - 1) element-wise; z = x · W with W = [[1, 2], [3, 4]] (x: [N, 2] → z: [N, 2]).
   'affine-relu.onnx': buildModel({
-    name: 'affine_relu', opset: 13,
+    name: 'affine_relu',
+    opset: 13,
     inputs: [{ name: 'x', dtype: 'float32', dims: ['N', 2] }],
-    outputs: [{ name: 'y', dtype: 'float32', dims: ['N', 2] }, { name: 'z', dtype: 'float32', dims: ['N', 2] }],
+    outputs: [
+      { name: 'y', dtype: 'float32', dims: ['N', 2] },
+      { name: 'z', dtype: 'float32', dims: ['N', 2] },
+    ],
     initializers: { two: f32([], [2]), one: f32([], [1]), W: f32([2, 2], [1, 2, 3, 4]) },
     nodes: [
       { op: 'Mul', inputs: ['x', 'two'], outputs: ['x2'], name: 'double' },
@@ -30,9 +34,13 @@ const fixtures = {
   }),
   // count = ReduceSum(Cast(mask, int64)) over all axes; flipped = Not(mask). Integer/bool exactness.
   'mask-count.onnx': buildModel({
-    name: 'mask_count', opset: 13,
+    name: 'mask_count',
+    opset: 13,
     inputs: [{ name: 'mask', dtype: 'bool', dims: [2, 3] }],
-    outputs: [{ name: 'count', dtype: 'int64', dims: [] }, { name: 'flipped', dtype: 'bool', dims: [2, 3] }],
+    outputs: [
+      { name: 'count', dtype: 'int64', dims: [] },
+      { name: 'flipped', dtype: 'bool', dims: [2, 3] },
+    ],
     nodes: [
       { op: 'Cast', inputs: ['mask'], outputs: ['mask_i64'], attrs: { to: 7 }, name: 'cast' },
       { op: 'ReduceSum', inputs: ['mask_i64'], outputs: ['count'], attrs: { keepdims: 0 }, name: 'sum' },

@@ -19,7 +19,11 @@ import { writeModelFixtures } from './write-model-fixtures.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'inputs');
 const f32 = (dims, values) => ({ dtype: 'float32', dims, data: new Float32Array(values) });
-const table = (rows, cols, salt) => f32([rows, cols], Array.from({ length: rows * cols }, (_, k) => Math.sin(k * 0.37 + salt) * 0.5));
+const table = (rows, cols, salt) =>
+  f32(
+    [rows, cols],
+    Array.from({ length: rows * cols }, (_, k) => Math.sin(k * 0.37 + salt) * 0.5),
+  );
 
 const W = Array.from({ length: 16 * 10 }, (_, k) => Math.sin(k * 1.7) * Math.cos(k * 0.3));
 const B = Array.from({ length: 10 }, (_, k) => (k - 4.5) / 10);
@@ -33,23 +37,39 @@ const classifierIo = {
 
 const fixtures = {
   'tiny-bert.onnx': buildModel({
-    name: 'tiny_bert_embeddings', opset: 13,
+    name: 'tiny_bert_embeddings',
+    opset: 13,
     inputs: [
       { name: 'input_ids', dtype: 'int64', dims: ['batch', 'seq'] },
       { name: 'attention_mask', dtype: 'int64', dims: ['batch', 'seq'] },
       { name: 'token_type_ids', dtype: 'int64', dims: ['batch', 'seq'] },
       { name: 'position_ids', dtype: 'int64', dims: ['batch', 'seq'] },
     ],
-    outputs: [{ name: 'hidden', dtype: 'float32', dims: ['batch', 'seq', 4] }, { name: 'logits', dtype: 'float32', dims: ['batch', 'seq', 5] }],
+    outputs: [
+      { name: 'hidden', dtype: 'float32', dims: ['batch', 'seq', 4] },
+      { name: 'logits', dtype: 'float32', dims: ['batch', 'seq', 5] },
+    ],
     initializers: {
-      'word_embeddings.weight': table(30, 4, 0.1), 'token_type_embeddings.weight': table(2, 4, 0.2),
-      'position_embeddings.weight': table(16, 4, 0.3), axes: { dtype: 'int64', dims: [1], data: new BigInt64Array([2n]) },
+      'word_embeddings.weight': table(30, 4, 0.1),
+      'token_type_embeddings.weight': table(2, 4, 0.2),
+      'position_embeddings.weight': table(16, 4, 0.3),
+      axes: { dtype: 'int64', dims: [1], data: new BigInt64Array([2n]) },
       'classifier.weight': table(4, 5, 0.4),
     },
     nodes: [
       { op: 'Gather', inputs: ['word_embeddings.weight', 'input_ids'], outputs: ['w'], name: 'embeddings/word' },
-      { op: 'Gather', inputs: ['token_type_embeddings.weight', 'token_type_ids'], outputs: ['t'], name: 'embeddings/token_type' },
-      { op: 'Gather', inputs: ['position_embeddings.weight', 'position_ids'], outputs: ['p'], name: 'embeddings/position' },
+      {
+        op: 'Gather',
+        inputs: ['token_type_embeddings.weight', 'token_type_ids'],
+        outputs: ['t'],
+        name: 'embeddings/token_type',
+      },
+      {
+        op: 'Gather',
+        inputs: ['position_embeddings.weight', 'position_ids'],
+        outputs: ['p'],
+        name: 'embeddings/position',
+      },
       { op: 'Add', inputs: ['w', 't'], outputs: ['wt'] },
       { op: 'Add', inputs: ['wt', 'p'], outputs: ['sum'] },
       { op: 'Cast', inputs: ['attention_mask'], outputs: ['maskf'], attrs: { to: 1 } },
@@ -59,13 +79,23 @@ const fixtures = {
     ],
   }),
   'classifier-fp32.onnx': buildModel({
-    name: 'classifier_fp32', opset: 13, ...classifierIo,
+    name: 'classifier_fp32',
+    opset: 13,
+    ...classifierIo,
     initializers: { W: f32([16, 10], W), b: f32([10], B) },
-    nodes: [{ op: 'MatMul', inputs: ['x', 'W'], outputs: ['xw'] }, { op: 'Add', inputs: ['xw', 'b'], outputs: ['logits'] }],
+    nodes: [
+      { op: 'MatMul', inputs: ['x', 'W'], outputs: ['xw'] },
+      { op: 'Add', inputs: ['xw', 'b'], outputs: ['logits'] },
+    ],
   }),
   'classifier-fp16.onnx': buildModel({
-    name: 'classifier_fp16', opset: 13, ...classifierIo,
-    initializers: { W: { dtype: 'float16', dims: [16, 10], data: encodeFloat16Array(W) }, b: { dtype: 'float16', dims: [10], data: encodeFloat16Array(B) } },
+    name: 'classifier_fp16',
+    opset: 13,
+    ...classifierIo,
+    initializers: {
+      W: { dtype: 'float16', dims: [16, 10], data: encodeFloat16Array(W) },
+      b: { dtype: 'float16', dims: [10], data: encodeFloat16Array(B) },
+    },
     nodes: [
       { op: 'Cast', inputs: ['x'], outputs: ['x16'], attrs: { to: 10 } },
       { op: 'MatMul', inputs: ['x16', 'W'], outputs: ['xw'] },
@@ -74,10 +104,14 @@ const fixtures = {
     ],
   }),
   'classifier-int8.onnx': buildModel({
-    name: 'classifier_int8', opset: 13, ...classifierIo,
+    name: 'classifier_int8',
+    opset: 13,
+    ...classifierIo,
     initializers: {
-      Wq: { dtype: 'int8', dims: [16, 10], data: new Int8Array(Wq) }, scale: f32([], [scale]),
-      zero: { dtype: 'int8', dims: [], data: new Int8Array([0]) }, b: f32([10], B),
+      Wq: { dtype: 'int8', dims: [16, 10], data: new Int8Array(Wq) },
+      scale: f32([], [scale]),
+      zero: { dtype: 'int8', dims: [], data: new Int8Array([0]) },
+      b: f32([10], B),
     },
     nodes: [
       { op: 'DequantizeLinear', inputs: ['Wq', 'scale', 'zero'], outputs: ['W'] },

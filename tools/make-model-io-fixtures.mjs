@@ -19,7 +19,8 @@ const bytesOf = (ta) => new Uint8Array(ta.buffer, ta.byteOffset, ta.byteLength);
 // (W at offset 0, 16 bytes; b at offset 16, 8 bytes). x: [N, 2] → y: [N, 2].
 function externalModel(wLocation, bLocation = wLocation) {
   const model = buildModel({
-    name: 'external_affine', opset: 13,
+    name: 'external_affine',
+    opset: 13,
     inputs: [{ name: 'x', dtype: 'float32', dims: ['N', 2] }],
     outputs: [{ name: 'y', dtype: 'float32', dims: ['N', 2] }],
     initializers: { W: f32([2, 2], [1, 2, 3, 4]), b: f32([2], [10, 20]) },
@@ -68,13 +69,20 @@ await write('external/short/model.onnx', externalModel('weights.bin'));
 await write('external/short/weights.bin', weights.subarray(0, 20));
 
 // Broken files: a model cut in half, text posing as a model, and the same for a TensorProto.
-const good = encodeModel(buildModel({
-  name: 'relu', opset: 13,
-  inputs: [{ name: 'x', dtype: 'float32', dims: [2, 3] }], outputs: [{ name: 'y', dtype: 'float32', dims: [2, 3] }],
-  nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'], name: 'relu' }],
-}));
+const good = encodeModel(
+  buildModel({
+    name: 'relu',
+    opset: 13,
+    inputs: [{ name: 'x', dtype: 'float32', dims: [2, 3] }],
+    outputs: [{ name: 'y', dtype: 'float32', dims: [2, 3] }],
+    nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'], name: 'relu' }],
+  }),
+);
 await write('broken/truncated.onnx', good.subarray(0, Math.floor(good.length / 2)));
-await write('broken/garbage.onnx', new TextEncoder().encode('this is not an ONNX model, just a text file with a wrong extension\n'));
+await write(
+  'broken/garbage.onnx',
+  new TextEncoder().encode('this is not an ONNX model, just a text file with a wrong extension\n'),
+);
 await write('broken/empty.onnx', new Uint8Array(0));
 // TensorProto float32 dims [4] raw_data = 16 bytes, cut to 12 bytes in the middle of raw_data.
 const pb = new Uint8Array([0x08, 0x04, 0x10, 0x01, 0x4a, 0x10, ...bytesOf(new Float32Array([1, 2, 3, 4]))]);
@@ -104,5 +112,10 @@ try {
   execFileSync('python3', ['-c', py, join(root, 'arrays')], { stdio: ['ignore', 'inherit', 'pipe'] });
   console.log(`wrote ${join(root, 'arrays')}/*.npy, *.npz (numpy)`);
 } catch (e) {
-  console.log(`numpy not available (${String(e.stderr ?? e).split('\n').filter(Boolean).pop()}); arrays/ left as committed`);
+  console.log(
+    `numpy not available (${String(e.stderr ?? e)
+      .split('\n')
+      .filter(Boolean)
+      .pop()}); arrays/ left as committed`,
+  );
 }

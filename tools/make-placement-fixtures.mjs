@@ -19,14 +19,16 @@ const scales = f32([4], [1, 1, 2, 2]);
 
 const fixtures = {
   'upsample-opset9.onnx': buildModel({
-    name: 'upsample_opset9', opset: 9,
+    name: 'upsample_opset9',
+    opset: 9,
     inputs: [{ name: 'x', dtype: 'float32', dims: [1, 1, 2, 2] }],
     outputs: [{ name: 'y', dtype: 'float32', dims: [1, 1, 4, 4] }],
     initializers: { scales },
     nodes: [{ op: 'Upsample', inputs: ['x', 'scales'], outputs: ['y'], attrs: { mode: 'nearest' }, name: 'upsample' }],
   }),
   'scale-upsample-relu-opset9.onnx': buildModel({
-    name: 'scale_upsample_relu_opset9', opset: 9,
+    name: 'scale_upsample_relu_opset9',
+    opset: 9,
     inputs: [{ name: 'x', dtype: 'float32', dims: [1, 1, 2, 2] }],
     outputs: [{ name: 'y', dtype: 'float32', dims: [1, 1, 4, 4] }],
     initializers: { scales, two: f32([], [2]), one: f32([], [1]) },

@@ -40,13 +40,14 @@ function seededWeights(model, seed) {
   return model.weights.map((v) => {
     const n = v.shape.reduce((a, b) => a * b, 1);
     const role = v.name.split('/').pop();
-    const draw = {
-      gamma: () => 0.5 + rand(),
-      moving_variance: () => 0.004 + 0.036 * rand(),
-      moving_mean: () => 0.4 * (rand() - 0.5),
-      beta: () => 0.4 * (rand() - 0.5),
-      bias: () => 0.4 * (rand() - 0.5),
-    }[role] ?? (() => rand() - 0.5);
+    const draw =
+      {
+        gamma: () => 0.5 + rand(),
+        moving_variance: () => 0.004 + 0.036 * rand(),
+        moving_mean: () => 0.4 * (rand() - 0.5),
+        beta: () => 0.4 * (rand() - 0.5),
+        bias: () => 0.4 * (rand() - 0.5),
+      }[role] ?? (() => rand() - 0.5);
     return tf.tensor(Float32Array.from({ length: n }, draw), v.shape, 'float32');
   });
 }
@@ -60,7 +61,9 @@ async function saveLayersModel(model, dir) {
       const bin = Buffer.concat(parts.map((b) => Buffer.from(b)));
       await writeFile(join(dir, 'weights.bin'), bin);
       const json = {
-        format: 'layers-model', generatedBy: artifacts.generatedBy, convertedBy: null,
+        format: 'layers-model',
+        generatedBy: artifacts.generatedBy,
+        convertedBy: null,
         modelTopology: artifacts.modelTopology,
         weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
       };
@@ -76,10 +79,22 @@ const MODELS = {
   'same-pad-even': {
     weights: () => [tf.ones([2, 2, 1, 1])],
     faults: ['pad-wrong-side'],
-    build: () => tfl.sequential({
-      name: 'same_pad_even',
-      layers: [tfl.layers.conv2d({ name: 'conv', inputShape: [3, 3, 1], batchSize: 1, filters: 1, kernelSize: 2, strides: 1, padding: 'same', useBias: false })],
-    }),
+    build: () =>
+      tfl.sequential({
+        name: 'same_pad_even',
+        layers: [
+          tfl.layers.conv2d({
+            name: 'conv',
+            inputShape: [3, 3, 1],
+            batchSize: 1,
+            filters: 1,
+            kernelSize: 2,
+            strides: 1,
+            padding: 'same',
+            useBias: false,
+          }),
+        ],
+      }),
     pair: { name: 'same-pad-even', onnx: 'model.onnx', tfjs: 'tfjs/model.json' },
   },
   // Even 2x2 kernel with 'same' padding (TF pads bottom/right only), BN with Keras epsilon 1e-3,
@@ -87,16 +102,32 @@ const MODELS = {
   'conv-bn-pool': {
     seed: 1,
     faults: ['pad-wrong-side', 'bn-epsilon-dropped', 'kernel-layout-slip', 'activation-swapped'],
-    build: () => tfl.sequential({
-      name: 'conv_bn_pool',
-      layers: [
-        tfl.layers.conv2d({ name: 'conv_a', inputShape: [8, 8, 3], batchSize: 1, filters: 4, kernelSize: 2, strides: 1, padding: 'same' }),
-        tfl.layers.batchNormalization({ name: 'bn_a', epsilon: 1e-3 }),
-        tfl.layers.activation({ name: 'relu_a', activation: 'relu' }),
-        tfl.layers.maxPooling2d({ name: 'pool_a', poolSize: 2, strides: 2, padding: 'valid' }),
-        tfl.layers.conv2d({ name: 'conv_b', filters: 6, kernelSize: 3, strides: 2, padding: 'same', activation: 'sigmoid' }),
-      ],
-    }),
+    build: () =>
+      tfl.sequential({
+        name: 'conv_bn_pool',
+        layers: [
+          tfl.layers.conv2d({
+            name: 'conv_a',
+            inputShape: [8, 8, 3],
+            batchSize: 1,
+            filters: 4,
+            kernelSize: 2,
+            strides: 1,
+            padding: 'same',
+          }),
+          tfl.layers.batchNormalization({ name: 'bn_a', epsilon: 1e-3 }),
+          tfl.layers.activation({ name: 'relu_a', activation: 'relu' }),
+          tfl.layers.maxPooling2d({ name: 'pool_a', poolSize: 2, strides: 2, padding: 'valid' }),
+          tfl.layers.conv2d({
+            name: 'conv_b',
+            filters: 6,
+            kernelSize: 3,
+            strides: 2,
+            padding: 'same',
+            activation: 'sigmoid',
+          }),
+        ],
+      }),
     // No mapping given: crossrt infers input ↔ input and output ↔ conv_b with NCHW↔NHWC.
     pair: { name: 'conv-bn-pool', onnx: 'model.onnx', tfjs: 'tfjs/model.json' },
     // tf2onnx-style export that keeps NHWC at the graph boundary: the inferred layout is identity.
@@ -106,33 +137,53 @@ const MODELS = {
   'gap-dense': {
     seed: 3,
     faults: ['kernel-layout-slip'],
-    build: () => tfl.sequential({
-      name: 'gap_dense',
-      layers: [
-        tfl.layers.conv2d({ name: 'pointwise', inputShape: [5, 5, 3], batchSize: 1, filters: 8, kernelSize: 1, padding: 'valid', activation: 'elu' }),
-        tfl.layers.globalAveragePooling2d({ name: 'gap' }),
-        tfl.layers.dense({ name: 'head', units: 4, activation: 'tanh' }),
-      ],
-    }),
+    build: () =>
+      tfl.sequential({
+        name: 'gap_dense',
+        layers: [
+          tfl.layers.conv2d({
+            name: 'pointwise',
+            inputShape: [5, 5, 3],
+            batchSize: 1,
+            filters: 8,
+            kernelSize: 1,
+            padding: 'valid',
+            activation: 'elu',
+          }),
+          tfl.layers.globalAveragePooling2d({ name: 'gap' }),
+          tfl.layers.dense({ name: 'head', units: 4, activation: 'tanh' }),
+        ],
+      }),
     pair: { name: 'gap-dense', onnx: 'model.onnx', tfjs: 'tfjs/model.json' },
   },
   // Depthwise 3x3 (multiplier 2, 'same'), relu6, average pooling, Flatten (NHWC order), Dense + softmax.
   'depthwise-dense': {
     seed: 2,
     faults: ['flatten-order', 'kernel-layout-slip', 'pad-wrong-side'],
-    build: () => tfl.sequential({
-      name: 'depthwise_dense',
-      layers: [
-        tfl.layers.depthwiseConv2d({ name: 'dw', inputShape: [6, 6, 2], batchSize: 1, kernelSize: 4, depthMultiplier: 2, strides: 1, padding: 'same' }),
-        tfl.layers.reLU({ name: 'relu6', maxValue: 6 }),
-        tfl.layers.averagePooling2d({ name: 'avg', poolSize: 3, strides: 1, padding: 'valid' }),
-        tfl.layers.flatten({ name: 'flat' }),
-        tfl.layers.dense({ name: 'fc', units: 5, activation: 'softmax' }),
-      ],
-    }),
+    build: () =>
+      tfl.sequential({
+        name: 'depthwise_dense',
+        layers: [
+          tfl.layers.depthwiseConv2d({
+            name: 'dw',
+            inputShape: [6, 6, 2],
+            batchSize: 1,
+            kernelSize: 4,
+            depthMultiplier: 2,
+            strides: 1,
+            padding: 'same',
+          }),
+          tfl.layers.reLU({ name: 'relu6', maxValue: 6 }),
+          tfl.layers.averagePooling2d({ name: 'avg', poolSize: 3, strides: 1, padding: 'valid' }),
+          tfl.layers.flatten({ name: 'flat' }),
+          tfl.layers.dense({ name: 'fc', units: 5, activation: 'softmax' }),
+        ],
+      }),
     // Given mapping (names differ; rank-2 IO needs no permutation on the output).
     pair: {
-      name: 'depthwise-dense', onnx: 'model.onnx', tfjs: 'tfjs/model.json',
+      name: 'depthwise-dense',
+      onnx: 'model.onnx',
+      tfjs: 'tfjs/model.json',
       inputs: [{ onnx: 'input', tfjs: 'dw_input', perm: [0, 2, 3, 1] }],
       outputs: [{ onnx: 'output', tfjs: 'fc' }],
     },
@@ -148,10 +199,17 @@ for (const [name, spec] of Object.entries(MODELS)) {
   await saveLayersModel(model, join(dir, 'tfjs'));
   const modelJson = join(dir, 'tfjs', 'model.json');
   await writeFile(join(dir, 'model.onnx'), encodeModel(await exportLayersModelToOnnx(modelJson)));
-  if (spec.nhwc) await writeFile(join(dir, 'model.nhwc.onnx'), encodeModel(await exportLayersModelToOnnx(modelJson, { ioLayout: 'nhwc' })));
+  if (spec.nhwc)
+    await writeFile(
+      join(dir, 'model.nhwc.onnx'),
+      encodeModel(await exportLayersModelToOnnx(modelJson, { ioLayout: 'nhwc' })),
+    );
   await mkdir(join(dir, 'wrong'), { recursive: true });
   for (const fault of spec.faults) {
-    await writeFile(join(dir, 'wrong', `${fault}.onnx`), encodeModel(await exportLayersModelToOnnx(modelJson, { faults: [fault] })));
+    await writeFile(
+      join(dir, 'wrong', `${fault}.onnx`),
+      encodeModel(await exportLayersModelToOnnx(modelJson, { faults: [fault] })),
+    );
   }
   await writeFile(join(dir, 'crossrt-pair.json'), `${JSON.stringify(spec.pair, null, 2)}\n`);
   console.log(`wrote ${dir} (model.onnx, tfjs/, wrong/{${spec.faults.join(',')}}.onnx)`);

@@ -16,7 +16,9 @@ const repo = join(import.meta.dirname, '..');
 const root = join(repo, 'packages');
 const ci = process.env['CI'] === 'true' || process.env['CI'] === '1';
 const NOT_RUN = new Set(['skipped', 'pending', 'todo', 'disabled']);
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 const skips = [];
 const noResults = [];
 for (const pkg of readdirSync(root).sort()) {
@@ -40,12 +42,16 @@ for (const pkg of readdirSync(root).sort()) {
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 let fail = failed > 0;
 if (skips.length > 0 || skipped > 0) {
-  console.log(`${ci ? 'error' : 'note'}: ${Math.max(skips.length, skipped)} test(s) did not run${ci ? ' (CI=true: a skip hides a broken install; run npm run setup)' : ''}:`);
+  console.log(
+    `${ci ? 'error' : 'note'}: ${Math.max(skips.length, skipped)} test(s) did not run${ci ? ' (CI=true: a skip hides a broken install; run npm run setup)' : ''}:`,
+  );
   for (const s of skips) console.log(`  ${s}`);
   if (ci) fail = true;
 }
 if (ci && noResults.length > 0) {
-  console.log(`error: no test results from ${noResults.join(', ')} (packages/<name>/.test-results.json): their tests did not run`);
+  console.log(
+    `error: no test results from ${noResults.join(', ')} (packages/<name>/.test-results.json): their tests did not run`,
+  );
   fail = true;
 }
 process.exitCode = fail ? 1 : 0;

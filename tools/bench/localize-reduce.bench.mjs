@@ -20,11 +20,31 @@ const t = (ids) => ids.map(findTarget);
 const zero = { base: { rtol: 0, atol: 0 } };
 
 const scenarios = [
-  ['chain act1 (variant)', { model: fault('chain.onnx'), variant: fault('chain-fault-act1.onnx'), targets: t(['ort-node:cpu']) }],
-  ['chain scale3 (variant)', { model: fault('chain.onnx'), variant: fault('chain-fault-scale3.onnx'), targets: t(['ort-node:cpu']) }],
-  ['conv-chain cpu vs wasm, tol 0', { model: fault('conv-chain.onnx'), targets: t(['ort-node:cpu', 'ort-web:wasm']), policy: zero }],
-  ['silero 16k op15 cpu vs wasm, tol 0', { model: silero, targets: t(['ort-node:cpu', 'ort-web:wasm']), shapes: { input: [1, 512] }, policy: zero }],
-  ['silero 16k op15 cpu vs webgpu', { model: silero, targets: t(['ort-node:cpu', 'ort-node:webgpu']), shapes: { input: [1, 512] }, output: '/model/encoder/0/reparam_conv/Conv_output_0' }],
+  [
+    'chain act1 (variant)',
+    { model: fault('chain.onnx'), variant: fault('chain-fault-act1.onnx'), targets: t(['ort-node:cpu']) },
+  ],
+  [
+    'chain scale3 (variant)',
+    { model: fault('chain.onnx'), variant: fault('chain-fault-scale3.onnx'), targets: t(['ort-node:cpu']) },
+  ],
+  [
+    'conv-chain cpu vs wasm, tol 0',
+    { model: fault('conv-chain.onnx'), targets: t(['ort-node:cpu', 'ort-web:wasm']), policy: zero },
+  ],
+  [
+    'silero 16k op15 cpu vs wasm, tol 0',
+    { model: silero, targets: t(['ort-node:cpu', 'ort-web:wasm']), shapes: { input: [1, 512] }, policy: zero },
+  ],
+  [
+    'silero 16k op15 cpu vs webgpu',
+    {
+      model: silero,
+      targets: t(['ort-node:cpu', 'ort-node:webgpu']),
+      shapes: { input: [1, 512] },
+      output: '/model/encoder/0/reparam_conv/Conv_output_0',
+    },
+  ],
 ];
 
 const rows = [];
@@ -34,11 +54,20 @@ for (const [name, o] of scenarios) {
   const loc = (await localizeDiscrepancy(common)).cases[0].localization;
   const localizeMs = performance.now() - t0;
   t0 = performance.now();
-  const red = (await reduceDiscrepancy({ ...common, outDir: join(out, String(rows.length)), ...(output ? { output } : {}) })).cases[0].reduction;
+  const red = (
+    await reduceDiscrepancy({ ...common, outDir: join(out, String(rows.length)), ...(output ? { output } : {}) })
+  ).cases[0].reduction;
   const reduceMs = performance.now() - t0;
   rows.push({
-    scenario: name, culprit: loc.culprit?.node ?? '-', localizeRuns: loc.runs, localizeMs: Math.round(localizeMs),
-    nodesBefore: red?.nodesBefore ?? '-', nodesAfter: red?.nodesAfter ?? '-', kept: red?.nodes.map((n) => n.name).join(' ') ?? '-', reduceRuns: red?.runs ?? '-', reduceMs: Math.round(reduceMs),
+    scenario: name,
+    culprit: loc.culprit?.node ?? '-',
+    localizeRuns: loc.runs,
+    localizeMs: Math.round(localizeMs),
+    nodesBefore: red?.nodesBefore ?? '-',
+    nodesAfter: red?.nodesAfter ?? '-',
+    kept: red?.nodes.map((n) => n.name).join(' ') ?? '-',
+    reduceRuns: red?.runs ?? '-',
+    reduceMs: Math.round(reduceMs),
   });
 }
 console.table(rows);

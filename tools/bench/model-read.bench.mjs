@@ -31,7 +31,10 @@ if (!existsSync(dir) || readdirSync(dir).length < 8) {
     process.exit(0);
   }
 }
-const files = readdirSync(dir).filter((d) => existsSync(join(dir, d, 'model.onnx'))).sort().map((d) => join(dir, d, 'model.onnx'));
+const files = readdirSync(dir)
+  .filter((d) => existsSync(join(dir, d, 'model.onnx')))
+  .sort()
+  .map((d) => join(dir, d, 'model.onnx'));
 const totalBytes = files.reduce((n, f) => n + statSync(f).size, 0);
 for (const f of files) readFileSync(f); // page cache warm for every way alike
 
@@ -49,7 +52,12 @@ function measure(mode, repeat = 1, env = { CROSSRT_HASH_CACHE: '0' }) {
       out.push({ wallMs: performance.now() - t0, mainBusyMs: elu.active, cpuMs: (cpu.user + cpu.system) / 1000, rssGrowth: process.memoryUsage().rss - rss0 });
     }
     process.stdout.write(JSON.stringify({ runs: out, sha: held.slice(0, ${files.length}).map((m) => m.sha256) }));`;
-  const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, ...env } });
+  const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+    env: { ...process.env, ...env },
+  });
   if (r.status !== 0) throw new Error(`${mode}: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
@@ -60,24 +68,39 @@ const cacheDir = mkdtempSync(join(tmpdir(), 'crossrt-hash-cache-'));
 measure('reference', 1, { CROSSRT_CACHE_DIR: cacheDir });
 const later = measure('reference', 1, { CROSSRT_CACHE_DIR: cacheDir });
 rmSync(cacheDir, { recursive: true, force: true });
-if (JSON.stringify(read.sha) !== JSON.stringify(reference.sha) || JSON.stringify(read.sha) !== JSON.stringify(later.sha)) throw new Error('the ways disagree on a sha256');
+if (
+  JSON.stringify(read.sha) !== JSON.stringify(reference.sha) ||
+  JSON.stringify(read.sha) !== JSON.stringify(later.sha)
+)
+  throw new Error('the ways disagree on a sha256');
 const [cold, warm] = reference.runs;
 const onDisk = later.runs[0];
 const old = read.runs[0];
 const ratio = (a, b) => Math.round((a / b) * 1000) / 1000;
 const result = {
   modelSet: `torchvision CNNs via torch.onnx (tools/bench/make-real-model-set.py): ${files.length} models, ${(totalBytes / 1e9).toFixed(2)} GB`,
-  read: old, reference: cold, referenceCached: warm, referenceDiskCached: onDisk,
+  read: old,
+  reference: cold,
+  referenceCached: warm,
+  referenceDiskCached: onDisk,
   ratios: {
-    wall: ratio(cold.wallMs, old.wallMs), mainBusy: ratio(cold.mainBusyMs, old.mainBusyMs), cpu: ratio(cold.cpuMs, old.cpuMs), rssGrowth: ratio(cold.rssGrowth, old.rssGrowth),
-    cachedWall: ratio(warm.wallMs, old.wallMs), cachedMainBusy: ratio(warm.mainBusyMs, old.mainBusyMs), diskCachedWall: ratio(onDisk.wallMs, old.wallMs),
+    wall: ratio(cold.wallMs, old.wallMs),
+    mainBusy: ratio(cold.mainBusyMs, old.mainBusyMs),
+    cpu: ratio(cold.cpuMs, old.cpuMs),
+    rssGrowth: ratio(cold.rssGrowth, old.rssGrowth),
+    cachedWall: ratio(warm.wallMs, old.wallMs),
+    cachedMainBusy: ratio(warm.mainBusyMs, old.mainBusyMs),
+    diskCachedWall: ratio(onDisk.wallMs, old.wallMs),
   },
 };
-const row = (name, r) => `${name.padEnd(20)} wall ${r.wallMs.toFixed(0).padStart(6)} ms  main busy ${r.mainBusyMs.toFixed(0).padStart(6)} ms  cpu ${r.cpuMs.toFixed(0).padStart(6)} ms  rss +${(r.rssGrowth / 2 ** 20).toFixed(0).padStart(5)} MB`;
+const row = (name, r) =>
+  `${name.padEnd(20)} wall ${r.wallMs.toFixed(0).padStart(6)} ms  main busy ${r.mainBusyMs.toFixed(0).padStart(6)} ms  cpu ${r.cpuMs.toFixed(0).padStart(6)} ms  rss +${(r.rssGrowth / 2 ** 20).toFixed(0).padStart(5)} MB`;
 console.log(result.modelSet);
 console.log(row('read (old)', old));
 console.log(row('reference', cold));
 console.log(row('reference, cached', warm));
 console.log(row('reference, next run', onDisk));
-console.log(`ratios reference/read: wall ${result.ratios.wall}, main busy ${result.ratios.mainBusy}, cpu ${result.ratios.cpu}, rss ${result.ratios.rssGrowth}; cached: wall ${result.ratios.cachedWall}, main busy ${result.ratios.cachedMainBusy}; next run (disk cache): wall ${result.ratios.diskCachedWall}`);
+console.log(
+  `ratios reference/read: wall ${result.ratios.wall}, main busy ${result.ratios.mainBusy}, cpu ${result.ratios.cpu}, rss ${result.ratios.rssGrowth}; cached: wall ${result.ratios.cachedWall}, main busy ${result.ratios.cachedMainBusy}; next run (disk cache): wall ${result.ratios.diskCachedWall}`,
+);
 if (process.argv[2]) writeFileSync(process.argv[2], `${JSON.stringify(result, null, 2)}\n`);

@@ -12,7 +12,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const outDir = join(here, '..', '..', 'out', 'bench');
 mkdirSync(outDir, { recursive: true });
 const only = process.argv.slice(2);
-const benches = readdirSync(here).filter((f) => f.endsWith('.bench.mjs') && (only.length === 0 || only.some((o) => f.includes(o)))).sort();
+const benches = readdirSync(here)
+  .filter((f) => f.endsWith('.bench.mjs') && (only.length === 0 || only.some((o) => f.includes(o))))
+  .sort();
 const results = {};
 let failed = 0;
 for (const file of benches) {
@@ -23,6 +25,9 @@ for (const file of benches) {
   if (r.status !== 0) failed++;
   if (existsSync(jsonPath)) results[name] = JSON.parse(readFileSync(jsonPath, 'utf8'));
 }
-writeFileSync(join(outDir, '..', 'bench.json'), `${JSON.stringify({ createdAt: new Date().toISOString(), results }, null, 2)}\n`);
+writeFileSync(
+  join(outDir, '..', 'bench.json'),
+  `${JSON.stringify({ createdAt: new Date().toISOString(), results }, null, 2)}\n`,
+);
 console.log(`\nbench results: out/bench.json (${benches.length} bench(es), ${failed} failed)`);
 process.exitCode = failed ? 1 : 0;

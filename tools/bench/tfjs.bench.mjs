@@ -13,7 +13,15 @@ import { readTfjsModelArtifacts } from '@crossrt/model';
 import { findTarget, TargetHost } from '@crossrt/runtime';
 
 // The package's exports map hides models/; it is a devDependency of @crossrt/runtime-tfjs, hoisted to the root.
-const MODEL_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', '@vladmandic', 'human', 'models');
+const MODEL_DIR = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'node_modules',
+  '@vladmandic',
+  'human',
+  'models',
+);
 const MODELS = ['antispoof', 'emotion', 'facemesh', 'blazeface'];
 const TARGETS = ['tfjs:cpu', 'tfjs:wasm', 'tfjs-node:tensorflow', 'tfjs:webgl@chromium', 'tfjs:webgpu@chromium'];
 const RUNS = 5;
@@ -21,11 +29,16 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function feedsFor(path) {
   const sig = (await readTfjsModelArtifacts(path)).signature;
-  return Object.fromEntries(sig.inputs.map((i) => {
-    const dims = i.dims.map((d) => (typeof d === 'number' ? d : 1));
-    const n = dims.reduce((a, b) => a * b, 1);
-    return [i.name, { dtype: 'float32', dims, data: Float32Array.from({ length: n }, (_, k) => Math.sin(k * 0.37) * 0.5 + 0.5) }];
-  }));
+  return Object.fromEntries(
+    sig.inputs.map((i) => {
+      const dims = i.dims.map((d) => (typeof d === 'number' ? d : 1));
+      const n = dims.reduce((a, b) => a * b, 1);
+      return [
+        i.name,
+        { dtype: 'float32', dims, data: Float32Array.from({ length: n }, (_, k) => Math.sin(k * 0.37) * 0.5 + 0.5) },
+      ];
+    }),
+  );
 }
 
 const rows = [];
@@ -56,16 +69,36 @@ for (const targetId of TARGETS) {
       if (!ref) continue;
       for (let k = 0; k < t.data.length; k++) maxAbs = Math.max(maxAbs, Math.abs(t.data[k] - ref.data[k]));
     }
-    rows.push({ target: targetId, model: name, loadMs: reply.loadMs, firstRunMs: times[0], medianRunMs: median(times.slice(1)), maxAbsVsCpu: maxAbs });
+    rows.push({
+      target: targetId,
+      model: name,
+      loadMs: reply.loadMs,
+      firstRunMs: times[0],
+      medianRunMs: median(times.slice(1)),
+      maxAbsVsCpu: maxAbs,
+    });
   }
   await host.close();
 }
 
-const fmt = (x) => (x === undefined ? '' : typeof x === 'number' ? (Math.abs(x) < 0.01 && x !== 0 ? x.toExponential(2) : x.toFixed(1)) : String(x));
+const fmt = (x) =>
+  x === undefined
+    ? ''
+    : typeof x === 'number'
+      ? Math.abs(x) < 0.01 && x !== 0
+        ? x.toExponential(2)
+        : x.toFixed(1)
+      : String(x);
 const cols = ['target', 'model', 'loadMs', 'firstRunMs', 'medianRunMs', 'maxAbsVsCpu'];
 const table = [cols, ...rows.filter((r) => !r.unavailable).map((r) => cols.map((c) => fmt(r[c])))];
 const widths = cols.map((_, i) => Math.max(...table.map((r) => r[i].length)));
-for (const r of table) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
+for (const r of table)
+  console.log(
+    r
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd(),
+  );
 for (const r of rows.filter((x) => x.unavailable)) console.log(`${r.target}: unavailable: ${r.unavailable}`);
 const out = process.argv[2];
 if (out) writeFileSync(out, `${JSON.stringify({ bench: 'tfjs', runs: RUNS, rows }, null, 2)}\n`);

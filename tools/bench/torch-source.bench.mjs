@@ -23,7 +23,8 @@ function timed(cmd, args, cwd) {
   const t0 = performance.now();
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
   const ms = performance.now() - t0;
-  if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-500)}`);
+  if (r.status !== 0 && r.status !== 1)
+    throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-500)}`);
   return ms;
 }
 
@@ -34,17 +35,60 @@ for (const model of models) {
   const handMs = [];
   for (let k = 0; k < ROUNDS; k++) {
     const dir = mkdtempSync(join(tmpdir(), 'crossrt-bench-torch-'));
-    crossrtMs.push(timed(process.execPath, [cli, 'torch', `torchvision_models.py:${model}`, '--opset', '13,17', '-t', TARGETS, '--layerwise', 'off', '--out-dir', join(dir, 'exports'), '-q'], torchDir));
+    crossrtMs.push(
+      timed(
+        process.execPath,
+        [
+          cli,
+          'torch',
+          `torchvision_models.py:${model}`,
+          '--opset',
+          '13,17',
+          '-t',
+          TARGETS,
+          '--layerwise',
+          'off',
+          '--out-dir',
+          join(dir, 'exports'),
+          '-q',
+        ],
+        torchDir,
+      ),
+    );
     const t0 = performance.now();
-    timed(python, [join(repo, 'tools', 'bench', 'torch-by-hand.py'), join(dir, 'cases'), join(torchDir, 'torchvision_models.py') + `:${model}`, '13', '17'], torchDir);
+    timed(
+      python,
+      [
+        join(repo, 'tools', 'bench', 'torch-by-hand.py'),
+        join(dir, 'cases'),
+        join(torchDir, 'torchvision_models.py') + `:${model}`,
+        '13',
+        '17',
+      ],
+      torchDir,
+    );
     const cases = readdirSync(join(dir, 'cases')).map((c) => join(dir, 'cases', c));
     timed(process.execPath, [cli, 'conformance', ...cases, '-t', TARGETS], repo);
     handMs.push(performance.now() - t0);
     rmSync(dir, { recursive: true, force: true });
   }
-  rows.push({ model, crossrtMs: median(crossrtMs), byHandMs: median(handMs), ratio: median(crossrtMs) / median(handMs), rounds: ROUNDS });
+  rows.push({
+    model,
+    crossrtMs: median(crossrtMs),
+    byHandMs: median(handMs),
+    ratio: median(crossrtMs) / median(handMs),
+    rounds: ROUNDS,
+  });
 }
 console.log('model                 crossrt torch   by hand (python + conformance)   ratio (goal <= 1.10)');
-for (const r of rows) console.log(`${r.model.padEnd(22)}${(r.crossrtMs / 1000).toFixed(2).padStart(8)} s   ${(r.byHandMs / 1000).toFixed(2).padStart(10)} s                        ${r.ratio.toFixed(2)}x`);
-console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-if (process.argv[2]) writeFileSync(process.argv[2], `${JSON.stringify({ rows, targets: TARGETS, opsets: [13, 17] }, null, 2)}\n`);
+for (const r of rows)
+  console.log(
+    `${r.model.padEnd(22)}${(r.crossrtMs / 1000).toFixed(2).padStart(8)} s   ${(r.byHandMs / 1000).toFixed(2).padStart(10)} s                        ${r.ratio.toFixed(2)}x`,
+  );
+console.log(
+  `load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);
+if (process.argv[2])
+  writeFileSync(process.argv[2], `${JSON.stringify({ rows, targets: TARGETS, opsets: [13, 17] }, null, 2)}\n`);

@@ -27,7 +27,8 @@ let runner;
  * installed before any runtime loads, because Emscripten binds console.log when a module starts.
  */
 const RUNTIME_CHATTER = /^(\S+ \S+ )?\[[VI]:onnxruntime:/;
-const PLACEMENT_LINE = /VerifyEachNodeIsAssignedToAnEp\]|kernel not found in registries|Force fallback to CPU execution/;
+const PLACEMENT_LINE =
+  /VerifyEachNodeIsAssignedToAnEp\]|kernel not found in registries|Force fallback to CPU execution/;
 let kept = [];
 for (const level of ['log', 'info', 'debug', 'warn', 'error']) {
   const original = console[level].bind(console);
@@ -169,7 +170,12 @@ window.crossrt = {
       channel ??= await openChannel();
       openMailbox();
       return {
-        channel: channel !== undefined, mailbox: mailboxOpen, crossOriginIsolated: globalThis.crossOriginIsolated === true, hardwareConcurrency: navigator.hardwareConcurrency, userAgent: navigator.userAgent };
+        channel: channel !== undefined,
+        mailbox: mailboxOpen,
+        crossOriginIsolated: globalThis.crossOriginIsolated === true,
+        hardwareConcurrency: navigator.hardwareConcurrency,
+        userAgent: navigator.userAgent,
+      };
     });
   },
   async probe(callId, backend) {
@@ -189,7 +195,12 @@ window.crossrt = {
       const t0 = performance.now();
       try {
         takeKeptLines();
-        const r = await runner.load({ backend: request.backend, model, placementLog: request.placementLog, ...(request.externalData ? { externalData: request.externalData } : {}) });
+        const r = await runner.load({
+          backend: request.backend,
+          model,
+          placementLog: request.placementLog,
+          ...(request.externalData ? { externalData: request.externalData } : {}),
+        });
         return { ok: true, loadMs: performance.now() - t0, modelFetchMs, ...r, logLines: takeKeptLines() };
       } catch (e) {
         return { ok: false, message: errorText(e), logLines: takeKeptLines() };

@@ -4,7 +4,8 @@
 
 /** The WebGL renderer string (unmasked when the browser allows), or undefined without WebGL. */
 export function webglRenderer() {
-  const gl = document.createElement('canvas').getContext('webgl2') ?? document.createElement('canvas').getContext('webgl');
+  const gl =
+    document.createElement('canvas').getContext('webgl2') ?? document.createElement('canvas').getContext('webgl');
   if (!gl) return undefined;
   const ext = gl.getExtension('WEBGL_debug_renderer_info');
   return {

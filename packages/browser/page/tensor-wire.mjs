@@ -8,9 +8,19 @@
  */
 
 const ARRAY_BY_DTYPE = {
-  float32: Float32Array, float64: Float64Array, float16: Uint16Array, bfloat16: Uint16Array,
-  int8: Int8Array, int16: Int16Array, int32: Int32Array, int64: BigInt64Array,
-  uint8: Uint8Array, uint16: Uint16Array, uint32: Uint32Array, uint64: BigUint64Array, bool: Uint8Array,
+  float32: Float32Array,
+  float64: Float64Array,
+  float16: Uint16Array,
+  bfloat16: Uint16Array,
+  int8: Int8Array,
+  int16: Int16Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  uint8: Uint8Array,
+  uint16: Uint16Array,
+  uint32: Uint32Array,
+  uint64: BigUint64Array,
+  bool: Uint8Array,
 };
 
 const align8 = (n) => (n + 7) & ~7;
@@ -61,7 +71,11 @@ export function decodeTensorBundle(bytes) {
     }
     const Ctor = ARRAY_BY_DTYPE[h.dtype];
     if (!Ctor) throw new Error(`tensor ${h.name} has dtype ${h.dtype}, which the wire format does not carry`);
-    out[h.name] = { dtype: h.dtype, dims: h.dims, data: new Ctor(base.buffer, payloadStart + h.offset, h.length / Ctor.BYTES_PER_ELEMENT) };
+    out[h.name] = {
+      dtype: h.dtype,
+      dims: h.dims,
+      data: new Ctor(base.buffer, payloadStart + h.offset, h.length / Ctor.BYTES_PER_ELEMENT),
+    };
   }
   return out;
 }

@@ -1,6 +1,13 @@
 import type { DeviceInfo, HostTensor } from '@crossrt/core';
 import { isCrossrtError } from '@crossrt/core/base';
-import { RuntimeFailure, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime, type RuntimeSession } from '@crossrt/runtime';
+import {
+  RuntimeFailure,
+  type LoadRequest,
+  type LoadedSession,
+  type ProbeResult,
+  type Runtime,
+  type RuntimeSession,
+} from '@crossrt/runtime';
 import { decodeTensorBundle, encodeTensorBundle } from '../page/tensor-wire.mjs';
 import { ChromiumPage, PageCrashError } from './chromium-page.js';
 import { BASE_CHROMIUM_ARGS, findChromium } from './chromium-executable.js';
@@ -92,7 +99,12 @@ export function createBrowserRuntime(spec: PageRunnerSpec): Runtime {
     const attempts = spec.chromiumArgs?.(backend) ?? [{ label: 'default', args: [] }];
     let last: ProbeResult = { available: false, reason: 'no Chromium configuration to try' };
     for (const attempt of attempts) {
-      const candidate = await ChromiumPage.open({ executablePath, args: [...BASE_CHROMIUM_ARGS, ...attempt.args], mounts: spec.mounts, onConsole: forwardConsole });
+      const candidate = await ChromiumPage.open({
+        executablePath,
+        args: [...BASE_CHROMIUM_ARGS, ...attempt.args],
+        mounts: spec.mounts,
+        onConsole: forwardConsole,
+      });
       const init = await candidate.call<{ mailbox?: boolean }>('init', spec.runnerUrl);
       last = await candidate.call<ProbeResult>('probe', backend);
       if (last.available) {
@@ -113,7 +125,10 @@ export function createBrowserRuntime(spec: PageRunnerSpec): Runtime {
     async probe(backend) {
       try {
         const { probe } = await openFor(backend);
-        return { ...probe, reason: `${probe.reason}; Chromium ${page!.info.browserVersion}${pageLabel !== 'default' ? ` (${pageLabel})` : ''}` };
+        return {
+          ...probe,
+          reason: `${probe.reason}; Chromium ${page!.info.browserVersion}${pageLabel !== 'default' ? ` (${pageLabel})` : ''}`,
+        };
       } catch (e) {
         if (isCrossrtError(e)) return { available: false, reason: `${e.message}; ${e.hint ?? ''}`.trim() };
         const p = (e as { probe?: ProbeResult }).probe;
@@ -128,7 +143,11 @@ export function createBrowserRuntime(spec: PageRunnerSpec): Runtime {
         // No Chromium, or no configuration whose probe says available: this target cannot run here.
         // Another CrossrtError (the loopback server would not start) is this load's failure.
         const code = isCrossrtError(e) ? e.code : 'TARGET_UNAVAILABLE';
-        throw new RuntimeFailure(code === 'TARGET_UNAVAILABLE' ? 'unavailable' : 'load-error', isCrossrtError(e) ? `${e.message} (${e.hint ?? ''})` : (e as Error).message, code);
+        throw new RuntimeFailure(
+          code === 'TARGET_UNAVAILABLE' ? 'unavailable' : 'load-error',
+          isCrossrtError(e) ? `${e.message} (${e.hint ?? ''})` : (e as Error).message,
+          code,
+        );
       }
       const current = opened.page;
       const keys: string[] = [];
@@ -139,7 +158,12 @@ export function createBrowserRuntime(spec: PageRunnerSpec): Runtime {
       };
       const modelUrl = serve(req.modelPath);
       const loadInPage = (externalData?: { path: string; url: string }[]) =>
-        current.call<PageLoadResult>('load', { backend: req.backend, modelUrl, placementLog: req.placementLog ?? false, ...(externalData ? { externalData } : {}) });
+        current.call<PageLoadResult>('load', {
+          backend: req.backend,
+          modelUrl,
+          placementLog: req.placementLog ?? false,
+          ...(externalData ? { externalData } : {}),
+        });
       let r: PageLoadResult;
       try {
         r = await loadInPage();
@@ -166,13 +190,29 @@ export function createBrowserRuntime(spec: PageRunnerSpec): Runtime {
       const device: DeviceInfo = {
         ...r.device,
         details: {
-          ...r.device.details, browser: `Chromium ${current.info.browserVersion}`, crossOriginIsolated: current.info.crossOriginIsolated,
-          hardwareConcurrency: current.info.hardwareConcurrency, chromiumFlags: pageLabel,
+          ...r.device.details,
+          browser: `Chromium ${current.info.browserVersion}`,
+          crossOriginIsolated: current.info.crossOriginIsolated,
+          hardwareConcurrency: current.info.hardwareConcurrency,
+          chromiumFlags: pageLabel,
           ...(r.modelFetchMs !== undefined ? { modelFetchMs: Math.round(r.modelFetchMs * 10) / 10 } : {}),
         },
       };
       const { logLines: _lines, ...loaded } = r;
-      return { loadMs: r.loadMs, device, ...(r.placement ? { placement: r.placement } : {}), session: pageSession(current, loaded, () => nextSlot++, () => { tainted = true; }, () => mailbox) };
+      return {
+        loadMs: r.loadMs,
+        device,
+        ...(r.placement ? { placement: r.placement } : {}),
+        session: pageSession(
+          current,
+          loaded,
+          () => nextSlot++,
+          () => {
+            tainted = true;
+          },
+          () => mailbox,
+        ),
+      };
     },
     async close() {
       await page?.close();
@@ -182,7 +222,13 @@ export function createBrowserRuntime(spec: PageRunnerSpec): Runtime {
 }
 
 /** `mailbox()`: whether the page holds a mailbox request, so runs need no DevTools round trip. */
-function pageSession(page: ChromiumPage, loaded: PageLoadResult, slot: () => number, taint: () => void, mailbox: () => boolean): RuntimeSession {
+function pageSession(
+  page: ChromiumPage,
+  loaded: PageLoadResult,
+  slot: () => number,
+  taint: () => void,
+  mailbox: () => boolean,
+): RuntimeSession {
   return {
     inputNames: loaded.inputNames,
     outputNames: loaded.outputNames,

@@ -28,7 +28,9 @@ describe('findChromium', () => {
     process.env['PLAYWRIGHT_BROWSERS_PATH'] = browsers;
     const expected = playwrightChromiumPath()!;
     expect(expected.startsWith(browsers)).toBe(true);
-    expect(() => locateChromium({}, ['/nonexistent/chromium'])).toThrow(`no Chromium found (looked at /nonexistent/chromium, ${expected} (Playwright))`);
+    expect(() => locateChromium({}, ['/nonexistent/chromium'])).toThrow(
+      `no Chromium found (looked at /nonexistent/chromium, ${expected} (Playwright))`,
+    );
     // What `npx playwright-core install chromium` leaves: an executable at that path.
     mkdirSync(dirname(expected), { recursive: true });
     writeFileSync(expected, '#!/bin/sh\n');

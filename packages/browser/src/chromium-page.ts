@@ -31,13 +31,23 @@ export class ChromiumPage {
   private readonly crashWaiters = new Set<(why: string) => void>();
   private readonly markerWaiters = new Map<number, () => void>();
 
-  private constructor(readonly browser: Browser, readonly page: Page, readonly server: LoopbackServer, readonly info: PageInfo) {}
+  private constructor(
+    readonly browser: Browser,
+    readonly page: Page,
+    readonly server: LoopbackServer,
+    readonly info: PageInfo,
+  ) {}
 
   static async open(options: ChromiumPageOptions): Promise<ChromiumPage> {
     const server = await LoopbackServer.start({ ...options.mounts, '/crossrt/': PAGE_DIR });
     let browser: Browser | undefined;
     try {
-      browser = await chromium.launch({ executablePath: options.executablePath, args: [...options.args], headless: true, timeout: 30_000 });
+      browser = await chromium.launch({
+        executablePath: options.executablePath,
+        args: [...options.args],
+        headless: true,
+        timeout: 30_000,
+      });
       const page = await browser.newPage();
       const holder: { self?: ChromiumPage } = {};
       page.on('console', (m) => {
@@ -53,11 +63,17 @@ export class ChromiumPage {
       await page.waitForFunction(() => 'crossrt' in globalThis, undefined, { timeout: 10_000 });
       const info = await page.evaluate(() => {
         const g = globalThis as unknown as PageGlobals;
-        return { userAgent: g.navigator.userAgent, crossOriginIsolated: g.crossOriginIsolated === true, hardwareConcurrency: g.navigator.hardwareConcurrency };
+        return {
+          userAgent: g.navigator.userAgent,
+          crossOriginIsolated: g.crossOriginIsolated === true,
+          hardwareConcurrency: g.navigator.hardwareConcurrency,
+        };
       });
       const self = new ChromiumPage(browser, page, server, { ...info, browserVersion: browser.version() });
       holder.self = self;
-      page.on('crash', () => self.markCrashed('the Chromium renderer crashed (page "crash" event: out of memory or a native fault)'));
+      page.on('crash', () =>
+        self.markCrashed('the Chromium renderer crashed (page "crash" event: out of memory or a native fault)'),
+      );
       browser.on('disconnected', () => self.markCrashed('the Chromium browser process exited'));
       return self;
     } catch (e) {
@@ -86,12 +102,22 @@ export class ChromiumPage {
       this.crashWaiters.add(onCrash);
     });
     try {
-      const result = await Promise.race([
-        this.page.evaluate(([v, id, rest]) => (globalThis as unknown as PageGlobals).crossrt[v]!(id, ...rest), [verb, callId, args] as const),
+      const result = (await Promise.race([
+        this.page.evaluate(([v, id, rest]) => (globalThis as unknown as PageGlobals).crossrt[v]!(id, ...rest), [
+          verb,
+          callId,
+          args,
+        ] as const),
         crash,
-      ]) as T;
+      ])) as T;
       let grace: NodeJS.Timeout | undefined;
-      await Promise.race([marker, new Promise((r) => { grace = setTimeout(r, MARKER_GRACE_MS); }), crash]);
+      await Promise.race([
+        marker,
+        new Promise((r) => {
+          grace = setTimeout(r, MARKER_GRACE_MS);
+        }),
+        crash,
+      ]);
       clearTimeout(grace);
       return result;
     } catch (e) {
@@ -109,7 +135,12 @@ export class ChromiumPage {
    * channel. The page finds `bytes` as the slot `bytesKey`. Console lines are waited for only when
    * the result says `ok: false` (a failure's log tail goes into the report; a success's lines do not).
    */
-  async post<T extends { readonly ok: boolean }>(verb: string, args: readonly unknown[], bytesKey: string, bytes: Uint8Array): Promise<T> {
+  async post<T extends { readonly ok: boolean }>(
+    verb: string,
+    args: readonly unknown[],
+    bytesKey: string,
+    bytes: Uint8Array,
+  ): Promise<T> {
     if (this.crashed) throw new PageCrashError(this.crashed);
     const callId = this.nextCall++;
     const replyKey = `reply-${callId}`;
@@ -125,7 +156,13 @@ export class ChromiumPage {
       const result = JSON.parse(new TextDecoder().decode(reply)) as T;
       if (!result.ok) {
         let grace: NodeJS.Timeout | undefined;
-        await Promise.race([marker, new Promise((r) => { grace = setTimeout(r, MARKER_GRACE_MS); }), crash]);
+        await Promise.race([
+          marker,
+          new Promise((r) => {
+            grace = setTimeout(r, MARKER_GRACE_MS);
+          }),
+          crash,
+        ]);
         clearTimeout(grace);
       }
       return result;

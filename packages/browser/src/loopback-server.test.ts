@@ -35,10 +35,14 @@ describe('LoopbackServer', () => {
 
   it('moves binary slots both ways, each read once', async () => {
     server.putSlot('in', new Uint8Array([1, 2, 3]));
-    expect(new Uint8Array(await (await fetch(`${server.origin}/exchange/in`)).arrayBuffer())).toEqual(new Uint8Array([1, 2, 3]));
+    expect(new Uint8Array(await (await fetch(`${server.origin}/exchange/in`)).arrayBuffer())).toEqual(
+      new Uint8Array([1, 2, 3]),
+    );
     expect((await fetch(`${server.origin}/exchange/in`)).status).toBe(404);
     const waiting = server.takeSlot('out');
-    expect((await fetch(`${server.origin}/exchange/out`, { method: 'PUT', body: new Uint8Array([9, 8]) })).status).toBe(204);
+    expect((await fetch(`${server.origin}/exchange/out`, { method: 'PUT', body: new Uint8Array([9, 8]) })).status).toBe(
+      204,
+    );
     expect([...(await waiting)]).toEqual([9, 8]);
   });
 });

@@ -21,7 +21,7 @@ describe('parseFrame', () => {
     expect(parseFrame(large)).toMatchObject({ fin: false, opcode: 2, consumed: 10 + 65536 });
   });
 
-  it('knows a frame\'s total size from its header alone', () => {
+  it("knows a frame's total size from its header alone", () => {
     expect(frameSize(Buffer.from([0x82]))).toBeUndefined();
     expect(frameSize(Buffer.from([0x82, 0x80 | 3]))).toBe(2 + 4 + 3);
     expect(frameSize(Buffer.from([0x82, 126]))).toBeUndefined();
@@ -31,9 +31,17 @@ describe('parseFrame', () => {
 
   it('reassembles a large masked message split across many socket chunks and several frames', () => {
     const written: Buffer[] = [];
-    const socket = new Duplex({ read() {}, write(chunk: Buffer, _enc, done) { written.push(chunk); done(); } });
+    const socket = new Duplex({
+      read() {},
+      write(chunk: Buffer, _enc, done) {
+        written.push(chunk);
+        done();
+      },
+    });
     const got: Uint8Array[] = [];
-    const req = { headers: { upgrade: 'websocket', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' } } as unknown as IncomingMessage;
+    const req = {
+      headers: { upgrade: 'websocket', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+    } as unknown as IncomingMessage;
     WebSocketChannel.accept(req, socket, (m) => got.push(m));
     // RFC 6455 §1.3 example key → accept value.
     expect(Buffer.concat(written).toString()).toContain('Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
@@ -47,7 +55,10 @@ describe('parseFrame', () => {
       return Buffer.concat([Buffer.from([(fin ? 0x80 : 0) | opcode, 0x80 | 127]), len, mask, body]);
     };
     // Two fragments (binary + continuation); the mask restarts per frame, so split at a multiple of 4.
-    const wire = Buffer.concat([frame(false, 2, masked.subarray(0, 100_000)), frame(true, 0, masked.subarray(100_000))]);
+    const wire = Buffer.concat([
+      frame(false, 2, masked.subarray(0, 100_000)),
+      frame(true, 0, masked.subarray(100_000)),
+    ]);
     for (let i = 0; i < wire.length; i += 7_001) socket.emit('data', wire.subarray(i, i + 7_001));
     expect(got).toHaveLength(1);
     expect(Buffer.from(got[0]!).equals(payload)).toBe(true);

@@ -18,7 +18,10 @@ export class WebSocketChannel {
   private fragments: Buffer[] = [];
   private closed = false;
 
-  private constructor(private readonly socket: Duplex, private readonly onMessage: (data: Uint8Array) => void) {
+  private constructor(
+    private readonly socket: Duplex,
+    private readonly onMessage: (data: Uint8Array) => void,
+  ) {
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('close', () => {
       this.closed = true;
@@ -29,14 +32,29 @@ export class WebSocketChannel {
   }
 
   /** Complete the upgrade handshake; undefined (socket destroyed) when the request is not a WebSocket one. */
-  static accept(req: IncomingMessage, socket: Duplex, onMessage: (data: Uint8Array) => void): WebSocketChannel | undefined {
+  static accept(
+    req: IncomingMessage,
+    socket: Duplex,
+    onMessage: (data: Uint8Array) => void,
+  ): WebSocketChannel | undefined {
     const key = req.headers['sec-websocket-key'];
     if (typeof key !== 'string' || req.headers.upgrade?.toLowerCase() !== 'websocket') {
       socket.destroy();
       return undefined;
     }
-    const accept = createHash('sha1').update(key + HANDSHAKE_GUID).digest('base64');
-    socket.write(['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${accept}`, '', ''].join('\r\n'));
+    const accept = createHash('sha1')
+      .update(key + HANDSHAKE_GUID)
+      .digest('base64');
+    socket.write(
+      [
+        'HTTP/1.1 101 Switching Protocols',
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        `Sec-WebSocket-Accept: ${accept}`,
+        '',
+        '',
+      ].join('\r\n'),
+    );
     (socket as Duplex & { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
     return new WebSocketChannel(socket, onMessage);
   }

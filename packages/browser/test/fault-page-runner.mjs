@@ -9,8 +9,13 @@ export const load = ortRunner.load;
 export const dispose = ortRunner.dispose;
 
 export async function run(feeds) {
-  const fault = Object.keys(feeds).find((n) => n.startsWith('crossrt_fault_'))?.slice('crossrt_fault_'.length);
-  if (fault === 'hang') for (;;) { /* the renderer's main thread never yields */ }
+  const fault = Object.keys(feeds)
+    .find((n) => n.startsWith('crossrt_fault_'))
+    ?.slice('crossrt_fault_'.length);
+  if (fault === 'hang')
+    for (;;) {
+      /* the renderer's main thread never yields */
+    }
   if (fault === 'heap_oom') {
     const held = [];
     for (;;) held.push(new Array(1_000_000).fill({ n: held.length })); // until V8 kills the renderer

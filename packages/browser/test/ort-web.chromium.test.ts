@@ -19,13 +19,19 @@ describe('ort-web in headless Chromium', () => {
     const host = new TargetHost(findTarget('ort-web:webgpu@chromium'), { timeoutMs: 90_000 });
     hosts.push(host);
     const { reply, lines } = await host.load(fixture('placement/scale-upsample-relu-opset9.onnx'));
-    expect(reply.device).toMatchObject({ kind: 'gpu', runtime: 'onnxruntime-web', details: { executionProvider: 'JsExecutionProvider', crossOriginIsolated: true } });
+    expect(reply.device).toMatchObject({
+      kind: 'gpu',
+      runtime: 'onnxruntime-web',
+      details: { executionProvider: 'JsExecutionProvider', crossOriginIsolated: true },
+    });
     expect(String(reply.device.details['adapterVendor'])).not.toBe('');
     const placement = parsePlacementLog(lines, 'JsExecutionProvider')!;
     expect(placement.source).toBe('verbose-log');
     expect(placement.fallbackNodes).toEqual([{ node: 'upsample', opType: 'Upsample', ep: 'CPUExecutionProvider' }]);
     expect(placement.providers.find((p) => p.ep === 'JsExecutionProvider')!.nodes).toBeGreaterThanOrEqual(3);
-    const r = await host.run({ x: { dtype: 'float32', dims: [1, 1, 2, 2], data: new Float32Array([-1, 0.25, 0.5, 2]) } });
+    const r = await host.run({
+      x: { dtype: 'float32', dims: [1, 1, 2, 2], data: new Float32Array([-1, 0.25, 0.5, 2]) },
+    });
     expect(r.outputs['y']!.dims).toEqual([1, 1, 4, 4]);
     expect([...(r.outputs['y']!.data as Float32Array)]).toEqual(upsample2x2([0, 0, 0, 3]));
   }, 120_000);
@@ -34,7 +40,11 @@ describe('ort-web in headless Chromium', () => {
     const host = new TargetHost(findTarget('ort-web:wasm@chromium'), { timeoutMs: 90_000 });
     hosts.push(host);
     const { reply } = await host.load(fixture('models/mask-count.onnx'));
-    expect(reply.device).toMatchObject({ kind: 'wasm', simd: true, details: { executionProvider: 'CPUExecutionProvider', crossOriginIsolated: true } });
+    expect(reply.device).toMatchObject({
+      kind: 'wasm',
+      simd: true,
+      details: { executionProvider: 'CPUExecutionProvider', crossOriginIsolated: true },
+    });
     expect(reply.device.threads).toBeGreaterThanOrEqual(1);
     const mask = new Uint8Array([1, 0, 1, 1, 0, 1]);
     const r = await host.run({ mask: { dtype: 'bool', dims: [2, 3], data: mask } });

@@ -12,8 +12,12 @@ import { failureOf, processGone, waitUntilGone } from '@crossrt/runtime/testing'
 
 const fixture = (p: string) => fileURLToPath(new URL(`../../../fixtures/${p}`, import.meta.url));
 const target: TargetDescriptor = {
-  id: 'ort-web:wasm@chromium', runtime: 'ort-web', backend: 'wasm', environment: 'chromium',
-  adapterModule: new URL('./fault-injecting-browser-runtime.mjs', import.meta.url).href, description: 'ort-web in Chromium with injected faults (test only)',
+  id: 'ort-web:wasm@chromium',
+  runtime: 'ort-web',
+  backend: 'wasm',
+  environment: 'chromium',
+  adapterModule: new URL('./fault-injecting-browser-runtime.mjs', import.meta.url).href,
+  description: 'ort-web in Chromium with injected faults (test only)',
 };
 const x = { dtype: 'float32' as const, dims: [4], data: new Float32Array([-1, 0, 0.5, 2]) };
 

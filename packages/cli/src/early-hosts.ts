@@ -1,4 +1,11 @@
-import { hostLoadSettings, parseTargetList, startEarlyHost, threadsPerSession, type TargetDescriptor, type WarmRequest } from '@crossrt/runtime';
+import {
+  hostLoadSettings,
+  parseTargetList,
+  startEarlyHost,
+  threadsPerSession,
+  type TargetDescriptor,
+  type WarmRequest,
+} from '@crossrt/runtime';
 import { DEFAULT_TARGETS } from './default-targets.js';
 
 /**
@@ -17,7 +24,8 @@ export function earlyConformanceHosts(argv: readonly string[]): { target: Target
   let placementLog: 'auto' | 'always' = 'auto';
   for (let i = 1; i < argv.length; i++) {
     const arg = argv[i]!;
-    const value = (flag: string): string | undefined => (arg === flag ? argv[++i] : arg.startsWith(`${flag}=`) ? arg.slice(flag.length + 1) : undefined);
+    const value = (flag: string): string | undefined =>
+      arg === flag ? argv[++i] : arg.startsWith(`${flag}=`) ? arg.slice(flag.length + 1) : undefined;
     if (arg === '--') break;
     if (arg === '-h' || arg === '--help') return [];
     const targets = value('--targets') ?? value('-t') ?? (/^-t[^-=]/.test(arg) ? arg.slice(2) : undefined);
@@ -34,7 +42,13 @@ export function earlyConformanceHosts(argv: readonly string[]): { target: Target
     return []; // the real parse reports it
   }
   const threadsPerHost = threadsPerSession(hostsPerTarget * targets.length);
-  return targets.map((target) => ({ target, warm: { backend: target.backend, ...hostLoadSettings(target, { placementLog, ...(threadsPerHost ? { threadsPerHost } : {}) }) } }));
+  return targets.map((target) => ({
+    target,
+    warm: {
+      backend: target.backend,
+      ...hostLoadSettings(target, { placementLog, ...(threadsPerHost ? { threadsPerHost } : {}) }),
+    },
+  }));
 }
 
 /** Start the hosts earlyConformanceHosts names (those that can start early: plain Node targets). */

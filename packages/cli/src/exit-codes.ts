@@ -10,7 +10,12 @@ import type { ErrorCode, Report } from '@crossrt/core';
  */
 export const EXIT = { OK: 0, DISCREPANCY: 1, USAGE: 2, INTERNAL: 3 } as const;
 
-const RUN_FAILURE_CODES: ReadonlySet<ErrorCode> = new Set(['TARGET_UNAVAILABLE', 'MODEL_TOO_LARGE_FOR_TARGET', 'HOST_FAILED', 'CALIBRATION_FAILED']);
+const RUN_FAILURE_CODES: ReadonlySet<ErrorCode> = new Set([
+  'TARGET_UNAVAILABLE',
+  'MODEL_TOO_LARGE_FOR_TARGET',
+  'HOST_FAILED',
+  'CALIBRATION_FAILED',
+]);
 
 export function exitCodeForError(code: ErrorCode): number {
   if (code === 'INTERNAL' || code === 'REPORT_INVALID') return EXIT.INTERNAL;
@@ -23,7 +28,9 @@ export function exitCodeForReport(report: Report): number {
   // Against goldens, only regressions and failures the goldens did not have fail the run.
   if (report.baseline) {
     const c = report.baseline.classes;
-    return (c['regression'] ?? 0) > 0 || (c['newFailures'] ?? 0) > 0 || report.totals.convertErrors > 0 ? EXIT.DISCREPANCY : EXIT.OK;
+    return (c['regression'] ?? 0) > 0 || (c['newFailures'] ?? 0) > 0 || report.totals.convertErrors > 0
+      ? EXIT.DISCREPANCY
+      : EXIT.OK;
   }
   if (report.totals.failed > 0 || report.totals.convertErrors > 0) return EXIT.DISCREPANCY;
   return EXIT.OK;
@@ -33,7 +40,10 @@ export function exitCodeForReport(report: Report): number {
  * Conformance runs: only failures no known-failures entry covers fail the run; a case crossrt itself
  * could not read (broken model or test data) is an input error, as in `run`.
  */
-export function exitCodeForConformance(matrix: { readonly newFailures: number; readonly newCaseErrors: number }): number {
+export function exitCodeForConformance(matrix: {
+  readonly newFailures: number;
+  readonly newCaseErrors: number;
+}): number {
   if (matrix.newCaseErrors > 0) return EXIT.USAGE;
   return matrix.newFailures > 0 ? EXIT.DISCREPANCY : EXIT.OK;
 }

@@ -4,7 +4,8 @@ import { parseShape } from '@crossrt/inputs';
 export function parseNonNegativeNumber(flag: string) {
   return (text: string): number => {
     const v = Number(text);
-    if (text.trim() === '' || !Number.isFinite(v) || v < 0) throw new CrossrtError('USAGE', `${flag} expects a non-negative number, got "${text}"`);
+    if (text.trim() === '' || !Number.isFinite(v) || v < 0)
+      throw new CrossrtError('USAGE', `${flag} expects a non-negative number, got "${text}"`);
     return v;
   };
 }
@@ -12,7 +13,8 @@ export function parseNonNegativeNumber(flag: string) {
 export function parseInteger(flag: string, min = 0) {
   return (text: string): number => {
     const v = Number(text);
-    if (!Number.isSafeInteger(v) || v < min) throw new CrossrtError('USAGE', `${flag} expects an integer >= ${min}, got "${text}"`);
+    if (!Number.isSafeInteger(v) || v < min)
+      throw new CrossrtError('USAGE', `${flag} expects an integer >= ${min}, got "${text}"`);
     return v;
   };
 }
@@ -33,10 +35,14 @@ export const parseShapeFlag = collectKeyValue('--shape', parseShape);
 export function parsePlacementPolicy(text: string): PlacementPolicy {
   const p = PlacementPolicySchema.safeParse(text);
   if (!p.success) {
-    throw new CrossrtError('USAGE', `--placement expects strict, compute or off, got "${text}"`,
-      'compute (default): only compute nodes on the CPU fail a GPU pass; strict: any CPU node does; off: placement never changes a verdict');
+    throw new CrossrtError(
+      'USAGE',
+      `--placement expects strict, compute or off, got "${text}"`,
+      'compute (default): only compute nodes on the CPU fail a GPU pass; strict: any CPU node does; off: placement never changes a verdict',
+    );
   }
   return p.data;
 }
 
-export const PLACEMENT_FLAG_HELP = 'how GPU targets\' node placement is judged: compute (default; shape/control nodes on the CPU pass, compute nodes there are a fallback), strict (any CPU node is a fallback), off (never judged)';
+export const PLACEMENT_FLAG_HELP =
+  "how GPU targets' node placement is judged: compute (default; shape/control nodes on the CPU pass, compute nodes there are a fallback), strict (any CPU node is a fallback), off (never judged)";

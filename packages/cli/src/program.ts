@@ -30,7 +30,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .version(CROSSRT_VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(usageLine(s)) })
-    .option('--memory-limit <MB>', `resident-memory limit of each host process tree, 0 for none (default per model: max(${HOST_MEMORY_RULE.floorMb}, ${HOST_MEMORY_RULE.modelFactor} × model + ${HOST_MEMORY_RULE.headroomMb}) MB, at most ${HOST_MEMORY_RULE.machineShare * 100}% of the machine; env ${MEMORY_LIMIT_ENV})`, parseNonNegativeNumber('--memory-limit'))
+    .option(
+      '--memory-limit <MB>',
+      `resident-memory limit of each host process tree, 0 for none (default per model: max(${HOST_MEMORY_RULE.floorMb}, ${HOST_MEMORY_RULE.modelFactor} × model + ${HOST_MEMORY_RULE.headroomMb}) MB, at most ${HOST_MEMORY_RULE.machineShare * 100}% of the machine; env ${MEMORY_LIMIT_ENV})`,
+      parseNonNegativeNumber('--memory-limit'),
+    )
     // Through the environment, so every host, the early ones' match and the report's settings read one value.
     .hook('preAction', (root) => {
       const mb = root.opts<{ memoryLimit?: number }>().memoryLimit;
@@ -73,7 +77,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       printError(e);
       return exitCodeForError(e.code);
     }
-    process.stderr.write(`crossrt: INTERNAL: ${(e as Error)?.stack ?? String(e)}\n  hint: this is a bug in crossrt; please report it with the command line\n`);
+    process.stderr.write(
+      `crossrt: INTERNAL: ${(e as Error)?.stack ?? String(e)}\n  hint: this is a bug in crossrt; please report it with the command line\n`,
+    );
     return EXIT.INTERNAL;
   }
 }

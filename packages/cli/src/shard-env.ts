@@ -1,7 +1,10 @@
 import { CrossrtError } from '@crossrt/core';
 import { parseShard } from '@crossrt/harness';
 
-export interface Shard { readonly index: number; readonly count: number }
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
+}
 
 /** Which shard this process runs (none: the whole suite) and where that came from, for the log and the report. */
 export interface ResolvedShard {
@@ -30,12 +33,30 @@ interface ShardSource {
  * who sets it means it over whatever CI the job runs on.
  */
 export const SHARD_SOURCES: readonly ShardSource[] = [
-  { name: 'crossrt, or the GitHub Action\'s shard-index/shard-count inputs', index: 'CROSSRT_SHARD_INDEX', count: 'CROSSRT_SHARD_COUNT', base: 1, countAlone: false },
+  {
+    name: "crossrt, or the GitHub Action's shard-index/shard-count inputs",
+    index: 'CROSSRT_SHARD_INDEX',
+    count: 'CROSSRT_SHARD_COUNT',
+    base: 1,
+    countAlone: false,
+  },
   { name: 'GitLab CI parallel', index: 'CI_NODE_INDEX', count: 'CI_NODE_TOTAL', base: 1, countAlone: true },
-  { name: 'Buildkite parallelism', index: 'BUILDKITE_PARALLEL_JOB', count: 'BUILDKITE_PARALLEL_JOB_COUNT', base: 0, countAlone: false },
+  {
+    name: 'Buildkite parallelism',
+    index: 'BUILDKITE_PARALLEL_JOB',
+    count: 'BUILDKITE_PARALLEL_JOB_COUNT',
+    base: 0,
+    countAlone: false,
+  },
   { name: 'CircleCI parallelism', index: 'CIRCLE_NODE_INDEX', count: 'CIRCLE_NODE_TOTAL', base: 0, countAlone: true },
   // Kubernetes gives an Indexed Job's pods their index but not the Job's completions: the count is ours.
-  { name: 'Kubernetes Indexed Job', index: 'JOB_COMPLETION_INDEX', count: 'CROSSRT_SHARD_COUNT', base: 0, countAlone: false },
+  {
+    name: 'Kubernetes Indexed Job',
+    index: 'JOB_COMPLETION_INDEX',
+    count: 'CROSSRT_SHARD_COUNT',
+    base: 0,
+    countAlone: false,
+  },
 ];
 
 const value = (env: NodeJS.ProcessEnv, key: string): string | undefined => {
@@ -44,12 +65,20 @@ const value = (env: NodeJS.ProcessEnv, key: string): string | undefined => {
 };
 
 function integer(text: string, key: string, source: ShardSource): number {
-  if (!/^\d+$/.test(text)) throw new CrossrtError('SHARD_ENV_INVALID', `${key}=${text} is not a non-negative integer (${source.name})`, hintFor(source));
+  if (!/^\d+$/.test(text))
+    throw new CrossrtError(
+      'SHARD_ENV_INVALID',
+      `${key}=${text} is not a non-negative integer (${source.name})`,
+      hintFor(source),
+    );
   return Number(text);
 }
 
 function hintFor(source: ShardSource): string {
-  const k8s = source.index === 'JOB_COMPLETION_INDEX' ? '; for an Indexed Job set CROSSRT_SHARD_COUNT to its spec.completions' : '';
+  const k8s =
+    source.index === 'JOB_COMPLETION_INDEX'
+      ? '; for an Indexed Job set CROSSRT_SHARD_COUNT to its spec.completions'
+      : '';
   return `set ${source.index} and ${source.count} together (${source.index} counts from ${source.base}), pass --shard i/n, or --no-shard to run the whole suite${k8s}`;
 }
 
@@ -72,18 +101,31 @@ export function resolveShard(flag: string | false | undefined, env: NodeJS.Proce
     if (indexText === undefined && countText === undefined) continue;
     // CROSSRT_SHARD_COUNT alone belongs to the Kubernetes source (checked last), not to crossrt's pair.
     if (s.index === 'CROSSRT_SHARD_INDEX' && indexText === undefined) continue;
-    if (countText === undefined) throw new CrossrtError('SHARD_ENV_INVALID', `${s.index}=${indexText} is set but ${s.count} is not (${s.name})`, hintFor(s));
+    if (countText === undefined)
+      throw new CrossrtError(
+        'SHARD_ENV_INVALID',
+        `${s.index}=${indexText} is set but ${s.count} is not (${s.name})`,
+        hintFor(s),
+      );
     const count = integer(countText, s.count, s);
-    if (count < 1) throw new CrossrtError('SHARD_ENV_INVALID', `${s.count}=${countText} must be at least 1 (${s.name})`, hintFor(s));
+    if (count < 1)
+      throw new CrossrtError('SHARD_ENV_INVALID', `${s.count}=${countText} must be at least 1 (${s.name})`, hintFor(s));
     if (indexText === undefined) {
       if (s.countAlone && count === 1) return { source: `${s.count}=1 (${s.name}): not sharded` };
-      const missing = s.count === 'CROSSRT_SHARD_COUNT' ? 'neither CROSSRT_SHARD_INDEX nor JOB_COMPLETION_INDEX (Kubernetes Indexed Job) is' : `${s.index} is not (${s.name})`;
+      const missing =
+        s.count === 'CROSSRT_SHARD_COUNT'
+          ? 'neither CROSSRT_SHARD_INDEX nor JOB_COMPLETION_INDEX (Kubernetes Indexed Job) is'
+          : `${s.index} is not (${s.name})`;
       throw new CrossrtError('SHARD_ENV_INVALID', `${s.count}=${countText} is set but ${missing}`, hintFor(s));
     }
     const raw = integer(indexText, s.index, s);
     const index = raw + 1 - s.base;
     if (index < 1 || index > count) {
-      throw new CrossrtError('SHARD_ENV_INVALID', `${s.index}=${indexText} is outside ${s.count}=${countText} (${s.name}; the index counts from ${s.base})`, hintFor(s));
+      throw new CrossrtError(
+        'SHARD_ENV_INVALID',
+        `${s.index}=${indexText} is outside ${s.count}=${countText} (${s.name}; the index counts from ${s.base})`,
+        hintFor(s),
+      );
     }
     const source = `${s.index}=${indexText} ${s.count}=${countText} (${s.name})`;
     return count === 1 ? { source: `${source}: not sharded` } : { shard: { index, count }, source };

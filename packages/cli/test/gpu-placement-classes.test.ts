@@ -22,11 +22,20 @@ const TARGETS = 'ort-node:cpu,ort-node:webgpu';
 
 function run(model: string, ...flags: string[]): { code: number | null; out: string; report: Report } {
   const json = join(tmp, `r${Math.random().toString(36).slice(2)}.json`);
-  const r = spawnSync(process.execPath, [bin, 'run', model, '-t', TARGETS, '--json', json, ...flags], { encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 300_000 });
-  return { code: r.status, out: r.stdout + r.stderr, report: ReportSchema.parse(JSON.parse(readFileSync(json, 'utf8'))) };
+  const r = spawnSync(process.execPath, [bin, 'run', model, '-t', TARGETS, '--json', json, ...flags], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+    timeout: 300_000,
+  });
+  return {
+    code: r.status,
+    out: r.stdout + r.stderr,
+    report: ReportSchema.parse(JSON.parse(readFileSync(json, 'utf8'))),
+  };
 }
 const gpuOutcome = (report: Report) => report.cases[0]!.outcomes.find((o) => o.target === 'ort-node:webgpu')!;
-const gpuVerdicts = (report: Report) => report.cases[0]!.comparisons.filter((c) => c.target === 'ort-node:webgpu').map((c) => c.verdict);
+const gpuVerdicts = (report: Report) =>
+  report.cases[0]!.comparisons.filter((c) => c.target === 'ort-node:webgpu').map((c) => c.verdict);
 const fixture = (p: string) => join(REPO, 'fixtures', p);
 
 describe('placement classes on ort-node:webgpu', () => {
@@ -47,11 +56,19 @@ describe('placement classes on ort-node:webgpu', () => {
     expect(gpu.computeNodes).toBeGreaterThan(100);
     expect(gpu.weightBytes! / p.weightBytes!).toBeGreaterThan(0.99);
     expect(gpuVerdicts(report)).toEqual(['pass', 'pass']);
-    expect(out).toMatch(/placement on ort-node:webgpu: pass under --placement compute: \d+ shape\/control node\(s\) on the CPU \(Gather ×\d+, Equal ×\d+/);
+    expect(out).toMatch(
+      /placement on ort-node:webgpu: pass under --placement compute: \d+ shape\/control node\(s\) on the CPU \(Gather ×\d+, Equal ×\d+/,
+    );
   });
 
   it('silero VAD under --placement strict: the same CPU nodes are a partial fallback', () => {
-    const { code, report } = run(join(SILERO_DIR, 'silero_vad.onnx'), '--shape', 'input=1x512', '--placement', 'strict');
+    const { code, report } = run(
+      join(SILERO_DIR, 'silero_vad.onnx'),
+      '--shape',
+      'input=1x512',
+      '--placement',
+      'strict',
+    );
     expect(code).toBe(1);
     expect(report.settings.placement).toBe('strict');
     expect(gpuVerdicts(report)).toEqual(['partial-fallback', 'partial-fallback']);
@@ -66,18 +83,28 @@ describe('placement classes on ort-node:webgpu', () => {
 
   it('old-opset Upsample refused by WebGPU never passes under compute or strict; off notes it', () => {
     for (const policy of ['compute', 'strict']) {
-      expect(gpuVerdicts(run(fixture('placement/upsample-opset9.onnx'), '--placement', policy).report)).toEqual(['fallback']);
+      expect(gpuVerdicts(run(fixture('placement/upsample-opset9.onnx'), '--placement', policy).report)).toEqual([
+        'fallback',
+      ]);
       const partial = run(fixture('placement/scale-upsample-relu-opset9.onnx'), '--placement', policy).report;
       expect(gpuVerdicts(partial)).toEqual(['partial-fallback']);
-      expect(gpuOutcome(partial).placement!.fallbackNodes).toEqual([{ node: 'upsample', opType: 'Upsample', ep: 'CPUExecutionProvider', class: 'compute', classBy: 'graph' }]);
+      expect(gpuOutcome(partial).placement!.fallbackNodes).toEqual([
+        { node: 'upsample', opType: 'Upsample', ep: 'CPUExecutionProvider', class: 'compute', classBy: 'graph' },
+      ]);
     }
     const off = run(fixture('placement/upsample-opset9.onnx'), '--placement', 'off');
     expect(off.code).toBe(0);
-    expect(off.report.cases[0]!.comparisons[0]!.reason).toContain('placement: not judged (--placement off): CPUExecutionProvider 1');
+    expect(off.report.cases[0]!.comparisons[0]!.reason).toContain(
+      'placement: not judged (--placement off): CPUExecutionProvider 1',
+    );
   });
 
   it('a bad --placement is a usage error with the choices', () => {
-    const r = spawnSync(process.execPath, [bin, 'run', fixture('placement/upsample-opset9.onnx'), '--placement', 'lenient'], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [bin, 'run', fixture('placement/upsample-opset9.onnx'), '--placement', 'lenient'],
+      { encoding: 'utf8' },
+    );
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('crossrt: USAGE: --placement expects strict, compute or off, got "lenient"');
     expect(r.stderr).toContain('hint: compute (default)');

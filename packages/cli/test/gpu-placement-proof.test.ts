@@ -22,7 +22,9 @@ const tmp = mkdtempSync(join(tmpdir(), 'crossrt-gpu-proof-'));
 
 /** `case id → placement source` of every outcome on the GPU target. */
 function sources(report: Report, target: string): Record<string, string | undefined> {
-  return Object.fromEntries(report.cases.map((c) => [c.id.split('/').at(-1)!, c.outcomes.find((o) => o.target === target)?.placement?.source]));
+  return Object.fromEntries(
+    report.cases.map((c) => [c.id.split('/').at(-1)!, c.outcomes.find((o) => o.target === target)?.placement?.source]),
+  );
 }
 
 let caseDirs: string[] = [];
@@ -31,10 +33,11 @@ beforeAll(async () => {
 }, 120_000);
 
 /** Whether the host's fd 2 (the pipe ORT's C++ log shares with process.stderr) is in O_NONBLOCK mode. */
-const nonBlocking = (pid: number) => (parseInt(/^flags:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/2`, 'utf8'))![1]!, 8) & 0o4000) !== 0;
+const nonBlocking = (pid: number) =>
+  (parseInt(/^flags:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/2`, 'utf8'))![1]!, 8) & 0o4000) !== 0;
 
 describe('placement proof on ort-node:webgpu, case after case in one host', () => {
-  it('one host keeps every session\'s log: its stderr pipe stays blocking, so ORT\'s bursts wait for the reader', async () => {
+  it("one host keeps every session's log: its stderr pipe stays blocking, so ORT's bursts wait for the reader", async () => {
     const host = new TargetHost(findTarget('ort-node:webgpu'), { timeoutMs: 120_000 });
     try {
       const chain = join(tmp, 'conv-chain-300.onnx');
@@ -46,31 +49,55 @@ describe('placement proof on ort-node:webgpu, case after case in one host', () =
         expect(nonBlocking(host.pid!)).toBe(false);
       }
       // 300 Conv + 300 Relu + Identity, plus the NHWC layout pass's transposes: all on WebGPU, every time.
-      expect(blocks.map((b) => b?.map((p) => p.ep))).toEqual([['WebGpuExecutionProvider'], ['WebGpuExecutionProvider'], ['WebGpuExecutionProvider']]);
+      expect(blocks.map((b) => b?.map((p) => p.ep))).toEqual([
+        ['WebGpuExecutionProvider'],
+        ['WebGpuExecutionProvider'],
+        ['WebGpuExecutionProvider'],
+      ]);
     } finally {
       await host.close();
     }
   });
 
-  it('conformance: every case\'s placement comes from ORT\'s log', () => {
+  it("conformance: every case's placement comes from ORT's log", () => {
     const json = join(tmp, 'conformance.json');
     // Twice over the models, so the host runs a dozen heavy-log sessions back to back.
-    const r = crossrt('conformance', ...caseDirs, ...caseDirs, ...NODE_CASES.map((c) => join(NODE_SUITE, c)), '-t', 'ort-node:webgpu', '--json', json, '--matrix', 'all');
+    const r = crossrt(
+      'conformance',
+      ...caseDirs,
+      ...caseDirs,
+      ...NODE_CASES.map((c) => join(NODE_SUITE, c)),
+      '-t',
+      'ort-node:webgpu',
+      '--json',
+      json,
+      '--matrix',
+      'all',
+    );
     const report = readReport(json);
-    const got = report.cases.map((c) => [c.id.split('/').at(-1), c.outcomes[0]?.status, c.outcomes[0]?.placement?.source]);
+    const got = report.cases.map((c) => [
+      c.id.split('/').at(-1),
+      c.outcomes[0]?.status,
+      c.outcomes[0]?.placement?.source,
+    ]);
     expect(got, r.out).toEqual(report.cases.map((c) => [c.id.split('/').at(-1), 'ok', 'verbose-log']));
     // With the proof kept, the old-opset Upsample graphs are fallbacks in both rounds, never a pass.
-    const verdicts = (id: string) => report.cases.filter((c) => c.id.endsWith(`/${id}`)).flatMap((c) => c.comparisons.map((x) => x.verdict));
+    const verdicts = (id: string) =>
+      report.cases.filter((c) => c.id.endsWith(`/${id}`)).flatMap((c) => c.comparisons.map((x) => x.verdict));
     expect(verdicts('upsample-opset9')).toEqual(['fallback', 'fallback']);
     expect(verdicts('scale-upsample-relu-opset9')).toEqual(['partial-fallback', 'partial-fallback']);
     // Silero's CPU nodes are shape work: its placement passes every time (its numbers are another matter).
-    const silero = report.cases.filter((c) => /silero_vad/.test(c.id)).map((c) => c.outcomes[0]!.placement?.judgement?.verdict);
+    const silero = report.cases
+      .filter((c) => /silero_vad/.test(c.id))
+      .map((c) => c.outcomes[0]!.placement?.judgement?.verdict);
     expect(silero).toEqual(Array(8).fill('pass'));
   });
 
-  it('suite run: every case\'s placement comes from ORT\'s log', () => {
+  it("suite run: every case's placement comes from ORT's log", () => {
     const suite = join(tmp, 'gpu-suite.yaml');
-    writeFileSync(suite, `name: gpu-proof
+    writeFileSync(
+      suite,
+      `name: gpu-proof
 targets: [ort-node:cpu, ort-node:webgpu]
 shapes: { input: [1, 512] }
 models:
@@ -81,7 +108,8 @@ models:
   - { path: ${join(SILERO_DIR, 'silero_vad.onnx')}, id: silero-again }
   - testCases: ${NODE_SUITE}
     include: [${NODE_CASES.join(', ')}]
-`);
+`,
+    );
     const json = join(tmp, 'suite.json');
     const r = crossrt('suite', 'run', suite, '--jsonl', join(tmp, 'suite.jsonl'), '--json', json);
     const report = readReport(json);

@@ -17,7 +17,11 @@ const fault = (name: string) => join(repo, 'fixtures/faults', name);
 const tmp = mkdtempSync(join(tmpdir(), 'crossrt-cli-localize-'));
 
 function crossrt(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 120_000 });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+    timeout: 120_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -34,7 +38,15 @@ describe('crossrt localize', { timeout: 60_000 }, () => {
     expect(report.command).toBe('localize');
     const l = report.cases[0]!.localization!;
     expect(l.culprit?.node).toBe('bias2');
-    expect(l.nodes.map((n) => n.status)).toEqual(['agree', 'agree', 'agree', 'agree', 'agree', 'culprit', ...Array(7).fill('diverged')]);
+    expect(l.nodes.map((n) => n.status)).toEqual([
+      'agree',
+      'agree',
+      'agree',
+      'agree',
+      'agree',
+      'culprit',
+      ...Array(7).fill('diverged'),
+    ]);
   });
 
   it('exits 0 when the two sides agree', () => {
@@ -45,11 +57,29 @@ describe('crossrt localize', { timeout: 60_000 }, () => {
 
   it('writes every file the shared report flags name (--json, --junit, --markdown, --html)', () => {
     const out = (ext: string) => join(tmp, `files.${ext}`);
-    const r = crossrt('localize', fault('chain.onnx'), '--variant', fault('chain-fault-bias2.onnx'), '-q',
-      '--json', out('json'), '--junit', out('xml'), '--markdown', out('md'), '--html', out('html'));
+    const r = crossrt(
+      'localize',
+      fault('chain.onnx'),
+      '--variant',
+      fault('chain-fault-bias2.onnx'),
+      '-q',
+      '--json',
+      out('json'),
+      '--junit',
+      out('xml'),
+      '--markdown',
+      out('md'),
+      '--html',
+      out('html'),
+    );
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toContain(`report written to ${out('json')}`);
-    for (const [kind, ext] of [['junit', 'xml'], ['markdown', 'md'], ['html', 'html']]) expect(r.stdout).toContain(`${kind} report written to ${out(ext!)}`);
+    for (const [kind, ext] of [
+      ['junit', 'xml'],
+      ['markdown', 'md'],
+      ['html', 'html'],
+    ])
+      expect(r.stdout).toContain(`${kind} report written to ${out(ext!)}`);
     expect(ReportSchema.parse(JSON.parse(readFileSync(out('json'), 'utf8'))).command).toBe('localize');
     // chain.onnx's two graph outputs (tools/make-fault-fixtures.mjs), both moved by the shifted bias: two failing testcases.
     const junit = readFileSync(out('xml'), 'utf8');
@@ -63,7 +93,14 @@ describe('crossrt localize', { timeout: 60_000 }, () => {
     const three = crossrt('localize', fault('chain.onnx'), '--targets', 'ort-node:cpu,ort-web:wasm,tfjs:cpu');
     expect(three.code).toBe(2);
     expect(three.stderr).toMatch(/^crossrt: USAGE: comparing one model needs exactly two targets/);
-    const samples = crossrt('reduce', fault('chain.onnx'), '--variant', fault('chain-fault-bias2.onnx'), '--samples', '2');
+    const samples = crossrt(
+      'reduce',
+      fault('chain.onnx'),
+      '--variant',
+      fault('chain-fault-bias2.onnx'),
+      '--samples',
+      '2',
+    );
     expect(samples.code).toBe(2);
     expect(samples.stderr).toMatch(/^crossrt: USAGE: localize and reduce work on one input set: --samples/);
     const missing = crossrt('localize', join(tmp, 'nope.onnx'));
@@ -76,12 +113,35 @@ describe('crossrt localize', { timeout: 60_000 }, () => {
 describe('crossrt reduce', { timeout: 60_000 }, () => {
   it('shrinks the conv-chain discrepancy between ort-node:cpu and ort-web:wasm to the Conv and the written repro reproduces with crossrt run', () => {
     const out = join(tmp, 'conv-reduced');
-    const r = crossrt('reduce', fault('conv-chain.onnx'), '--targets', 'ort-node:cpu,ort-web:wasm', '--rtol', '0', '--atol', '0', '-o', out);
+    const r = crossrt(
+      'reduce',
+      fault('conv-chain.onnx'),
+      '--targets',
+      'ort-node:cpu,ort-web:wasm',
+      '--rtol',
+      '0',
+      '--atol',
+      '0',
+      '-o',
+      out,
+    );
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toMatch(/nodes before: 4 {2}after: 1/);
     expect(r.stdout).toMatch(/kept conv \(Conv\)/);
-    for (const f of ['model.onnx', 'inputs.npz', 'test_data_set_0/input_0.pb', 'test_data_set_0/output_0.pb']) expect(existsSync(join(out, f)), f).toBe(true);
-    const again = crossrt('run', join(out, 'model.onnx'), '--input', join(out, 'inputs.npz'), '--targets', 'ort-node:cpu,ort-web:wasm', '--rtol', '0', '--atol', '0');
+    for (const f of ['model.onnx', 'inputs.npz', 'test_data_set_0/input_0.pb', 'test_data_set_0/output_0.pb'])
+      expect(existsSync(join(out, f)), f).toBe(true);
+    const again = crossrt(
+      'run',
+      join(out, 'model.onnx'),
+      '--input',
+      join(out, 'inputs.npz'),
+      '--targets',
+      'ort-node:cpu,ort-web:wasm',
+      '--rtol',
+      '0',
+      '--atol',
+      '0',
+    );
     expect(again.code, again.stderr).toBe(1);
     expect(again.stdout).toMatch(/^\s+c\s+ort-web:wasm\s+ort-node:cpu\s+MISMATCH/m);
   });

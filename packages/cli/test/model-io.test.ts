@@ -23,8 +23,12 @@ function crossrt(...args: string[]): Promise<{ code: number | null; stdout: stri
     const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, CI: 'true' }, timeout: 120_000 });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
@@ -73,11 +77,19 @@ describe.concurrent('crossrt inspect', { timeout: 60_000 }, () => {
     expect(text.stdout).toContain('ai.onnx: Add 1, MatMul 1');
     expect(text.stdout).toContain('external file weights.bin: 2 tensor(s), 24 B');
     const json = JSON.parse((await crossrt('inspect', io('external/ok/model.onnx'), '--json')).stdout);
-    expect(json).toMatchObject({ irVersion: 8, nodes: 2, initializers: { count: 2, bytes: 24, externalBytes: 24 }, externalFiles: [{ location: 'weights.bin', tensors: 2, bytes: 24 }] });
+    expect(json).toMatchObject({
+      irVersion: 8,
+      nodes: 2,
+      initializers: { count: 2, bytes: 24, externalBytes: 24 },
+      externalFiles: [{ location: 'weights.bin', tensors: 2, bytes: 24 }],
+    });
   });
 
   it('flags custom domains and hygiene problems (opset-6 pytorch export, preview training op)', async () => {
-    const old = await crossrt('inspect', '/usr/share/libonnx-testdata/data/pytorch-operator/test_operator_add_broadcast');
+    const old = await crossrt(
+      'inspect',
+      '/usr/share/libonnx-testdata/data/pytorch-operator/test_operator_add_broadcast',
+    );
     expect(old.stdout).toMatch(/\[old-opset\] ai\.onnx opset 6 is below 7/);
     const adam = JSON.parse((await crossrt('inspect', `${NODE}/test_adam`, '--json')).stdout);
     expect(adam.customDomains).toEqual(['ai.onnx.preview.training']);
@@ -106,12 +118,24 @@ describe('crossrt conformance with known failures', { timeout: 60_000 }, () => {
   });
 
   it('with the committed list it passes (exit 0); a list naming a passing case reports it as now passing', async () => {
-    const ok = await crossrt('conformance', ...cases, '--targets', 'ort-node:cpu', '--known-failures', join(repo, 'fixtures/known-failures/ort-node-cpu.json'), '--matrix-json', join(tmp, 'm.json'));
+    const ok = await crossrt(
+      'conformance',
+      ...cases,
+      '--targets',
+      'ort-node:cpu',
+      '--known-failures',
+      join(repo, 'fixtures/known-failures/ort-node-cpu.json'),
+      '--matrix-json',
+      join(tmp, 'm.json'),
+    );
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(ok.stdout).toContain('known failures on ort-node:cpu: 1 still failing, 0 new, 0 now passing');
     expect(JSON.parse(readFileSync(join(tmp, 'm.json'), 'utf8')).newFailures).toBe(0);
     const list = join(tmp, 'stale.json');
-    writeFileSync(list, JSON.stringify({ target: 'ort-node:cpu', failures: [{ case: 'test_abs', reason: 'was broken once' }] }));
+    writeFileSync(
+      list,
+      JSON.stringify({ target: 'ort-node:cpu', failures: [{ case: 'test_abs', reason: 'was broken once' }] }),
+    );
     const stale = await crossrt('conformance', cases[0]!, '--targets', 'ort-node:cpu', '-k', list);
     expect(stale.code).toBe(0);
     expect(stale.stdout).toContain('NOW PASSING');
@@ -119,19 +143,47 @@ describe('crossrt conformance with known failures', { timeout: 60_000 }, () => {
 
   it('per-case tolerance overrides apply to that case only', async () => {
     // DFT misses atol 1e-7 only on elements near zero (max abs 3.4e-4): atol 1e-3 clears test_dft, not test_dft_axis.
-    const r = await crossrt('conformance', `${NODE}/test_dft`, `${NODE}/test_dft_axis`, '--targets', 'ort-node:cpu', '--case-tolerance', 'node/test_dft=1e-3,1e-3', '--matrix', 'all');
+    const r = await crossrt(
+      'conformance',
+      `${NODE}/test_dft`,
+      `${NODE}/test_dft_axis`,
+      '--targets',
+      'ort-node:cpu',
+      '--case-tolerance',
+      'node/test_dft=1e-3,1e-3',
+      '--matrix',
+      'all',
+    );
     expect(r.code, r.stdout).toBe(1);
     expect(r.stdout).toMatch(/^test_dft\s+pass\s+DFT$/m);
     expect(r.stdout).toMatch(/^test_dft_axis\s+MISMATCH\s+DFT$/m);
   });
 
-  it('a tolerances file in onnxruntime\'s overrides shape sets atol per case', async () => {
+  it("a tolerances file in onnxruntime's overrides shape sets atol per case", async () => {
     const file = join(tmp, 'overrides.jsonc');
-    writeFileSync(file, '{ // as in onnx_backend_test_series_overrides.jsonc\n "atol_overrides": { "test_dft": 1e-3 } }');
-    const r = await crossrt('conformance', `${NODE}/test_dft`, `${NODE}/test_dft_axis`, '--targets', 'ort-node:cpu', '--tolerances', file, '--json', join(tmp, 'tol.json'));
+    writeFileSync(
+      file,
+      '{ // as in onnx_backend_test_series_overrides.jsonc\n "atol_overrides": { "test_dft": 1e-3 } }',
+    );
+    const r = await crossrt(
+      'conformance',
+      `${NODE}/test_dft`,
+      `${NODE}/test_dft_axis`,
+      '--targets',
+      'ort-node:cpu',
+      '--tolerances',
+      file,
+      '--json',
+      join(tmp, 'tol.json'),
+    );
     expect(r.code).toBe(1);
-    const tol = JSON.parse(readFileSync(join(tmp, 'tol.json'), 'utf8')).cases.map((c: { comparisons: { tolerance: unknown }[] }) => c.comparisons[0]!.tolerance);
-    expect(tol).toEqual([{ rtol: 1e-3, atol: 1e-3, source: 'config' }, { rtol: 1e-3, atol: 1e-7, source: 'oracle-default' }]);
+    const tol = JSON.parse(readFileSync(join(tmp, 'tol.json'), 'utf8')).cases.map(
+      (c: { comparisons: { tolerance: unknown }[] }) => c.comparisons[0]!.tolerance,
+    );
+    expect(tol).toEqual([
+      { rtol: 1e-3, atol: 1e-3, source: 'config' },
+      { rtol: 1e-3, atol: 1e-7, source: 'oracle-default' },
+    ]);
   });
 
   it('a broken test case is an input error (exit 2); a bad list is a typed error', async () => {
@@ -140,9 +192,15 @@ describe('crossrt conformance with known failures', { timeout: 60_000 }, () => {
     cpSync(io('broken/garbage.pb'), join(dir, 'test_data_set_0/input_0.pb'));
     const r = await crossrt('conformance', dir, '--targets', 'ort-node:cpu');
     expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(/test_broken on ort-node:cpu: load-error: crossrt could not prepare the case: TENSOR_INVALID/);
+    expect(r.stdout).toMatch(
+      /test_broken on ort-node:cpu: load-error: crossrt could not prepare the case: TENSOR_INVALID/,
+    );
     const bad = join(tmp, 'bad.json');
     writeFileSync(bad, '{ "target": "ort-node:cpu", "failures": [{ "case": "x" }] }');
-    expectOneLineError(await crossrt('conformance', cases[0]!, '--targets', 'ort-node:cpu', '-k', bad), 'KNOWN_FAILURES_INVALID', /reason/);
+    expectOneLineError(
+      await crossrt('conformance', cases[0]!, '--targets', 'ort-node:cpu', '-k', bad),
+      'KNOWN_FAILURES_INVALID',
+      /reason/,
+    );
   });
 });

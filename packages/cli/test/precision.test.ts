@@ -18,7 +18,11 @@ const tmp = mkdtempSync(join(tmpdir(), 'crossrt-cli-precision-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function crossrt(args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 120_000 });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+    timeout: 120_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -26,18 +30,32 @@ function crossrt(args: string[]) {
 function energyModel(): string {
   const path = join(tmp, 'energy.onnx');
   const w = Float32Array.from({ length: 256 }, (_, i) => Math.sin(i) * 0.3);
-  writeFileSync(path, encodeModel(buildModel({
-    opset: 17,
-    inputs: [{ name: 'x', dtype: 'float32', dims: [4, 16] }],
-    outputs: [{ name: 'energy', dtype: 'float32', dims: [4] }],
-    initializers: { w: { dtype: 'float32', dims: [16, 16], data: w }, gain: { dtype: 'float32', dims: [], data: Float32Array.from([300]) } },
-    nodes: [
-      { op: 'MatMul', inputs: ['x', 'w'], outputs: ['h'], name: 'proj' },
-      { op: 'Tanh', inputs: ['h'], outputs: ['t'], name: 'tanh' },
-      { op: 'Mul', inputs: ['t', 'gain'], outputs: ['e'], name: 'gain' },
-      { op: 'ReduceSumSquare', inputs: ['e'], outputs: ['energy'], name: 'energy', attrs: { axes: [1], keepdims: 0 } },
-    ],
-  })));
+  writeFileSync(
+    path,
+    encodeModel(
+      buildModel({
+        opset: 17,
+        inputs: [{ name: 'x', dtype: 'float32', dims: [4, 16] }],
+        outputs: [{ name: 'energy', dtype: 'float32', dims: [4] }],
+        initializers: {
+          w: { dtype: 'float32', dims: [16, 16], data: w },
+          gain: { dtype: 'float32', dims: [], data: Float32Array.from([300]) },
+        },
+        nodes: [
+          { op: 'MatMul', inputs: ['x', 'w'], outputs: ['h'], name: 'proj' },
+          { op: 'Tanh', inputs: ['h'], outputs: ['t'], name: 'tanh' },
+          { op: 'Mul', inputs: ['t', 'gain'], outputs: ['e'], name: 'gain' },
+          {
+            op: 'ReduceSumSquare',
+            inputs: ['e'],
+            outputs: ['energy'],
+            name: 'energy',
+            attrs: { axes: [1], keepdims: 0 },
+          },
+        ],
+      }),
+    ),
+  );
   return path;
 }
 
@@ -46,14 +64,36 @@ describe('crossrt precision CLI', { timeout: 120_000 }, () => {
     const r = crossrt(['precision', '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe('Usage: crossrt precision [options] <model>');
-    for (const flag of ['--policy <spec>', '--no-keep-io', '--max-fp32-nodes <n>', '--check <block-list.json>', '--block-list <file>', '--out-model <file>']) expect(r.stdout).toContain(flag);
+    for (const flag of [
+      '--policy <spec>',
+      '--no-keep-io',
+      '--max-fp32-nodes <n>',
+      '--check <block-list.json>',
+      '--block-list <file>',
+      '--out-model <file>',
+    ])
+      expect(r.stdout).toContain(flag);
   });
 
   it('searches, writes the block-list, the mixed model and the report; the gates exit 1 when they fail', () => {
     const model = energyModel();
     const bl = join(tmp, 'energy.block-list.json');
     const json = join(tmp, 'report.json');
-    const r = crossrt(['precision', model, '--no-keep-io', '--policy', 'snr=30,cosine=0.999', '--block-list', bl, '--out-model', join(tmp, 'energy.mixed.onnx'), '--json', json, '--max-fp32-nodes', '1']);
+    const r = crossrt([
+      'precision',
+      model,
+      '--no-keep-io',
+      '--policy',
+      'snr=30,cosine=0.999',
+      '--block-list',
+      bl,
+      '--out-model',
+      join(tmp, 'energy.mixed.onnx'),
+      '--json',
+      json,
+      '--max-fp32-nodes',
+      '1',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/precision fp16: 1 node\(s\) kept in float32 \(1-minimal\)/);
@@ -64,7 +104,15 @@ describe('crossrt precision CLI', { timeout: 120_000 }, () => {
     expect(report.command).toBe('precision');
     expect(report.cases[0]!.precision!.met).toBe(true);
 
-    const gate = crossrt(['precision', model, '--no-keep-io', '--policy', 'snr=30,cosine=0.999', '--max-fp32-nodes', '0']);
+    const gate = crossrt([
+      'precision',
+      model,
+      '--no-keep-io',
+      '--policy',
+      'snr=30,cosine=0.999',
+      '--max-fp32-nodes',
+      '0',
+    ]);
     expect(gate.code).toBe(1);
     expect(gate.stdout).toContain('gate: the block-list needs 1 float32 node(s), more than --max-fp32-nodes 0');
 
@@ -72,7 +120,16 @@ describe('crossrt precision CLI', { timeout: 120_000 }, () => {
     expect(check.code).toBe(0);
     expect(check.stdout).toMatch(/check: the block-list of 1 float32 node\(s\) meets the policy/);
     writeFileSync(join(tmp, 'empty.json'), JSON.stringify({ ...file, nodes: [] }));
-    const miss = crossrt(['precision', model, '--no-keep-io', '--policy', 'snr=30,cosine=0.999', '--check', join(tmp, 'empty.json'), '-q']);
+    const miss = crossrt([
+      'precision',
+      model,
+      '--no-keep-io',
+      '--policy',
+      'snr=30,cosine=0.999',
+      '--check',
+      join(tmp, 'empty.json'),
+      '-q',
+    ]);
     expect(miss.code).toBe(1);
     expect(miss.stdout).toMatch(/MISSES the policy/);
   });

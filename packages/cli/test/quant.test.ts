@@ -21,12 +21,16 @@ const tmp = mkdtempSync(join(tmpdir(), 'crossrt-cli-quant-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function crossrt(args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 120_000 });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+    timeout: 120_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe('crossrt quantize / quant-error CLI', { timeout: 120_000 }, () => {
-  it('prints each command\'s own usage line', () => {
+  it("prints each command's own usage line", () => {
     const q = crossrt(['quant-error', '--help']);
     expect(q.code).toBe(0);
     expect(q.stdout.split('\n')[0]).toBe('Usage: crossrt quant-error [options] <fp32> <int8>');
@@ -40,22 +44,50 @@ describe('crossrt quantize / quant-error CLI', { timeout: 120_000 }, () => {
 
   it('quantizes a model, writes the record, and quant-error reads the result back (exit 0, JSON and HTML)', () => {
     const out = join(tmp, 'classifier.qdq.onnx');
-    const q = crossrt(['quantize', fp32, '--out', out, '--per-channel', '--calibration-sets', '3', '--seed', '7', '--json', join(tmp, 'q.json')]);
+    const q = crossrt([
+      'quantize',
+      fp32,
+      '--out',
+      out,
+      '--per-channel',
+      '--calibration-sets',
+      '3',
+      '--seed',
+      '7',
+      '--json',
+      join(tmp, 'q.json'),
+    ]);
     expect(q.code, q.stderr).toBe(0);
     // MatMul and Add: x, xw, logits get Q/DQ pairs; W (per channel) and the Add's b (a constant, uint8) are quantized.
     expect(q.stdout).toMatch(/2 node\(s\) quantized: 3 activation\(s\), 2 weight\(s\), 0 bias\(es\)/);
     const record = QuantizeRecordSchema.parse(JSON.parse(readFileSync(join(tmp, 'q.json'), 'utf8')));
     expect(record).toMatchObject({ calibrationSets: 3, seed: 7, perChannel: true, check: { status: 'ok' } });
     expect(existsSync(out)).toBe(true);
-    const e = crossrt(['quant-error', fp32, out, '--json', join(tmp, 'qe.json'), '--html', join(tmp, 'qe.html'), '--all']);
+    const e = crossrt([
+      'quant-error',
+      fp32,
+      out,
+      '--json',
+      join(tmp, 'qe.json'),
+      '--html',
+      join(tmp, 'qe.html'),
+      '--all',
+    ]);
     expect(e.code, e.stderr).toBe(0);
     expect(e.stdout).toMatch(/quant-error \(qdq\)/);
     expect(e.stdout).toMatch(/tensors in graph order:/);
     const report = ReportSchema.parse(JSON.parse(readFileSync(join(tmp, 'qe.json'), 'utf8')));
     expect(report.command).toBe('quant-error');
     const qe = report.cases[0]!.quantError!;
-    expect(qe.activations.map((a) => [a.tensor, a.match])).toEqual([['x', 'dequantize-linear'], ['xw', 'dequantize-linear'], ['logits', 'dequantize-linear']]);
-    expect(qe.weights.map((w) => [w.tensor, w.kind, w.axis]).sort()).toEqual([['W', 'weight', 1], ['b', 'constant', null]]);
+    expect(qe.activations.map((a) => [a.tensor, a.match])).toEqual([
+      ['x', 'dequantize-linear'],
+      ['xw', 'dequantize-linear'],
+      ['logits', 'dequantize-linear'],
+    ]);
+    expect(qe.weights.map((w) => [w.tensor, w.kind, w.axis]).sort()).toEqual([
+      ['W', 'weight', 1],
+      ['b', 'constant', null],
+    ]);
     expect(readFileSync(join(tmp, 'qe.html'), 'utf8')).toContain('Quantization error: int8 against fp32');
   });
 
@@ -63,7 +95,11 @@ describe('crossrt quantize / quant-error CLI', { timeout: 120_000 }, () => {
     const e = crossrt(['quant-error', fp32, int8, '--json', join(tmp, 'w.json')]);
     expect(e.code, e.stderr).toBe(0);
     const qe = ReportSchema.parse(JSON.parse(readFileSync(join(tmp, 'w.json'), 'utf8'))).cases[0]!.quantError!;
-    expect(qe.activations.map((a) => [a.tensor, a.variantTensor, a.match])).toEqual([['x', 'x', 'name'], ['xw', 'xw', 'name'], ['logits', 'logits', 'name']]);
+    expect(qe.activations.map((a) => [a.tensor, a.variantTensor, a.match])).toEqual([
+      ['x', 'x', 'name'],
+      ['xw', 'xw', 'name'],
+      ['logits', 'logits', 'name'],
+    ]);
     // The input is fed unquantized to both: identical.
     expect(qe.activations[0]!.snrDb).toBeNull();
     expect(qe.weights.map((w) => [w.tensor, w.variantTensor, w.scales])).toEqual([['W', 'Wq', 1]]);

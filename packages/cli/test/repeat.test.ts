@@ -7,7 +7,12 @@ import { describe, expect, it } from 'vitest';
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const bin = join(repo, 'packages/cli/dist/main.js');
 const model = join(repo, 'fixtures/models/affine-relu.onnx');
-const crossrt = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 120_000 });
+const crossrt = (...args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+    timeout: 120_000,
+  });
 
 describe('crossrt run --repeat', { timeout: 120_000 }, () => {
   it('prints per target whether its repeated runs were bit-identical', () => {

@@ -20,7 +20,11 @@ const ext = (d: string) => join(repo, 'fixtures/model-io/external', d, 'model.on
 const tmp = mkdtempSync(join(tmpdir(), 'crossrt-corpus-'));
 
 function crossrt(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 120_000 });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+    timeout: 120_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -29,7 +33,12 @@ const MODEL_CASES: [string, string, string, RegExp][] = [
   ['random bytes', bad('random-bytes.onnx'), 'MODEL_INVALID', /is not an ONNX model/],
   ['truncated protobuf', bad('truncated.onnx'), 'MODEL_TRUNCATED', /is truncated/],
   ['valid protobuf that is not a model', bad('not-a-model.onnx'), 'MODEL_INVALID', /is not an ONNX model/],
-  ['input dims needing petabytes', bad('petabyte-input.onnx'), 'INPUT_TOO_LARGE', /inputs would need \d+\.\d+ GiB \(limit 2\.00 GiB\)/],
+  [
+    'input dims needing petabytes',
+    bad('petabyte-input.onnx'),
+    'INPUT_TOO_LARGE',
+    /inputs would need \d+\.\d+ GiB \(limit 2\.00 GiB\)/,
+  ],
   ['sequence IO', bad('sequence-io.onnx'), 'MODEL_UNSUPPORTED_IO', /"seq" is a sequence/],
   ['map IO', bad('map-io.onnx'), 'MODEL_UNSUPPORTED_IO', /"m" is a map/],
   ['dangling symlink', bad('dangling-link.onnx'), 'FILE_NOT_FOUND', /model file not found/],
@@ -74,7 +83,12 @@ describe('robustness corpus: models', () => {
 
 describe('robustness corpus: configuration and flags', () => {
   it('a run config with wrong types → CONFIG_INVALID, exit 2', () => {
-    const r = crossrt('run', join(repo, 'fixtures/models/affine-relu.onnx'), '--config', bad('wrong-types.config.json'));
+    const r = crossrt(
+      'run',
+      join(repo, 'fixtures/models/affine-relu.onnx'),
+      '--config',
+      bad('wrong-types.config.json'),
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^crossrt: CONFIG_INVALID: .*wrong-types\.config\.json: /);
   });

@@ -18,7 +18,11 @@ const conv = '/usr/share/libonnx-testdata/data/node/test_conv_with_strides_paddi
 const tmp = mkdtempSync(join(tmpdir(), 'crossrt-cli-'));
 
 function crossrt(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 120_000 });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+    timeout: 120_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -32,7 +36,18 @@ function expectOneLineError(stderr: string, code: string, mention: string) {
 describe('crossrt run exit codes', () => {
   it('exits 0 when both targets agree, prints the table and writes a schema-valid report', () => {
     const out = join(tmp, 'ok.json');
-    const r = crossrt('run', fixture, '--targets', 'ort-node:cpu,ort-web:wasm', '--dim', 'N=4', '--seed', '3', '--json', out);
+    const r = crossrt(
+      'run',
+      fixture,
+      '--targets',
+      'ort-node:cpu,ort-web:wasm',
+      '--dim',
+      'N=4',
+      '--seed',
+      '3',
+      '--json',
+      out,
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/output\s+target\s+vs\s+verdict\s+max_abs\s+max_rel/);
     expect(r.stdout).toMatch(/^\s+y\s+ort-web:wasm\s+ort-node:cpu\s+pass/m);
@@ -50,7 +65,7 @@ describe('crossrt run exit codes', () => {
   it('exits 2 for a missing file', () => {
     const r = crossrt('run', join(tmp, 'nope.onnx'));
     expect(r.code).toBe(2);
-    expectOneLineError(r.stderr, "FILE_NOT_FOUND", "nope.onnx");
+    expectOneLineError(r.stderr, 'FILE_NOT_FOUND', 'nope.onnx');
   });
 
   it('exits 2 for a file that is not ONNX and for a truncated model', () => {
@@ -69,10 +84,22 @@ describe('crossrt run exit codes', () => {
   });
 
   it('exits 2 for an unknown target id, a malformed one, a bad number and an unknown flag', () => {
-    expectOneLineError(crossrt('run', fixture, '--targets', 'ort-node:cpu,ort-node:tpu').stderr, 'UNKNOWN_TARGET', 'ort-node:tpu');
+    expectOneLineError(
+      crossrt('run', fixture, '--targets', 'ort-node:cpu,ort-node:tpu').stderr,
+      'UNKNOWN_TARGET',
+      'ort-node:tpu',
+    );
     expect(crossrt('run', fixture, '--targets', 'ort-node:cpu,ort-node:tpu').code).toBe(2);
-    expectOneLineError(crossrt('run', fixture, '--targets', 'cpu').stderr, 'UNKNOWN_TARGET', '"cpu" is not a target id');
-    expectOneLineError(crossrt('run', fixture, '--rtol', 'abc').stderr, 'USAGE', '--rtol expects a non-negative number');
+    expectOneLineError(
+      crossrt('run', fixture, '--targets', 'cpu').stderr,
+      'UNKNOWN_TARGET',
+      '"cpu" is not a target id',
+    );
+    expectOneLineError(
+      crossrt('run', fixture, '--rtol', 'abc').stderr,
+      'USAGE',
+      '--rtol expects a non-negative number',
+    );
     const flag = crossrt('run', fixture, '--no-such-flag');
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/^crossrt: USAGE: unknown option '--no-such-flag'/);
@@ -85,7 +112,10 @@ describe('crossrt targets', () => {
     const r = crossrt('targets', '--json');
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout) as { target: string; available: boolean; reason: string }[];
-    expect(rows.find((x) => x.target === 'ort-node:cpu')).toMatchObject({ available: true, reason: expect.stringMatching(/onnxruntime-node 1\.\d+/) });
+    expect(rows.find((x) => x.target === 'ort-node:cpu')).toMatchObject({
+      available: true,
+      reason: expect.stringMatching(/onnxruntime-node 1\.\d+/),
+    });
     expect(rows.find((x) => x.target === 'ort-web:wasm')).toMatchObject({ available: true });
     for (const row of rows) expect(row.reason.length).toBeGreaterThan(0);
   });

@@ -19,7 +19,9 @@ const NODE = '/usr/share/libonnx-testdata/data/node';
 
 function writeSuite(name: string, converterMode = 'good', extra = ''): string {
   const file = join(tmp, `${name}.yaml`);
-  writeFileSync(file, `name: ${name}
+  writeFileSync(
+    file,
+    `name: ${name}
 targets: [ort-node:cpu, ort-web:wasm]
 dims: { N: 4 }
 models:
@@ -32,12 +34,17 @@ models:
       timeoutSeconds: 5
   - testCases: ${NODE}
     include: [test_add, test_relu, test_sigmoid, test_matmul_2d, test_abs, test_neg, test_exp, test_log]
-${extra}`);
+${extra}`,
+  );
   return file;
 }
 
 function crossrt(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 180_000 });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+    timeout: 180_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -45,7 +52,11 @@ const readReport = (path: string): Report => ReportSchema.parse(JSON.parse(readF
 
 /** A report minus what legitimately differs between two runs of the same plan (time, host logs). */
 function stable(report: Report): unknown {
-  return JSON.parse(JSON.stringify({ ...report, createdAt: undefined, cases: report.cases }, (k, v) => (['timings', 'logTail', 'durationMs'].includes(k) ? undefined : v)));
+  return JSON.parse(
+    JSON.stringify({ ...report, createdAt: undefined, cases: report.cases }, (k, v) =>
+      ['timings', 'logTail', 'durationMs'].includes(k) ? undefined : v,
+    ),
+  );
 }
 
 describe('suite run', () => {
@@ -53,14 +64,36 @@ describe('suite run', () => {
   const full = join(tmp, 'full.json');
 
   it('runs every planned case and streams one JSON line per case', () => {
-    const r = crossrt('suite', 'run', suite, '--jsonl', join(tmp, 'full.jsonl'), '--json', full, '--work-dir', join(tmp, 'w'));
+    const r = crossrt(
+      'suite',
+      'run',
+      suite,
+      '--jsonl',
+      join(tmp, 'full.jsonl'),
+      '--json',
+      full,
+      '--work-dir',
+      join(tmp, 'w'),
+    );
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const report = readReport(full);
     expect(report.cases.map((c) => c.id)).toEqual([
-      'affine-relu', 'mask-count', 'affine-relu.converted',
-      'node/test_abs', 'node/test_add', 'node/test_exp', 'node/test_log', 'node/test_matmul_2d', 'node/test_neg', 'node/test_relu', 'node/test_sigmoid',
+      'affine-relu',
+      'mask-count',
+      'affine-relu.converted',
+      'node/test_abs',
+      'node/test_add',
+      'node/test_exp',
+      'node/test_log',
+      'node/test_matmul_2d',
+      'node/test_neg',
+      'node/test_relu',
+      'node/test_sigmoid',
     ]);
-    expect(report.cases.find((c) => c.id === 'affine-relu.converted')!.conversion).toMatchObject({ exitCode: 0, version: 'mini-converter 2.1.0' });
+    expect(report.cases.find((c) => c.id === 'affine-relu.converted')!.conversion).toMatchObject({
+      exitCode: 0,
+      version: 'mini-converter 2.1.0',
+    });
     const lines = readFileSync(join(tmp, 'full.jsonl'), 'utf8').trim().split('\n');
     expect(lines).toHaveLength(1 + 11);
     expect(r.stderr).toMatch(/^\[11\/11\] pass node\/test_sigmoid/m); // plain progress lines off a TTY
@@ -68,7 +101,11 @@ describe('suite run', () => {
 
   it('after a real SIGKILL mid-run, --resume yields the same report as an uninterrupted run', async () => {
     const jsonl = join(tmp, 'killed.jsonl');
-    const child = spawn(process.execPath, [bin, 'suite', 'run', suite, '--jsonl', jsonl, '--work-dir', join(tmp, 'w'), '-q'], { stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      [bin, 'suite', 'run', suite, '--jsonl', jsonl, '--work-dir', join(tmp, 'w'), '-q'],
+      { stdio: 'ignore' },
+    );
     // Kill once at least 3 cases have streamed (and before the last one).
     await new Promise<void>((resolve, reject) => {
       const timer = setInterval(() => {
@@ -79,13 +116,27 @@ describe('suite run', () => {
           resolve();
         }
       }, 20);
-      child.on('exit', () => { clearInterval(timer); reject(new Error('suite finished before it could be killed')); });
+      child.on('exit', () => {
+        clearInterval(timer);
+        reject(new Error('suite finished before it could be killed'));
+      });
     });
     await new Promise((r) => child.once('exit', r));
     const streamed = readFileSync(jsonl, 'utf8').split('\n').filter(Boolean).length - 1;
     expect(streamed).toBeLessThan(11);
     const resumedJson = join(tmp, 'resumed.json');
-    const r = crossrt('suite', 'run', suite, '--jsonl', jsonl, '--json', resumedJson, '--work-dir', join(tmp, 'w'), '--resume');
+    const r = crossrt(
+      'suite',
+      'run',
+      suite,
+      '--jsonl',
+      jsonl,
+      '--json',
+      resumedJson,
+      '--work-dir',
+      join(tmp, 'w'),
+      '--resume',
+    );
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stderr).toMatch(/resuming: \d+\/11 cases already in the stream/);
     expect(stable(readReport(resumedJson))).toEqual(stable(readReport(full)));
@@ -94,7 +145,20 @@ describe('suite run', () => {
   it('three shards merged equal the unsharded run', () => {
     const shardReports = [1, 2, 3].map((i) => {
       const out = join(tmp, `shard-${i}.json`);
-      const r = crossrt('suite', 'run', suite, '--shard', `${i}/3`, '--jsonl', join(tmp, `shard-${i}.jsonl`), '--json', out, '--work-dir', join(tmp, 'w'), '-q');
+      const r = crossrt(
+        'suite',
+        'run',
+        suite,
+        '--shard',
+        `${i}/3`,
+        '--jsonl',
+        join(tmp, `shard-${i}.jsonl`),
+        '--json',
+        out,
+        '--work-dir',
+        join(tmp, 'w'),
+        '-q',
+      );
       expect(r.code, r.stdout + r.stderr).toBe(0);
       return out;
     });
@@ -114,18 +178,55 @@ describe('goldens', () => {
   const golden = join(tmp, 'golden');
 
   it('classifies a converter that changed one model as a regression on that model only', () => {
-    const save = crossrt('suite', 'run', writeSuite('golden-save'), '--save-baseline', golden, '--jsonl', join(tmp, 'g0.jsonl'), '--work-dir', join(tmp, 'g0'), '-q');
+    const save = crossrt(
+      'suite',
+      'run',
+      writeSuite('golden-save'),
+      '--save-baseline',
+      golden,
+      '--jsonl',
+      join(tmp, 'g0.jsonl'),
+      '--work-dir',
+      join(tmp, 'g0'),
+      '-q',
+    );
     expect(save.code, save.stdout + save.stderr).toBe(0);
 
     const same = join(tmp, 'same.json');
-    const unchanged = crossrt('suite', 'run', writeSuite('golden-same'), '--baseline', golden, '--json', same, '--jsonl', join(tmp, 'g1.jsonl'), '--work-dir', join(tmp, 'g1'), '-q');
+    const unchanged = crossrt(
+      'suite',
+      'run',
+      writeSuite('golden-same'),
+      '--baseline',
+      golden,
+      '--json',
+      same,
+      '--jsonl',
+      join(tmp, 'g1.jsonl'),
+      '--work-dir',
+      join(tmp, 'g1'),
+      '-q',
+    );
     expect(unchanged.code, unchanged.stdout).toBe(0);
     const classes = readReport(same).baseline!.classes;
     expect(classes['regression'] ?? 0).toBe(0);
     expect(classes['unchanged']).toBeGreaterThan(0);
 
     const bad = join(tmp, 'bad.json');
-    const regressed = crossrt('suite', 'run', writeSuite('golden-bad', 'bad'), '--baseline', golden, '--json', bad, '--jsonl', join(tmp, 'g2.jsonl'), '--work-dir', join(tmp, 'g2'), '-q');
+    const regressed = crossrt(
+      'suite',
+      'run',
+      writeSuite('golden-bad', 'bad'),
+      '--baseline',
+      golden,
+      '--json',
+      bad,
+      '--jsonl',
+      join(tmp, 'g2.jsonl'),
+      '--work-dir',
+      join(tmp, 'g2'),
+      '-q',
+    );
     expect(regressed.code).toBe(1);
     const report = readReport(bad);
     const converted = report.cases.find((c) => c.id === 'affine-relu.converted')!;
@@ -134,7 +235,9 @@ describe('goldens', () => {
     expect(z.map((d) => d.classification)).toEqual(['regression', 'regression']);
     expect(z[0]!.reason).toMatch(/model file changed since the golden/);
     expect(z[0]!.maxAbsError).toBeGreaterThan(0.001);
-    expect(converted.baseline!.filter((d) => d.output === 'y').every((d) => d.classification === 'unchanged')).toBe(true);
+    expect(converted.baseline!.filter((d) => d.output === 'y').every((d) => d.classification === 'unchanged')).toBe(
+      true,
+    );
     const others = report.cases.filter((c) => c.id !== 'affine-relu.converted').flatMap((c) => c.baseline ?? []);
     expect(others.every((d) => d.classification === 'unchanged')).toBe(true);
   });
@@ -146,7 +249,20 @@ describe('goldens', () => {
     spawnSync('cp', ['-r', golden, older]);
     writeFileSync(join(older, 'baseline.json'), JSON.stringify(index));
     const out = join(tmp, 'upgrade.json');
-    const r = crossrt('suite', 'run', writeSuite('golden-upgrade'), '--baseline', older, '--json', out, '--jsonl', join(tmp, 'g3.jsonl'), '--work-dir', join(tmp, 'g3'), '-q');
+    const r = crossrt(
+      'suite',
+      'run',
+      writeSuite('golden-upgrade'),
+      '--baseline',
+      older,
+      '--json',
+      out,
+      '--jsonl',
+      join(tmp, 'g3.jsonl'),
+      '--work-dir',
+      join(tmp, 'g3'),
+      '-q',
+    );
     expect(r.code, r.stdout).toBe(0);
     const deltas = readReport(out).cases.flatMap((c) => c.baseline ?? []);
     expect(deltas.length).toBeGreaterThan(0);
@@ -157,9 +273,23 @@ describe('goldens', () => {
 
 describe('converter steps', () => {
   it('turns a failing or hanging converter into convert-error with its output, and keeps going', () => {
-    for (const [mode, why] of [['fail', /exited with code 1/], ['hang', /did not finish within 5 s/]] as const) {
+    for (const [mode, why] of [
+      ['fail', /exited with code 1/],
+      ['hang', /did not finish within 5 s/],
+    ] as const) {
       const out = join(tmp, `conv-${mode}.json`);
-      const r = crossrt('suite', 'run', writeSuite(`conv-${mode}`, mode), '--json', out, '--jsonl', join(tmp, `c-${mode}.jsonl`), '--work-dir', join(tmp, `c-${mode}`), '-q');
+      const r = crossrt(
+        'suite',
+        'run',
+        writeSuite(`conv-${mode}`, mode),
+        '--json',
+        out,
+        '--jsonl',
+        join(tmp, `c-${mode}.jsonl`),
+        '--work-dir',
+        join(tmp, `c-${mode}`),
+        '-q',
+      );
       expect(r.code).toBe(1);
       const report = readReport(out);
       const c = report.cases.find((x) => x.id === 'affine-relu.converted')!;

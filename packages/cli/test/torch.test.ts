@@ -16,7 +16,12 @@ const bin = join(repo, 'packages/cli/dist/main.js');
 const tmp = mkdtempSync(join(tmpdir(), 'crossrt-cli-torch-'));
 
 function crossrt(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: join(repo, 'fixtures/torch'), encoding: 'utf8', env: { ...process.env, CI: 'true', ...env }, timeout: 240_000 });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd: join(repo, 'fixtures/torch'),
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true', ...env },
+    timeout: 240_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -31,10 +36,25 @@ describe('crossrt torch', { timeout: 240_000 }, () => {
   it('exports at two opsets, passes against PyTorch on the Node targets, exits 0 and writes JSON and HTML', () => {
     const json = join(tmp, 'pass.json');
     const html = join(tmp, 'pass.html');
-    const r = crossrt(['torch', 'torchvision_models.py:squeezenet1_1', '--opset', '13,17', '-t', 'ort-node:cpu,ort-web:wasm', '--out-dir', join(tmp, 'exports'), '--json', json, '--html', html]);
+    const r = crossrt([
+      'torch',
+      'torchvision_models.py:squeezenet1_1',
+      '--opset',
+      '13,17',
+      '-t',
+      'ort-node:cpu,ort-web:wasm',
+      '--out-dir',
+      join(tmp, 'exports'),
+      '--json',
+      json,
+      '--html',
+      html,
+    ]);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(r.stdout).toMatch(/SOURCE torchvision_models\.py:squeezenet1_1 \(SqueezeNet\): torch 1\.13/);
-    expect(r.stdout).toMatch(/PASS torchvision_models\.squeezenet1_1@opset13: every target that ran agrees with PyTorch/);
+    expect(r.stdout).toMatch(
+      /PASS torchvision_models\.squeezenet1_1@opset13: every target that ran agrees with PyTorch/,
+    );
     const report = ReportSchema.parse(JSON.parse(readFileSync(json, 'utf8')));
     expect(report.command).toBe('torch');
     expect(report.totals).toMatchObject({ cases: 2, passed: 2 });
@@ -45,26 +65,45 @@ describe('crossrt torch', { timeout: 240_000 }, () => {
   });
 
   it('a converter fault exits 1 and prints the culprit module with the module table', () => {
-    const r = crossrt(['torch', 'faulty_exporters.py:resnet18_bn_epsilon', '--opset', '17', '-t', 'ort-node:cpu', '--out-dir', join(tmp, 'exports')]);
+    const r = crossrt([
+      'torch',
+      'faulty_exporters.py:resnet18_bn_epsilon',
+      '--opset',
+      '17',
+      '-t',
+      'ort-node:cpu',
+      '--out-dir',
+      join(tmp, 'exports'),
+    ]);
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stdout).toMatch(/NUMERIC-MISMATCH faulty_exporters\.resnet18_bn_epsilon@opset17: output on ort-node:cpu: mismatch: .*first divergent module: conv1/);
+    expect(r.stdout).toMatch(
+      /NUMERIC-MISMATCH faulty_exporters\.resnet18_bn_epsilon@opset17: output on ort-node:cpu: mismatch: .*first divergent module: conv1/,
+    );
     expect(r.stdout).toMatch(/CULPRIT #0 conv1 \(Conv2d\): module conv1 \(Conv2d\) \(the exporter folded bn1 into it/);
     expect(r.stdout).toMatch(/modules paired with ONNX tensors: 75\/75/);
     expect(r.stdout).toMatch(/^\s+0\s+conv1\s+Conv2d\s+culprit/m);
   });
 
   it('without an interpreter that can import torch: SOURCE_UNAVAILABLE, exit 2, with the apt hint', () => {
-    const missing = crossrt(['torch', 'torchvision_models.py:resnet18', '-t', 'ort-node:cpu'], { CROSSRT_PYTHON: '/nonexistent/python3' });
+    const missing = crossrt(['torch', 'torchvision_models.py:resnet18', '-t', 'ort-node:cpu'], {
+      CROSSRT_PYTHON: '/nonexistent/python3',
+    });
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('crossrt: SOURCE_UNAVAILABLE: CROSSRT_PYTHON=/nonexistent/python3 cannot be used: not found');
+    expect(missing.stderr).toContain(
+      'crossrt: SOURCE_UNAVAILABLE: CROSSRT_PYTHON=/nonexistent/python3 cannot be used: not found',
+    );
     expect(missing.stderr).toContain('apt-get install python3-torch python3-torchvision python3-onnx python3-numpy');
     // A real interpreter that cannot see Debian's dist-packages (-S: no site directories), as a pyenv one.
     const bare = join(tmp, 'python-no-site');
     writeFileSync(bare, '#!/bin/sh\nexec /usr/bin/python3 -S "$@"\n');
     chmodSync(bare, 0o755);
-    const noTorch = crossrt(['torch', 'torchvision_models.py:resnet18', '-t', 'ort-node:cpu'], { CROSSRT_PYTHON: bare });
+    const noTorch = crossrt(['torch', 'torchvision_models.py:resnet18', '-t', 'ort-node:cpu'], {
+      CROSSRT_PYTHON: bare,
+    });
     expect(noTorch.code).toBe(2);
-    expect(noTorch.stderr).toMatch(/SOURCE_UNAVAILABLE: CROSSRT_PYTHON=.*python-no-site cannot be used: cannot import torch, onnx, numpy/);
+    expect(noTorch.stderr).toMatch(
+      /SOURCE_UNAVAILABLE: CROSSRT_PYTHON=.*python-no-site cannot be used: cannot import torch, onnx, numpy/,
+    );
   });
 
   it('a missing callable file is SOURCE_CALLABLE_INVALID, exit 2', () => {

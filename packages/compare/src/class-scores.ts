@@ -24,16 +24,24 @@ export function looksLikeClassScores(name: string, dims: readonly number[]): boo
 export function topKAgreement(a: FloatArray, r: FloatArray, classes: number, kMax = TOP_K): TopKAgreement {
   const rows = Math.floor(a.length / classes);
   const k = Math.min(kMax, classes);
-  const idxA = new Int32Array(k), valA = new Float64Array(k);
-  const idxR = new Int32Array(k), valR = new Float64Array(k);
-  let top1 = 0, overlap = 0;
+  const idxA = new Int32Array(k),
+    valA = new Float64Array(k);
+  const idxR = new Int32Array(k),
+    valR = new Float64Array(k);
+  let top1 = 0,
+    overlap = 0;
   for (let row = 0; row < rows; row++) {
     const base = row * classes;
     selectTopK(a, base, classes, k, idxA, valA);
     selectTopK(r, base, classes, k, idxR, valR);
     if (idxA[0] === idxR[0]) top1++;
     let shared = 0;
-    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) if (idxA[i] === idxR[j]) { shared++; break; }
+    for (let i = 0; i < k; i++)
+      for (let j = 0; j < k; j++)
+        if (idxA[i] === idxR[j]) {
+          shared++;
+          break;
+        }
     overlap += shared / k;
   }
   return { rows, classes, k, top1: rows ? top1 / rows : 1, topKOverlap: rows ? overlap / rows : 1 };

@@ -3,7 +3,11 @@ import type { HostTensor, Tolerance } from '@crossrt/core';
 import { compareOutput } from './compare-outputs.js';
 
 const tol: Tolerance = { rtol: 1e-3, atol: 1e-5, source: 'cli' };
-const f32 = (values: number[], dims = [values.length]): HostTensor => ({ dtype: 'float32', dims, data: new Float32Array(values) });
+const f32 = (values: number[], dims = [values.length]): HostTensor => ({
+  dtype: 'float32',
+  dims,
+  data: new Float32Array(values),
+});
 const cmp = (actual: HostTensor | undefined, expected: HostTensor | undefined, t = tol) =>
   compareOutput({ output: 'y', target: 'b', reference: 'a', actual, expected, tolerance: t });
 
@@ -43,11 +47,19 @@ describe('compareOutput', () => {
 
   it('compares integers, int64 and strings exactly, ignoring tolerance', () => {
     const loose: Tolerance = { rtol: 1, atol: 100, source: 'cli' };
-    const i32 = cmp({ dtype: 'int32', dims: [3], data: new Int32Array([1, 2, 3]) }, { dtype: 'int32', dims: [3], data: new Int32Array([1, 2, 4]) }, loose);
+    const i32 = cmp(
+      { dtype: 'int32', dims: [3], data: new Int32Array([1, 2, 3]) },
+      { dtype: 'int32', dims: [3], data: new Int32Array([1, 2, 4]) },
+      loose,
+    );
     expect(i32.verdict).toBe('mismatch');
     expect(i32.metrics!.allcloseMismatches).toBe(1);
     expect(i32.metrics!.maxAbsError).toBe(1);
-    const i64 = cmp({ dtype: 'int64', dims: [2], data: new BigInt64Array([5n, -7n]) }, { dtype: 'int64', dims: [2], data: new BigInt64Array([5n, -7n]) }, loose);
+    const i64 = cmp(
+      { dtype: 'int64', dims: [2], data: new BigInt64Array([5n, -7n]) },
+      { dtype: 'int64', dims: [2], data: new BigInt64Array([5n, -7n]) },
+      loose,
+    );
     expect(i64.verdict).toBe('pass');
     const s = cmp({ dtype: 'string', dims: [2], data: ['a', 'b'] }, { dtype: 'string', dims: [2], data: ['a', 'c'] });
     expect(s.verdict).toBe('mismatch');
@@ -68,7 +80,13 @@ describe('compareOutput with tolerance policies', () => {
   const ramp = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
 
   it('resolves per-dtype defaults when no fixed tolerance is given', () => {
-    const r = compareOutput({ output: 'y', target: 'b:x', reference: 'a:x', actual: f32([1.000015]), expected: f32([1]) });
+    const r = compareOutput({
+      output: 'y',
+      target: 'b:x',
+      reference: 'a:x',
+      actual: f32([1.000015]),
+      expected: f32([1]),
+    });
     expect(r.tolerance).toMatchObject({ rtol: 1e-5, atol: 1e-5, source: 'dtype-default' });
     expect(r.verdict).toBe('pass'); // float32(1.000015) - 1 ≈ 1.5e-5 <= 1e-5 + 1e-5*1
     expect(r.reason).toMatch(/\(float32-default\)$/);
@@ -76,17 +94,40 @@ describe('compareOutput with tolerance policies', () => {
 
   it('an output override decides for that output only, and the reason names it', () => {
     const policy = { outputs: { y: { rtol: 0, atol: 1e-6 } } };
-    const r = compareOutput({ output: 'y', target: 'b:x', reference: 'a:x', actual: f32([1.000015]), expected: f32([1]), policy });
+    const r = compareOutput({
+      output: 'y',
+      target: 'b:x',
+      reference: 'a:x',
+      actual: f32([1.000015]),
+      expected: f32([1]),
+      policy,
+    });
     expect(r.verdict).toBe('mismatch');
     expect(r.reason).toMatch(/\(output:y\)/);
-    expect(compareOutput({ output: 'z', target: 'b:x', reference: 'a:x', actual: f32([1.000015]), expected: f32([1]), policy }).verdict).toBe('pass');
+    expect(
+      compareOutput({
+        output: 'z',
+        target: 'b:x',
+        reference: 'a:x',
+        actual: f32([1.000015]),
+        expected: f32([1]),
+        policy,
+      }).verdict,
+    ).toBe('pass');
   });
 
   it('a statistical variant policy passes small spread-out fp16-like noise that fails element-wise', () => {
     // reference sin(i), actual with relative noise 1e-3: SNR = 60 dB, cosine ≈ 1 - 5e-7.
     const ref = ramp(1000, (i) => Math.sin(i));
     const act = ref.map((v, i) => v * (1 + (i % 2 ? 1e-3 : -1e-3)));
-    const r = compareOutput({ output: 'y', target: 'b.onnx@a:x', reference: 'a.onnx@a:x', actual: f32(act), expected: f32(ref), variantKind: 'fp16' });
+    const r = compareOutput({
+      output: 'y',
+      target: 'b.onnx@a:x',
+      reference: 'a.onnx@a:x',
+      actual: f32(act),
+      expected: f32(ref),
+      variantKind: 'fp16',
+    });
     expect(r.metrics!.allcloseMismatches).toBeGreaterThan(0);
     expect(r.metrics!.snrDb).toBeCloseTo(60, 1);
     expect(r.verdict).toBe('pass');
@@ -97,7 +138,14 @@ describe('compareOutput with tolerance policies', () => {
     const ref = ramp(20, (i) => (i % 10) / 10); // 2 rows × 10 classes, argmax 9
     const act = [...ref];
     act[0] = 0.95; // row 0: argmax moves to class 0
-    const r = compareOutput({ output: 'logits', target: 'b.onnx@a:x', reference: 'a.onnx@a:x', actual: { ...f32(act), dims: [2, 10] }, expected: { ...f32(ref), dims: [2, 10] }, variantKind: 'int8' });
+    const r = compareOutput({
+      output: 'logits',
+      target: 'b.onnx@a:x',
+      reference: 'a.onnx@a:x',
+      actual: { ...f32(act), dims: [2, 10] },
+      expected: { ...f32(ref), dims: [2, 10] },
+      variantKind: 'int8',
+    });
     expect(r.metrics!.topK!.top1).toBe(0.5);
     expect(r.verdict).toBe('mismatch');
     expect(r.reason).toMatch(/top-1 agreement 50\.00% < 95\.00%/);
@@ -108,13 +156,28 @@ describe('compareOutput with tolerance policies', () => {
     const half: HostTensor = { dtype: 'float16', dims: [2], data: new Uint16Array([0x3c00, 0x4000]) }; // 1, 2
     const single = f32([1, 2]);
     expect(cmp(half, single).verdict).toBe('dtype');
-    const v = compareOutput({ output: 'y', target: 'b.onnx@a:x', reference: 'a.onnx@a:x', actual: half, expected: single, variantKind: 'fp16', allowFloatDtypeMix: true });
+    const v = compareOutput({
+      output: 'y',
+      target: 'b.onnx@a:x',
+      reference: 'a.onnx@a:x',
+      actual: half,
+      expected: single,
+      variantKind: 'fp16',
+      allowFloatDtypeMix: true,
+    });
     expect(v.verdict).toBe('pass');
     expect(v.reason).toMatch(/float16 compared by value against float32/);
   });
 
   it('an opt-in ULP bound fails values that are within rtol/atol', () => {
-    const r = compareOutput({ output: 'y', target: 'b:x', reference: 'a:x', actual: f32([1 + 2 ** -22]), expected: f32([1]), policy: { base: { maxUlp: 1 } } });
+    const r = compareOutput({
+      output: 'y',
+      target: 'b:x',
+      reference: 'a:x',
+      actual: f32([1 + 2 ** -22]),
+      expected: f32([1]),
+      policy: { base: { maxUlp: 1 } },
+    });
     expect(r.metrics!.maxUlp).toBe(2);
     expect(r.verdict).toBe('mismatch');
     expect(r.reason).toMatch(/max ULP distance 2 > 1/);

@@ -52,13 +52,23 @@ const scratch = new Float64Array(1);
 const scratchHigh = new Int32Array(scratch.buffer, 4, 1);
 
 // Non-finite bookkeeping lives in a small typed array so the hot loop keeps few live scalars.
-const NF_MISMATCH = 0, NF_A_NAN = 1, NF_R_NAN = 2, NF_A_INF = 3, NF_R_INF = 4, NF_OVERFLOW = 5, NF_PAIRS = 6;
+const NF_MISMATCH = 0,
+  NF_A_NAN = 1,
+  NF_R_NAN = 2,
+  NF_A_INF = 3,
+  NF_R_INF = 4,
+  NF_OVERFLOW = 5,
+  NF_PAIRS = 6;
 
 function nonFinitePair(x: number, y: number, nf: Int32Array): void {
-  const xNaN = x !== x, yNaN = y !== y;
+  const xNaN = x !== x,
+    yNaN = y !== y;
   const xInf = !xNaN && (x === Infinity || x === -Infinity);
   const yInf = !yNaN && (y === Infinity || y === -Infinity);
-  if (!xNaN && !yNaN && !xInf && !yInf) { nf[NF_OVERFLOW]!++; return; }
+  if (!xNaN && !yNaN && !xInf && !yInf) {
+    nf[NF_OVERFLOW]!++;
+    return;
+  }
   nf[NF_PAIRS]!++;
   if (xNaN) nf[NF_A_NAN]!++;
   if (yNaN) nf[NF_R_NAN]!++;
@@ -77,7 +87,8 @@ function classifyNonFinite(a: FloatArray, r: FloatArray, nf: Int32Array): number
   let overflowFirst = -1;
   const n = Math.min(a.length, r.length);
   for (let i = 0; i < n; i++) {
-    const x = a[i]!, y = r[i]!;
+    const x = a[i]!,
+      y = r[i]!;
     if (Math.abs(x - y) <= MAX) continue;
     const before = nf[NF_OVERFLOW]!;
     nonFinitePair(x, y, nf);
@@ -92,11 +103,19 @@ function classifyNonFinite(a: FloatArray, r: FloatArray, nf: Int32Array): number
  * float64 and mixed-width pairs the generic one. Two kernels rather than one keeps each loop
  * monomorphic for V8 (one typed-array kind per load site), which is worth about 2x.
  */
-export function floatPass(a: FloatArray, r: FloatArray, rtol: number, atol: number, ulp: UlpSource, options: { simd?: boolean } = {}): FloatPassResult {
+export function floatPass(
+  a: FloatArray,
+  r: FloatArray,
+  rtol: number,
+  atol: number,
+  ulp: UlpSource,
+  options: { simd?: boolean } = {},
+): FloatPassResult {
   const f32 = a instanceof Float32Array && r instanceof Float32Array;
   // The WebAssembly SIMD kernel (same figures, ~2x faster) when available and the pair is all finite.
   const simd = f32 && options.simd !== false ? float32SimdPass(a, r, rtol, atol) : undefined;
-  const result = simd ?? (f32 ? float32Kernel(a as Float32Array, r as Float32Array, rtol, atol) : genericKernel(a, r, rtol, atol));
+  const result =
+    simd ?? (f32 ? float32Kernel(a as Float32Array, r as Float32Array, rtol, atol) : genericKernel(a, r, rtol, atol));
   // fp16 pairs count ULPs in half-precision places, from the original bits (a short integer loop).
   if (ulp.kind === 'float16') return { ...result, maxUlp: maxFloat16Ulp(ulp.a, ulp.r) };
   return ulp.kind === 'none' ? { ...result, maxUlp: 0 } : result;
@@ -105,7 +124,8 @@ export function floatPass(a: FloatArray, r: FloatArray, rtol: number, atol: numb
 function maxFloat16Ulp(a: Uint16Array, r: Uint16Array): number {
   let max = 0;
   for (let i = 0; i < a.length; i++) {
-    const ba = a[i]!, br = r[i]!;
+    const ba = a[i]!,
+      br = r[i]!;
     if ((ba & 0x7c00) === 0x7c00 && (ba & 0x3ff) !== 0) continue; // NaN
     if ((br & 0x7c00) === 0x7c00 && (br & 0x3ff) !== 0) continue;
     const u = Math.abs((ba & 0x8000 ? -(ba & 0x7fff) : ba) - (br & 0x8000 ? -(br & 0x7fff) : br));
@@ -124,23 +144,49 @@ function maxFloat16Ulp(a: Uint16Array, r: Uint16Array): number {
  */
 function float32Kernel(a: Float32Array, r: Float32Array, rtol: number, atol: number): FloatPassResult {
   // Module constants copied into locals: V8 would otherwise reload them from the module context per element.
-  const max = MAX, eps = REL_EPSILON, f64 = scratch, f64High = scratchHigh;
+  const max = MAX,
+    eps = REL_EPSILON,
+    f64 = scratch,
+    f64High = scratchHigh;
   const n = Math.min(a.length, r.length);
   const ia = new Int32Array(a.buffer, a.byteOffset, n);
   const ir = new Int32Array(r.buffer, r.byteOffset, n);
   const exponentCounts = new Int32Array(2048);
   const nf = new Int32Array(7);
-  let maxAbs = 0, sumAbs = 0, maxRel = 0, sumRel = 0, sumSq = 0, aa = 0, rr = 0;
-  let mismatches = 0, worst = -1, zero = 0, maxUlp = 0, nonFinite = 0;
+  let maxAbs = 0,
+    sumAbs = 0,
+    maxRel = 0,
+    sumRel = 0,
+    sumSq = 0,
+    aa = 0,
+    rr = 0;
+  let mismatches = 0,
+    worst = -1,
+    zero = 0,
+    maxUlp = 0,
+    nonFinite = 0;
   for (let i = 0; i < n; i++) {
-    const x = a[i]!, y = r[i]!;
+    const x = a[i]!,
+      y = r[i]!;
     const diff = x - y;
     const d = Math.abs(diff);
-    if (!(d <= max)) { nonFinite++; continue; }
-    if (d === 0) { zero++; const sq = x * x; aa += sq; rr += sq; continue; }
+    if (!(d <= max)) {
+      nonFinite++;
+      continue;
+    }
+    if (d === 0) {
+      zero++;
+      const sq = x * x;
+      aa += sq;
+      rr += sq;
+      continue;
+    }
     const ay = Math.abs(y);
     sumAbs += d;
-    if (d > maxAbs) { maxAbs = d; worst = i; }
+    if (d > maxAbs) {
+      maxAbs = d;
+      worst = i;
+    }
     const rel = d / (ay > eps ? ay : eps);
     sumRel += rel;
     if (rel > maxRel) maxRel = rel;
@@ -148,9 +194,11 @@ function float32Kernel(a: Float32Array, r: Float32Array, rtol: number, atol: num
     aa += x * x;
     rr += y * y;
     if (d > atol + rtol * ay) mismatches++;
-    const ba = ia[i]!, br = ir[i]!;
-    const sa = ba >> 31, sb = br >> 31;
-    const u = Math.abs((((ba & 0x7fffffff) ^ sa) - sa) - (((br & 0x7fffffff) ^ sb) - sb));
+    const ba = ia[i]!,
+      br = ir[i]!;
+    const sa = ba >> 31,
+      sb = br >> 31;
+    const u = Math.abs(((ba & 0x7fffffff) ^ sa) - sa - (((br & 0x7fffffff) ^ sb) - sb));
     if (u > maxUlp) maxUlp = u;
     if (((ba ^ br) & 0xff800000) === 0 && (br & 0x7f800000) !== 0) {
       exponentCounts[((br >>> 23) & 0xff) + 904 - Math.clz32(u)]!++;
@@ -160,27 +208,67 @@ function float32Kernel(a: Float32Array, r: Float32Array, rtol: number, atol: num
     }
   }
   if (nonFinite > 0) classifyNonFinite(a, r, nf);
-  return finishPass(n, nf, maxAbs, sumAbs, maxRel, sumRel, sumSq, aa, rr, maxUlp, mismatches, worst, zero, exponentCounts);
+  return finishPass(
+    n,
+    nf,
+    maxAbs,
+    sumAbs,
+    maxRel,
+    sumRel,
+    sumSq,
+    aa,
+    rr,
+    maxUlp,
+    mismatches,
+    worst,
+    zero,
+    exponentCounts,
+  );
 }
 
 /** float64 or mixed widths: no ULP figure (the formats differ), histogram through the float64 bits. */
 function genericKernel(a: FloatArray, r: FloatArray, rtol: number, atol: number): FloatPassResult {
   // Module constants copied into locals: V8 would otherwise reload them from the module context per element.
-  const max = MAX, eps = REL_EPSILON, f64 = scratch, f64High = scratchHigh;
+  const max = MAX,
+    eps = REL_EPSILON,
+    f64 = scratch,
+    f64High = scratchHigh;
   const n = Math.min(a.length, r.length);
   const exponentCounts = new Int32Array(2048);
   const nf = new Int32Array(7);
-  let maxAbs = 0, sumAbs = 0, maxRel = 0, sumRel = 0, sumSq = 0, aa = 0, rr = 0;
-  let mismatches = 0, worst = -1, zero = 0, nonFinite = 0;
+  let maxAbs = 0,
+    sumAbs = 0,
+    maxRel = 0,
+    sumRel = 0,
+    sumSq = 0,
+    aa = 0,
+    rr = 0;
+  let mismatches = 0,
+    worst = -1,
+    zero = 0,
+    nonFinite = 0;
   for (let i = 0; i < n; i++) {
-    const x = a[i]!, y = r[i]!;
+    const x = a[i]!,
+      y = r[i]!;
     const diff = x - y;
     const d = Math.abs(diff);
-    if (!(d <= max)) { nonFinite++; continue; }
-    if (d === 0) { zero++; const sq = x * x; aa += sq; rr += sq; continue; }
+    if (!(d <= max)) {
+      nonFinite++;
+      continue;
+    }
+    if (d === 0) {
+      zero++;
+      const sq = x * x;
+      aa += sq;
+      rr += sq;
+      continue;
+    }
     const ay = Math.abs(y);
     sumAbs += d;
-    if (d > maxAbs) { maxAbs = d; worst = i; }
+    if (d > maxAbs) {
+      maxAbs = d;
+      worst = i;
+    }
     const rel = d / (ay > eps ? ay : eps);
     sumRel += rel;
     if (rel > maxRel) maxRel = rel;
@@ -202,16 +290,43 @@ function genericKernel(a: FloatArray, r: FloatArray, rtol: number, atol: number)
 }
 
 function finishPass(
-  n: number, nf: Int32Array, maxAbs: number, sumAbs: number, maxRel: number, sumRel: number, sumSq: number, aa: number, rr: number,
-  maxUlp: number, mismatches: number, worst: number, zero: number, exponentCounts: Int32Array,
+  n: number,
+  nf: Int32Array,
+  maxAbs: number,
+  sumAbs: number,
+  maxRel: number,
+  sumRel: number,
+  sumSq: number,
+  aa: number,
+  rr: number,
+  maxUlp: number,
+  mismatches: number,
+  worst: number,
+  zero: number,
+  exponentCounts: Int32Array,
 ): FloatPassResult {
   // Σa·r is not accumulated: (Σa² + Σr² - Σ(a-r)²) / 2 gives it to float64 rounding, one multiply-add fewer per element.
   return {
-    elements: n, finite: n - nf[NF_PAIRS]! - nf[NF_OVERFLOW]!,
-    maxAbs, sumAbs, maxRel, sumRel, sumSqErr: sumSq, dot: (aa + rr - sumSq) / 2, sumSqA: aa, sumSqR: rr, maxUlp,
-    allcloseMismatches: mismatches, nanInfMismatches: nf[NF_MISMATCH]!,
-    actualNaN: nf[NF_A_NAN]!, referenceNaN: nf[NF_R_NAN]!, actualInf: nf[NF_A_INF]!, referenceInf: nf[NF_R_INF]!,
-    worstIndex: worst, zeroErrors: zero, exponentCounts,
+    elements: n,
+    finite: n - nf[NF_PAIRS]! - nf[NF_OVERFLOW]!,
+    maxAbs,
+    sumAbs,
+    maxRel,
+    sumRel,
+    sumSqErr: sumSq,
+    dot: (aa + rr - sumSq) / 2,
+    sumSqA: aa,
+    sumSqR: rr,
+    maxUlp,
+    allcloseMismatches: mismatches,
+    nanInfMismatches: nf[NF_MISMATCH]!,
+    actualNaN: nf[NF_A_NAN]!,
+    referenceNaN: nf[NF_R_NAN]!,
+    actualInf: nf[NF_A_INF]!,
+    referenceInf: nf[NF_R_INF]!,
+    worstIndex: worst,
+    zeroErrors: zero,
+    exponentCounts,
   };
 }
 

@@ -2,8 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { HostTensor } from '@crossrt/core';
 import { computeMetrics } from './metrics.js';
 
-const f32 = (values: number[], dims = [values.length]): HostTensor => ({ dtype: 'float32', dims, data: new Float32Array(values) });
-const f64 = (values: number[], dims = [values.length]): HostTensor => ({ dtype: 'float64', dims, data: new Float64Array(values) });
+const f32 = (values: number[], dims = [values.length]): HostTensor => ({
+  dtype: 'float32',
+  dims,
+  data: new Float32Array(values),
+});
+const f64 = (values: number[], dims = [values.length]): HostTensor => ({
+  dtype: 'float64',
+  dims,
+  data: new Float64Array(values),
+});
 
 describe('computeMetrics on hand-computed float64 pairs', () => {
   // a = [1, 2, 3, 4], r = [1, 2.5, 2, 4]: errors [0, 0.5, 1, 0]; values are exact in binary.
@@ -35,7 +43,13 @@ describe('computeMetrics on hand-computed float64 pairs', () => {
   });
 
   it('log2 histogram of |a-r|: two zeros, 0.5 in [2^-1, 2^0), 1 in [2^0, 2^1)', () => {
-    expect(m.histogram).toEqual({ zero: 2, bins: [{ log2: -1, count: 1 }, { log2: 0, count: 1 }] });
+    expect(m.histogram).toEqual({
+      zero: 2,
+      bins: [
+        { log2: -1, count: 1 },
+        { log2: 0, count: 1 },
+      ],
+    });
   });
 
   it('relative error floors a zero reference at 1e-12', () => {
@@ -89,7 +103,11 @@ describe('ULP distance', () => {
   });
 
   it('float16 counts in half-precision places, from the bits', () => {
-    const f16 = (bits: number[]): HostTensor => ({ dtype: 'float16', dims: [bits.length], data: new Uint16Array(bits) });
+    const f16 = (bits: number[]): HostTensor => ({
+      dtype: 'float16',
+      dims: [bits.length],
+      data: new Uint16Array(bits),
+    });
     expect(computeMetrics(f16([0x3c01]), f16([0x3c00]), 0, 0).maxUlp).toBe(1);
     expect(computeMetrics(f16([0x8000]), f16([0x0000]), 0, 0).maxUlp).toBe(0);
     expect(computeMetrics(f16([0x8001]), f16([0x0001]), 0, 0).maxUlp).toBe(2);
@@ -104,13 +122,33 @@ describe('ULP distance', () => {
 
 describe('exact dtypes', () => {
   it('integers, bool and bigints count differences; strings compare by value', () => {
-    const i8 = computeMetrics({ dtype: 'int8', dims: [3], data: new Int8Array([1, -128, 5]) }, { dtype: 'int8', dims: [3], data: new Int8Array([1, 127, 5]) }, 1, 1);
+    const i8 = computeMetrics(
+      { dtype: 'int8', dims: [3], data: new Int8Array([1, -128, 5]) },
+      { dtype: 'int8', dims: [3], data: new Int8Array([1, 127, 5]) },
+      1,
+      1,
+    );
     expect(i8).toMatchObject({ exact: true, allcloseMismatches: 1, maxAbsError: 255, worstIndex: 1 });
-    const b = computeMetrics({ dtype: 'bool', dims: [2], data: new Uint8Array([1, 0]) }, { dtype: 'bool', dims: [2], data: new Uint8Array([1, 1]) }, 0, 0);
+    const b = computeMetrics(
+      { dtype: 'bool', dims: [2], data: new Uint8Array([1, 0]) },
+      { dtype: 'bool', dims: [2], data: new Uint8Array([1, 1]) },
+      0,
+      0,
+    );
     expect(b.allcloseMismatches).toBe(1);
-    const u64 = computeMetrics({ dtype: 'uint64', dims: [1], data: new BigUint64Array([2n ** 64n - 1n]) }, { dtype: 'uint64', dims: [1], data: new BigUint64Array([2n ** 64n - 2n]) }, 0, 0);
+    const u64 = computeMetrics(
+      { dtype: 'uint64', dims: [1], data: new BigUint64Array([2n ** 64n - 1n]) },
+      { dtype: 'uint64', dims: [1], data: new BigUint64Array([2n ** 64n - 2n]) },
+      0,
+      0,
+    );
     expect(u64).toMatchObject({ allcloseMismatches: 1, maxAbsError: 1, worstActual: '18446744073709551615' });
-    const s = computeMetrics({ dtype: 'string', dims: [2], data: ['x', 'y'] }, { dtype: 'string', dims: [2], data: ['x', 'y'] }, 0, 0);
+    const s = computeMetrics(
+      { dtype: 'string', dims: [2], data: ['x', 'y'] },
+      { dtype: 'string', dims: [2], data: ['x', 'y'] },
+      0,
+      0,
+    );
     expect(s.allcloseMismatches).toBe(0);
   });
 });
@@ -125,7 +163,9 @@ describe('top-k agreement on class scores', () => {
   });
 
   it('is skipped for outputs that do not look like class scores', () => {
-    expect(computeMetrics(f32([1, 2], [1, 1, 2]), f32([1, 2], [1, 1, 2]), 0, 0, { output: 'stateN' }).topK).toBeUndefined();
+    expect(
+      computeMetrics(f32([1, 2], [1, 1, 2]), f32([1, 2], [1, 1, 2]), 0, 0, { output: 'stateN' }).topK,
+    ).toBeUndefined();
     expect(computeMetrics(f32([1], [1, 1]), f32([1], [1, 1]), 0, 0, { output: 'output' }).topK).toBeUndefined();
   });
 });
@@ -133,9 +173,13 @@ describe('top-k agreement on class scores', () => {
 describe('float32 histogram bins from bits', () => {
   it('matches floor(log2 |a-r|) taken from the float64 exponent, across signs, binades and subnormals', () => {
     const n = 20000;
-    const a = new Float32Array(n), r = new Float32Array(n);
+    const a = new Float32Array(n),
+      r = new Float32Array(n);
     let s = 12345;
-    const rnd = () => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return s / 4294967296; };
+    const rnd = () => {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      return s / 4294967296;
+    };
     for (let i = 0; i < n; i++) {
       const scale = 2 ** Math.floor(rnd() * 60 - 150); // reaches float32 subnormals
       r[i] = (rnd() - 0.5) * scale * (i % 3 === 0 ? 1 : 2 ** 100);
@@ -147,7 +191,10 @@ describe('float32 histogram bins from bits', () => {
     let zero = 0;
     for (let i = 0; i < n; i++) {
       const d = Math.abs(a[i]! - r[i]!);
-      if (d === 0) { zero++; continue; }
+      if (d === 0) {
+        zero++;
+        continue;
+      }
       dv.setFloat64(0, d);
       const e = (dv.getUint16(0) >> 4) - 1023;
       want.set(e, (want.get(e) ?? 0) + 1);

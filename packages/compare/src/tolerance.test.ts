@@ -5,17 +5,32 @@ const subject = { output: 'y', dtype: 'float32' as const, target: 'ort-web:wasm'
 
 describe('resolveTolerance', () => {
   it('starts from the dtype default', () => {
-    expect(resolveTolerance(subject)).toMatchObject({ rtol: 1e-5, atol: 1e-5, source: 'dtype-default', check: 'elementwise' });
+    expect(resolveTolerance(subject)).toMatchObject({
+      rtol: 1e-5,
+      atol: 1e-5,
+      source: 'dtype-default',
+      check: 'elementwise',
+    });
     expect(resolveTolerance({ ...subject, dtype: 'float16' })).toMatchObject({ rtol: 4e-3, atol: 1e-3 });
   });
 
   it('layers variant kind, base, target pair and output overrides in that order', () => {
-    const t = resolveTolerance({ ...subject, variantKind: 'fp16' }, {
-      base: { rtol: 1e-3 },
-      targetPairs: { 'ort-node:cpu->ort-web:wasm': { atol: 0.5 } },
-      outputs: { y: { minCosine: 0.9 } },
+    const t = resolveTolerance(
+      { ...subject, variantKind: 'fp16' },
+      {
+        base: { rtol: 1e-3 },
+        targetPairs: { 'ort-node:cpu->ort-web:wasm': { atol: 0.5 } },
+        outputs: { y: { minCosine: 0.9 } },
+      },
+    );
+    expect(t).toMatchObject({
+      check: 'statistical',
+      rtol: 1e-3,
+      atol: 0.5,
+      minCosine: 0.9,
+      minSnrDb: 30,
+      source: 'output-override',
     });
-    expect(t).toMatchObject({ check: 'statistical', rtol: 1e-3, atol: 0.5, minCosine: 0.9, minSnrDb: 30, source: 'output-override' });
     expect(t.rules).toEqual(['float32-default', 'variant:fp16', 'base', 'pair:ort-node:cpu->ort-web:wasm', 'output:y']);
   });
 

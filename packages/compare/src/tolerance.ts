@@ -56,20 +56,37 @@ export interface ToleranceSubject {
  * The tolerance for one comparison: layer by layer (see TolerancePolicySchema), every layer that sets
  * something named in `rules`, and `source` telling which kind of layer had the last word.
  */
-export function resolveTolerance(subject: ToleranceSubject, policy: TolerancePolicy = {}, baseSource: Tolerance['source'] = 'cli'): Tolerance {
+export function resolveTolerance(
+  subject: ToleranceSubject,
+  policy: TolerancePolicy = {},
+  baseSource: Tolerance['source'] = 'cli',
+): Tolerance {
   const dtypeDefault = DTYPE_TOLERANCES[subject.dtype] ?? DTYPE_TOLERANCES.float32!;
-  let t: Tolerance = { ...dtypeDefault, source: 'dtype-default', check: 'elementwise', rules: [`${subject.dtype}-default`] };
+  let t: Tolerance = {
+    ...dtypeDefault,
+    source: 'dtype-default',
+    check: 'elementwise',
+    rules: [`${subject.dtype}-default`],
+  };
   const apply = (o: ToleranceOverride | undefined, rule: string, source: Tolerance['source']) => {
     if (!o || Object.keys(o).length === 0) return;
     t = { ...t, ...o, source, rules: [...(t.rules ?? []), rule] };
   };
   apply(policy.dtypes?.[subject.dtype], `dtype:${subject.dtype}`, 'config');
   if (subject.variantKind) {
-    apply({ ...VARIANT_POLICIES[subject.variantKind], ...policy.variantKinds?.[subject.variantKind] }, `variant:${subject.variantKind}`, 'variant-policy');
+    apply(
+      { ...VARIANT_POLICIES[subject.variantKind], ...policy.variantKinds?.[subject.variantKind] },
+      `variant:${subject.variantKind}`,
+      'variant-policy',
+    );
   }
   apply(policy.base, 'base', baseSource);
   apply(policy.targetPairs?.[subject.target], `target:${subject.target}`, 'target-pair-override');
-  apply(policy.targetPairs?.[`${subject.reference}->${subject.target}`], `pair:${subject.reference}->${subject.target}`, 'target-pair-override');
+  apply(
+    policy.targetPairs?.[`${subject.reference}->${subject.target}`],
+    `pair:${subject.reference}->${subject.target}`,
+    'target-pair-override',
+  );
   apply(policy.outputs?.[subject.output], `output:${subject.output}`, 'output-override');
   return t;
 }

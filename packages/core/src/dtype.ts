@@ -3,30 +3,59 @@
  * ONNX TensorProto.DataType numbers are the wire ids; names follow onnxruntime-common's `Tensor.Type`.
  */
 export const DTYPES = [
-  'float32', 'float16', 'bfloat16', 'float64',
-  'int8', 'int16', 'int32', 'int64',
-  'uint8', 'uint16', 'uint32', 'uint64',
-  'bool', 'string',
+  'float32',
+  'float16',
+  'bfloat16',
+  'float64',
+  'int8',
+  'int16',
+  'int32',
+  'int64',
+  'uint8',
+  'uint16',
+  'uint32',
+  'uint64',
+  'bool',
+  'string',
 ] as const;
 export type DType = (typeof DTYPES)[number];
 
-export type TypedArrayFor<D extends DType> =
-  D extends 'float32' ? Float32Array
-  : D extends 'float64' ? Float64Array
-  : D extends 'float16' | 'bfloat16' | 'uint16' ? Uint16Array
-  : D extends 'int8' ? Int8Array
-  : D extends 'int16' ? Int16Array
-  : D extends 'int32' ? Int32Array
-  : D extends 'int64' ? BigInt64Array
-  : D extends 'uint8' | 'bool' ? Uint8Array
-  : D extends 'uint32' ? Uint32Array
-  : D extends 'uint64' ? BigUint64Array
-  : D extends 'string' ? string[]
-  : never;
+export type TypedArrayFor<D extends DType> = D extends 'float32'
+  ? Float32Array
+  : D extends 'float64'
+    ? Float64Array
+    : D extends 'float16' | 'bfloat16' | 'uint16'
+      ? Uint16Array
+      : D extends 'int8'
+        ? Int8Array
+        : D extends 'int16'
+          ? Int16Array
+          : D extends 'int32'
+            ? Int32Array
+            : D extends 'int64'
+              ? BigInt64Array
+              : D extends 'uint8' | 'bool'
+                ? Uint8Array
+                : D extends 'uint32'
+                  ? Uint32Array
+                  : D extends 'uint64'
+                    ? BigUint64Array
+                    : D extends 'string'
+                      ? string[]
+                      : never;
 
 export type TensorData =
-  | Float32Array | Float64Array | Uint16Array | Int8Array | Int16Array | Int32Array
-  | BigInt64Array | Uint8Array | Uint32Array | BigUint64Array | string[];
+  | Float32Array
+  | Float64Array
+  | Uint16Array
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | BigInt64Array
+  | Uint8Array
+  | Uint32Array
+  | BigUint64Array
+  | string[];
 
 interface DTypeInfo {
   /** ONNX TensorProto.DataType value. */
@@ -59,9 +88,19 @@ const BY_ONNX = new Map<number, DType>(DTYPES.map((d) => [INFO[d].onnx, d]));
 
 /** ONNX element types crossrt does not carry (yet); named so errors can say what was found. */
 const ONNX_UNSUPPORTED_NAMES: Record<number, string> = {
-  0: 'UNDEFINED', 14: 'COMPLEX64', 15: 'COMPLEX128', 17: 'FLOAT8E4M3FN', 18: 'FLOAT8E4M3FNUZ',
-  19: 'FLOAT8E5M2', 20: 'FLOAT8E5M2FNUZ', 21: 'UINT4', 22: 'INT4', 23: 'FLOAT4E2M1', 24: 'FLOAT8E8M0',
-  25: 'UINT2', 26: 'INT2',
+  0: 'UNDEFINED',
+  14: 'COMPLEX64',
+  15: 'COMPLEX128',
+  17: 'FLOAT8E4M3FN',
+  18: 'FLOAT8E4M3FNUZ',
+  19: 'FLOAT8E5M2',
+  20: 'FLOAT8E5M2FNUZ',
+  21: 'UINT4',
+  22: 'INT4',
+  23: 'FLOAT4E2M1',
+  24: 'FLOAT8E8M0',
+  25: 'UINT2',
+  26: 'INT2',
 };
 
 export function isDType(s: string): s is DType {

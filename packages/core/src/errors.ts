@@ -92,7 +92,10 @@ export class CrossrtError extends Error {
 }
 
 export function isCrossrtError(e: unknown): e is CrossrtError {
-  return e instanceof CrossrtError || (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'CrossrtError');
+  return (
+    e instanceof CrossrtError ||
+    (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'CrossrtError')
+  );
 }
 
 /** One line describing any thrown value, without a stack. */

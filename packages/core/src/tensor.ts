@@ -22,7 +22,10 @@ export function makeTensor(dtype: DType, dims: readonly number[], data?: TensorD
   const n = elementCount(dims);
   const buf = data ?? allocate(dtype, n);
   if (buf.length !== n) {
-    throw new CrossrtError('TENSOR_INVALID', `tensor of dims [${dims.join(',')}] needs ${n} elements, got ${buf.length}`);
+    throw new CrossrtError(
+      'TENSOR_INVALID',
+      `tensor of dims [${dims.join(',')}] needs ${n} elements, got ${buf.length}`,
+    );
   }
   return { dtype, dims: [...dims], data: buf };
 }
@@ -36,7 +39,20 @@ export function tensorByteLength(t: HostTensor): number {
  * A numeric view for comparison: float32/float64/int arrays pass through untouched; fp16/bf16 bits are
  * decoded once; 64-bit integers are returned as-is (callers compare bigints exactly).
  */
-export function numericView(t: HostTensor): Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array | BigInt64Array | BigUint64Array | string[] {
+export function numericView(
+  t: HostTensor,
+):
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array
+  | string[] {
   if (t.dtype === 'float16') return decodeFloat16Array(t.data as Uint16Array);
   if (t.dtype === 'bfloat16') return decodeBfloat16Array(t.data as Uint16Array);
   return t.data;

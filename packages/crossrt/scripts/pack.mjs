@@ -16,7 +16,18 @@
  * ranges, or any shipped .js imports a package that nothing in the tarball declares.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -33,7 +44,11 @@ function workspaces() {
   const byName = new Map();
   for (const d of readdirSync(join(repo, 'packages'))) {
     const file = join(repo, 'packages', d, 'package.json');
-    if (existsSync(file)) byName.set(JSON.parse(readFileSync(file, 'utf8')).name, { dir: join(repo, 'packages', d), manifest: JSON.parse(readFileSync(file, 'utf8')) });
+    if (existsSync(file))
+      byName.set(JSON.parse(readFileSync(file, 'utf8')).name, {
+        dir: join(repo, 'packages', d),
+        manifest: JSON.parse(readFileSync(file, 'utf8')),
+      });
   }
   return byName;
 }
@@ -63,7 +78,10 @@ function unionDependencies(names, byName, field) {
   for (const name of names) {
     for (const [dep, range] of Object.entries(byName.get(name).manifest[field] ?? {})) {
       if (isInternal(dep)) continue;
-      if (out[dep] !== undefined && out[dep] !== range) throw new PackError(`${dep} is "${out[dep]}" in ${from[dep]} but "${range}" in ${name}: give both the same range`);
+      if (out[dep] !== undefined && out[dep] !== range)
+        throw new PackError(
+          `${dep} is "${out[dep]}" in ${from[dep]} but "${range}" in ${name}: give both the same range`,
+        );
       out[dep] = range;
       from[dep] = name;
     }
@@ -73,14 +91,21 @@ function unionDependencies(names, byName, field) {
 
 /** npm's own file selection (`files`, negations, README) for each workspace, without packing. */
 function packedFiles(names) {
-  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts', ...names.flatMap((n) => ['--workspace', n])], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync(
+    'npm',
+    ['pack', '--dry-run', '--json', '--ignore-scripts', ...names.flatMap((n) => ['--workspace', n])],
+    { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   return new Map(JSON.parse(out).map((p) => [p.name, p.files.map((f) => f.path)]));
 }
 
 /** The manifest a bundled package ships with: what resolution and npm need, no build or test wiring. */
 function bundledManifest(m) {
   const keep = ['name', 'version', 'description', 'type', 'exports', 'files', 'dependencies'];
-  return { ...Object.fromEntries(keep.filter((k) => m[k] !== undefined).map((k) => [k, m[k]])), ...optionalPeers(m.optionalDependencies) };
+  return {
+    ...Object.fromEntries(keep.filter((k) => m[k] !== undefined).map((k) => [k, m[k]])),
+    ...optionalPeers(m.optionalDependencies),
+  };
 }
 
 /**
@@ -92,7 +117,10 @@ function bundledManifest(m) {
 function optionalPeers(optional = {}) {
   const names = Object.keys(optional).sort();
   if (!names.length) return {};
-  return { peerDependencies: Object.fromEntries(names.map((n) => [n, optional[n]])), peerDependenciesMeta: Object.fromEntries(names.map((n) => [n, { optional: true }])) };
+  return {
+    peerDependencies: Object.fromEntries(names.map((n) => [n, optional[n]])),
+    peerDependenciesMeta: Object.fromEntries(names.map((n) => [n, { optional: true }])),
+  };
 }
 
 function* jsFiles(dir) {
@@ -108,10 +136,12 @@ function importedPackages(file) {
   const text = readFileSync(file, 'utf8');
   const specs = ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
   // require.resolve('x'), import.meta.resolve('x'), createRequire(url)('x'): resolution without an import.
-  for (const m of text.matchAll(/(?:require\.resolve|import\.meta\.resolve|\)\s*)\(\s*['"]([^'"./][^'"]*)['"]/g)) specs.push(m[1]);
+  for (const m of text.matchAll(/(?:require\.resolve|import\.meta\.resolve|\)\s*)\(\s*['"]([^'"./][^'"]*)['"]/g))
+    specs.push(m[1]);
   const names = new Set();
   for (const s of specs) {
-    if (s.startsWith('.') || s.startsWith('/') || s.startsWith('node:') || builtinModules.includes(s.split('/')[0])) continue;
+    if (s.startsWith('.') || s.startsWith('/') || s.startsWith('node:') || builtinModules.includes(s.split('/')[0]))
+      continue;
     names.add(s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]);
   }
   return names;
@@ -123,13 +153,19 @@ function checkImports(stageDir, bundled) {
   const check = (dir, manifest, allowed) => {
     for (const file of jsFiles(dir)) {
       for (const name of importedPackages(file)) {
-        if (!allowed.has(name) && name !== manifest.name) problems.push(`${relative(stageDir, file)} imports ${name}, which ${manifest.name} does not declare`);
+        if (!allowed.has(name) && name !== manifest.name)
+          problems.push(`${relative(stageDir, file)} imports ${name}, which ${manifest.name} does not declare`);
       }
     }
   };
   // The runtime host imports its adapters by name (target catalogue `adapterModule`): siblings in the bundle.
   const siblings = new Set(bundled.map((b) => b.manifest.name));
-  for (const { dir, manifest } of bundled) check(dir, manifest, new Set([...Object.keys(runtimeDeps(manifest)), ...(manifest.name === '@crossrt/runtime' ? siblings : [])]));
+  for (const { dir, manifest } of bundled)
+    check(
+      dir,
+      manifest,
+      new Set([...Object.keys(runtimeDeps(manifest)), ...(manifest.name === '@crossrt/runtime' ? siblings : [])]),
+    );
   return problems;
 }
 
@@ -138,9 +174,13 @@ export function pack({ outDir = join(repo, 'out', 'pack') } = {}) {
   const self = byName.get('crossrt');
   const internal = internalClosure('crossrt', byName);
   const unbundled = [...byName.keys()].filter((n) => isInternal(n) && !internal.includes(n));
-  if (unbundled.length) throw new PackError(`workspace packages not reachable from crossrt's dependencies (so not shipped): ${unbundled.join(', ')}`);
+  if (unbundled.length)
+    throw new PackError(
+      `workspace packages not reachable from crossrt's dependencies (so not shipped): ${unbundled.join(', ')}`,
+    );
   for (const name of ['crossrt', ...internal]) {
-    if (!existsSync(join(byName.get(name).dir, 'dist'))) throw new PackError(`${name} is not built: run npx nx run-many -t build`);
+    if (!existsSync(join(byName.get(name).dir, 'dist')))
+      throw new PackError(`${name} is not built: run npx nx run-many -t build`);
   }
 
   const stage = join(mkdtempSync(join(tmpdir(), 'crossrt-pack-')), 'crossrt');
@@ -164,7 +204,14 @@ export function pack({ outDir = join(repo, 'out', 'pack') } = {}) {
   });
 
   const internalVersions = Object.fromEntries(internal.map((n) => [n, byName.get(n).manifest.version]));
-  const { private: _private, scripts: _scripts, nx: _nx, devDependencies: _dev, dependencies: _deps, ...meta } = self.manifest;
+  const {
+    private: _private,
+    scripts: _scripts,
+    nx: _nx,
+    devDependencies: _dev,
+    dependencies: _deps,
+    ...meta
+  } = self.manifest;
   const manifest = {
     ...meta,
     dependencies: { ...unionDependencies(internal, byName, 'dependencies'), ...internalVersions },
@@ -173,19 +220,41 @@ export function pack({ outDir = join(repo, 'out', 'pack') } = {}) {
   };
   writeFileSync(join(stage, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
-  const problems = checkImports(stage, [...bundled, { dir: join(stage, 'dist'), manifest: { ...manifest, name: 'crossrt' } }]);
+  const problems = checkImports(stage, [
+    ...bundled,
+    { dir: join(stage, 'dist'), manifest: { ...manifest, name: 'crossrt' } },
+  ]);
   if (problems.length) throw new PackError(`undeclared imports:\n  ${problems.join('\n  ')}`);
-  const version = readFileSync(join(stage, 'node_modules/@crossrt/harness/dist/report/report-builder.js'), 'utf8').match(/CROSSRT_VERSION = '([^']+)'/)?.[1];
-  if (version !== manifest.version) throw new PackError(`CROSSRT_VERSION (${version}, packages/harness/src/report/report-builder.ts) differs from the package version ${manifest.version}`);
+  const version = readFileSync(
+    join(stage, 'node_modules/@crossrt/harness/dist/report/report-builder.js'),
+    'utf8',
+  ).match(/CROSSRT_VERSION = '([^']+)'/)?.[1];
+  if (version !== manifest.version)
+    throw new PackError(
+      `CROSSRT_VERSION (${version}, packages/harness/src/report/report-builder.ts) differs from the package version ${manifest.version}`,
+    );
 
   mkdirSync(outDir, { recursive: true });
   // --ignore-scripts: nothing in the staging folder builds; npm's own file list and gzip only.
-  const out = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', outDir], { cwd: stage, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }))[0];
+  const out = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', outDir], {
+      cwd: stage,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  )[0];
   rmSync(dirname(stage), { recursive: true, force: true });
   const tarball = join(outDir, out.filename);
   return {
-    tarball, version: manifest.version, size: statSync(tarball).size, unpackedSize: out.unpackedSize, entryCount: out.entryCount, integrity: out.integrity,
-    bundled: internal, dependencies: manifest.dependencies, peerDependencies: manifest.peerDependencies ?? {},
+    tarball,
+    version: manifest.version,
+    size: statSync(tarball).size,
+    unpackedSize: out.unpackedSize,
+    entryCount: out.entryCount,
+    integrity: out.integrity,
+    bundled: internal,
+    dependencies: manifest.dependencies,
+    peerDependencies: manifest.peerDependencies ?? {},
   };
 }
 
@@ -195,7 +264,10 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(here, 'pack.mjs')) {
   try {
     const r = pack(outIdx >= 0 ? { outDir: resolve(args[outIdx + 1]) } : {});
     if (args.includes('--json')) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-    else process.stdout.write(`${relative(process.cwd(), r.tarball)}: ${(r.size / 1e6).toFixed(2)} MB (${(r.unpackedSize / 1e6).toFixed(2)} MB unpacked, ${r.entryCount} files), bundling ${r.bundled.length} @crossrt packages; install: ONNXRUNTIME_NODE_INSTALL=skip npm install -D ${r.tarball}\n`);
+    else
+      process.stdout.write(
+        `${relative(process.cwd(), r.tarball)}: ${(r.size / 1e6).toFixed(2)} MB (${(r.unpackedSize / 1e6).toFixed(2)} MB unpacked, ${r.entryCount} files), bundling ${r.bundled.length} @crossrt packages; install: ONNXRUNTIME_NODE_INSTALL=skip npm install -D ${r.tarball}\n`,
+      );
   } catch (e) {
     process.stderr.write(`pack: ${e instanceof PackError ? e.message : e.stack}\n`);
     process.exitCode = 1;

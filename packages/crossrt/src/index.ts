@@ -6,7 +6,31 @@
 // The command line in-process: `await main(['suite', 'run', 'crossrt.suite.yaml'])` returns the exit code.
 export { main, EXIT } from '@crossrt/cli';
 // Suites: run one (or one shard of one), merge shard reports.
-export { loadSuiteFile, runSuite, mergeReports, CROSSRT_VERSION, type SuiteRunOptions, type SuiteProgress } from '@crossrt/harness';
+export {
+  loadSuiteFile,
+  runSuite,
+  mergeReports,
+  CROSSRT_VERSION,
+  type SuiteRunOptions,
+  type SuiteProgress,
+} from '@crossrt/harness';
 // Reports: the versioned schema and its types, reading a saved report, rendering it in any format.
-export { ReportSchema, SuiteSchema, CrossrtError, isCrossrtError, ERROR_CODES, type Report, type CaseResult, type Suite, type ErrorCode } from '@crossrt/core';
-export { readReportFile, writeJsonReport, renderReport, writeRenderedReport, REPORT_FORMATS, type ReportFormat } from '@crossrt/report';
+export {
+  ReportSchema,
+  SuiteSchema,
+  CrossrtError,
+  isCrossrtError,
+  ERROR_CODES,
+  type Report,
+  type CaseResult,
+  type Suite,
+  type ErrorCode,
+} from '@crossrt/core';
+export {
+  readReportFile,
+  writeJsonReport,
+  renderReport,
+  writeRenderedReport,
+  REPORT_FORMATS,
+  type ReportFormat,
+} from '@crossrt/report';

@@ -13,8 +13,15 @@ import { dirname, join, resolve } from 'node:path';
 import YAML from 'yaml';
 
 interface Step {
-  readonly id?: string; readonly name?: string; readonly if?: string; readonly shell?: string; readonly run?: string; readonly uses?: string;
-  readonly with?: Record<string, string>; readonly env?: Record<string, string>; readonly 'working-directory'?: string;
+  readonly id?: string;
+  readonly name?: string;
+  readonly if?: string;
+  readonly shell?: string;
+  readonly run?: string;
+  readonly uses?: string;
+  readonly with?: Record<string, string>;
+  readonly env?: Record<string, string>;
+  readonly 'working-directory'?: string;
 }
 interface Action {
   readonly inputs: Record<string, { default?: string }>;
@@ -40,7 +47,11 @@ export interface ActionRun {
   readonly failed: boolean;
 }
 
-export function runCompositeAction(actionFile: string, given: Record<string, string>, options: { cwd: string; env: NodeJS.ProcessEnv; tmp?: string }): ActionRun {
+export function runCompositeAction(
+  actionFile: string,
+  given: Record<string, string>,
+  options: { cwd: string; env: NodeJS.ProcessEnv; tmp?: string },
+): ActionRun {
   const action = YAML.parse(readFileSync(actionFile, 'utf8')) as Action;
   if (action.runs.using !== 'composite') throw new Error(`${actionFile} is not a composite action`);
   for (const k of Object.keys(given)) if (!(k in action.inputs)) throw new Error(`unknown input ${k}`);
@@ -71,9 +82,18 @@ export function runCompositeAction(actionFile: string, given: Record<string, str
     let usesStatus = false;
     const terms = body.split('&&').map((t) => {
       const term = t.trim();
-      if (term === 'always()') { usesStatus = true; return true; }
-      if (term === 'success()') { usesStatus = true; return !failed; }
-      if (term === 'failure()') { usesStatus = true; return failed; }
+      if (term === 'always()') {
+        usesStatus = true;
+        return true;
+      }
+      if (term === 'success()') {
+        usesStatus = true;
+        return !failed;
+      }
+      if (term === 'failure()') {
+        usesStatus = true;
+        return failed;
+      }
       const m = /^(.+?)\s*(==|!=)\s*(.+)$/.exec(term);
       if (!m) throw new Error(`condition not supported by this runner: ${term}`);
       return (value(m[1]!) === value(m[3]!)) === (m[2] === '==');
@@ -85,7 +105,10 @@ export function runCompositeAction(actionFile: string, given: Record<string, str
   const steps: StepResult[] = [];
   for (const [i, step] of action.runs.steps.entries()) {
     const name = step.name ?? step.id ?? `step ${i + 1}`;
-    if (!condition(step.if)) { steps.push({ name, status: 'skipped', stdout: '', stderr: '', outputs: {} }); continue; }
+    if (!condition(step.if)) {
+      steps.push({ name, status: 'skipped', stdout: '', stderr: '', outputs: {} });
+      continue;
+    }
     if (step.uses) {
       const withs = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
       steps.push({ name, status: 'not-run (uses)', stdout: '', stderr: '', outputs: {}, uses: step.uses, with: withs });
@@ -98,10 +121,18 @@ export function runCompositeAction(actionFile: string, given: Record<string, str
     writeFileSync(outputFile, '');
     const env = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
     const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], {
-      cwd: resolve(options.cwd, interpolate(step['working-directory'] ?? '.')), encoding: 'utf8', timeout: 600_000,
+      cwd: resolve(options.cwd, interpolate(step['working-directory'] ?? '.')),
+      encoding: 'utf8',
+      timeout: 600_000,
       env: {
-        ...options.env, CI: 'true', GITHUB_ACTIONS: 'true', GITHUB_ACTION_PATH: dirname(resolve(actionFile)), RUNNER_TEMP: scratch,
-        GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, ...env,
+        ...options.env,
+        CI: 'true',
+        GITHUB_ACTIONS: 'true',
+        GITHUB_ACTION_PATH: dirname(resolve(actionFile)),
+        RUNNER_TEMP: scratch,
+        GITHUB_OUTPUT: outputFile,
+        GITHUB_STEP_SUMMARY: summaryFile,
+        ...env,
       },
     });
     const outputs: Record<string, string> = {};
@@ -113,7 +144,14 @@ export function runCompositeAction(actionFile: string, given: Record<string, str
     if (step.id) stepOutputs[step.id] = outputs;
     const ok = r.status === 0;
     if (!ok) failed = true;
-    steps.push({ name, status: ok ? 'success' : 'failure', exitCode: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, outputs });
+    steps.push({
+      name,
+      status: ok ? 'success' : 'failure',
+      exitCode: r.status ?? -1,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      outputs,
+    });
   }
   const outputs = Object.fromEntries(Object.entries(action.outputs ?? {}).map(([k, v]) => [k, interpolate(v.value)]));
   return { steps, outputs, summary: readFileSync(summaryFile, 'utf8'), failed };

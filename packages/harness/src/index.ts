@@ -3,7 +3,13 @@ export { CROSSRT_VERSION } from './report/report-builder.js';
 export { executeOnTarget } from './execution/execute-on-target.js';
 export { TargetPool } from './execution/target-pool.js';
 export { probeTargets, type TargetAvailability } from './execution/target-probe.js';
-export { runOracleCases, oraclePoolOptions, type CaseTolerances, DEFAULT_ORACLE_JOBS, DEFAULT_ORACLE_BATCH } from './oracle/oracle-run.js';
+export {
+  runOracleCases,
+  oraclePoolOptions,
+  type CaseTolerances,
+  DEFAULT_ORACLE_JOBS,
+  DEFAULT_ORACLE_BATCH,
+} from './oracle/oracle-run.js';
 export { loadSuiteFile, planSuite, parseShard } from './suite/suite-plan.js';
 export { runSuite, type SuiteProgress, type SuiteRunOptions } from './suite/suite-run.js';
 export { checkReferenceCommandTemplate, DEFAULT_REFERENCE_TIMEOUT_SECONDS } from './source/reference-command.js';
@@ -25,10 +31,34 @@ export { localizeFormatPair, type PairLocalization } from './pair/format-pair-lo
 export { runTorchSource } from './source/torch-source-run.js';
 export { runOpsetUpgrade } from './source/opset-upgrade.js';
 export { loadDataLoader, loadCompareHook } from './run/user-hooks.js';
-export { runPrecisionSearch, DEFAULT_MAX_TRIALS, type PrecisionSearchOptions, type PrecisionProgress, type PrecisionSearchResult } from './precision/precision-search.js';
+export {
+  runPrecisionSearch,
+  DEFAULT_MAX_TRIALS,
+  type PrecisionSearchOptions,
+  type PrecisionProgress,
+  type PrecisionSearchResult,
+} from './precision/precision-search.js';
 export { parsePrecisionPolicy, describePolicy, DEFAULT_PRECISION_POLICY } from './precision/precision-policy.js';
 export { readBlockList } from './precision/precision-files.js';
-export { quantizeModelFile, DEFAULT_CALIBRATION_SETS, CALIBRATION_TARGET, type QuantizeModelOptions } from './quant/quantize-model.js';
-export { runQuantError, quantErrorCase, judgeGate, QUANT_CHUNK, type QuantErrorOptions, type QuantErrorGateSpec } from './quant/quant-error-run.js';
-export { matchQuantizedTensors, quantFormat, type QuantMatching, type ActivationPair, type WeightPair } from './quant/tensor-matching.js';
+export {
+  quantizeModelFile,
+  DEFAULT_CALIBRATION_SETS,
+  CALIBRATION_TARGET,
+  type QuantizeModelOptions,
+} from './quant/quantize-model.js';
+export {
+  runQuantError,
+  quantErrorCase,
+  judgeGate,
+  QUANT_CHUNK,
+  type QuantErrorOptions,
+  type QuantErrorGateSpec,
+} from './quant/quant-error-run.js';
+export {
+  matchQuantizedTensors,
+  quantFormat,
+  type QuantMatching,
+  type ActivationPair,
+  type WeightPair,
+} from './quant/tensor-matching.js';
 export { DEFAULT_JUMP_DB, SNR_CEILING_DB, applyJumpRule } from './quant/jump-rule.js';

@@ -15,15 +15,23 @@ import { readKnownFailuresFiles } from '../src/oracle/known-failures.js';
 import { runOracleCases } from '../src/oracle/oracle-run.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
-const sample = JSON.parse(readFileSync(join(repo, 'fixtures/known-failures/ci-sample.json'), 'utf8')) as { root: string; cases: string[] };
+const sample = JSON.parse(readFileSync(join(repo, 'fixtures/known-failures/ci-sample.json'), 'utf8')) as {
+  root: string;
+  cases: string[];
+};
 
 describe('conformance CI sample', { timeout: 60_000 }, () => {
   let report: Report;
   let matrix: ConformanceMatrix;
   beforeAll(async () => {
     expect(existsSync(sample.root), `libonnx-testdata missing (${sample.root}): run npm run setup`).toBe(true);
-    report = await runOracleCases(sample.cases.map((c) => join(sample.root, c)), { targets: [findTarget('ort-node:cpu'), findTarget('ort-web:wasm')], timeoutMs: 60_000 });
-    const known = await readKnownFailuresFiles(['ort-node-cpu', 'ort-web-wasm'].map((t) => join(repo, `fixtures/known-failures/${t}.json`)));
+    report = await runOracleCases(
+      sample.cases.map((c) => join(sample.root, c)),
+      { targets: [findTarget('ort-node:cpu'), findTarget('ort-web:wasm')], timeoutMs: 60_000 },
+    );
+    const known = await readKnownFailuresFiles(
+      ['ort-node-cpu', 'ort-web-wasm'].map((t) => join(repo, `fixtures/known-failures/${t}.json`)),
+    );
     matrix = buildConformanceMatrix(report, known);
   }, 120_000);
 
@@ -33,17 +41,31 @@ describe('conformance CI sample', { timeout: 60_000 }, () => {
     expect(matrix.known.every((k) => k.nowPassing.length === 0)).toBe(true);
   });
 
-  it('reads every dtype crossrt carries from the suite\'s TensorProto files', () => {
-    const seen = new Set(report.cases.flatMap((c) => [...c.inputs.map((i) => i.dtype), ...c.comparisons.map((x) => x.dtype.reference ?? '')]));
+  it("reads every dtype crossrt carries from the suite's TensorProto files", () => {
+    const seen = new Set(
+      report.cases.flatMap((c) => [
+        ...c.inputs.map((i) => i.dtype),
+        ...c.comparisons.map((x) => x.dtype.reference ?? ''),
+      ]),
+    );
     expect(DTYPES.filter((d) => !seen.has(d))).toEqual([]);
   });
 
   it('shows each cell kind with its reason', () => {
     const cell = (name: string, target: string) => matrix.rows.find((r) => r.name === name)!.cells[target]!;
     expect(cell('test_abs', 'ort-node:cpu')).toMatchObject({ cell: 'pass' });
-    expect(cell('test_cast_FLOAT_to_STRING', 'ort-web:wasm')).toMatchObject({ cell: 'mismatch', known: expect.stringContaining('significant digits') });
-    expect(cell('test_adam', 'ort-node:cpu')).toMatchObject({ cell: 'load-error', detail: expect.stringContaining('Adam') });
-    expect(cell('test_sequence_insert_at_back', 'ort-node:cpu')).toMatchObject({ cell: 'skipped', detail: expect.stringContaining('sequence') });
+    expect(cell('test_cast_FLOAT_to_STRING', 'ort-web:wasm')).toMatchObject({
+      cell: 'mismatch',
+      known: expect.stringContaining('significant digits'),
+    });
+    expect(cell('test_adam', 'ort-node:cpu')).toMatchObject({
+      cell: 'load-error',
+      detail: expect.stringContaining('Adam'),
+    });
+    expect(cell('test_sequence_insert_at_back', 'ort-node:cpu')).toMatchObject({
+      cell: 'skipped',
+      detail: expect.stringContaining('sequence'),
+    });
     // StringNormalizer needs a C++ locale the native build lacks; the WASM build has it.
     expect(cell('test_strnormalizer_export_monday_casesensintive_lower', 'ort-node:cpu').cell).toBe('load-error');
     expect(cell('test_strnormalizer_export_monday_casesensintive_lower', 'ort-web:wasm').cell).toBe('pass');

@@ -15,7 +15,10 @@ import { TargetPool } from '../src/execution/target-pool.js';
 
 const fixture = (p: string) => fileURLToPath(new URL(`../../../fixtures/${p}`, import.meta.url));
 const faulty: TargetDescriptor = {
-  id: 'ort-node:cpu@faulty', runtime: 'ort-node', backend: 'cpu', environment: 'faulty',
+  id: 'ort-node:cpu@faulty',
+  runtime: 'ort-node',
+  backend: 'cpu',
+  environment: 'faulty',
   adapterModule: new URL('../../runtime-ort-node/test/fault-injecting-runtime.mjs', import.meta.url).href,
   description: 'ort-node:cpu with injected faults (test only)',
 };
@@ -26,19 +29,31 @@ describe('crash isolation inside a batch', () => {
     const batchedFaulty: TargetDescriptor = { ...faulty, id: 'ort-node:cpu@faulty-node', environment: 'node' };
     const pool = new TargetPool({ batchSize: 8, timeoutMs: 20_000 });
     expect(pool.batches(batchedFaulty)).toBe(true);
-    const x = (n: number) => ({ x: { dtype: 'float32' as const, dims: [n, 2], data: Float32Array.from({ length: 2 * n }, (_, i) => i - 2) } });
+    const x = (n: number) => ({
+      x: { dtype: 'float32' as const, dims: [n, 2], data: Float32Array.from({ length: 2 * n }, (_, i) => i - 2) },
+    });
     const cases = [
-      ['models/affine-relu.onnx', [x(1)]], ['bad/unknown-domain.onnx', [{ x: { dtype: 'float32' as const, dims: [4], data: new Float32Array(4) } }]],
-      ['crash/abort.onnx', [{ crossrt_fault_abort: { dtype: 'float32' as const, dims: [4], data: new Float32Array(4) } }]],
-      ['models/affine-relu.onnx', [x(2), x(3)]], ['models/affine-relu.onnx', [x(3)]],
+      ['models/affine-relu.onnx', [x(1)]],
+      ['bad/unknown-domain.onnx', [{ x: { dtype: 'float32' as const, dims: [4], data: new Float32Array(4) } }]],
+      [
+        'crash/abort.onnx',
+        [{ crossrt_fault_abort: { dtype: 'float32' as const, dims: [4], data: new Float32Array(4) } }],
+      ],
+      ['models/affine-relu.onnx', [x(2), x(3)]],
+      ['models/affine-relu.onnx', [x(3)]],
     ] as const;
     try {
-      const runs = await Promise.all(cases.map(([model, feeds]) => executeOnTarget(pool, batchedFaulty, fixture(model), feeds, 4)));
+      const runs = await Promise.all(
+        cases.map(([model, feeds]) => executeOnTarget(pool, batchedFaulty, fixture(model), feeds, 4)),
+      );
       expect(runs.map((r) => r.outcome.status)).toEqual(['ok', 'load-error', 'crash', 'ok', 'ok']);
       expect(runs[1]!.outcome.error!.message).toMatch(/FancyActivation|com\.example\.custom/);
       expect(runs[2]!.outcome.error!.message).toBe('host process killed by SIGABRT');
       // y = Relu(2x - 1) by hand, per input set, from the batched host.
-      expect(runs[3]!.outputs.map((o) => [...(o.get('y')!.data as Float32Array)])).toEqual([[0, 0, 0, 1], [0, 0, 0, 1, 3, 5]]);
+      expect(runs[3]!.outputs.map((o) => [...(o.get('y')!.data as Float32Array)])).toEqual([
+        [0, 0, 0, 1],
+        [0, 0, 0, 1, 3, 5],
+      ]);
       expect([...(runs[0]!.outputs[0]!.get('y')!.data as Float32Array)]).toEqual([0, 0]);
     } finally {
       await pool.close();
@@ -48,12 +63,25 @@ describe('crash isolation inside a batch', () => {
 
 describe('crash and hang isolation across cases', () => {
   it('marks the crashed and hung cases, restarts the host, and keeps the others', async () => {
-    const models = ['models/affine-relu.onnx', 'crash/abort.onnx', 'models/mask-count.onnx', 'crash/hang.onnx', 'models/affine-relu.onnx'].map(fixture);
-    const report = await runDifferential(models, { targets: [findTarget('ort-node:cpu'), faulty], timeoutMs: 4000, dims: { N: 3 } });
+    const models = [
+      'models/affine-relu.onnx',
+      'crash/abort.onnx',
+      'models/mask-count.onnx',
+      'crash/hang.onnx',
+      'models/affine-relu.onnx',
+    ].map(fixture);
+    const report = await runDifferential(models, {
+      targets: [findTarget('ort-node:cpu'), faulty],
+      timeoutMs: 4000,
+      dims: { N: 3 },
+    });
     const faultyOutcome = (i: number) => report.cases[i]!.outcomes.find((o) => o.target === faulty.id)!;
     expect(report.cases.map((c) => c.verdict)).toEqual(['pass', 'fail', 'pass', 'fail', 'pass']);
     expect(faultyOutcome(1)).toMatchObject({ status: 'crash', error: { message: 'host process killed by SIGABRT' } });
-    expect(faultyOutcome(3)).toMatchObject({ status: 'timeout', error: { message: 'load + run did not finish within 8000 ms; host killed' } });
+    expect(faultyOutcome(3)).toMatchObject({
+      status: 'timeout',
+      error: { message: 'load + run did not finish within 8000 ms; host killed' },
+    });
     for (const i of [0, 2, 4]) {
       expect(faultyOutcome(i).status).toBe('ok');
       expect(report.cases[i]!.comparisons.length).toBeGreaterThan(0);

@@ -20,7 +20,14 @@ describe('a 2.25 GiB external-data model that fits', { timeout: 300_000 }, () =>
   it('ort-web:wasm loads its > 2 GiB data file and runs it, under the size-scaled memory limit', async () => {
     const path = largeModel('fits-wasm32', 9);
     const model = await readModelFile(path);
-    const { outcome, outputs } = await executeOnTarget(pool, findTarget('ort-web:wasm'), path, [feeds], model.proto.graph!.node.length, model.proto);
+    const { outcome, outputs } = await executeOnTarget(
+      pool,
+      findTarget('ort-web:wasm'),
+      path,
+      [feeds],
+      model.proto.graph!.node.length,
+      model.proto,
+    );
     expect(outcome.status, outcome.error?.message).toBe('ok');
     expect([...(outputs[0]!.get('y')!.data as Float32Array)]).toEqual([0]);
   });

@@ -27,11 +27,20 @@ describe('a model larger than onnxruntime-web can address', { timeout: 120_000 }
   it('ort-web:wasm is refused before loading, naming the wasm memory limit and the model size', async () => {
     const model = await readModelFile(path); // the safety check every run does first: locations stay inside the folder
     const t0 = performance.now();
-    const { outcome } = await executeOnTarget(pool, findTarget('ort-web:wasm'), path, [feeds], model.proto.graph!.node.length, model.proto);
+    const { outcome } = await executeOnTarget(
+      pool,
+      findTarget('ort-web:wasm'),
+      path,
+      [feeds],
+      model.proto.graph!.node.length,
+      model.proto,
+    );
     const ms = performance.now() - t0;
     expect(outcome.status).toBe('unavailable');
     expect(outcome.error?.code).toBe('MODEL_TOO_LARGE_FOR_TARGET');
-    expect(outcome.error?.message).toMatch(/^ort-web:wasm cannot load this model: it is 4352 MiB \(graph \+ external data\), over the 4064 MiB that fit: .*4 GiB WebAssembly memory/);
+    expect(outcome.error?.message).toMatch(
+      /^ort-web:wasm cannot load this model: it is 4352 MiB \(graph \+ external data\), over the 4064 MiB that fit: .*4 GiB WebAssembly memory/,
+    );
     expect(outcome.error?.message).toMatch(/run it on ort-node:cpu/);
     // decided from the sizes, no host started and nothing read
     expect(ms).toBeLessThan(200);
@@ -48,7 +57,14 @@ describe('a model larger than onnxruntime-web can address', { timeout: 120_000 }
 
   it('ort-node:cpu runs it: Σ of zeros = 0', async () => {
     const model = await readModelFile(path);
-    const { outcome, outputs } = await executeOnTarget(pool, findTarget('ort-node:cpu'), path, [feeds], model.proto.graph!.node.length, model.proto);
+    const { outcome, outputs } = await executeOnTarget(
+      pool,
+      findTarget('ort-node:cpu'),
+      path,
+      [feeds],
+      model.proto.graph!.node.length,
+      model.proto,
+    );
     expect(outcome.status, outcome.error?.message).toBe('ok');
     expect([...(outputs[0]!.get('y')!.data as Float32Array)]).toEqual([0]);
   });

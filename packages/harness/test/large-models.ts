@@ -18,11 +18,28 @@ export function removeLargeModels(): void {
 
 /** y = Σ_i w_i[idx] over `chunks` initializers, every one external in `model.onnx.data` (sparse: all zeros). */
 export function largeModel(name: string, chunks: number): string {
-  const initializers = Object.fromEntries(Array.from({ length: chunks }, (_, i) => [`w${i}`, { dtype: 'float32', dims: [1], data: new Float32Array(1) } as HostTensor]));
-  const nodes = Array.from({ length: chunks }, (_, i) => ({ op: 'Gather', inputs: [`w${i}`, 'idx'], outputs: [`g${i}`] }));
-  for (let i = 1; i < chunks; i++) nodes.push({ op: 'Add', inputs: [i === 1 ? 'g0' : `s${i - 1}`, `g${i}`], outputs: [`s${i}`] });
+  const initializers = Object.fromEntries(
+    Array.from({ length: chunks }, (_, i) => [
+      `w${i}`,
+      { dtype: 'float32', dims: [1], data: new Float32Array(1) } as HostTensor,
+    ]),
+  );
+  const nodes = Array.from({ length: chunks }, (_, i) => ({
+    op: 'Gather',
+    inputs: [`w${i}`, 'idx'],
+    outputs: [`g${i}`],
+  }));
+  for (let i = 1; i < chunks; i++)
+    nodes.push({ op: 'Add', inputs: [i === 1 ? 'g0' : `s${i - 1}`, `g${i}`], outputs: [`s${i}`] });
   nodes.push({ op: 'Identity', inputs: [chunks === 1 ? 'g0' : `s${chunks - 1}`], outputs: ['y'] });
-  const model = buildModel({ name, opset: 13, inputs: [{ name: 'idx', dtype: 'int64', dims: [1] }], outputs: [{ name: 'y', dtype: 'float32', dims: [1] }], initializers, nodes });
+  const model = buildModel({
+    name,
+    opset: 13,
+    inputs: [{ name: 'idx', dtype: 'int64', dims: [1] }],
+    outputs: [{ name: 'y', dtype: 'float32', dims: [1] }],
+    initializers,
+    nodes,
+  });
   model.graph!.initializer.forEach((t, i) => {
     t.dims = [BigInt(CHUNK_ELEMENTS)];
     t.rawData = new Uint8Array(0);

@@ -92,7 +92,9 @@ describe('localize names the injected node (variants on ort-node:cpu)', { timeou
   it('shrinks later chunks when one run returns more bytes than the budget', async () => {
     // 6 exposed [1,8]/[1,4] float32 tensors plus the outputs y, z come back from both sides: > 200 bytes.
     const l = await localizeVariant('chain-fault-scale1.onnx', 6, 200);
-    expect(l.notes.join('\n')).toMatch(/a chunk of 6 tensor\(s\) returned \d+ bytes \(budget 200 bytes\); later chunks hold [1-5]$/m);
+    expect(l.notes.join('\n')).toMatch(
+      /a chunk of 6 tensor\(s\) returned \d+ bytes \(budget 200 bytes\); later chunks hold [1-5]$/m,
+    );
     expect(l.chunks).toBeGreaterThan(3);
     expect(l.culprit?.node).toBe('scale1');
   });
@@ -107,7 +109,11 @@ describe('localize names the injected node (variants on ort-node:cpu)', { timeou
   });
 
   it('names an If as one unit when the change sits inside its branch', async () => {
-    const report = await localizeDiscrepancy({ model: fault('branch.onnx'), variant: fault('branch-fault-then.onnx'), targets: [CPU] });
+    const report = await localizeDiscrepancy({
+      model: fault('branch.onnx'),
+      variant: fault('branch-fault-then.onnx'),
+      targets: [CPU],
+    });
     const l = report.cases[0]!.localization!;
     expect(l.culprit).toMatchObject({ node: 'gate', opType: 'If', controlFlow: true });
     expect(l.notes.join('\n')).toMatch(/control-flow node.*gate If.*one unit/);
@@ -117,7 +123,12 @@ describe('localize names the injected node (variants on ort-node:cpu)', { timeou
 
 describe('localize between two real targets', { timeout: 30_000 }, () => {
   it('conv-chain: ort-web:wasm rounds the strided Conv differently from ort-node:cpu; the exact ops around it agree', async () => {
-    const report = await localizeDiscrepancy({ model: fault('conv-chain.onnx'), targets: [CPU, WASM], policy: { base: { rtol: 0, atol: 0 } }, seed: 0 });
+    const report = await localizeDiscrepancy({
+      model: fault('conv-chain.onnx'),
+      targets: [CPU, WASM],
+      policy: { base: { rtol: 0, atol: 0 } },
+      seed: 0,
+    });
     const c = report.cases[0]!;
     const l = c.localization!;
     expect(c.verdict).toBe('fail');
@@ -135,24 +146,35 @@ describe('localize between two real targets', { timeout: 30_000 }, () => {
 describe('localize a real runtime bug', { timeout: 60_000 }, () => {
   it('webgpu-conv129: ort-node:webgpu computes a 129-channel Conv1d wrong; a float64 conv computed here sides with ort-node:cpu', async () => {
     // x[c, l] = sin(0.37·(3c + l)) fed from a file, so the test can compute the Conv itself.
-    const x: HostTensor = { dtype: 'float32', dims: [1, 129, 3], data: Float32Array.from({ length: 387 }, (_, i) => Math.sin(0.37 * i)) };
+    const x: HostTensor = {
+      dtype: 'float32',
+      dims: [1, 129, 3],
+      data: Float32Array.from({ length: 387 }, (_, i) => Math.sin(0.37 * i)),
+    };
     const dir = mkdtempSync(join(tmpdir(), 'crossrt-localize-'));
     writeFileSync(join(dir, 'x.pb'), encodeTensorFile(x, 'x'));
-    const report = await localizeDiscrepancy({ model: fault('webgpu-conv129.onnx'), targets: [CPU, WEBGPU], inputs: { files: [{ path: join(dir, 'x.pb') }] } });
+    const report = await localizeDiscrepancy({
+      model: fault('webgpu-conv129.onnx'),
+      targets: [CPU, WEBGPU],
+      inputs: { files: [{ path: join(dir, 'x.pb') }] },
+    });
     const l = report.cases[0]!.localization!;
     expect(l.culprit).toMatchObject({ node: 'conv129', opType: 'Conv' });
     expect(l.nodes[0]).toMatchObject({ name: 'double', status: 'agree', maxAbsError: 0 });
 
     // c[o, t] = B[o] + Σ_c Σ_k W[o, c, k] · 2x[c, t + k − 1] (pads 1, stride 1), in float64.
     const model = await readModelFile(fault('webgpu-conv129.onnx'));
-    const init = (name: string) => tensorFromProto(model.proto.graph!.initializer.find((t) => t.name === name)!).data as Float32Array;
+    const init = (name: string) =>
+      tensorFromProto(model.proto.graph!.initializer.find((t) => t.name === name)!).data as Float32Array;
     const [W, B] = [init('W'), init('B')];
     const xs = x.data as Float32Array;
     const expected: number[] = [];
     for (let o = 0; o < 4; o++) {
       for (let t = 0; t < 3; t++) {
         let sum = B[o]!;
-        for (let c = 0; c < 129; c++) for (let k = 0; k < 3; k++) if (t + k - 1 >= 0 && t + k - 1 < 3) sum += W[(o * 129 + c) * 3 + k]! * 2 * xs[c * 3 + t + k - 1]!;
+        for (let c = 0; c < 129; c++)
+          for (let k = 0; k < 3; k++)
+            if (t + k - 1 >= 0 && t + k - 1 < 3) sum += W[(o * 129 + c) * 3 + k]! * 2 * xs[c * 3 + t + k - 1]!;
         expected.push(sum);
       }
     }

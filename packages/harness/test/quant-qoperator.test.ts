@@ -28,7 +28,8 @@ afterAll(async () => {
 
 function weightSnr(fp32: string, int8: string, name: string): number {
   const r = spawnSync(PYTHON, [ORACLE, 'weight-snr', fp32, int8, name], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`quant-oracle.py needs python3-onnx and python3-numpy: ${r.stderr || r.error?.message}`);
+  if (r.status !== 0)
+    throw new Error(`quant-oracle.py needs python3-onnx and python3-numpy: ${r.stderr || r.error?.message}`);
   return (JSON.parse(r.stdout) as { snrDb: number }).snrDb;
 }
 
@@ -43,7 +44,11 @@ describe('crossrt quant-error on a QOperator model', { timeout: 60_000 }, () => 
     expect(run.outcome.status).toBe('ok');
     const all = (name: string) => run.outputs.flatMap((o) => [...(o.get(name)!.data as Float32Array)]);
     const y = all('y');
-    const qop = writeModel(dir, 'crc.qop.onnx', convReluConvQOperator(fp32Proto, Math.max(...all('r1')), { min: Math.min(...y), max: Math.max(...y) }));
+    const qop = writeModel(
+      dir,
+      'crc.qop.onnx',
+      convReluConvQOperator(fp32Proto, Math.max(...all('r1')), { min: Math.min(...y), max: Math.max(...y) }),
+    );
 
     const report = await runQuantError({ model: fp32, variant: qop, target: CPU });
     const c = report.cases[0]!;
@@ -58,10 +63,13 @@ describe('crossrt quant-error on a QOperator model', { timeout: 60_000 }, () => 
     // c1 (before the Relu) exists only in the fp32 model.
     expect(q.unmatched).toEqual({ count: 1, examples: ['c1'] });
     expect(q.weights.map((w) => [w.tensor, w.variantTensor, w.kind, w.axis, w.scales]).sort()).toEqual([
-      ['b1', 'b1_quantized', 'bias', null, 1], ['b2', 'b2_quantized', 'bias', 0, 4],
-      ['w1', 'w1_quantized', 'weight', null, 1], ['w2', 'w2_quantized', 'weight', 0, 4],
+      ['b1', 'b1_quantized', 'bias', null, 1],
+      ['b2', 'b2_quantized', 'bias', 0, 4],
+      ['w1', 'w1_quantized', 'weight', null, 1],
+      ['w2', 'w2_quantized', 'weight', 0, 4],
     ]);
-    for (const name of ['w1', 'w2']) expect(q.weights.find((w) => w.tensor === name)!.snrDb!, name).toBeCloseTo(weightSnr(fp32, qop, name), 3);
+    for (const name of ['w1', 'w2'])
+      expect(q.weights.find((w) => w.tensor === name)!.snrDb!, name).toBeCloseTo(weightSnr(fp32, qop, name), 3);
     // Parameters made by round-to-nearest: every weight and bias within half a step of its scale.
     for (const w of q.weights) expect(w.maxErrorInScales, w.tensor).toBeLessThanOrEqual(0.5 + 1e-4);
     // uint8 over [-1, 1]: x's own error is at most half a step, 1/255.

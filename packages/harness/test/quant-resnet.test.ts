@@ -32,7 +32,10 @@ torch.onnx.export(m, torch.randn(1, 3, 224, 224), sys.argv[1], opset_version=13,
 
 beforeAll(() => {
   const r = spawnSync(PYTHON, ['-c', EXPORT, fp32], { encoding: 'utf8', timeout: 240_000 });
-  if (r.status !== 0) throw new Error(`exporting resnet18 needs torch and torchvision in ${PYTHON} (apt-get install python3-torch python3-torchvision): ${r.stderr || r.error?.message}`);
+  if (r.status !== 0)
+    throw new Error(
+      `exporting resnet18 needs torch and torchvision in ${PYTHON} (apt-get install python3-torch python3-torchvision): ${r.stderr || r.error?.message}`,
+    );
 }, 240_000);
 
 describe('quantize and quant-error on torchvision resnet18', { timeout: 300_000 }, () => {
@@ -42,14 +45,34 @@ describe('quantize and quant-error on torchvision resnet18', { timeout: 300_000 
     expect(record.check.status).toBe('ok');
     // 20 convs + fc, each with its bias (torch shares one zero bias through Identity nodes: each reader gets its own int32 copy).
     expect(record).toMatchObject({ weights: 21, biases: 21 });
-    const checked = spawnSync(PYTHON, ['-c', 'import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)', out], { encoding: 'utf8' });
+    const checked = spawnSync(
+      PYTHON,
+      ['-c', 'import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)', out],
+      { encoding: 'utf8' },
+    );
     expect(checked.status, checked.stderr).toBe(0);
-    const report = await runQuantError({ model: fp32, variant: out, target: findTarget('ort-node:cpu'), inputs: { samples: 2 } });
+    const report = await runQuantError({
+      model: fp32,
+      variant: out,
+      target: findTarget('ort-node:cpu'),
+      inputs: { samples: 2 },
+    });
     const c = report.cases[0]!;
     const q = c.quantError!;
-    console.log(`resnet18 int8 (per channel): output SNR ${q.outputSnrDb?.toFixed(1)} dB, cosine ${c.comparisons.map((x) => x.metrics?.cosineSimilarity?.toFixed(5)).join(', ')}, `
-      + `top-1 ${c.comparisons.map((x) => x.metrics?.topK?.top1).join(', ')}; ${q.activations.length} tensors, worst ${[...q.activations].sort((a, b) => (a.snrDb ?? 1e9) - (b.snrDb ?? 1e9)).slice(0, 3).map((a) => `${a.tensor} ${a.snrDb?.toFixed(1)}`).join(', ')}; `
-      + `first jump ${q.firstJump ? `${q.firstJump.tensor} −${q.firstJump.dropDb.toFixed(1)} dB` : 'none'}; weights ${q.weights.filter((w) => w.kind === 'weight').map((w) => w.snrDb?.toFixed(1)).join(' ')}; ${q.runs} runs`);
+    console.log(
+      `resnet18 int8 (per channel): output SNR ${q.outputSnrDb?.toFixed(1)} dB, cosine ${c.comparisons.map((x) => x.metrics?.cosineSimilarity?.toFixed(5)).join(', ')}, ` +
+        `top-1 ${c.comparisons.map((x) => x.metrics?.topK?.top1).join(', ')}; ${q.activations.length} tensors, worst ${[
+          ...q.activations,
+        ]
+          .sort((a, b) => (a.snrDb ?? 1e9) - (b.snrDb ?? 1e9))
+          .slice(0, 3)
+          .map((a) => `${a.tensor} ${a.snrDb?.toFixed(1)}`)
+          .join(', ')}; ` +
+        `first jump ${q.firstJump ? `${q.firstJump.tensor} −${q.firstJump.dropDb.toFixed(1)} dB` : 'none'}; weights ${q.weights
+          .filter((w) => w.kind === 'weight')
+          .map((w) => w.snrDb?.toFixed(1))
+          .join(' ')}; ${q.runs} runs`,
+    );
     expect(q.format).toBe('qdq');
     expect(q.unmatched.count).toBe(0);
     const weights = q.weights.filter((w) => w.kind === 'weight');

@@ -42,7 +42,12 @@ describe('reduce a single-node fault to at most 3 nodes (variants on ort-node:cp
     ['chain-fault-scale3.onnx', 'scale3', 'Mul'],
   ] as const)('%s → %s', async (variant, node, op) => {
     const out = join(tmp, variant);
-    const report = await reduceDiscrepancy({ model: fault('chain.onnx'), variant: fault(variant), targets: [CPU], outDir: out });
+    const report = await reduceDiscrepancy({
+      model: fault('chain.onnx'),
+      variant: fault(variant),
+      targets: [CPU],
+      outDir: out,
+    });
     const r = report.cases[0]!.reduction!;
     expect(r.nodesBefore).toBe(13);
     expect(r.nodesAfter).toBeLessThanOrEqual(3);
@@ -55,10 +60,20 @@ describe('reduce a single-node fault to at most 3 nodes (variants on ort-node:cp
     expect(refModel.proto.graph!.node.length).toBe(r.nodesAfter);
     const a = await executeOnTarget(pool, CPU, join(out, 'model.onnx'), [feeds], r.nodesAfter);
     const b = await executeOnTarget(pool, CPU, join(out, 'variant.onnx'), [feeds], r.nodesAfter);
-    const cmp = compareOutput({ output: r.output, target: 'b', reference: 'a', expected: a.outputs[0]?.get(r.output), actual: b.outputs[0]?.get(r.output), policy: {} });
+    const cmp = compareOutput({
+      output: r.output,
+      target: 'b',
+      reference: 'a',
+      expected: a.outputs[0]?.get(r.output),
+      actual: b.outputs[0]?.get(r.output),
+      policy: {},
+    });
     expect(cmp.verdict).toBe('mismatch');
     // The expected output stored beside the inputs is what the reference side computes.
-    const stored = decodeTensorFile(new Uint8Array(readFileSync(join(out, 'test_data_set_0', 'output_0.pb'))), 'output_0.pb');
+    const stored = decodeTensorFile(
+      new Uint8Array(readFileSync(join(out, 'test_data_set_0', 'output_0.pb'))),
+      'output_0.pb',
+    );
     expect(stored.name).toBe(r.output);
     expect(stored.tensor.data).toEqual(a.outputs[0]!.get(r.output)!.data);
   });
@@ -66,15 +81,26 @@ describe('reduce a single-node fault to at most 3 nodes (variants on ort-node:cp
   it('--output may name an intermediate tensor: downstream of the fault it reduces, upstream there is nothing to reduce', async () => {
     const common = { model: fault('chain.onnx'), variant: fault('chain-fault-bias2.onnx'), targets: [CPU] };
     const downstream = await reduceDiscrepancy({ ...common, outDir: join(tmp, 'h7'), output: 'h7' });
-    expect(downstream.cases[0]!.reduction).toMatchObject({ originalOutput: 'h7', nodesAfter: 1, nodes: [{ name: 'bias2', opType: 'Add' }] });
+    expect(downstream.cases[0]!.reduction).toMatchObject({
+      originalOutput: 'h7',
+      nodesAfter: 1,
+      nodes: [{ name: 'bias2', opType: 'Add' }],
+    });
     const upstream = await reduceDiscrepancy({ ...common, outDir: join(tmp, 'h4'), output: 'h4' });
     expect(upstream.cases[0]!.reduction).toBeUndefined();
     expect(upstream.cases[0]!.comparisons.find((c) => c.output === 'h4')?.verdict).toBe('pass');
-    await expect(reduceDiscrepancy({ ...common, outDir: join(tmp, 'nope'), output: 'nope' })).rejects.toMatchObject({ code: 'GRAPH_TENSOR_NOT_FOUND' });
+    await expect(reduceDiscrepancy({ ...common, outDir: join(tmp, 'nope'), output: 'nope' })).rejects.toMatchObject({
+      code: 'GRAPH_TENSOR_NOT_FOUND',
+    });
   });
 
   it('has nothing to reduce when both models agree', async () => {
-    const report = await reduceDiscrepancy({ model: fault('chain.onnx'), variant: fault('chain.onnx'), targets: [CPU], outDir: join(tmp, 'same') });
+    const report = await reduceDiscrepancy({
+      model: fault('chain.onnx'),
+      variant: fault('chain.onnx'),
+      targets: [CPU],
+      outDir: join(tmp, 'same'),
+    });
     expect(report.cases[0]!.reduction).toBeUndefined();
     expect(report.cases[0]!.verdict).toBe('pass');
   });
@@ -84,11 +110,19 @@ describe('reduce a real two-target discrepancy', { timeout: 30_000 }, () => {
   it('conv-chain on ort-node:cpu vs ort-web:wasm (tolerance 0) shrinks to the Conv and still reproduces from its files', async () => {
     const out = join(tmp, 'conv');
     // A known input fed from a file (values k/7 − 2.3 for k = 0..34), so the captured cut value can be checked by hand.
-    const x: HostTensor = { dtype: 'float32', dims: [1, 1, 7, 5], data: Float32Array.from({ length: 35 }, (_, k) => k / 7 - 2.3) };
+    const x: HostTensor = {
+      dtype: 'float32',
+      dims: [1, 1, 7, 5],
+      data: Float32Array.from({ length: 35 }, (_, k) => k / 7 - 2.3),
+    };
     const xFile = join(tmp, 'x.pb');
     writeFileSync(xFile, encodeTensorFile(x, 'x'));
     const report = await reduceDiscrepancy({
-      model: fault('conv-chain.onnx'), targets: [CPU, WASM], outDir: out, policy: { base: { rtol: 0, atol: 0 } }, inputs: { files: [{ path: xFile }] },
+      model: fault('conv-chain.onnx'),
+      targets: [CPU, WASM],
+      outDir: out,
+      policy: { base: { rtol: 0, atol: 0 } },
+      inputs: { files: [{ path: xFile }] },
     });
     const r = report.cases[0]!.reduction!;
     expect(r.nodes).toEqual([{ name: 'conv', opType: 'Conv' }]);
@@ -97,7 +131,14 @@ describe('reduce a real two-target discrepancy', { timeout: 30_000 }, () => {
     const feeds = Object.fromEntries(npz);
     const cpu = await executeOnTarget(pool, CPU, join(out, 'model.onnx'), [feeds], 1);
     const wasm = await executeOnTarget(pool, WASM, join(out, 'model.onnx'), [feeds], 1);
-    const cmp = compareOutput({ output: 'c', target: 'ort-web:wasm', reference: 'ort-node:cpu', expected: cpu.outputs[0]?.get('c'), actual: wasm.outputs[0]?.get('c'), tolerance: { rtol: 0, atol: 0, source: 'cli' } });
+    const cmp = compareOutput({
+      output: 'c',
+      target: 'ort-web:wasm',
+      reference: 'ort-node:cpu',
+      expected: cpu.outputs[0]?.get('c'),
+      actual: wasm.outputs[0]?.get('c'),
+      tolerance: { rtol: 0, atol: 0, source: 'cli' },
+    });
     expect(cmp.verdict).toBe('mismatch');
     // The captured cut input x2 = 2·x, exact in float32.
     expect([...(feeds['x2']!.data as Float32Array)]).toEqual([...(x.data as Float32Array)].map((v) => 2 * v));

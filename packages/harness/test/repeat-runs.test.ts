@@ -13,7 +13,10 @@ const model = fileURLToPath(new URL('../../../fixtures/models/affine-relu.onnx',
 const CPU = findTarget('ort-node:cpu');
 const WASM = findTarget('ort-web:wasm');
 const jittery: TargetDescriptor = {
-  id: 'ort-node:cpu@jittery', runtime: 'ort-node', backend: 'cpu', environment: 'jittery',
+  id: 'ort-node:cpu@jittery',
+  runtime: 'ort-node',
+  backend: 'cpu',
+  environment: 'jittery',
   adapterModule: new URL('../../runtime-ort-node/test/jittery-runtime.mjs', import.meta.url).href,
   description: 'ort-node:cpu with run-to-run jitter (test only)',
 };
@@ -21,20 +24,33 @@ const exact = { rtol: 0, atol: 0, source: 'cli' as const };
 
 describe('repeat runs', { timeout: 120_000 }, () => {
   it('deterministic CPU targets report zero jitter over every repeat', async () => {
-    const report = await runDifferential([model], { targets: [CPU, WASM], dims: { N: 64 }, repeat: 5, inputs: { samples: 2 } });
+    const report = await runDifferential([model], {
+      targets: [CPU, WASM],
+      dims: { N: 64 },
+      repeat: 5,
+      inputs: { samples: 2 },
+    });
     const c = report.cases[0]!;
     expect(c.verdict).toBe('pass');
     for (const o of c.outcomes) {
       expect(o.repeats).toMatchObject({ runs: 5, nondeterministic: false });
       // Two outputs × two input sets, each bit-identical in all four later runs.
       expect(o.repeats!.outputs.map((x) => [x.output, x.inputSet, x.maxAbsDiff, x.differingRuns])).toEqual([
-        ['y', 'sample0', 0, 0], ['z', 'sample0', 0, 0], ['y', 'sample1', 0, 0], ['z', 'sample1', 0, 0],
+        ['y', 'sample0', 0, 0],
+        ['z', 'sample0', 0, 0],
+        ['y', 'sample1', 0, 0],
+        ['z', 'sample1', 0, 0],
       ]);
     }
   });
 
   it('finds the jitter of a nondeterministic target, and says a discrepancy of that size may be noise', async () => {
-    const report = await runDifferential([model], { targets: [jittery, CPU], dims: { N: 64 }, repeat: 6, tolerance: exact });
+    const report = await runDifferential([model], {
+      targets: [jittery, CPU],
+      dims: { N: 64 },
+      repeat: 6,
+      tolerance: exact,
+    });
     const c = report.cases[0]!;
     const noisy = c.outcomes.find((o) => o.target === jittery.id)!.repeats!;
     expect(noisy.nondeterministic).toBe(true);
@@ -49,8 +65,14 @@ describe('repeat runs', { timeout: 120_000 }, () => {
     expect(cmp.reason).toMatch(/within the targets' own run-to-run jitter/);
   });
 
-  it('--noise-floor raises atol to k × the reference target\'s jitter, and says so in the tolerance', async () => {
-    const report = await runDifferential([model], { targets: [jittery, CPU], dims: { N: 64 }, repeat: 6, tolerance: exact, noiseFloor: 4 });
+  it("--noise-floor raises atol to k × the reference target's jitter, and says so in the tolerance", async () => {
+    const report = await runDifferential([model], {
+      targets: [jittery, CPU],
+      dims: { N: 64 },
+      repeat: 6,
+      tolerance: exact,
+      noiseFloor: 4,
+    });
     const c = report.cases[0]!;
     const jitter = c.outcomes[0]!.repeats!.outputs.find((x) => x.output === 'z')!.maxAbsDiff;
     const cmp = c.comparisons.find((x) => x.output === 'z')!;

@@ -20,18 +20,21 @@ const pool = new TargetPool({ timeoutMs: 60_000 });
 afterAll(() => pool.close());
 
 describe('hand-derived outputs on both targets', () => {
-  it.each(TARGETS.map((t) => [t.id, t] as const))('affine-relu on %s: y = relu(2x-1), z = x·[[1,2],[3,4]]', async (_id, target) => {
-    const x: HostTensor = { dtype: 'float32', dims: [3, 2], data: new Float32Array([-1, 0, 0.5, 2, 0.25, 1.5]) };
-    const { outcome, outputs } = await executeOnTarget(pool, target, fixture('affine-relu.onnx'), [{ x }], 4);
-    expect(outcome.status).toBe('ok');
-    const y = outputs[0]!.get('y')!;
-    const z = outputs[0]!.get('z')!;
-    // relu(2x-1): relu(-3)=0, relu(-1)=0, relu(0)=0, relu(3)=3, relu(-0.5)=0, relu(2)=2
-    expect([...(y.data as Float32Array)]).toEqual([0, 0, 0, 3, 0, 2]);
-    // rows [x0,x1]·W = [x0+3x1, 2x0+4x1]: [-1,0]→[-1,-2]; [0.5,2]→[6.5,9]; [0.25,1.5]→[4.75,6.5]
-    expect([...(z.data as Float32Array)]).toEqual([-1, -2, 6.5, 9, 4.75, 6.5]);
-    expect(z.dims).toEqual([3, 2]);
-  });
+  it.each(TARGETS.map((t) => [t.id, t] as const))(
+    'affine-relu on %s: y = relu(2x-1), z = x·[[1,2],[3,4]]',
+    async (_id, target) => {
+      const x: HostTensor = { dtype: 'float32', dims: [3, 2], data: new Float32Array([-1, 0, 0.5, 2, 0.25, 1.5]) };
+      const { outcome, outputs } = await executeOnTarget(pool, target, fixture('affine-relu.onnx'), [{ x }], 4);
+      expect(outcome.status).toBe('ok');
+      const y = outputs[0]!.get('y')!;
+      const z = outputs[0]!.get('z')!;
+      // relu(2x-1): relu(-3)=0, relu(-1)=0, relu(0)=0, relu(3)=3, relu(-0.5)=0, relu(2)=2
+      expect([...(y.data as Float32Array)]).toEqual([0, 0, 0, 3, 0, 2]);
+      // rows [x0,x1]·W = [x0+3x1, 2x0+4x1]: [-1,0]→[-1,-2]; [0.5,2]→[6.5,9]; [0.25,1.5]→[4.75,6.5]
+      expect([...(z.data as Float32Array)]).toEqual([-1, -2, 6.5, 9, 4.75, 6.5]);
+      expect(z.dims).toEqual([3, 2]);
+    },
+  );
 
   it.each(TARGETS.map((t) => [t.id, t] as const))('mask-count on %s: int64 sum and bool not', async (_id, target) => {
     const mask: HostTensor = { dtype: 'bool', dims: [2, 3], data: new Uint8Array([1, 0, 1, 1, 1, 0]) };
@@ -50,16 +53,27 @@ describe('crossrt run', () => {
     expect(c.verdict).toBe('pass');
     expect(c.inputs[0]).toMatchObject({ name: 'x', dtype: 'float32', dims: [5, 2], generator: 'uniform[-1,1)' });
     expect(c.dims).toEqual([{ input: 'x', axis: 0, symbol: 'N', value: 5, source: 'dim-flag' }]);
-    expect(c.comparisons.map((x) => [x.output, x.verdict])).toEqual([['y', 'pass'], ['z', 'pass']]);
+    expect(c.comparisons.map((x) => [x.output, x.verdict])).toEqual([
+      ['y', 'pass'],
+      ['z', 'pass'],
+    ]);
     // One EP per session: placed by construction, no log needed.
     const cpu = c.outcomes.find((o) => o.target === 'ort-node:cpu')!;
-    expect(cpu.placement).toEqual({ source: 'single-ep', providers: [{ ep: 'CPUExecutionProvider', nodes: 4 }], fallbackNodes: [] });
+    expect(cpu.placement).toEqual({
+      source: 'single-ep',
+      providers: [{ ep: 'CPUExecutionProvider', nodes: 4 }],
+      fallbackNodes: [],
+    });
   });
 
-  it('proves CPU placement from ORT\'s own log when asked (--placement-log)', async () => {
+  it("proves CPU placement from ORT's own log when asked (--placement-log)", async () => {
     const report = await runDifferential([fixture('affine-relu.onnx')], { targets: TARGETS, placementLog: 'always' });
     for (const o of report.cases[0]!.outcomes) {
-      expect(o.placement, o.target).toEqual({ source: 'verbose-log', providers: [{ ep: 'CPUExecutionProvider', nodes: 4 }], fallbackNodes: [] });
+      expect(o.placement, o.target).toEqual({
+        source: 'verbose-log',
+        providers: [{ ep: 'CPUExecutionProvider', nodes: 4 }],
+        fallbackNodes: [],
+      });
     }
   });
 
@@ -78,10 +92,15 @@ describe('crossrt run', () => {
 
 describe('external data', () => {
   it('both targets load weights stored beside the model (ort-web gets them as bytes) and agree', async () => {
-    const models = ['ok', 'subdir-ok'].map((d) => fileURLToPath(new URL(`../../../fixtures/model-io/external/${d}/model.onnx`, import.meta.url)));
+    const models = ['ok', 'subdir-ok'].map((d) =>
+      fileURLToPath(new URL(`../../../fixtures/model-io/external/${d}/model.onnx`, import.meta.url)),
+    );
     const report = await runDifferential(models, { targets: TARGETS });
     for (const c of report.cases) {
-      expect(c.outcomes.map((o) => o.status), c.id).toEqual(['ok', 'ok']);
+      expect(
+        c.outcomes.map((o) => o.status),
+        c.id,
+      ).toEqual(['ok', 'ok']);
       expect(c.verdict, c.id).toBe('pass');
     }
   });
@@ -102,7 +121,10 @@ describe('crossrt run on a TF.js model.json', () => {
 
 describe('ONNX backend test cases as the oracle', () => {
   it('test_add, test_relu and test_cast_FLOAT_to_DOUBLE match their expected outputs on both targets', async () => {
-    const report = await runOracleCases([`${NODE_SUITE}/test_add`, `${NODE_SUITE}/test_relu`, `${NODE_SUITE}/test_cast_FLOAT_to_DOUBLE`], { targets: TARGETS });
+    const report = await runOracleCases(
+      [`${NODE_SUITE}/test_add`, `${NODE_SUITE}/test_relu`, `${NODE_SUITE}/test_cast_FLOAT_to_DOUBLE`],
+      { targets: TARGETS },
+    );
     for (const c of report.cases) {
       expect(c.verdict, c.id).toBe('pass');
       expect(c.comparisons.every((x) => x.reference === 'oracle' && x.inputSet === 'test_data_set_0')).toBe(true);
@@ -113,7 +135,8 @@ describe('ONNX backend test cases as the oracle', () => {
 
   it('reports a real last-bit discrepancy between the two targets with zero tolerance', async () => {
     const report = await runDifferential([`${NODE_SUITE}/test_conv_with_strides_padding/model.onnx`], {
-      targets: TARGETS, tolerance: { rtol: 0, atol: 0, source: 'cli' },
+      targets: TARGETS,
+      tolerance: { rtol: 0, atol: 0, source: 'cli' },
     });
     const cmp = report.cases[0]!.comparisons[0]!;
     expect(cmp.verdict).toBe('mismatch');

@@ -25,8 +25,21 @@ const CPU = findTarget('ort-node:cpu');
 const WASM = findTarget('ort-web:wasm');
 const WEBGPU = findTarget('ort-node:webgpu');
 
-function run(callable: string, opsets: number[], targets = [CPU, WASM], extra: Partial<Parameters<typeof runTorchSource>[0]> = {}): Promise<Report> {
-  return runTorchSource({ callable, cwd: torchDir, matrix: { opsets }, targets, outDir, layerwise: 'always', ...extra });
+function run(
+  callable: string,
+  opsets: number[],
+  targets = [CPU, WASM],
+  extra: Partial<Parameters<typeof runTorchSource>[0]> = {},
+): Promise<Report> {
+  return runTorchSource({
+    callable,
+    cwd: torchDir,
+    matrix: { opsets },
+    targets,
+    outDir,
+    layerwise: 'always',
+    ...extra,
+  });
 }
 
 describe('torchvision exports against PyTorch', { timeout: 240_000 }, () => {
@@ -34,10 +47,15 @@ describe('torchvision exports against PyTorch', { timeout: 240_000 }, () => {
     it(`${arch} at opsets 13 and 17 passes on ort-node:cpu and ort-web:wasm, with no divergent module`, async () => {
       const report = await run(`torchvision_models.py:${arch}`, [13, 17]);
       expect(report.settings.reference).toBe('torch');
-      expect(report.cases.map((c) => c.id)).toEqual([`torchvision_models.${arch}@opset13`, `torchvision_models.${arch}@opset17`]);
+      expect(report.cases.map((c) => c.id)).toEqual([
+        `torchvision_models.${arch}@opset13`,
+        `torchvision_models.${arch}@opset17`,
+      ]);
       for (const [i, c] of report.cases.entries()) {
         CaseResultSchema.parse(c);
-        expect(c.verdict, JSON.stringify(c.comparisons.filter((x) => x.verdict !== 'pass').map((x) => x.reason))).toBe('pass');
+        expect(c.verdict, JSON.stringify(c.comparisons.filter((x) => x.verdict !== 'pass').map((x) => x.reason))).toBe(
+          'pass',
+        );
         expect(c.source?.failureClass).toBe('pass');
         expect(c.source?.export.opset).toBe([13, 17][i]);
         expect(c.source?.checker?.ok).toBe(true);
@@ -61,27 +79,44 @@ describe('torchvision exports against PyTorch', { timeout: 240_000 }, () => {
     const c = report.cases[0]!;
     expect(c.verdict, JSON.stringify(c.comparisons.map((x) => x.reason))).toBe('pass');
     expect(c.outcomes[0]!.placement?.source).toBe('verbose-log');
-    expect(c.outcomes[0]!.placement?.providers.find((p) => p.ep === 'WebGpuExecutionProvider')?.nodes).toBeGreaterThan(40);
+    expect(c.outcomes[0]!.placement?.providers.find((p) => p.ep === 'WebGpuExecutionProvider')?.nodes).toBeGreaterThan(
+      40,
+    );
   });
 
   it('dict and tuple outputs are flattened to stable names and each is judged', async () => {
     const report = await run('torchvision_models.py:two_heads', [17]);
     const c = report.cases[0]!;
     expect(c.source?.outputs.map((o) => o.name)).toEqual(['logits', 'aux.0', 'aux.1']);
-    expect(c.source?.outputs.map((o) => o.dims)).toEqual([[2, 5], [2, 8], [2, 12, 12]]);
+    expect(c.source?.outputs.map((o) => o.dims)).toEqual([
+      [2, 5],
+      [2, 8],
+      [2, 12, 12],
+    ]);
     expect(c.comparisons.map((x) => `${x.target}:${x.output}:${x.verdict}`).sort()).toEqual([
-      'ort-node:cpu:aux.0:pass', 'ort-node:cpu:aux.1:pass', 'ort-node:cpu:logits:pass', 'ort-web:wasm:aux.0:pass', 'ort-web:wasm:aux.1:pass', 'ort-web:wasm:logits:pass',
+      'ort-node:cpu:aux.0:pass',
+      'ort-node:cpu:aux.1:pass',
+      'ort-node:cpu:logits:pass',
+      'ort-web:wasm:aux.0:pass',
+      'ort-web:wasm:aux.1:pass',
+      'ort-web:wasm:logits:pass',
     ]);
   });
 
   it('constant folding off and dynamic axes are points of the matrix, each its own case', async () => {
     const report = await runTorchSource({
-      callable: 'torchvision_models.py:two_heads', cwd: torchDir, targets: [CPU], outDir, layerwise: 'off',
+      callable: 'torchvision_models.py:two_heads',
+      cwd: torchDir,
+      targets: [CPU],
+      outDir,
+      layerwise: 'off',
       matrix: { opsets: [17], constantFolding: [true, false], dynamicAxes: { x: [0] } },
     });
     expect(report.cases.map((c) => c.id)).toEqual([
-      'torchvision_models.two_heads@opset17', 'torchvision_models.two_heads@opset17-dynamic',
-      'torchvision_models.two_heads@opset17-nofold', 'torchvision_models.two_heads@opset17-nofold-dynamic',
+      'torchvision_models.two_heads@opset17',
+      'torchvision_models.two_heads@opset17-dynamic',
+      'torchvision_models.two_heads@opset17-nofold',
+      'torchvision_models.two_heads@opset17-nofold-dynamic',
     ]);
     expect(report.cases.every((c) => c.verdict === 'pass')).toBe(true);
     const dynamic = await readModelFile(report.cases[1]!.model!.path);
@@ -96,7 +131,11 @@ describe('converter faults injected into torch.onnx', { timeout: 240_000 }, () =
     expect(c.verdict).toBe('fail');
     expect(c.source?.failureClass).toBe('numeric-mismatch');
     expect(c.comparisons.every((x) => x.verdict === 'mismatch')).toBe(true);
-    expect(c.localization?.culprit).toMatchObject({ node: 'conv1', opType: 'Conv2d', outputs: ['/conv1/Conv_output_0'] });
+    expect(c.localization?.culprit).toMatchObject({
+      node: 'conv1',
+      opType: 'Conv2d',
+      outputs: ['/conv1/Conv_output_0'],
+    });
     expect(c.localization?.nodes.find((n) => n.name === 'conv1')?.fusedModules).toEqual(['bn1']);
     // Its input is the graph input itself: bit-identical on both sides.
     expect(c.localization?.nodes.find((n) => n.name === 'conv1')?.inputMaxAbsError ?? 0).toBe(0);
@@ -106,14 +145,20 @@ describe('converter faults injected into torch.onnx', { timeout: 240_000 }, () =
     const c = (await run('faulty_exporters.py:mobilenet_v3_hardswish_offset', [13, 17])).cases;
     for (const x of c) {
       // Every model output passes; the only failing comparison is the culprit module, judged like an output.
-      expect(x.comparisons.filter((cmp) => cmp.verdict !== 'pass').map((cmp) => `${cmp.output}@${cmp.target}: ${cmp.verdict}`)).toEqual(['features.0.2 [module]@ort-node:cpu: mismatch']);
+      expect(
+        x.comparisons
+          .filter((cmp) => cmp.verdict !== 'pass')
+          .map((cmp) => `${cmp.output}@${cmp.target}: ${cmp.verdict}`),
+      ).toEqual(['features.0.2 [module]@ort-node:cpu: mismatch']);
       expect(x.verdict).toBe('fail');
       expect(x.source?.failureClass).toBe('numeric-mismatch');
       expect(x.source?.reason).toMatch(/masked/);
       expect(x.localization?.culprit).toMatchObject({ node: 'features.0.2', opType: 'Hardswish' });
       expect(x.localization?.culprit?.reason).toMatch(/SNR \d+\.\d dB is below the layer floor of 100 dB/);
       // Every other Hardswish carries the same fault: each shows up as an independent origin.
-      expect(x.localization?.otherOrigins.filter((o) => /features\.\d+\.block\.\d\.2$/.test(o)).length).toBeGreaterThan(4);
+      expect(x.localization?.otherOrigins.filter((o) => /features\.\d+\.block\.\d\.2$/.test(o)).length).toBeGreaterThan(
+        4,
+      );
     }
   });
 
@@ -153,7 +198,9 @@ describe('bad source input', { timeout: 120_000 }, () => {
     const c = (await run('bad_sources.py:raising_forward', [17], [CPU], { layerwise: 'off' })).cases[0]!;
     expect(c.verdict).toBe('error');
     expect(c.error).toMatchObject({ code: 'SOURCE_FORWARD_FAILED' });
-    expect(c.error?.message).toContain("RuntimeError: forward refused: this module only runs under the exporter's tracer");
+    expect(c.error?.message).toContain(
+      "RuntimeError: forward refused: this module only runs under the exporter's tracer",
+    );
   });
 
   it('a source process that dies is SOURCE_BRIDGE_FAILED, and the points after it are reported, not lost', async () => {
@@ -170,7 +217,11 @@ describe('bad source input', { timeout: 120_000 }, () => {
     // first [1,4,8,8] under that name, the second unnamed by the exporter.
     const byOutput = Object.fromEntries(c.comparisons.map((x) => [x.output, `${x.verdict}: ${x.reason}`]));
     expect(byOutput['output']).toBe('shape: dims [1,4,8,8] differ from reference [1,2,8,8]');
-    expect(Object.entries(byOutput).filter(([k]) => k !== 'output').map(([, v]) => v)).toEqual([expect.stringMatching(/^missing: output "\d+" was not produced by torch$/)]);
+    expect(
+      Object.entries(byOutput)
+        .filter(([k]) => k !== 'output')
+        .map(([, v]) => v),
+    ).toEqual([expect.stringMatching(/^missing: output "\d+" was not produced by torch$/)]);
   });
 
   for (const [fn, message] of [

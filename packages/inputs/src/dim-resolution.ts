@@ -29,13 +29,21 @@ export function resolveShapes(inputs: readonly ValueSignature[], options: DimOpt
   const names = new Set(inputs.map((i) => i.name));
   for (const n of Object.keys(shapeFlags)) {
     if (!names.has(n)) {
-      throw new CrossrtError('USAGE', `--shape names input "${n}", which the model does not have`, `model inputs: ${[...names].join(', ') || '(none)'}`);
+      throw new CrossrtError(
+        'USAGE',
+        `--shape names input "${n}", which the model does not have`,
+        `model inputs: ${[...names].join(', ') || '(none)'}`,
+      );
     }
   }
   const symbols = new Set(inputs.flatMap((i) => (i.dims ?? []).filter((d): d is string => typeof d === 'string')));
   for (const s of Object.keys(dimFlags)) {
     if (!symbols.has(s)) {
-      throw new CrossrtError('USAGE', `--dim names symbol "${s}", which no model input uses`, `symbolic dims: ${[...symbols].join(', ') || '(none)'}; use --shape input=AxB for unnamed dims`);
+      throw new CrossrtError(
+        'USAGE',
+        `--dim names symbol "${s}", which no model input uses`,
+        `symbolic dims: ${[...symbols].join(', ') || '(none)'}; use --shape input=AxB for unnamed dims`,
+      );
     }
   }
   // Symbols bound by explicit shapes, so `--shape input=1x512` also sizes `state[2,batch,128]`.
@@ -45,12 +53,18 @@ export function resolveShapes(inputs: readonly ValueSignature[], options: DimOpt
     if (!shape) continue;
     const declared = input.dims;
     if (declared && declared.length !== shape.length) {
-      throw new CrossrtError('SHAPE_INVALID', `--shape ${input.name}=${shape.join('x')} has rank ${shape.length}, the model declares rank ${declared.length} [${declared.map((d) => d ?? '?').join(',')}]`);
+      throw new CrossrtError(
+        'SHAPE_INVALID',
+        `--shape ${input.name}=${shape.join('x')} has rank ${shape.length}, the model declares rank ${declared.length} [${declared.map((d) => d ?? '?').join(',')}]`,
+      );
     }
     shape.forEach((v, axis) => {
       const d = declared?.[axis];
       if (typeof d === 'number' && d !== v) {
-        throw new CrossrtError('SHAPE_INVALID', `--shape ${input.name}=${shape.join('x')} sets axis ${axis} to ${v}, the model fixes it at ${d}`);
+        throw new CrossrtError(
+          'SHAPE_INVALID',
+          `--shape ${input.name}=${shape.join('x')} sets axis ${axis} to ${v}, the model fixes it at ${d}`,
+        );
       }
       if (typeof d === 'string' && !bound.has(d)) bound.set(d, { value: v, from: input.name });
     });
@@ -63,12 +77,17 @@ export function resolveShapes(inputs: readonly ValueSignature[], options: DimOpt
       shapes.set(input.name, [...shape]);
       shape.forEach((value, axis) => {
         const d = input.dims?.[axis];
-        if (typeof d !== 'number') resolutions.push({ input: input.name, axis, symbol: d ?? null, value, source: 'shape-flag' });
+        if (typeof d !== 'number')
+          resolutions.push({ input: input.name, axis, symbol: d ?? null, value, source: 'shape-flag' });
       });
       continue;
     }
     if (!input.dims) {
-      throw new CrossrtError('DIM_UNRESOLVED', `input "${input.name}" declares no shape (unknown rank)`, `give its shape: --shape ${input.name}=AxB`);
+      throw new CrossrtError(
+        'DIM_UNRESOLVED',
+        `input "${input.name}" declares no shape (unknown rank)`,
+        `give its shape: --shape ${input.name}=AxB`,
+      );
     }
     const dims = input.dims.map((d, axis): number => {
       if (typeof d === 'number') return d;
@@ -79,11 +98,22 @@ export function resolveShapes(inputs: readonly ValueSignature[], options: DimOpt
       }
       const b = d !== null ? bound.get(d) : undefined;
       if (b) {
-        resolutions.push({ input: input.name, axis, symbol: d, value: b.value, source: 'bound', note: `from --shape ${b.from}` });
+        resolutions.push({
+          input: input.name,
+          axis,
+          symbol: d,
+          value: b.value,
+          source: 'bound',
+          note: `from --shape ${b.from}`,
+        });
         return b.value;
       }
       resolutions.push({
-        input: input.name, axis, symbol: d, value: defaultDim, source: 'default',
+        input: input.name,
+        axis,
+        symbol: d,
+        value: defaultDim,
+        source: 'default',
         note: d === null ? `unnamed dim guessed; set with --shape ${input.name}=...` : `guessed; set with --dim ${d}=N`,
       });
       return defaultDim;
@@ -97,7 +127,11 @@ export function parseShape(text: string): number[] {
   const parts = text.trim() === '' ? [] : text.split(/[x,]/);
   const dims = parts.map((p) => Number(p));
   if (dims.some((d) => !Number.isSafeInteger(d) || d < 0)) {
-    throw new CrossrtError('USAGE', `shape "${text}" is not a list of non-negative integers`, 'write it like 1x3x224x224 (empty for a scalar)');
+    throw new CrossrtError(
+      'USAGE',
+      `shape "${text}" is not a list of non-negative integers`,
+      'write it like 1x3x224x224 (empty for a scalar)',
+    );
   }
   return dims;
 }
@@ -116,9 +150,15 @@ export function scopeDimOptions(inputs: readonly ValueSignature[], options: DimO
 
 export function unusedDimFlags(signatures: readonly (readonly ValueSignature[])[], options: DimOptions): string[] {
   const names = new Set(signatures.flat().map((i) => i.name));
-  const symbols = new Set(signatures.flat().flatMap((i) => (i.dims ?? []).filter((d): d is string => typeof d === 'string')));
+  const symbols = new Set(
+    signatures.flat().flatMap((i) => (i.dims ?? []).filter((d): d is string => typeof d === 'string')),
+  );
   return [
-    ...Object.keys(options.dims ?? {}).filter((k) => !symbols.has(k)).map((k) => `--dim ${k}`),
-    ...Object.keys(options.shapes ?? {}).filter((k) => !names.has(k)).map((k) => `--shape ${k}`),
+    ...Object.keys(options.dims ?? {})
+      .filter((k) => !symbols.has(k))
+      .map((k) => `--dim ${k}`),
+    ...Object.keys(options.shapes ?? {})
+      .filter((k) => !names.has(k))
+      .map((k) => `--shape ${k}`),
   ];
 }

@@ -1,5 +1,10 @@
 import {
-  allocate, encodeFloat16Array, numberToBfloat16Bits, type DType, type TensorData, type ValuePlan,
+  allocate,
+  encodeFloat16Array,
+  numberToBfloat16Bits,
+  type DType,
+  type TensorData,
+  type ValuePlan,
 } from '@crossrt/core';
 import type { SeededStream } from './seeded-stream.js';
 import { SPECIAL_STRINGS, SPECIAL_VALUES } from './special-values.js';
@@ -13,12 +18,20 @@ const ALPHABET = 'abcdefghijklmnopqrstuvwxyz';
  * plan can never wrap around silently. With `special`, even flat indices take the dtype's special
  * values in turn (see special-values.ts) and odd ones the plan's values.
  */
-export function fillTensor(dtype: DType, dims: readonly number[], plan: ValuePlan, s: SeededStream, special = false): TensorData {
+export function fillTensor(
+  dtype: DType,
+  dims: readonly number[],
+  plan: ValuePlan,
+  s: SeededStream,
+  special = false,
+): TensorData {
   const n = dims.reduce((a, b) => a * b, 1);
   if (dtype === 'string') {
-    return Array.from({ length: n }, (_, i) => (special && i % 2 === 0
-      ? SPECIAL_STRINGS[(i / 2) % SPECIAL_STRINGS.length]!
-      : Array.from({ length: s.int(1, 8) }, () => ALPHABET[s.int(0, 25)]).join('')));
+    return Array.from({ length: n }, (_, i) =>
+      special && i % 2 === 0
+        ? SPECIAL_STRINGS[(i / 2) % SPECIAL_STRINGS.length]!
+        : Array.from({ length: s.int(1, 8) }, () => ALPHABET[s.int(0, 25)]).join(''),
+    );
   }
   const values = planValues(dtype, dims, plan, s, n);
   if (dtype === 'float16') return withSpecials(encodeFloat16Array(values), dtype, special);
@@ -43,7 +56,10 @@ function planValues(dtype: DType, dims: readonly number[], plan: ValuePlan, s: S
   const row = dims.length ? dims[dims.length - 1]! : 1;
   switch (plan.kind) {
     case 'uniform':
-      for (let i = 0; i < n; i++) out[i] = integer ? s.int(Math.ceil(plan.low), Math.floor(plan.high)) : plan.low + (plan.high - plan.low) * s.unit();
+      for (let i = 0; i < n; i++)
+        out[i] = integer
+          ? s.int(Math.ceil(plan.low), Math.floor(plan.high))
+          : plan.low + (plan.high - plan.low) * s.unit();
       break;
     case 'normal':
       for (let i = 0; i < n; i++) out[i] = plan.mean + plan.std * s.normal();

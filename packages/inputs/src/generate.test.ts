@@ -4,15 +4,33 @@ import { DTYPES, float16BitsToNumber, type DType } from '@crossrt/core';
 import type { ValueSignature } from '@crossrt/model';
 import { generateInputs, SPECIAL_VALUES_SET } from './generate.js';
 
-const sig = (name: string, dtype: DType, dims: (number | string | null)[]): ValueSignature => ({ name, kind: 'tensor', dtype, elemTypeName: dtype, dims });
+const sig = (name: string, dtype: DType, dims: (number | string | null)[]): ValueSignature => ({
+  name,
+  kind: 'tensor',
+  dtype,
+  elemTypeName: dtype,
+  dims,
+});
 const everyDtype = DTYPES.map((d) => sig(`x_${d}`, d, [2, 'n']));
 
 describe('generateInputs', () => {
   it('makes every dtype the ORT JS API accepts, with the right typed array', () => {
     const g = generateInputs(everyDtype, { seed: 1, dims: { n: 5 } });
     const ctor: Record<DType, unknown> = {
-      float32: Float32Array, float16: Uint16Array, bfloat16: Uint16Array, float64: Float64Array, int8: Int8Array, int16: Int16Array,
-      int32: Int32Array, int64: BigInt64Array, uint8: Uint8Array, uint16: Uint16Array, uint32: Uint32Array, uint64: BigUint64Array, bool: Uint8Array, string: Array,
+      float32: Float32Array,
+      float16: Uint16Array,
+      bfloat16: Uint16Array,
+      float64: Float64Array,
+      int8: Int8Array,
+      int16: Int16Array,
+      int32: Int32Array,
+      int64: BigInt64Array,
+      uint8: Uint8Array,
+      uint16: Uint16Array,
+      uint32: Uint32Array,
+      uint64: BigUint64Array,
+      bool: Uint8Array,
+      string: Array,
     };
     for (const d of DTYPES) {
       const t = g.tensors.get(`x_${d}`)!;
@@ -27,7 +45,9 @@ describe('generateInputs', () => {
   it('is byte-identical for the same seed (pinned hash) and differs for another seed', () => {
     const digest = (seed: number) => {
       const g = generateInputs(everyDtype, { seed, dims: { n: 64 }, samples: 2, specialValues: true });
-      return createHash('sha256').update(g.records.map((r) => `${r.set}:${r.name}:${r.sha256}`).join('\n')).digest('hex');
+      return createHash('sha256')
+        .update(g.records.map((r) => `${r.set}:${r.name}:${r.sha256}`).join('\n'))
+        .digest('hex');
     };
     // Pinned: changing generation in any way (PRNG, seeding, plans, specials) must show up here on purpose.
     expect(digest(42)).toBe(PINNED_DIGEST);
@@ -52,7 +72,10 @@ describe('generateInputs', () => {
   });
 
   it('special values: NaN, ±Inf, -0, subnormals and extremes on even indices of default-plan inputs', () => {
-    const g = generateInputs([sig('x', 'float32', [26]), sig('hv', 'float16', [26]), sig('i', 'int64', [10]), sig('sr', 'int64', [])], { seed: 0, specialValues: true });
+    const g = generateInputs(
+      [sig('x', 'float32', [26]), sig('hv', 'float16', [26]), sig('i', 'int64', [10]), sig('sr', 'int64', [])],
+      { seed: 0, specialValues: true },
+    );
     const set = g.sets.find((s) => s.name === SPECIAL_VALUES_SET)!;
     const x = set.tensors.get('x')!.data as Float32Array;
     expect(x[0]).toBeNaN();
@@ -67,13 +90,16 @@ describe('generateInputs', () => {
     expect([i[0], i[2]]).toEqual([-(2n ** 63n), 2n ** 63n - 1n]);
     // The sample-rate heuristic gives sr meaning: no specials there.
     expect((set.tensors.get('sr')!.data as BigInt64Array)[0]).toBe(16000n);
-    expect(set.records.find((r) => r.name === 'x')!.generator).toBe('special-values(NaN, +Inf, -Inf, -0, 0, denorm_min, -denorm_min, denorm_max, norm_min, max, -max, 1, -1) on even indices + uniform[-1,1)');
+    expect(set.records.find((r) => r.name === 'x')!.generator).toBe(
+      'special-values(NaN, +Inf, -Inf, -0, 0, denorm_min, -denorm_min, denorm_max, norm_min, max, -max, 1, -1) on even indices + uniform[-1,1)',
+    );
     expect(set.records.find((r) => r.name === 'i')!.generator).toMatch(/^special-values\(min, max, 0, -1, 1\)/);
   });
 
   it('per-input plans override defaults and integers are clamped to their dtype', () => {
     const g = generateInputs([sig('a', 'float32', [500]), sig('b', 'uint8', [500])], {
-      seed: 3, plans: { a: { kind: 'normal', mean: 10, std: 0.1 }, b: { kind: 'uniform', low: -50, high: 300 } },
+      seed: 3,
+      plans: { a: { kind: 'normal', mean: 10, std: 0.1 }, b: { kind: 'uniform', low: -50, high: 300 } },
     });
     const a = g.tensors.get('a')!.data as Float32Array;
     expect(a.reduce((s, v) => s + v, 0) / a.length).toBeCloseTo(10, 1);
@@ -84,7 +110,10 @@ describe('generateInputs', () => {
 
   it('records every guessed dim', () => {
     const g = generateInputs([sig('x', 'float32', ['batch', null, 3])], { seed: 0 });
-    expect(g.dims.map((d) => [d.axis, d.symbol, d.value, d.source])).toEqual([[0, 'batch', 1, 'default'], [1, null, 1, 'default']]);
+    expect(g.dims.map((d) => [d.axis, d.symbol, d.value, d.source])).toEqual([
+      [0, 'batch', 1, 'default'],
+      [1, null, 1, 'default'],
+    ]);
   });
 });
 

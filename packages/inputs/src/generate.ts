@@ -1,14 +1,26 @@
 import { createHash } from 'node:crypto';
 import {
-  bytesPerElement, CrossrtError, elementCount, type DimResolution, type HeuristicSettings, type HostTensor,
-  type InputRecord, type TensorData, type ValuePlan,
+  bytesPerElement,
+  CrossrtError,
+  elementCount,
+  type DimResolution,
+  type HeuristicSettings,
+  type HostTensor,
+  type InputRecord,
+  type TensorData,
+  type ValuePlan,
 } from '@crossrt/core';
 import type { ValueSignature } from '@crossrt/model';
 import { resolveShapes, type DimOptions } from './dim-resolution.js';
 import { fillTensor } from './fill-values.js';
 import type { InputModelFacts } from './model-facts.js';
 import { SeededStream } from './seeded-stream.js';
-import { enabledHeuristics, planFromHeuristics, resolveHeuristicSettings, type SemanticHeuristic } from './semantic-heuristics.js';
+import {
+  enabledHeuristics,
+  planFromHeuristics,
+  resolveHeuristicSettings,
+  type SemanticHeuristic,
+} from './semantic-heuristics.js';
 import { describeSpecialValues } from './special-values.js';
 import { defaultPlan, describePlan, type PlannedInput } from './value-plan.js';
 
@@ -61,18 +73,27 @@ export function generateInputs(inputs: readonly ValueSignature[], options: Gener
   const fileShapes = Object.fromEntries([...files].map(([name, f]) => [name, [...f.tensor.dims]]));
   const resolved = resolveShapes(inputs, { ...options, shapes: { ...options.shapes, ...fileShapes } });
   const shapes = resolved.shapes;
-  const dims = resolved.resolutions.map((r): DimResolution => (files.has(r.input) && r.source === 'shape-flag'
-    ? { ...r, source: 'file', note: files.get(r.input)!.source } : r));
+  const dims = resolved.resolutions.map((r): DimResolution =>
+    files.has(r.input) && r.source === 'shape-flag' ? { ...r, source: 'file', note: files.get(r.input)!.source } : r,
+  );
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_INPUT_BYTES;
   let total = 0;
   for (const input of inputs) {
     if (input.kind !== 'tensor' || !input.dtype) {
-      throw new CrossrtError('MODEL_UNSUPPORTED_IO', `input "${input.name}" is a ${input.kind === 'tensor' ? `${input.elemTypeName} tensor` : input.kind}; crossrt can only generate tensors of supported dtypes`, 'feed a model whose inputs are plain tensors');
+      throw new CrossrtError(
+        'MODEL_UNSUPPORTED_IO',
+        `input "${input.name}" is a ${input.kind === 'tensor' ? `${input.elemTypeName} tensor` : input.kind}; crossrt can only generate tensors of supported dtypes`,
+        'feed a model whose inputs are plain tensors',
+      );
     }
     total += elementCount(shapes.get(input.name)!) * Math.max(1, bytesPerElement(input.dtype));
   }
   if (total > maxBytes) {
-    throw new CrossrtError('INPUT_TOO_LARGE', `inputs would need ${(total / 1024 ** 3).toFixed(2)} GiB (limit ${(maxBytes / 1024 ** 3).toFixed(2)} GiB)`, 'set smaller symbolic dims with --dim/--shape');
+    throw new CrossrtError(
+      'INPUT_TOO_LARGE',
+      `inputs would need ${(total / 1024 ** 3).toFixed(2)} GiB (limit ${(maxBytes / 1024 ** 3).toFixed(2)} GiB)`,
+      'set smaller symbolic dims with --dim/--shape',
+    );
   }
   const settings = resolveHeuristicSettings(options.heuristicSettings);
   const heuristics = options.heuristics ?? enabledHeuristics(options.heuristicSettings?.disabled);
@@ -80,16 +101,31 @@ export function generateInputs(inputs: readonly ValueSignature[], options: Gener
   for (const input of inputs) {
     const dtype = input.dtype!;
     const override = options.plans?.[input.name];
-    const facts = { name: input.name, dtype, dims: shapes.get(input.name)!, ...(input.dims ? { declaredDims: input.dims } : {}), ...options.modelFacts?.get(input.name) };
+    const facts = {
+      name: input.name,
+      dtype,
+      dims: shapes.get(input.name)!,
+      ...(input.dims ? { declaredDims: input.dims } : {}),
+      ...options.modelFacts?.get(input.name),
+    };
     const fromHeuristic = override ? undefined : planFromHeuristics(facts, heuristics, settings);
-    planned.set(input.name, override
-      ? { plan: override, fromDefault: false }
-      : fromHeuristic ? { ...fromHeuristic, fromDefault: false } : { plan: defaultPlan(dtype), fromDefault: true });
+    planned.set(
+      input.name,
+      override
+        ? { plan: override, fromDefault: false }
+        : fromHeuristic
+          ? { ...fromHeuristic, fromDefault: false }
+          : { plan: defaultPlan(dtype), fromDefault: true },
+    );
   }
   const samples = options.samples ?? 1;
-  if (!Number.isSafeInteger(samples) || samples < 1) throw new CrossrtError('USAGE', `--samples must be a positive integer, got ${samples}`);
+  if (!Number.isSafeInteger(samples) || samples < 1)
+    throw new CrossrtError('USAGE', `--samples must be a positive integer, got ${samples}`);
   const sets: InputSet[] = [];
-  const setNames = [...Array.from({ length: samples }, (_, k) => `sample${k}`), ...(options.specialValues ? [SPECIAL_VALUES_SET] : [])];
+  const setNames = [
+    ...Array.from({ length: samples }, (_, k) => `sample${k}`),
+    ...(options.specialValues ? [SPECIAL_VALUES_SET] : []),
+  ];
   for (const [k, setName] of setNames.entries()) {
     const special = setName === SPECIAL_VALUES_SET;
     const tensors = new Map<string, HostTensor>();
@@ -109,12 +145,18 @@ export function generateInputs(inputs: readonly ValueSignature[], options: Gener
         const stream = new SeededStream(options.seed, input.name, special ? samples : k);
         const dimsOf = shapes.get(input.name)!;
         tensor = { dtype, dims: dimsOf, data: fillTensor(dtype, dimsOf, p.plan, stream, withSpecials) };
-        generator = withSpecials ? `${describeSpecialValues(dtype)} + ${describePlan(p.plan, dtype)}` : describePlan(p.plan, dtype);
+        generator = withSpecials
+          ? `${describeSpecialValues(dtype)} + ${describePlan(p.plan, dtype)}`
+          : describePlan(p.plan, dtype);
       }
       tensors.set(input.name, tensor);
       records.push({
-        name: input.name, dtype, dims: [...tensor.dims], generator,
-        ...(p.heuristic && !file ? { heuristic: p.heuristic } : {}), sha256: tensorSha256(tensor),
+        name: input.name,
+        dtype,
+        dims: [...tensor.dims],
+        generator,
+        ...(p.heuristic && !file ? { heuristic: p.heuristic } : {}),
+        sha256: tensorSha256(tensor),
         ...(setNames.length > 1 ? { set: setName } : {}),
       });
     }

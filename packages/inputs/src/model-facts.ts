@@ -27,11 +27,13 @@ export function inspectInputs(model: ModelProto): ReadonlyMap<string, InputModel
   const producer = new Map<string, (typeof g.node)[number]>();
   for (const n of g.node) for (const o of n.output) producer.set(o, n);
   const constRows = new Map<string, { rows: number; name: string }>();
-  for (const t of g.initializer) if (t.dims.length === 2) constRows.set(t.name, { rows: Number(t.dims[0]), name: t.name });
+  for (const t of g.initializer)
+    if (t.dims.length === 2) constRows.set(t.name, { rows: Number(t.dims[0]), name: t.name });
   for (const n of g.node) {
     if (n.opType !== 'Constant' || n.domain !== '') continue;
     const v = n.attribute.find((a) => a.name === 'value')?.t;
-    if (v && v.dims.length === 2 && n.output[0]) constRows.set(n.output[0], { rows: Number(v.dims[0]), name: n.output[0] });
+    if (v && v.dims.length === 2 && n.output[0])
+      constRows.set(n.output[0], { rows: Number(v.dims[0]), name: n.output[0] });
   }
   const traceInput = (name: string): string | undefined => {
     for (let hops = 0; hops < 8; hops++) {
@@ -61,7 +63,10 @@ export function inspectInputs(model: ModelProto): ReadonlyMap<string, InputModel
     if (!input || !table || table.rows <= 0) continue;
     const prev = facts.get(input);
     if (!prev?.vocabularySize || table.rows < prev.vocabularySize) {
-      facts.set(input, { vocabularySize: table.rows, vocabularySource: `Gather "${n.name || n.output[0]}" over ${table.name} [${table.rows}, …]` });
+      facts.set(input, {
+        vocabularySize: table.rows,
+        vocabularySource: `Gather "${n.name || n.output[0]}" over ${table.name} [${table.rows}, …]`,
+      });
     }
   }
   return facts;

@@ -8,7 +8,7 @@ import { fnv1a32, SeededStream } from './seeded-stream.js';
 function* referenceXoroshiro(seed: number): Generator<number> {
   const M = (1n << 64n) - 1n;
   const rotl = (x: bigint, k: bigint) => ((x << k) | (x >> (64n - k))) & M;
-  let s0 = (0xffffffffn << 32n) | BigInt((~seed) >>> 0);
+  let s0 = (0xffffffffn << 32n) | BigInt(~seed >>> 0);
   let s1 = BigInt(seed >>> 0) << 32n;
   for (;;) {
     const out = (s0 + s1) & 0xffffffffn;
@@ -27,7 +27,11 @@ describe('SeededStream', () => {
   });
 
   it('draws the documented xoroshiro128+ stream seeded with seed ^ fnv1a32(name)', () => {
-    for (const [seed, name, sample] of [[0, 'x', 0], [42, 'input_ids', 0], [7, 'state', 3]] as const) {
+    for (const [seed, name, sample] of [
+      [0, 'x', 0],
+      [42, 'input_ids', 0],
+      [7, 'state', 3],
+    ] as const) {
       const s = new SeededStream(seed, name, sample);
       const ref = referenceXoroshiro((seed ^ fnv1a32(sample ? `${name}#${sample}` : name)) | 0);
       for (let i = 0; i < 1000; i++) expect(s.unit()).toBe(ref.next().value / 4294967296);

@@ -9,7 +9,8 @@ import { xoroshiro128plus } from 'pure-rand/generator/XoroShiro';
  * exact float arithmetic and Math.log/sqrt/cos (Box–Muller), which V8 computes with its own
  * fdlibm port on every platform.
  */
-export const PRNG_DESCRIPTION = 'xoroshiro128+ (pure-rand 7), one stream per input and sample seeded with seed ^ fnv1a32(name[#sample])';
+export const PRNG_DESCRIPTION =
+  'xoroshiro128+ (pure-rand 7), one stream per input and sample seeded with seed ^ fnv1a32(name[#sample])';
 
 export function fnv1a32(text: string): number {
   let h = 0x811c9dc5;

@@ -4,7 +4,11 @@ import { buildModel, decodeModel, encodeModel, modelSignature, type GraphSpec } 
 import { generateInputs } from './generate.js';
 import { inspectInputs } from './model-facts.js';
 
-const f32 = (dims: number[]): HostTensor => ({ dtype: 'float32', dims, data: new Float32Array(dims.reduce((a, b) => a * b, 1)) });
+const f32 = (dims: number[]): HostTensor => ({
+  dtype: 'float32',
+  dims,
+  data: new Float32Array(dims.reduce((a, b) => a * b, 1)),
+});
 
 /** Encode and decode, so the heuristics see exactly what a model file would give them. */
 function prepare(spec: GraphSpec, options: Parameters<typeof generateInputs>[1]) {
@@ -24,7 +28,9 @@ const bertLike: GraphSpec = {
   ],
   outputs: [{ name: 'hidden', dtype: 'float32', dims: ['batch', 'seq', 4] }],
   initializers: {
-    'word_embeddings.weight': f32([30, 4]), 'token_type_embeddings.weight': f32([2, 4]), 'position_embeddings.weight': f32([16, 4]),
+    'word_embeddings.weight': f32([30, 4]),
+    'token_type_embeddings.weight': f32([2, 4]),
+    'position_embeddings.weight': f32([16, 4]),
     axes: { dtype: 'int64', dims: [1], data: new BigInt64Array([2n]) },
   },
   nodes: [
@@ -50,7 +56,9 @@ describe('semantic heuristics on models that trigger them', () => {
     expect(Math.max(...ids)).toBeLessThan(30);
     expect(Math.max(...ids)).toBeGreaterThan(20); // the range is used, not a tiny fallback
     expect(Math.min(...ids)).toBeGreaterThanOrEqual(0);
-    expect(record('input_ids').heuristic).toMatch(/^token-ids: vocabulary 30 from Gather "embeddings\/word" over word_embeddings.weight/);
+    expect(record('input_ids').heuristic).toMatch(
+      /^token-ids: vocabulary 30 from Gather "embeddings\/word" over word_embeddings.weight/,
+    );
   });
 
   it('attention mask rows are 1s with trailing 0s, at least half 1s', () => {
@@ -79,18 +87,38 @@ describe('semantic heuristics on models that trigger them', () => {
   });
 
   it('token ids without a readable vocabulary fall back to a small range and say so', () => {
-    const noTable = prepare({ opset: 13, inputs: [{ name: 'input_ids', dtype: 'int32', dims: [1, 50] }], outputs: [{ name: 'y', dtype: 'int32', dims: [1, 50] }], nodes: [{ op: 'Identity', inputs: ['input_ids'], outputs: ['y'] }] }, { seed: 0 });
+    const noTable = prepare(
+      {
+        opset: 13,
+        inputs: [{ name: 'input_ids', dtype: 'int32', dims: [1, 50] }],
+        outputs: [{ name: 'y', dtype: 'int32', dims: [1, 50] }],
+        nodes: [{ op: 'Identity', inputs: ['input_ids'], outputs: ['y'] }],
+      },
+      { seed: 0 },
+    );
     expect(Math.max(...(noTable.tensors.get('input_ids')!.data as Int32Array))).toBeLessThan(100);
     expect(noTable.records[0]!.heuristic).toMatch(/vocabulary not found/);
   });
 
   it('image-like inputs: float NCHW in [0,1), uint8 NHWC in [0,255]', () => {
-    const img = prepare({
-      opset: 13,
-      inputs: [{ name: 'x', dtype: 'float32', dims: ['N', 3, 'H', 'W'] }, { name: 'frame', dtype: 'uint8', dims: [1, 32, 32, 3] }],
-      outputs: [{ name: 'y', dtype: 'float32', dims: ['N', 3, 'H', 'W'] }, { name: 'z', dtype: 'uint8', dims: [1, 32, 32, 3] }],
-      nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'] }, { op: 'Identity', inputs: ['frame'], outputs: ['z'] }],
-    }, { seed: 0, dims: { H: 32, W: 32 } });
+    const img = prepare(
+      {
+        opset: 13,
+        inputs: [
+          { name: 'x', dtype: 'float32', dims: ['N', 3, 'H', 'W'] },
+          { name: 'frame', dtype: 'uint8', dims: [1, 32, 32, 3] },
+        ],
+        outputs: [
+          { name: 'y', dtype: 'float32', dims: ['N', 3, 'H', 'W'] },
+          { name: 'z', dtype: 'uint8', dims: [1, 32, 32, 3] },
+        ],
+        nodes: [
+          { op: 'Relu', inputs: ['x'], outputs: ['y'] },
+          { op: 'Identity', inputs: ['frame'], outputs: ['z'] },
+        ],
+      },
+      { seed: 0, dims: { H: 32, W: 32 } },
+    );
     const x = img.tensors.get('x')!.data as Float32Array;
     expect(Math.min(...x)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...x)).toBeLessThan(1);
@@ -101,12 +129,19 @@ describe('semantic heuristics on models that trigger them', () => {
   });
 
   it('sample rate scalars get 16000 and recurrent state zeros (silero-like signature)', () => {
-    const vad = prepare({
-      opset: 16,
-      inputs: [{ name: 'input', dtype: 'float32', dims: ['batch', 'sequence'] }, { name: 'state', dtype: 'float32', dims: [2, 'batch', 128] }, { name: 'sr', dtype: 'int64', dims: [] }],
-      outputs: [{ name: 'out', dtype: 'float32', dims: ['batch', 'sequence'] }],
-      nodes: [{ op: 'Identity', inputs: ['input'], outputs: ['out'] }],
-    }, { seed: 0, shapes: { input: [1, 64] } });
+    const vad = prepare(
+      {
+        opset: 16,
+        inputs: [
+          { name: 'input', dtype: 'float32', dims: ['batch', 'sequence'] },
+          { name: 'state', dtype: 'float32', dims: [2, 'batch', 128] },
+          { name: 'sr', dtype: 'int64', dims: [] },
+        ],
+        outputs: [{ name: 'out', dtype: 'float32', dims: ['batch', 'sequence'] }],
+        nodes: [{ op: 'Identity', inputs: ['input'], outputs: ['out'] }],
+      },
+      { seed: 0, shapes: { input: [1, 64] } },
+    );
     expect((vad.tensors.get('sr')!.data as BigInt64Array)[0]).toBe(16000n);
     expect([...(vad.tensors.get('state')!.data as Float32Array)].every((v) => v === 0)).toBe(true);
     expect(vad.records.map((r) => r.heuristic)).toEqual([undefined, 'recurrent-state: zeros', 'sample-rate: 16000 Hz']);
@@ -114,9 +149,17 @@ describe('semantic heuristics on models that trigger them', () => {
   });
 
   it('is overridable: a disabled heuristic or a per-input plan wins', () => {
-    const off = prepare(bertLike, { seed: 5, dims: { batch: 1, seq: 8 }, heuristicSettings: { disabled: ['attention-mask'], tokenIdFallbackLimit: 5 } });
+    const off = prepare(bertLike, {
+      seed: 5,
+      dims: { batch: 1, seq: 8 },
+      heuristicSettings: { disabled: ['attention-mask'], tokenIdFallbackLimit: 5 },
+    });
     expect(off.records.find((r) => r.name === 'attention_mask')!.heuristic).toBeUndefined();
-    const plan = prepare(bertLike, { seed: 5, dims: { batch: 1, seq: 8 }, plans: { input_ids: { kind: 'constant', value: 7 } } });
+    const plan = prepare(bertLike, {
+      seed: 5,
+      dims: { batch: 1, seq: 8 },
+      plans: { input_ids: { kind: 'constant', value: 7 } },
+    });
     expect([...(plan.tensors.get('input_ids')!.data as BigInt64Array)].every((v) => v === 7n)).toBe(true);
     const none = prepare(bertLike, { seed: 5, dims: { batch: 1, seq: 8 }, heuristicSettings: { disabled: ['all'] } });
     expect(none.records.every((r) => r.heuristic === undefined)).toBe(true);

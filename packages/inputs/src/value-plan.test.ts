@@ -14,6 +14,7 @@ describe('value plans', () => {
     expect(parseValuePlan('constant:16000')).toEqual({ kind: 'constant', value: 16000 });
     expect(parseValuePlan('segments')).toEqual({ kind: 'segments' });
     expect(parseValuePlan('arange')).toEqual({ kind: 'arange', start: 0 });
-    for (const bad of ['2,1', 'normal:0,-1', 'uniform:a,b', 'gamma:1,2', 'constant:1,2']) expect(parseValuePlan(bad)).toBeUndefined();
+    for (const bad of ['2,1', 'normal:0,-1', 'uniform:a,b', 'gamma:1,2', 'constant:1,2'])
+      expect(parseValuePlan(bad)).toBeUndefined();
   });
 });

@@ -55,14 +55,19 @@ export async function loadBackendTestCase(dir: string, options: ReadModelOptions
     const files = readdirSync(setDir);
     const read = (prefix: 'input' | 'output', names: readonly string[]) => {
       const out = new Map<string, HostTensor>();
-      const picked = files.filter((f) => f.startsWith(`${prefix}_`) && f.endsWith('.pb')).sort((a, b) => numericSuffix(a) - numericSuffix(b));
+      const picked = files
+        .filter((f) => f.startsWith(`${prefix}_`) && f.endsWith('.pb'))
+        .sort((a, b) => numericSuffix(a) - numericSuffix(b));
       for (const f of picked) {
         const k = numericSuffix(f);
         const { name, tensor } = decodeTensorFile(new Uint8Array(readFileSync(join(setDir, f))), join(setName, f));
         // The .pb name is authoritative; older test data leaves it empty, then position decides.
         const graphName = name !== '' ? name : names[k];
         if (graphName === undefined) {
-          throw new CrossrtError('TENSOR_INVALID', `${join(setDir, f)} has no name and no graph ${prefix} at position ${k}`);
+          throw new CrossrtError(
+            'TENSOR_INVALID',
+            `${join(setDir, f)} has no name and no graph ${prefix} at position ${k}`,
+          );
         }
         out.set(graphName, asDeclared(tensor, declared.get(graphName)));
       }
@@ -70,8 +75,14 @@ export async function loadBackendTestCase(dir: string, options: ReadModelOptions
     };
     dataSets.push({
       name: setName,
-      inputs: read('input', signature.inputs.map((v) => v.name)),
-      expected: read('output', signature.outputs.map((v) => v.name)),
+      inputs: read(
+        'input',
+        signature.inputs.map((v) => v.name),
+      ),
+      expected: read(
+        'output',
+        signature.outputs.map((v) => v.name),
+      ),
     });
   }
   return { dir, id, model, signature, dataSets };
@@ -89,13 +100,22 @@ export async function findBackendTestCases(paths: readonly string[]): Promise<st
     try {
       entries = readdirSync(p, { withFileTypes: true });
     } catch {
-      throw new CrossrtError('FILE_NOT_FOUND', `test-case directory not found: ${p}`, 'pass an ONNX backend test case dir (model.onnx + test_data_set_N) or a folder of them');
+      throw new CrossrtError(
+        'FILE_NOT_FOUND',
+        `test-case directory not found: ${p}`,
+        'pass an ONNX backend test case dir (model.onnx + test_data_set_N) or a folder of them',
+      );
     }
     const cases = [];
     for (const e of entries.filter((x) => x.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
       if (await isBackendTestCaseDir(join(p, e.name))) cases.push(join(p, e.name));
     }
-    if (cases.length === 0) throw new CrossrtError('FILE_NOT_FOUND', `${p} holds no ONNX backend test cases`, 'each case is a folder with model.onnx and test_data_set_N/');
+    if (cases.length === 0)
+      throw new CrossrtError(
+        'FILE_NOT_FOUND',
+        `${p} holds no ONNX backend test cases`,
+        'each case is a folder with model.onnx and test_data_set_N/',
+      );
     out.push(...cases);
   }
   return out;

@@ -7,7 +7,8 @@ describe('inferElemTypes with an untyped data input', () => {
   // not stand in for it (the silero-vad decoder case: Unsqueeze after an untyped If).
   const g = buildModel({
     opset: 13,
-    inputs: [{ name: 'x', dtype: 'float32', dims: [4] }], outputs: [{ name: 'out', dtype: 'float32', dims: [4] }],
+    inputs: [{ name: 'x', dtype: 'float32', dims: [4] }],
+    outputs: [{ name: 'out', dtype: 'float32', dims: [4] }],
     initializers: {
       axes: { dtype: 'int64', dims: [1], data: new BigInt64Array([0n]) },
       bias: { dtype: 'float32', dims: [4], data: new Float32Array(4) },

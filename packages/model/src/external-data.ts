@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, realpathSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, posix, relative, sep, win32 } from 'node:path';
 import { clone, create, toBinary } from '@bufbuild/protobuf';
-import { ModelProtoSchema, StringStringEntryProtoSchema, type GraphProto, type ModelProto, type TensorProto } from 'onnx-buf';
+import {
+  ModelProtoSchema,
+  StringStringEntryProtoSchema,
+  type GraphProto,
+  type ModelProto,
+  type TensorProto,
+} from 'onnx-buf';
 import { bytesPerElement, CrossrtError, dtypeFromOnnx, elementCount, onnxElemTypeName } from '@crossrt/core/base';
 
 /** TensorProto.DataLocation.EXTERNAL */
@@ -68,25 +74,41 @@ export function externalDataRef(t: TensorProto): ExternalDataRef {
   const keys = new Map(t.externalData.map((e) => [e.key, e.value]));
   const location = keys.get('location');
   if (location === undefined || location === '') {
-    throw new CrossrtError('EXTERNAL_DATA_INVALID', `tensor "${label}" is marked external but names no location`, 'the model is corrupt; re-export it with its external data');
+    throw new CrossrtError(
+      'EXTERNAL_DATA_INVALID',
+      `tensor "${label}" is marked external but names no location`,
+      'the model is corrupt; re-export it with its external data',
+    );
   }
   const number = (key: string): number | undefined => {
     const v = keys.get(key);
     if (v === undefined) return undefined;
     const n = Number(v);
     if (!/^\d+$/.test(v) || !Number.isSafeInteger(n)) {
-      throw new CrossrtError('EXTERNAL_DATA_INVALID', `tensor "${label}": external_data ${key} "${v}" is not a byte count`, 'offset and length must be non-negative integers');
+      throw new CrossrtError(
+        'EXTERNAL_DATA_INVALID',
+        `tensor "${label}": external_data ${key} "${v}" is not a byte count`,
+        'offset and length must be non-negative integers',
+      );
     }
     return n;
   };
   const dtype = dtypeFromOnnx(t.dataType);
   if (dtype === 'string') {
-    throw new CrossrtError('EXTERNAL_DATA_INVALID', `tensor "${label}" is a string tensor stored externally, which ONNX does not allow`, 'store string tensors inside the model');
+    throw new CrossrtError(
+      'EXTERNAL_DATA_INVALID',
+      `tensor "${label}" is a string tensor stored externally, which ONNX does not allow`,
+      'store string tensors inside the model',
+    );
   }
   const need = declaredTensorBytes(t);
   const length = number('length') ?? need;
   if (dtype && length !== need) {
-    throw new CrossrtError('EXTERNAL_DATA_INVALID', `tensor "${label}": external length ${length} bytes but ${onnxElemTypeName(t.dataType)}[${t.dims.join(',')}] needs ${need}`, 'the model and its data file disagree; re-export them together');
+    throw new CrossrtError(
+      'EXTERNAL_DATA_INVALID',
+      `tensor "${label}": external length ${length} bytes but ${onnxElemTypeName(t.dataType)}[${t.dims.join(',')}] needs ${need}`,
+      'the model and its data file disagree; re-export them together',
+    );
   }
   return { tensor: label, location, offset: number('offset') ?? 0, length };
 }
@@ -98,9 +120,15 @@ export function externalDataRef(t: TensorProto): ExternalDataRef {
  * arbitrary files of the machine it is inspected on.
  */
 export function resolveExternalLocation(modelDir: string, location: string, tensor = '(tensor)'): string {
-  const escapes = (why: string) => new CrossrtError('EXTERNAL_DATA_ESCAPES', `tensor "${tensor}": external data location "${location}" ${why}`, 'external data must be a file inside the model\'s folder; a model that points elsewhere may be malicious');
+  const escapes = (why: string) =>
+    new CrossrtError(
+      'EXTERNAL_DATA_ESCAPES',
+      `tensor "${tensor}": external data location "${location}" ${why}`,
+      "external data must be a file inside the model's folder; a model that points elsewhere may be malicious",
+    );
   if (location.includes('\0')) throw escapes('contains a NUL byte');
-  if (isAbsolute(location) || posix.isAbsolute(location) || win32.isAbsolute(location) || /^[a-zA-Z]:/.test(location)) throw escapes('is an absolute path');
+  if (isAbsolute(location) || posix.isAbsolute(location) || win32.isAbsolute(location) || /^[a-zA-Z]:/.test(location))
+    throw escapes('is an absolute path');
   if (location.split(/[\\/]+/).some((part) => part === '..')) throw escapes('climbs out with ".."');
   const joined = join(modelDir, location);
   let real: string;
@@ -109,15 +137,26 @@ export function resolveExternalLocation(modelDir: string, location: string, tens
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new CrossrtError('EXTERNAL_DATA_MISSING', `tensor "${tensor}": external data file "${location}" not found next to the model`, `copy the data file into ${modelDir}`);
+      throw new CrossrtError(
+        'EXTERNAL_DATA_MISSING',
+        `tensor "${tensor}": external data file "${location}" not found next to the model`,
+        `copy the data file into ${modelDir}`,
+      );
     }
-    throw new CrossrtError('EXTERNAL_DATA_MISSING', `tensor "${tensor}": cannot resolve external data file "${location}": ${code ?? (e as Error).message}`);
+    throw new CrossrtError(
+      'EXTERNAL_DATA_MISSING',
+      `tensor "${tensor}": cannot resolve external data file "${location}": ${code ?? (e as Error).message}`,
+    );
   }
   const realDir = realpathSync(modelDir);
   const rel = relative(realDir, real);
-  if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) throw escapes(`resolves to ${real}, outside the model's folder (symlink)`);
+  if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel))
+    throw escapes(`resolves to ${real}, outside the model's folder (symlink)`);
   if (!statSync(real).isFile()) {
-    throw new CrossrtError('EXTERNAL_DATA_INVALID', `tensor "${tensor}": external data "${location}" is not a regular file`);
+    throw new CrossrtError(
+      'EXTERNAL_DATA_INVALID',
+      `tensor "${tensor}": external data "${location}" is not a regular file`,
+    );
   }
   return real;
 }
@@ -128,7 +167,11 @@ export function checkExternalTensor(t: TensorProto, modelDir: string): ResolvedE
   const file = resolveExternalLocation(modelDir, ref.location, ref.tensor);
   const size = statSync(file).size;
   if (ref.offset + ref.length > size) {
-    throw new CrossrtError('EXTERNAL_DATA_SHORT', `tensor "${ref.tensor}": needs bytes ${ref.offset}..${ref.offset + ref.length} of "${ref.location}", which holds ${size}`, 'the data file is truncated or belongs to another export');
+    throw new CrossrtError(
+      'EXTERNAL_DATA_SHORT',
+      `tensor "${ref.tensor}": needs bytes ${ref.offset}..${ref.offset + ref.length} of "${ref.location}", which holds ${size}`,
+      'the data file is truncated or belongs to another export',
+    );
   }
   return { ...ref, file };
 }
@@ -150,11 +193,16 @@ export function readExternalBytes(t: TensorProto, modelDir: string): Uint8Array 
   const fd = openSync(ref.file, 'r');
   try {
     // The file could have shrunk between the check and the read; recheck on the open descriptor.
-    if (fstatSync(fd).size < ref.offset + ref.length) throw new CrossrtError('EXTERNAL_DATA_SHORT', `tensor "${ref.tensor}": "${ref.location}" shrank while reading`);
+    if (fstatSync(fd).size < ref.offset + ref.length)
+      throw new CrossrtError('EXTERNAL_DATA_SHORT', `tensor "${ref.tensor}": "${ref.location}" shrank while reading`);
     let done = 0;
     while (done < ref.length) {
       const n = readSync(fd, out, done, ref.length - done, ref.offset + done);
-      if (n === 0) throw new CrossrtError('EXTERNAL_DATA_SHORT', `tensor "${ref.tensor}": "${ref.location}" ended after ${done} of ${ref.length} bytes`);
+      if (n === 0)
+        throw new CrossrtError(
+          'EXTERNAL_DATA_SHORT',
+          `tensor "${ref.tensor}": "${ref.location}" ended after ${done} of ${ref.length} bytes`,
+        );
       done += n;
     }
   } finally {
@@ -163,7 +211,11 @@ export function readExternalBytes(t: TensorProto, modelDir: string): Uint8Array 
   // The optional `checksum` key is the SHA-1 of the tensor's bytes (onnx external_data_helper).
   const checksum = t.externalData.find((e) => e.key === 'checksum')?.value;
   if (checksum && createHash('sha1').update(out).digest('hex') !== checksum.toLowerCase()) {
-    throw new CrossrtError('EXTERNAL_DATA_INVALID', `tensor "${ref.tensor}": bytes ${ref.offset}..${ref.offset + ref.length} of "${ref.location}" do not match the model's checksum`, 'the data file belongs to another export or was modified');
+    throw new CrossrtError(
+      'EXTERNAL_DATA_INVALID',
+      `tensor "${ref.tensor}": bytes ${ref.offset}..${ref.offset + ref.length} of "${ref.location}" do not match the model's checksum`,
+      'the data file belongs to another export or was modified',
+    );
   }
   return out;
 }
@@ -203,7 +255,12 @@ export const PROTOBUF_LIMIT_BYTES = 2 ** 31 - 1;
  * to `<outPath>.data` beside it, 64-byte aligned, one tensor in memory at a time. Returns the data
  * file, if any. `modelDir` is where the model's current external locations resolve.
  */
-export function writeModelFile(proto: ModelProto, modelDir: string, outPath: string, options: { minBytes?: number; inlineLimit?: number } = {}): { dataFile?: string } {
+export function writeModelFile(
+  proto: ModelProto,
+  modelDir: string,
+  outPath: string,
+  options: { minBytes?: number; inlineLimit?: number } = {},
+): { dataFile?: string } {
   const minBytes = options.minBytes ?? 1024;
   let inlineBytes = 0;
   for (const t of modelTensors(proto)) inlineBytes += isExternalTensor(t) ? declaredTensorBytes(t) : t.rawData.length;

@@ -45,7 +45,10 @@ export function fileSha256(path: string, info: Stats): Promise<string> {
   }
   const sha256 = hashOnWorker(key);
   cache.set(key, { identity, sha256 });
-  sha256.then((hex) => storeOnDisk(key, identity, hex), () => cache.delete(key));
+  sha256.then(
+    (hex) => storeOnDisk(key, identity, hex),
+    () => cache.delete(key),
+  );
   return sha256;
 }
 
@@ -68,7 +71,11 @@ function readDiskEntries(file: string | undefined): DiskEntries {
   if (!file) return new Map();
   try {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { identity: string; sha256: string }>;
-    return new Map(Object.entries(parsed).filter(([, v]) => typeof v?.identity === 'string' && /^[0-9a-f]{64}$/.test(v.sha256 ?? '')));
+    return new Map(
+      Object.entries(parsed).filter(
+        ([, v]) => typeof v?.identity === 'string' && /^[0-9a-f]{64}$/.test(v.sha256 ?? ''),
+      ),
+    );
   } catch {
     return new Map(); // none yet, or unreadable: hash again
   }

@@ -1,8 +1,20 @@
 import { create } from '@bufbuild/protobuf';
 import {
-  AttributeProto_AttributeType, AttributeProtoSchema, GraphProtoSchema, ModelProtoSchema, NodeProtoSchema, TensorProtoSchema,
-  TypeProto_TensorSchema, TypeProtoSchema, ValueInfoProtoSchema,
-  type AttributeProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto,
+  AttributeProto_AttributeType,
+  AttributeProtoSchema,
+  GraphProtoSchema,
+  ModelProtoSchema,
+  NodeProtoSchema,
+  TensorProtoSchema,
+  TypeProto_TensorSchema,
+  TypeProtoSchema,
+  ValueInfoProtoSchema,
+  type AttributeProto,
+  type GraphProto,
+  type ModelProto,
+  type NodeProto,
+  type TensorProto,
+  type ValueInfoProto,
 } from 'onnx-buf';
 import { CrossrtError, numberToFloat16Bits } from '@crossrt/core/base';
 import { elemTypeOf, inferNodeOutputTypes } from './elem-type-inference.js';
@@ -32,9 +44,30 @@ export type Precision = 'fp16' | 'fp32';
  * onnxconverter-common uses, minus the ai.onnx.ml ops, which stay fp32 as non-default-domain ops anyway).
  */
 export const DEFAULT_FP32_OPS: ReadonlySet<string> = new Set([
-  'NonMaxSuppression', 'TopK', 'RoiAlign', 'Range', 'CumSum', 'Min', 'Max', 'Upsample', 'RandomUniformLike', 'RandomNormalLike',
-  'RandomUniform', 'RandomNormal', 'Multinomial', 'Bernoulli', 'EyeLike', 'QuantizeLinear', 'DequantizeLinear', 'DynamicQuantizeLinear',
-  'STFT', 'DFT', 'HannWindow', 'HammingWindow', 'BlackmanWindow', 'MelWeightMatrix',
+  'NonMaxSuppression',
+  'TopK',
+  'RoiAlign',
+  'Range',
+  'CumSum',
+  'Min',
+  'Max',
+  'Upsample',
+  'RandomUniformLike',
+  'RandomNormalLike',
+  'RandomUniform',
+  'RandomNormal',
+  'Multinomial',
+  'Bernoulli',
+  'EyeLike',
+  'QuantizeLinear',
+  'DequantizeLinear',
+  'DynamicQuantizeLinear',
+  'STFT',
+  'DFT',
+  'HannWindow',
+  'HammingWindow',
+  'BlackmanWindow',
+  'MelWeightMatrix',
 ]);
 
 /** Inputs an op requires in float32 whatever its data type (Resize's and Upsample's scales). */
@@ -106,7 +139,10 @@ export class Fp16Converter {
   private readonly fp16Tensors = new Map<TensorProto, TensorProto>();
   private readonly nodeInfo = new Map<string, Fp16NodeInfo>();
 
-  constructor(private readonly proto: ModelProto, private readonly options: Fp16ConvertOptions = {}) {
+  constructor(
+    private readonly proto: ModelProto,
+    private readonly options: Fp16ConvertOptions = {},
+  ) {
     if (!proto.graph) throw new CrossrtError('MODEL_NO_GRAPH', 'the model has no graph');
     this.keepIo = options.keepIoTypes ?? true;
     this.keepOps = options.keepOps ?? DEFAULT_FP32_OPS;
@@ -145,24 +181,46 @@ export class Fp16Converter {
   convert(fp32: ReadonlySet<string> = new Set()): Fp16ConvertResult {
     const unknown = [...fp32].filter((k) => !this.nodeInfo.has(k));
     if (unknown.length > 0) {
-      throw new CrossrtError('GRAPH_TENSOR_NOT_FOUND', `no node with key ${unknown.slice(0, 5).map((k) => `"${k}"`).join(', ')} in the model`, 'block-list keys are node names (or `<op>(<first output>)` for unnamed nodes) as `crossrt precision` writes them');
+      throw new CrossrtError(
+        'GRAPH_TENSOR_NOT_FOUND',
+        `no node with key ${unknown
+          .slice(0, 5)
+          .map((k) => `"${k}"`)
+          .join(', ')} in the model`,
+        'block-list keys are node names (or `<op>(<first output>)` for unnamed nodes) as `crossrt precision` writes them',
+      );
     }
     const stats = { casts: 0, converted: 0, twinned: 0, fp16: 0, fp32: [] as string[] };
     const renames = new Map<string, string>();
-    const graph = this.convertGraph(this.main, fp32, {
-      home: () => undefined,
-      inputPrecision: () => (this.keepIo ? 'fp32' : 'fp16'),
-      outputPrecision: () => (this.keepIo ? 'fp32' : 'any'),
-      isMain: true,
-    }, renames, stats);
+    const graph = this.convertGraph(
+      this.main,
+      fp32,
+      {
+        home: () => undefined,
+        inputPrecision: () => (this.keepIo ? 'fp32' : 'fp16'),
+        outputPrecision: () => (this.keepIo ? 'fp32' : 'any'),
+        isMain: true,
+      },
+      renames,
+      stats,
+    );
     const model = create(ModelProtoSchema, { ...this.proto, graph });
     return {
-      model, fp32Nodes: stats.fp32, fp16Nodes: stats.fp16, castsInserted: stats.casts,
-      initializersConverted: stats.converted, initializersTwinned: stats.twinned,
+      model,
+      fp32Nodes: stats.fp32,
+      fp16Nodes: stats.fp16,
+      castsInserted: stats.casts,
+      initializersConverted: stats.converted,
+      initializersTwinned: stats.twinned,
     };
   }
 
-  private analyse(g: GraphProto, path: string, outerType: (name: string) => number | undefined, out: Fp16NodeInfo[]): GraphInfo {
+  private analyse(
+    g: GraphProto,
+    path: string,
+    outerType: (name: string) => number | undefined,
+    out: Fp16NodeInfo[],
+  ): GraphInfo {
     const types = new Map<string, number>();
     const declare = (name: string, t: number | undefined) => {
       if (t !== undefined && name !== '' && !types.has(name)) types.set(name, t);
@@ -202,12 +260,25 @@ export class Fp16Converter {
         return undefined;
       };
       n.output.forEach((o, i) => declare(o, outs[i] ?? bodyOutput(i)));
-      const float = [...n.input, ...n.output].some((t) => t !== '' && typeOf(t) === FLOAT)
-        || (n.opType === 'Cast' && Number(attr(n, 'to')?.i ?? 0n) === FLOAT)
-        || (n.opType === 'ConstantOfShape' && (attr(n, 'value')?.t?.dataType ?? FLOAT) === FLOAT);
-      const keptBecause = n.domain !== '' && n.domain !== 'ai.onnx' ? `domain ${n.domain} (crossrt does not know its types)`
-        : this.keepOps.has(n.opType) ? `${n.opType} is on the default float32 op list` : undefined;
-      out.splice(at, 0, { key, name: n.name, opType: n.opType, graph: path, float, index, ...(keptBecause ? { keptBecause } : {}) });
+      const float =
+        [...n.input, ...n.output].some((t) => t !== '' && typeOf(t) === FLOAT) ||
+        (n.opType === 'Cast' && Number(attr(n, 'to')?.i ?? 0n) === FLOAT) ||
+        (n.opType === 'ConstantOfShape' && (attr(n, 'value')?.t?.dataType ?? FLOAT) === FLOAT);
+      const keptBecause =
+        n.domain !== '' && n.domain !== 'ai.onnx'
+          ? `domain ${n.domain} (crossrt does not know its types)`
+          : this.keepOps.has(n.opType)
+            ? `${n.opType} is on the default float32 op list`
+            : undefined;
+      out.splice(at, 0, {
+        key,
+        name: n.name,
+        opType: n.opType,
+        graph: path,
+        float,
+        index,
+        ...(keptBecause ? { keptBecause } : {}),
+      });
     });
     return { path, graph: g, types, keys, bodies };
   }
@@ -217,7 +288,13 @@ export class Fp16Converter {
     return info.keptBecause || fp32.has(key) ? 'fp32' : 'fp16';
   }
 
-  private convertGraph(info: GraphInfo, fp32: ReadonlySet<string>, frame: GraphFrame, renames: Map<string, string>, stats: Stats): GraphProto {
+  private convertGraph(
+    info: GraphInfo,
+    fp32: ReadonlySet<string>,
+    frame: GraphFrame,
+    renames: Map<string, string>,
+    stats: Stats,
+  ): GraphProto {
     const g = info.graph;
     const typeOf = (name: string): number | undefined => info.types.get(name) ?? frame.outerType?.(name);
     const isFloat = (name: string) => name !== '' && typeOf(name) === FLOAT;
@@ -297,12 +374,22 @@ export class Fp16Converter {
         const h = homeOf(raw);
         return w === 'any' || h === undefined || h === w ? t : castTo(t, w);
       });
-      const attribute = n.attribute.map((a) => this.convertAttribute(n, a, i, p, info, fp32, {
-        home: (t) => homeOf(t), outerType: typeOf, renames, stats,
-      }));
+      const attribute = n.attribute.map((a) =>
+        this.convertAttribute(n, a, i, p, info, fp32, {
+          home: (t) => homeOf(t),
+          outerType: typeOf,
+          renames,
+          stats,
+        }),
+      );
       let outputs = [...n.output];
       // Output homes: the node's precision for float outputs (Cast and CastLike decide by their target type).
-      const outPrec: Precision = n.opType === 'CastLike' ? (homeOf(n.input[1] ?? '') === 'fp16' && slotPrecision(n, 1, p) !== 'fp32' ? p : 'fp32') : p;
+      const outPrec: Precision =
+        n.opType === 'CastLike'
+          ? homeOf(n.input[1] ?? '') === 'fp16' && slotPrecision(n, 1, p) !== 'fp32'
+            ? p
+            : 'fp32'
+          : p;
       const constantFp32 = n.opType === 'Constant' && wants.get(n.output[0] ?? '')?.has('fp32');
       outputs = outputs.map((o) => {
         if (!isFloat(o)) return o;
@@ -316,7 +403,8 @@ export class Fp16Converter {
         }
         return o;
       });
-      const converted = p === 'fp16' && !constantFp32 ? rewriteFloatAttributes(n, attribute, (t) => this.fp16Of(t).tensor) : attribute;
+      const converted =
+        p === 'fp16' && !constantFp32 ? rewriteFloatAttributes(n, attribute, (t) => this.fp16Of(t).tensor) : attribute;
       nodes.push(create(NodeProtoSchema, { ...n, input: inputs, output: outputs, attribute: converted }));
     });
 
@@ -338,8 +426,12 @@ export class Fp16Converter {
       const name = h === p ? (renamed ?? vi.name) : castTo(renamed ?? vi.name, p);
       return create(ValueInfoProtoSchema, { ...withElemType(vi, p === 'fp16' ? FLOAT16 : FLOAT), name });
     });
-    const input = g.input.map((vi) => (isFloat(vi.name) && home.get(vi.name) === 'fp16' ? withElemType(vi, FLOAT16) : vi));
-    const valueInfo = g.valueInfo.map((vi) => (isFloat(vi.name) && home.get(vi.name) === 'fp16' ? withElemType(vi, FLOAT16) : vi));
+    const input = g.input.map((vi) =>
+      isFloat(vi.name) && home.get(vi.name) === 'fp16' ? withElemType(vi, FLOAT16) : vi,
+    );
+    const valueInfo = g.valueInfo.map((vi) =>
+      isFloat(vi.name) && home.get(vi.name) === 'fp16' ? withElemType(vi, FLOAT16) : vi,
+    );
     return create(GraphProtoSchema, { ...g, node: nodes, initializer: initializers, input, output, valueInfo });
   }
 
@@ -349,7 +441,11 @@ export class Fp16Converter {
     for (const [id, body] of info.bodies) {
       if (!id.startsWith(`${index}/`)) continue;
       const g = body.graph;
-      const local = new Set([...g.input.map((x) => x.name), ...g.initializer.map((t) => t.name), ...g.node.flatMap((x) => x.output)]);
+      const local = new Set([
+        ...g.input.map((x) => x.name),
+        ...g.initializer.map((t) => t.name),
+        ...g.node.flatMap((x) => x.output),
+      ]);
       g.node.forEach((n, j) => {
         const p = this.precisionOf(body.keys[j]!, fp32);
         n.input.forEach((t, slot) => {
@@ -364,20 +460,38 @@ export class Fp16Converter {
     return out;
   }
 
-  private convertAttribute(n: NodeProto, a: AttributeProto, index: number, p: Precision, info: GraphInfo, fp32: ReadonlySet<string>, outer: OuterScope): AttributeProto {
+  private convertAttribute(
+    n: NodeProto,
+    a: AttributeProto,
+    index: number,
+    p: Precision,
+    info: GraphInfo,
+    fp32: ReadonlySet<string>,
+    outer: OuterScope,
+  ): AttributeProto {
     const subs = a.g ? [a.g] : a.graphs;
     if (subs.length === 0) return a;
     const bodies = subs.map((_, j) => {
       const body = info.bodies.get(`${index}/${a.name}/${j}`)!;
       // Loop bodies start with the iteration number and condition; If bodies have no inputs.
       const firstCarried = n.opType === 'Loop' ? 2 : 0;
-      return this.convertGraph(body, fp32, {
-        home: outer.home, outerType: outer.outerType, isMain: false,
-        inputPrecision: (i) => (i >= firstCarried ? p : 'fp32'),
-        outputPrecision: () => p,
-      }, outer.renames, outer.stats);
+      return this.convertGraph(
+        body,
+        fp32,
+        {
+          home: outer.home,
+          outerType: outer.outerType,
+          isMain: false,
+          inputPrecision: (i) => (i >= firstCarried ? p : 'fp32'),
+          outputPrecision: () => p,
+        },
+        outer.renames,
+        outer.stats,
+      );
     });
-    return a.g ? create(AttributeProtoSchema, { ...a, g: bodies[0]! }) : create(AttributeProtoSchema, { ...a, graphs: bodies });
+    return a.g
+      ? create(AttributeProtoSchema, { ...a, g: bodies[0]! })
+      : create(AttributeProtoSchema, { ...a, graphs: bodies });
   }
 
   /** The float16 copy of a float32 tensor (cached: the search converts the same weights many times). */
@@ -403,11 +517,19 @@ export class Fp16Converter {
       bits[i] = numberToFloat16Bits(v);
     }
     const tensor = create(TensorProtoSchema, {
-      name: t.name, dims: [...t.dims], dataType: FLOAT16, docString: t.docString,
+      name: t.name,
+      dims: [...t.dims],
+      dataType: FLOAT16,
+      docString: t.docString,
       rawData: new Uint8Array(bits.buffer) as Uint8Array<ArrayBuffer>,
     });
     this.fp16Tensors.set(t, tensor);
-    return { tensor, ...(overflow + underflow > 0 ? { range: { tensor: t.name || '(constant)', elements: values.length, overflow, underflow, maxAbs } } : {}) };
+    return {
+      tensor,
+      ...(overflow + underflow > 0
+        ? { range: { tensor: t.name || '(constant)', elements: values.length, overflow, underflow, maxAbs } }
+        : {}),
+    };
   }
 }
 
@@ -427,7 +549,13 @@ interface OuterScope {
   readonly stats: Stats;
 }
 
-interface Stats { casts: number; converted: number; twinned: number; fp16: number; fp32: string[] }
+interface Stats {
+  casts: number;
+  converted: number;
+  twinned: number;
+  fp16: number;
+  fp32: string[];
+}
 
 function attr(n: NodeProto, name: string): AttributeProto | undefined {
   return n.attribute.find((a) => a.name === name);
@@ -441,15 +569,26 @@ function slotPrecision(n: NodeProto, slot: number, p: Precision): Precision | 'a
 }
 
 /** Cast's `to`, Constant's and ConstantOfShape's value: the float32 parts of an fp16 node's attributes. */
-function rewriteFloatAttributes(n: NodeProto, attrs: AttributeProto[], toHalf: (t: TensorProto) => TensorProto): AttributeProto[] {
+function rewriteFloatAttributes(
+  n: NodeProto,
+  attrs: AttributeProto[],
+  toHalf: (t: TensorProto) => TensorProto,
+): AttributeProto[] {
   const T = AttributeProto_AttributeType;
-  if (n.opType === 'Cast') return attrs.map((a) => (a.name === 'to' && Number(a.i) === FLOAT ? create(AttributeProtoSchema, { ...a, i: BigInt(FLOAT16) }) : a));
+  if (n.opType === 'Cast')
+    return attrs.map((a) =>
+      a.name === 'to' && Number(a.i) === FLOAT ? create(AttributeProtoSchema, { ...a, i: BigInt(FLOAT16) }) : a,
+    );
   if (n.opType === 'Constant') {
     return attrs.map((a) => {
       if (a.name === 'value' && a.t?.dataType === FLOAT) return create(AttributeProtoSchema, { ...a, t: toHalf(a.t) });
       if (a.name === 'value_float' || a.name === 'value_floats') {
         const values = a.name === 'value_float' ? [a.f] : a.floats;
-        const t = create(TensorProtoSchema, { dataType: FLOAT, dims: a.name === 'value_float' ? [] : [BigInt(values.length)], floatData: [...values] });
+        const t = create(TensorProtoSchema, {
+          dataType: FLOAT,
+          dims: a.name === 'value_float' ? [] : [BigInt(values.length)],
+          floatData: [...values],
+        });
         return create(AttributeProtoSchema, { name: 'value', type: T.TENSOR, t: toHalf(t) });
       }
       return a;
@@ -461,14 +600,19 @@ function rewriteFloatAttributes(n: NodeProto, attrs: AttributeProto[], toHalf: (
       const zero = create(TensorProtoSchema, { dataType: FLOAT16, dims: [1n], rawData: new Uint8Array(2) });
       return [...attrs, create(AttributeProtoSchema, { name: 'value', type: T.TENSOR, t: zero })];
     }
-    return attrs.map((a) => (a === value && a.t?.dataType === FLOAT ? create(AttributeProtoSchema, { ...a, t: toHalf(a.t) }) : a));
+    return attrs.map((a) =>
+      a === value && a.t?.dataType === FLOAT ? create(AttributeProtoSchema, { ...a, t: toHalf(a.t) }) : a,
+    );
   }
   return attrs;
 }
 
 function castNode(input: string, output: string, to: number): NodeProto {
   return create(NodeProtoSchema, {
-    name: `${output}__cast`, opType: 'Cast', input: [input], output: [output],
+    name: `${output}__cast`,
+    opType: 'Cast',
+    input: [input],
+    output: [output],
     attribute: [create(AttributeProtoSchema, { name: 'to', type: AttributeProto_AttributeType.INT, i: BigInt(to) })],
   });
 }
@@ -483,7 +627,10 @@ function uniqueName(base: string, info: GraphInfo, taken: Map<string, string>): 
 function withElemType(vi: ValueInfoProto, elemType: number): ValueInfoProto {
   if (vi.type?.value.case !== 'tensorType') return vi;
   const tensorType = create(TypeProto_TensorSchema, { ...vi.type.value.value, elemType });
-  return create(ValueInfoProtoSchema, { ...vi, type: create(TypeProtoSchema, { ...vi.type, value: { case: 'tensorType', value: tensorType } }) });
+  return create(ValueInfoProtoSchema, {
+    ...vi,
+    type: create(TypeProtoSchema, { ...vi.type, value: { case: 'tensorType', value: tensorType } }),
+  });
 }
 
 /** Float initializers and float Constant tensors of a graph and its bodies. */
@@ -499,7 +646,12 @@ function* floatTensorsOf(g: GraphProto): Generator<TensorProto> {
 
 function floatValues(t: TensorProto, modelDir: string | undefined): Float32Array {
   if (isExternalTensor(t)) {
-    if (modelDir === undefined) throw new CrossrtError('TENSOR_INVALID', `${t.name}: stored as external data`, 'give the model folder so its external file is read');
+    if (modelDir === undefined)
+      throw new CrossrtError(
+        'TENSOR_INVALID',
+        `${t.name}: stored as external data`,
+        'give the model folder so its external file is read',
+      );
     const raw = readExternalBytes(t, modelDir);
     return new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
   }

@@ -9,7 +9,8 @@ import { modelSignature } from './signature.js';
 
 // Running the results in onnxruntime is covered in packages/harness/test/graph-surgery-ort.test.ts.
 const SUITE = '/usr/share/libonnx-testdata/data';
-const affine = () => readModelFile(fileURLToPath(new URL('../../../fixtures/models/affine-relu.onnx', import.meta.url)));
+const affine = () =>
+  readModelFile(fileURLToPath(new URL('../../../fixtures/models/affine-relu.onnx', import.meta.url)));
 
 describe('exposeTensors', () => {
   it('adds every intermediate tensor as a typed output, leaving the source model untouched', async () => {
@@ -17,7 +18,12 @@ describe('exposeTensors', () => {
     const r = exposeTensors(m.proto, 'all');
     expect(r.exposed).toEqual(['x2', 'pre']);
     expect(r.untyped).toEqual([]);
-    expect(modelSignature(r.model).outputs.map((o) => `${o.name}:${o.dtype}`)).toEqual(['y:float32', 'z:float32', 'x2:float32', 'pre:float32']);
+    expect(modelSignature(r.model).outputs.map((o) => `${o.name}:${o.dtype}`)).toEqual([
+      'y:float32',
+      'z:float32',
+      'x2:float32',
+      'pre:float32',
+    ]);
     expect(m.proto.graph!.output).toHaveLength(2);
   });
   it('rejects names that are not tensors of the graph', async () => {
@@ -30,7 +36,8 @@ describe('element type inference', () => {
   it('follows Cast, comparisons, Shape and TopK; leaves custom-domain outputs unknown', () => {
     const g = buildModel({
       opset: 13,
-      inputs: [{ name: 'x', dtype: 'float16', dims: [4] }], outputs: [{ name: 'out', dtype: 'bool', dims: [4] }],
+      inputs: [{ name: 'x', dtype: 'float16', dims: [4] }],
+      outputs: [{ name: 'out', dtype: 'bool', dims: [4] }],
       nodes: [
         { op: 'Cast', inputs: ['x'], outputs: ['c'], attrs: { to: 6 } },
         { op: 'Shape', inputs: ['c'], outputs: ['s'] },
@@ -41,7 +48,15 @@ describe('element type inference', () => {
       ],
     }).graph!;
     const t = inferElemTypes(g);
-    expect(Object.fromEntries(['c', 's', 'tv', 'ti', 'a', 'q', 'out'].map((n) => [n, t.get(n)]))).toEqual({ c: 6, s: 7, tv: 10, ti: 7, a: 10, q: undefined, out: 9 });
+    expect(Object.fromEntries(['c', 's', 'tv', 'ti', 'a', 'q', 'out'].map((n) => [n, t.get(n)]))).toEqual({
+      c: 6,
+      s: 7,
+      tv: 10,
+      ti: 7,
+      a: 10,
+      q: undefined,
+      out: 9,
+    });
   });
 });
 
@@ -59,7 +74,9 @@ describe('extractSubgraph', () => {
   });
   it('rejects unknown tensors and cuts that feed nothing', async () => {
     const p = (await affine()).proto;
-    expect(() => extractSubgraph(p, ['x2'], ['nope'])).toThrow(expect.objectContaining({ code: 'GRAPH_TENSOR_NOT_FOUND' }));
+    expect(() => extractSubgraph(p, ['x2'], ['nope'])).toThrow(
+      expect.objectContaining({ code: 'GRAPH_TENSOR_NOT_FOUND' }),
+    );
     expect(() => extractSubgraph(p, ['x2'], ['z'])).toThrow(/do not feed/);
   });
   it('lists intermediate tensor names in graph order', async () => {

@@ -1,7 +1,13 @@
 import { clone, create } from '@bufbuild/protobuf';
 import {
-  ModelProtoSchema, TypeProto_TensorSchema, TypeProtoSchema, ValueInfoProtoSchema,
-  type GraphProto, type ModelProto, type NodeProto, type ValueInfoProto,
+  ModelProtoSchema,
+  TypeProto_TensorSchema,
+  TypeProtoSchema,
+  ValueInfoProtoSchema,
+  type GraphProto,
+  type ModelProto,
+  type NodeProto,
+  type ValueInfoProto,
 } from 'onnx-buf';
 import { CrossrtError } from '@crossrt/core/base';
 import { inferElemTypes } from './elem-type-inference.js';
@@ -66,7 +72,11 @@ export interface ExtractResult {
  * original graph inputs the subgraph still reads are kept as inputs (a cut that does not separate them
  * leaves them needed), listed after the cut ones.
  */
-export function extractSubgraph(proto: ModelProto, inputs: readonly string[], outputs: readonly string[]): ExtractResult {
+export function extractSubgraph(
+  proto: ModelProto,
+  inputs: readonly string[],
+  outputs: readonly string[],
+): ExtractResult {
   const src = requireGraph(proto);
   if (outputs.length === 0) throw new CrossrtError('USAGE', 'extracting a subgraph needs at least one output tensor');
   const producer = new Map<string, number>();
@@ -105,7 +115,11 @@ export function extractSubgraph(proto: ModelProto, inputs: readonly string[], ou
   }
   const unreached = inputs.filter((i) => !seen.has(i));
   if (unreached.length > 0) {
-    throw new CrossrtError('USAGE', `cut input(s) ${unreached.map((n) => `"${n}"`).join(', ')} do not feed the requested outputs`, 'pick input tensors upstream of the outputs');
+    throw new CrossrtError(
+      'USAGE',
+      `cut input(s) ${unreached.map((n) => `"${n}"`).join(', ')} do not feed the requested outputs`,
+      'pick input tensors upstream of the outputs',
+    );
   }
   const declared = valueInfoByName(src);
   const types = inferElemTypes(src);
@@ -115,11 +129,20 @@ export function extractSubgraph(proto: ModelProto, inputs: readonly string[], ou
   g.node = nodeList;
   g.initializer = g.initializer.filter((t) => usedInitializers.has(t.name));
   g.sparseInitializer = [];
-  const newInputs = [...inputs, ...extraInputs.filter((x) => !cut.has(x)).sort((a, b) => src.input.findIndex((i) => i.name === a) - src.input.findIndex((i) => i.name === b))];
+  const newInputs = [
+    ...inputs,
+    ...extraInputs
+      .filter((x) => !cut.has(x))
+      .sort((a, b) => src.input.findIndex((i) => i.name === a) - src.input.findIndex((i) => i.name === b)),
+  ];
   g.input = newInputs.map((name) => {
     const vi = typedValueInfo(name, declared, types);
     if (!vi.type) {
-      throw new CrossrtError('GRAPH_TENSOR_NOT_FOUND', `cannot tell the element type of cut input "${name}"`, 'choose a cut tensor produced by a standard ONNX op, or add value_info for it');
+      throw new CrossrtError(
+        'GRAPH_TENSOR_NOT_FOUND',
+        `cannot tell the element type of cut input "${name}"`,
+        'choose a cut tensor produced by a standard ONNX op, or add value_info for it',
+      );
     }
     return vi;
   });
@@ -132,12 +155,17 @@ export function extractSubgraph(proto: ModelProto, inputs: readonly string[], ou
 /** Names a node reads: its inputs plus outer-scope names its subgraphs (If/Loop/Scan bodies) use. */
 export function nodeReads(n: NodeProto): string[] {
   const reads = n.input.filter((i) => i !== '');
-  for (const a of n.attribute) for (const sub of [...(a.g ? [a.g] : []), ...a.graphs]) reads.push(...outerScopeReads(sub));
+  for (const a of n.attribute)
+    for (const sub of [...(a.g ? [a.g] : []), ...a.graphs]) reads.push(...outerScopeReads(sub));
   return reads;
 }
 
 function outerScopeReads(g: GraphProto): string[] {
-  const local = new Set([...g.input.map((i) => i.name), ...g.initializer.map((t) => t.name), ...g.node.flatMap((n) => n.output)]);
+  const local = new Set([
+    ...g.input.map((i) => i.name),
+    ...g.initializer.map((t) => t.name),
+    ...g.node.flatMap((n) => n.output),
+  ]);
   return [...new Set(g.node.flatMap(nodeReads))].filter((x) => !local.has(x));
 }
 
@@ -147,7 +175,11 @@ function requireGraph(proto: ModelProto): GraphProto {
 }
 
 function notFound(names: readonly string[]): CrossrtError {
-  return new CrossrtError('GRAPH_TENSOR_NOT_FOUND', `no tensor named ${names.map((n) => `"${n}"`).join(', ')} in the main graph`, 'list tensor names with `crossrt inspect --tensors`');
+  return new CrossrtError(
+    'GRAPH_TENSOR_NOT_FOUND',
+    `no tensor named ${names.map((n) => `"${n}"`).join(', ')} in the main graph`,
+    'list tensor names with `crossrt inspect --tensors`',
+  );
 }
 
 function valueInfoByName(g: GraphProto): Map<string, ValueInfoProto> {
@@ -157,13 +189,19 @@ function valueInfoByName(g: GraphProto): Map<string, ValueInfoProto> {
 }
 
 /** A ValueInfo for `name`: the declared one when it has a type, else one carrying the inferred element type (shape unknown). */
-function typedValueInfo(name: string, declared: Map<string, ValueInfoProto>, types: Map<string, number>): ValueInfoProto {
+function typedValueInfo(
+  name: string,
+  declared: Map<string, ValueInfoProto>,
+  types: Map<string, number>,
+): ValueInfoProto {
   const d = declared.get(name);
   if (d?.type) return clone(ValueInfoProtoSchema, d);
   const elemType = types.get(name);
   if (elemType === undefined) return create(ValueInfoProtoSchema, { name });
   return create(ValueInfoProtoSchema, {
     name,
-    type: create(TypeProtoSchema, { value: { case: 'tensorType', value: create(TypeProto_TensorSchema, { elemType }) } }),
+    type: create(TypeProtoSchema, {
+      value: { case: 'tensorType', value: create(TypeProto_TensorSchema, { elemType }) },
+    }),
   });
 }

@@ -7,13 +7,22 @@ import { describeType, type ValueSignature } from './signature.js';
 
 /** Domains onnxruntime ships kernels for; anything else needs a custom-op library. */
 export const KNOWN_DOMAINS: ReadonlySet<string> = new Set([
-  'ai.onnx', 'ai.onnx.ml', 'ai.onnx.training', 'ai.onnx.preview.training', 'com.microsoft', 'com.microsoft.nchwc',
-  'com.microsoft.experimental', 'com.microsoft.dml', 'com.ms.internal.nhwc', 'org.pytorch.aten',
+  'ai.onnx',
+  'ai.onnx.ml',
+  'ai.onnx.training',
+  'ai.onnx.preview.training',
+  'com.microsoft',
+  'com.microsoft.nchwc',
+  'com.microsoft.experimental',
+  'com.microsoft.dml',
+  'com.ms.internal.nhwc',
+  'org.pytorch.aten',
 ]);
 
 export const DEFAULT_MEMORY_BUDGET_BYTES = 2 * 1024 ** 3;
 
-export type HygieneKind = 'memory-budget' | 'input-shadows-initializer' | 'unknown-domain' | 'undeclared-domain' | 'old-ir' | 'old-opset';
+export type HygieneKind =
+  'memory-budget' | 'input-shadows-initializer' | 'unknown-domain' | 'undeclared-domain' | 'old-ir' | 'old-opset';
 
 export interface HygieneWarning {
   readonly kind: HygieneKind;
@@ -26,7 +35,11 @@ export interface IoDescription extends ValueSignature {
   readonly shadowsInitializer?: boolean;
 }
 
-export interface OpCount { readonly domain: string; readonly opType: string; readonly count: number }
+export interface OpCount {
+  readonly domain: string;
+  readonly opType: string;
+  readonly count: number;
+}
 
 export interface ModelInspection {
   readonly path: string;
@@ -86,7 +99,11 @@ export function inspectModel(model: LoadedModel, options: InspectOptions = {}): 
   // Before IR 4 every initializer had to be listed as an input: not a hygiene issue there.
   if (irVersion >= 4) {
     for (const i of inputs.filter((x) => x.shadowsInitializer)) {
-      warnings.push({ kind: 'input-shadows-initializer', subject: i.name, message: `graph input "${i.name}" shadows an initializer: runtimes may fold it as a constant or require it fed; drop it from the inputs unless it is meant to be overridable` });
+      warnings.push({
+        kind: 'input-shadows-initializer',
+        subject: i.name,
+        message: `graph input "${i.name}" shadows an initializer: runtimes may fold it as a constant or require it fed; drop it from the inputs unless it is meant to be overridable`,
+      });
     }
   }
   const outputs = g.output.map(describe);
@@ -108,19 +125,40 @@ export function inspectModel(model: LoadedModel, options: InspectOptions = {}): 
     const c = counts.get(key);
     counts.set(key, { domain, opType: n.opType, count: (c?.count ?? 0) + 1 });
   }
-  const opCounts = [...counts.values()].sort((a, b) => b.count - a.count || a.domain.localeCompare(b.domain) || a.opType.localeCompare(b.opType));
+  const opCounts = [...counts.values()].sort(
+    (a, b) => b.count - a.count || a.domain.localeCompare(b.domain) || a.opType.localeCompare(b.opType),
+  );
   const localFunctionDomains = new Set(proto.functions.map((f) => domainName(f.domain)));
   const localFunctions = proto.functions.map((f) => `${domainName(f.domain)}.${f.name}`);
   const customDomains = [...usedDomains].filter((d) => d !== 'ai.onnx').sort();
   for (const d of customDomains) {
-    if (!(d in opsets)) warnings.push({ kind: 'undeclared-domain', subject: d, message: `nodes use domain "${d}" but the model imports no opset for it` });
+    if (!(d in opsets))
+      warnings.push({
+        kind: 'undeclared-domain',
+        subject: d,
+        message: `nodes use domain "${d}" but the model imports no opset for it`,
+      });
     if (!KNOWN_DOMAINS.has(d) && !localFunctionDomains.has(d)) {
-      warnings.push({ kind: 'unknown-domain', subject: d, message: `domain "${d}" is not one onnxruntime ships kernels for: loading needs a custom-op library` });
+      warnings.push({
+        kind: 'unknown-domain',
+        subject: d,
+        message: `domain "${d}" is not one onnxruntime ships kernels for: loading needs a custom-op library`,
+      });
     }
   }
-  if (irVersion < 3) warnings.push({ kind: 'old-ir', subject: `ir ${irVersion}`, message: `IR version ${irVersion} predates IR 3, the oldest onnxruntime loads` });
+  if (irVersion < 3)
+    warnings.push({
+      kind: 'old-ir',
+      subject: `ir ${irVersion}`,
+      message: `IR version ${irVersion} predates IR 3, the oldest onnxruntime loads`,
+    });
   const onnxOpset = opsets['ai.onnx'];
-  if (onnxOpset !== undefined && onnxOpset < 7) warnings.push({ kind: 'old-opset', subject: `opset ${onnxOpset}`, message: `ai.onnx opset ${onnxOpset} is below 7: onnxruntime has no kernels for it` });
+  if (onnxOpset !== undefined && onnxOpset < 7)
+    warnings.push({
+      kind: 'old-opset',
+      subject: `opset ${onnxOpset}`,
+      message: `ai.onnx opset ${onnxOpset} is below 7: onnxruntime has no kernels for it`,
+    });
 
   // Declared dims × element size; symbolic or unknown dims count as 1, so the figure is a lower bound.
   for (const vi of [...g.input, ...g.output, ...g.valueInfo]) {
@@ -128,7 +166,11 @@ export function inspectModel(model: LoadedModel, options: InspectOptions = {}): 
     if (d.kind !== 'tensor' || !d.dims || !d.dtype || d.dtype === 'string') continue;
     const bytes = d.dims.reduce<number>((p, x) => p * (typeof x === 'number' ? x : 1), 1) * bytesPerElement(d.dtype);
     if (bytes > budget) {
-      warnings.push({ kind: 'memory-budget', subject: vi.name, message: `"${vi.name}" is declared ${d.elemTypeName}[${d.dims.map((x) => x ?? '?').join(',')}]: at least ${formatBytes(bytes)}, over the ${formatBytes(budget)} budget` });
+      warnings.push({
+        kind: 'memory-budget',
+        subject: vi.name,
+        message: `"${vi.name}" is declared ${d.elemTypeName}[${d.dims.map((x) => x ?? '?').join(',')}]: at least ${formatBytes(bytes)}, over the ${formatBytes(budget)} budget`,
+      });
     }
   }
 
@@ -138,7 +180,12 @@ export function inspectModel(model: LoadedModel, options: InspectOptions = {}): 
   for (const t of g.initializer) {
     const b = isExternalTensor(t) || t.rawData.length === 0 ? declaredTensorBytes(t) : t.rawData.length;
     initBytes += b;
-    if (b > budget) warnings.push({ kind: 'memory-budget', subject: t.name, message: `initializer "${t.name}" holds ${formatBytes(b)}, over the ${formatBytes(budget)} budget` });
+    if (b > budget)
+      warnings.push({
+        kind: 'memory-budget',
+        subject: t.name,
+        message: `initializer "${t.name}" holds ${formatBytes(b)}, over the ${formatBytes(budget)} budget`,
+      });
     if (isExternalTensor(t)) externalBytes += b;
   }
   for (const ref of model.externalData) {
@@ -147,18 +194,34 @@ export function inspectModel(model: LoadedModel, options: InspectOptions = {}): 
   }
 
   const result: ModelInspection = {
-    path: model.path, bytes: model.size, sha256: model.sha256, irVersion, opsets,
-    producer: { name: proto.producerName, version: proto.producerVersion }, graphName: g.name,
-    inputs, outputs, nodes: g.node.length, nodesIncludingSubgraphs, opCounts, customDomains, localFunctions,
-    initializers: { count: g.initializer.length, bytes: initBytes, externalBytes }, constants,
-    externalFiles: [...files.values()], warnings,
+    path: model.path,
+    bytes: model.size,
+    sha256: model.sha256,
+    irVersion,
+    opsets,
+    producer: { name: proto.producerName, version: proto.producerVersion },
+    graphName: g.name,
+    inputs,
+    outputs,
+    nodes: g.node.length,
+    nodesIncludingSubgraphs,
+    opCounts,
+    customDomains,
+    localFunctions,
+    initializers: { count: g.initializer.length, bytes: initBytes, externalBytes },
+    constants,
+    externalFiles: [...files.values()],
+    warnings,
   };
   if (!options.listTensors) return result;
   const types = inferElemTypes(g);
-  const tensors = g.node.flatMap((n) => n.output).filter((o) => o !== '').map((name) => {
-    const t = types.get(name);
-    return { name, elemType: t === undefined ? '?' : (dtypeFromOnnx(t) ?? onnxElemTypeName(t)) };
-  });
+  const tensors = g.node
+    .flatMap((n) => n.output)
+    .filter((o) => o !== '')
+    .map((name) => {
+      const t = types.get(name);
+      return { name, elemType: t === undefined ? '?' : (dtypeFromOnnx(t) ?? onnxElemTypeName(t)) };
+    });
   return { ...result, tensors };
 }
 

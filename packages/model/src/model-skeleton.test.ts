@@ -24,9 +24,15 @@ afterAll(() => {
 const N = 2_200_000;
 const W = Float32Array.from({ length: N }, (_, i) => i / 2);
 const model = buildModel({
-  name: 'skeleton', opset: 13, producer: 'crossrt-test',
-  inputs: [{ name: 'x', dtype: 'float32', dims: [N] }], outputs: [{ name: 'y', dtype: 'float32', dims: [N] }],
-  initializers: { W: { dtype: 'float32', dims: [N], data: W }, b: { dtype: 'float32', dims: [2], data: new Float32Array([10, 20]) } },
+  name: 'skeleton',
+  opset: 13,
+  producer: 'crossrt-test',
+  inputs: [{ name: 'x', dtype: 'float32', dims: [N] }],
+  outputs: [{ name: 'y', dtype: 'float32', dims: [N] }],
+  initializers: {
+    W: { dtype: 'float32', dims: [N], data: W },
+    b: { dtype: 'float32', dims: [2], data: new Float32Array([10, 20]) },
+  },
   nodes: [{ op: 'Add', inputs: ['x', 'W'], outputs: ['y'], name: 'add' }],
 });
 const bytes = encodeModel(model);
@@ -43,7 +49,10 @@ describe('readModelSkeleton', () => {
     expect(w!.name).toBe('W');
     expect(w!.rawData.length).toBe(0);
     expect(w!.dims).toEqual([BigInt(N)]);
-    expect(Object.fromEntries(w!.externalData.map((e) => [e.key, e.value]))).toMatchObject({ location: 'model.onnx', length: String(N * 4) });
+    expect(Object.fromEntries(w!.externalData.map((e) => [e.key, e.value]))).toMatchObject({
+      location: 'model.onnx',
+      length: String(N * 4),
+    });
     // the bytes it points at are W's: W[0] = 0, W[1] = 0.5, W[N-1] = (N-1)/2
     const data = new Float32Array(readExternalBytes(w!, tmp).buffer);
     expect([data[0], data[1], data[N - 1]]).toEqual([0, 0.5, (N - 1) / 2]);
@@ -77,7 +86,18 @@ describe("readModelFile({ weights: 'reference' })", () => {
 
   it('small files and truncated ones take the whole-file path (same errors as before)', async () => {
     const small = join(tmp, 'small.onnx');
-    writeFileSync(small, encodeModel(buildModel({ name: 'small', opset: 13, inputs: [{ name: 'x', dtype: 'float32', dims: [1] }], outputs: [{ name: 'y', dtype: 'float32', dims: [1] }], nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'] }] })));
+    writeFileSync(
+      small,
+      encodeModel(
+        buildModel({
+          name: 'small',
+          opset: 13,
+          inputs: [{ name: 'x', dtype: 'float32', dims: [1] }],
+          outputs: [{ name: 'y', dtype: 'float32', dims: [1] }],
+          nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'] }],
+        }),
+      ),
+    );
     expect((await readModelFile(small, { weights: 'reference' })).bytes).toBeDefined();
     const cut = join(tmp, 'cut2.onnx');
     writeFileSync(cut, bytes.subarray(0, bytes.length - 1000));
@@ -107,14 +127,20 @@ describe('the on-disk hash cache', () => {
     const info = statSync(f);
     await fileSha256(f, info);
     const stored = JSON.parse(readFileSync(hashCacheFile()!, 'utf8'));
-    expect(stored[f]).toEqual({ identity: `3:${info.mtimeMs}:${info.ctimeMs}:${info.ino}`, sha256: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad' });
+    expect(stored[f]).toEqual({
+      identity: `3:${info.mtimeMs}:${info.ctimeMs}:${info.ino}`,
+      sha256: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    });
     // another file, known only to a cache written by "an earlier run": its stored hash is used, nothing hashed
     const g = join(tmp, 'disk2.bin');
     writeFileSync(g, 'xyz');
     const gi = statSync(g);
     process.env['CROSSRT_CACHE_DIR'] = join(tmp, 'cache-b');
     mkdirSync(join(tmp, 'cache-b'));
-    writeFileSync(hashCacheFile()!, JSON.stringify({ [g]: { identity: `3:${gi.mtimeMs}:${gi.ctimeMs}:${gi.ino}`, sha256: 'f'.repeat(64) } }));
+    writeFileSync(
+      hashCacheFile()!,
+      JSON.stringify({ [g]: { identity: `3:${gi.mtimeMs}:${gi.ctimeMs}:${gi.ino}`, sha256: 'f'.repeat(64) } }),
+    );
     expect(await fileSha256(g, gi)).toBe('f'.repeat(64));
     // CROSSRT_HASH_CACHE=0: no file
     expect(hashCacheFile({ CROSSRT_HASH_CACHE: '0' })).toBeUndefined();

@@ -1,7 +1,14 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import { create, fromBinary } from '@bufbuild/protobuf';
-import { GraphProtoSchema, ModelProtoSchema, StringStringEntryProtoSchema, TensorProtoSchema, type ModelProto, type TensorProto } from 'onnx-buf';
+import {
+  GraphProtoSchema,
+  ModelProtoSchema,
+  StringStringEntryProtoSchema,
+  TensorProtoSchema,
+  type ModelProto,
+  type TensorProto,
+} from 'onnx-buf';
 import { EXTERNAL_LOCATION } from './external-data.js';
 
 /** ModelProto.graph, GraphProto.initializer, TensorProto.raw_data (onnx.proto field numbers). */
@@ -25,19 +32,29 @@ export const SKELETON_MIN_PAYLOAD_BYTES = 64 * 1024;
  * payloads. Returns undefined for a file this walk does not handle (a graph field split in two, groups,
  * truncation): the caller then reads the file whole and gets the full decoder's typed errors.
  */
-export function readModelSkeleton(path: string, size: number, minPayload = SKELETON_MIN_PAYLOAD_BYTES): ModelProto | undefined {
+export function readModelSkeleton(
+  path: string,
+  size: number,
+  minPayload = SKELETON_MIN_PAYLOAD_BYTES,
+): ModelProto | undefined {
   const fd = openSync(path, 'r');
   try {
     const file = new FileWindow(fd, size);
     const top = fieldsOf(file, 0, size);
     const graphs = top.filter((f) => f.field === MODEL_GRAPH);
     if (graphs.length !== 1 || graphs[0]!.wire !== 2) return undefined;
-    const model = fromBinary(ModelProtoSchema, file.concat(top.filter((f) => f.field !== MODEL_GRAPH)), { readUnknownFields: true });
+    const model = fromBinary(ModelProtoSchema, file.concat(top.filter((f) => f.field !== MODEL_GRAPH)), {
+      readUnknownFields: true,
+    });
     const g = graphs[0]!;
     const graphFields = fieldsOf(file, g.dataStart, g.dataEnd);
-    const graph = fromBinary(GraphProtoSchema, file.concat(graphFields.filter((f) => f.field !== GRAPH_INITIALIZER)), { readUnknownFields: true });
+    const graph = fromBinary(GraphProtoSchema, file.concat(graphFields.filter((f) => f.field !== GRAPH_INITIALIZER)), {
+      readUnknownFields: true,
+    });
     const location = basename(path);
-    graph.initializer = graphFields.filter((f) => f.field === GRAPH_INITIALIZER).map((f) => initializer(file, f, minPayload, location));
+    graph.initializer = graphFields
+      .filter((f) => f.field === GRAPH_INITIALIZER)
+      .map((f) => initializer(file, f, minPayload, location));
     model.graph = graph;
     return model;
   } catch {
@@ -48,7 +65,8 @@ export function readModelSkeleton(path: string, size: number, minPayload = SKELE
 }
 
 function initializer(file: FileWindow, f: Field, minPayload: number, location: string): TensorProto {
-  if (f.dataEnd - f.dataStart < minPayload) return fromBinary(TensorProtoSchema, file.bytes(f.dataStart, f.dataEnd - f.dataStart), { readUnknownFields: true });
+  if (f.dataEnd - f.dataStart < minPayload)
+    return fromBinary(TensorProtoSchema, file.bytes(f.dataStart, f.dataEnd - f.dataStart), { readUnknownFields: true });
   const parts = fieldsOf(file, f.dataStart, f.dataEnd);
   const raw = parts.find((p) => p.field === TENSOR_RAW_DATA && p.wire === 2 && p.dataEnd - p.dataStart >= minPayload);
   const t = fromBinary(TensorProtoSchema, file.concat(parts.filter((p) => p !== raw)), { readUnknownFields: true });
@@ -104,7 +122,10 @@ class FileWindow {
   private readonly window = new Uint8Array(WINDOW_BYTES);
   private start = 0;
   private end = 0;
-  constructor(private readonly fd: number, private readonly size: number) {}
+  constructor(
+    private readonly fd: number,
+    private readonly size: number,
+  ) {}
 
   varint(pos: number): [number, number] {
     let value = 0;

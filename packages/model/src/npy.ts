@@ -1,4 +1,12 @@
-import { allocate, bytesPerElement, CrossrtError, elementCount, type DType, type HostTensor, type TensorData } from '@crossrt/core/base';
+import {
+  allocate,
+  bytesPerElement,
+  CrossrtError,
+  elementCount,
+  type DType,
+  type HostTensor,
+  type TensorData,
+} from '@crossrt/core/base';
 
 /**
  * NumPy `.npy` (format versions 1.0, 2.0, 3.0) ↔ HostTensor. Supported: bool, int8..int64,
@@ -9,15 +17,34 @@ import { allocate, bytesPerElement, CrossrtError, elementCount, type DType, type
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 const DTYPE_BY_CODE: Record<string, DType> = {
-  b1: 'bool', i1: 'int8', i2: 'int16', i4: 'int32', i8: 'int64',
-  u1: 'uint8', u2: 'uint16', u4: 'uint32', u8: 'uint64', f2: 'float16', f4: 'float32', f8: 'float64',
+  b1: 'bool',
+  i1: 'int8',
+  i2: 'int16',
+  i4: 'int32',
+  i8: 'int64',
+  u1: 'uint8',
+  u2: 'uint16',
+  u4: 'uint32',
+  u8: 'uint64',
+  f2: 'float16',
+  f4: 'float32',
+  f8: 'float64',
 };
-const CODE_BY_DTYPE: Partial<Record<DType, string>> = Object.fromEntries(Object.entries(DTYPE_BY_CODE).map(([c, d]) => [d, c]));
+const CODE_BY_DTYPE: Partial<Record<DType, string>> = Object.fromEntries(
+  Object.entries(DTYPE_BY_CODE).map(([c, d]) => [d, c]),
+);
 
-const invalid = (label: string, why: string, hint = 'write the array with numpy.save (numeric, bool or unicode dtype; no objects)') =>
-  new CrossrtError('ARRAY_FILE_INVALID', `${label}: ${why}`, hint);
+const invalid = (
+  label: string,
+  why: string,
+  hint = 'write the array with numpy.save (numeric, bool or unicode dtype; no objects)',
+) => new CrossrtError('ARRAY_FILE_INVALID', `${label}: ${why}`, hint);
 
-interface NpyHeader { readonly descr: string; readonly fortranOrder: boolean; readonly shape: number[] }
+interface NpyHeader {
+  readonly descr: string;
+  readonly fortranOrder: boolean;
+  readonly shape: number[];
+}
 
 /** Parse the header dict, a Python literal; only the three keys numpy writes are accepted. */
 function parseHeader(text: string, label: string): NpyHeader {
@@ -28,16 +55,21 @@ function parseHeader(text: string, label: string): NpyHeader {
     if (/'descr'\s*:\s*\[/.test(text)) throw invalid(label, 'structured dtypes are not supported');
     throw invalid(label, `unreadable .npy header ${JSON.stringify(text.slice(0, 80))}`);
   }
-  const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '').map((s) => {
-    const n = Number(s.replace(/L$/, ''));
-    if (!Number.isSafeInteger(n) || n < 0) throw invalid(label, `bad dimension "${s}" in shape`);
-    return n;
-  });
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((s) => {
+      const n = Number(s.replace(/L$/, ''));
+      if (!Number.isSafeInteger(n) || n < 0) throw invalid(label, `bad dimension "${s}" in shape`);
+      return n;
+    });
   return { descr, fortranOrder: fortran === 'True', shape };
 }
 
 export function decodeNpy(bytes: Uint8Array, label = 'array.npy'): HostTensor {
-  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) throw invalid(label, 'not a .npy file (magic \\x93NUMPY missing)');
+  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b))
+    throw invalid(label, 'not a .npy file (magic \\x93NUMPY missing)');
   const major = bytes[6]!;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let headerLen: number;
@@ -48,17 +80,29 @@ export function decodeNpy(bytes: Uint8Array, label = 'array.npy'): HostTensor {
     [headerLen, start] = [view.getUint32(8, true), 12];
   } else throw invalid(label, `unsupported .npy format version ${major}.${bytes[7]}`);
   if (start + headerLen > bytes.length) throw invalid(label, 'truncated header');
-  const header = parseHeader(new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(start, start + headerLen)), label);
+  const header = parseHeader(
+    new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(start, start + headerLen)),
+    label,
+  );
   const body = bytes.subarray(start + headerLen);
   const n = elementCount(header.shape);
-  if (/^[<>|=]?O\d*$/.test(header.descr)) throw invalid(label, 'object arrays (pickled Python objects) are refused', 'save a numeric or unicode array instead');
+  if (/^[<>|=]?O\d*$/.test(header.descr))
+    throw invalid(
+      label,
+      'object arrays (pickled Python objects) are refused',
+      'save a numeric or unicode array instead',
+    );
   const m = /^([<>|=])([a-zA-Z])(\d+)$/.exec(header.descr);
   if (!m) throw invalid(label, `dtype "${header.descr}" is not supported`);
   const [, order, kind, widthText] = m as unknown as [string, string, string, string];
   const width = Number(widthText);
   let tensor: HostTensor;
   if (kind === 'U') {
-    if (body.length < n * width * 4) throw invalid(label, `truncated data: ${n} strings of ${width} chars need ${n * width * 4} bytes, found ${body.length}`);
+    if (body.length < n * width * 4)
+      throw invalid(
+        label,
+        `truncated data: ${n} strings of ${width} chars need ${n * width * 4} bytes, found ${body.length}`,
+      );
     const big = order === '>';
     const data: string[] = [];
     for (let i = 0; i < n; i++) {
@@ -75,7 +119,11 @@ export function decodeNpy(bytes: Uint8Array, label = 'array.npy'): HostTensor {
     const dtype = DTYPE_BY_CODE[`${kind}${width}`];
     if (!dtype) throw invalid(label, `dtype "${header.descr}" is not supported`);
     const byteLen = n * width;
-    if (body.length < byteLen) throw invalid(label, `truncated data: ${header.descr}[${header.shape.join(',')}] needs ${byteLen} bytes, found ${body.length}`);
+    if (body.length < byteLen)
+      throw invalid(
+        label,
+        `truncated data: ${header.descr}[${header.shape.join(',')}] needs ${byteLen} bytes, found ${body.length}`,
+      );
     const data = allocate(dtype, n) as Exclude<TensorData, string[]>;
     const dst = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     dst.set(body.subarray(0, byteLen));
@@ -95,7 +143,9 @@ function fortranToC(t: HostTensor): HostTensor {
   if (dims.length < 2) return t;
   const n = elementCount(dims);
   const src = t.data as ArrayLike<unknown>;
-  const out = (t.dtype === 'string' ? new Array<string>(n) : allocate(t.dtype, n)) as unknown as { [i: number]: unknown };
+  const out = (t.dtype === 'string' ? new Array<string>(n) : allocate(t.dtype, n)) as unknown as {
+    [i: number]: unknown;
+  };
   const coord = new Array<number>(dims.length).fill(0);
   for (let i = 0; i < n; i++) {
     let f = 0;
@@ -126,7 +176,12 @@ export function encodeNpy(t: HostTensor, label = 'tensor'): Uint8Array {
     strs.forEach((s, i) => [...s].forEach((ch, c) => dv.setUint32((i * width + c) * 4, ch.codePointAt(0)!, true)));
   } else {
     const code = CODE_BY_DTYPE[t.dtype];
-    if (!code) throw invalid(label, `${t.dtype} has no NumPy dtype`, 'convert to float32 first, or save it as a TensorProto .pb');
+    if (!code)
+      throw invalid(
+        label,
+        `${t.dtype} has no NumPy dtype`,
+        'convert to float32 first, or save it as a TensorProto .pb',
+      );
     descr = `${bytesPerElement(t.dtype) === 1 ? '|' : '<'}${code}`;
     const d = t.data as Exclude<TensorData, string[]>;
     body = new Uint8Array(d.buffer, d.byteOffset, d.byteLength);

@@ -24,7 +24,9 @@ describe('ModelProto round trip', () => {
 
 describe('fields this ONNX version does not know', () => {
   it('survive decode → encode (a model from a newer exporter keeps what it held)', () => {
-    const bytes = new Uint8Array(readFileSync(fileURLToPath(new URL('../../../fixtures/models/affine-relu.onnx', import.meta.url))));
+    const bytes = new Uint8Array(
+      readFileSync(fileURLToPath(new URL('../../../fixtures/models/affine-relu.onnx', import.meta.url))),
+    );
     // Field 99, varint 5: key (99 << 3 | 0) = 792 → varint bytes 0x98 0x06.
     const withUnknown = new Uint8Array([...bytes, 0x98, 0x06, 0x05]);
     expect(Buffer.from(encodeModel(decodeModel(withUnknown))).equals(Buffer.from(withUnknown))).toBe(true);

@@ -4,7 +4,13 @@ import { dirname, resolve } from 'node:path';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema, type ModelProto } from 'onnx-buf';
 import { CrossrtError } from '@crossrt/core/base';
-import { checkExternalTensor, checkModelExternalData, isExternalTensor, modelTensors, type ResolvedExternalData } from './external-data.js';
+import {
+  checkExternalTensor,
+  checkModelExternalData,
+  isExternalTensor,
+  modelTensors,
+  type ResolvedExternalData,
+} from './external-data.js';
 import { fileSha256, rememberFileSha256 } from './file-sha256.js';
 import { readModelSkeleton, selfReferencedTensors } from './model-skeleton.js';
 
@@ -51,7 +57,11 @@ export async function readModelFile(path: string, options: ReadModelOptions = {}
   try {
     info = statSync(path);
     if (info.isDirectory()) {
-      throw new CrossrtError('FILE_UNREADABLE', `${path} is a directory, not an .onnx file`, 'pass the model file, e.g. dir/model.onnx');
+      throw new CrossrtError(
+        'FILE_UNREADABLE',
+        `${path} is a directory, not an .onnx file`,
+        'pass the model file, e.g. dir/model.onnx',
+      );
     }
     if (options.weights === 'reference' && info.size >= REFERENCE_MIN_FILE_BYTES) {
       const referenced = await readModelReferencingWeights(path, info, options);
@@ -73,7 +83,11 @@ export async function readModelFile(path: string, options: ReadModelOptions = {}
 }
 
 /** readModelFile's `weights: 'reference'` path; undefined when the walk cannot decode this file (read it whole). */
-async function readModelReferencingWeights(path: string, info: Stats, options: ReadModelOptions): Promise<LoadedModel | undefined> {
+async function readModelReferencingWeights(
+  path: string,
+  info: Stats,
+  options: ReadModelOptions,
+): Promise<LoadedModel | undefined> {
   const sha256 = fileSha256(path, info);
   const proto = readModelSkeleton(path, info.size);
   if (!proto || !proto.graph || proto.irVersion === 0n) {
@@ -85,7 +99,8 @@ async function readModelReferencingWeights(path: string, info: Stats, options: R
   // besides the model that a runtime must be handed, each checked as readModelFile always does.
   const externalData: ResolvedExternalData[] = [];
   if (options.externalData !== 'skip') {
-    for (const t of modelTensors(proto)) if (isExternalTensor(t) && !selfReferencedTensors.has(t)) externalData.push(checkExternalTensor(t, dir));
+    for (const t of modelTensors(proto))
+      if (isExternalTensor(t) && !selfReferencedTensors.has(t)) externalData.push(checkExternalTensor(t, dir));
   }
   return { path, size: info.size, sha256: await sha256, proto, dir, externalData };
 }
@@ -96,7 +111,11 @@ async function readModelReferencingWeights(path: string, info: Stats, options: R
  */
 export function decodeModel(bytes: Uint8Array, label = 'model'): ModelProto {
   if (bytes.length === 0) {
-    throw new CrossrtError('MODEL_EMPTY', `${label} is empty (0 bytes)`, 'the file was probably not written completely; regenerate or re-download it');
+    throw new CrossrtError(
+      'MODEL_EMPTY',
+      `${label} is empty (0 bytes)`,
+      'the file was probably not written completely; regenerate or re-download it',
+    );
   }
   let proto: ModelProto;
   try {
@@ -107,13 +126,19 @@ export function decodeModel(bytes: Uint8Array, label = 'model'): ModelProto {
     const truncated = /premature|EOF|out of range|index out of range/i.test(msg);
     throw new CrossrtError(
       truncated ? 'MODEL_TRUNCATED' : 'MODEL_INVALID',
-      truncated ? `${label} is truncated: protobuf ended mid-message (${bytes.length} bytes)` : `${label} is not an ONNX model: ${msg}`,
+      truncated
+        ? `${label} is truncated: protobuf ended mid-message (${bytes.length} bytes)`
+        : `${label} is not an ONNX model: ${msg}`,
       truncated ? 'the file is cut short; regenerate or re-download it' : 'pass an .onnx ModelProto file',
       { cause: e },
     );
   }
   if (!proto.graph || proto.irVersion === 0n) {
-    throw new CrossrtError('MODEL_INVALID', `${label} is not an ONNX model (no graph or IR version found in ${bytes.length} bytes)`, 'pass an .onnx ModelProto file');
+    throw new CrossrtError(
+      'MODEL_INVALID',
+      `${label} is not an ONNX model (no graph or IR version found in ${bytes.length} bytes)`,
+      'pass an .onnx ModelProto file',
+    );
   }
   return proto;
 }

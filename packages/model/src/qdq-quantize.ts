@@ -1,5 +1,13 @@
 import { clone, create } from '@bufbuild/protobuf';
-import { AttributeProtoSchema, AttributeProto_AttributeType, ModelProtoSchema, NodeProtoSchema, type GraphProto, type ModelProto, type NodeProto } from 'onnx-buf';
+import {
+  AttributeProtoSchema,
+  AttributeProto_AttributeType,
+  ModelProtoSchema,
+  NodeProtoSchema,
+  type GraphProto,
+  type ModelProto,
+  type NodeProto,
+} from 'onnx-buf';
 import { CrossrtError, makeTensor, type HostTensor } from '@crossrt/core/base';
 import { nodeReads } from './graph-surgery.js';
 import { opsetMap } from './onnx-file.js';
@@ -20,11 +28,15 @@ import { tensorFromProto, tensorToProto } from './tensor-proto.js';
 /** Which inputs of a quantizable op are quantized, which one is a weight (and its output-channel axis), which a bias. */
 interface OpRule {
   readonly inputs: readonly number[] | 'all';
-  readonly weight?: { readonly slot: number; readonly axis: (n: NodeProto, dims: readonly number[]) => number | undefined };
+  readonly weight?: {
+    readonly slot: number;
+    readonly axis: (n: NodeProto, dims: readonly number[]) => number | undefined;
+  };
   readonly bias?: number;
 }
 
-const intAttr = (n: NodeProto, name: string, dflt: number) => Number(n.attribute.find((a) => a.name === name)?.i ?? dflt);
+const intAttr = (n: NodeProto, name: string, dflt: number) =>
+  Number(n.attribute.find((a) => a.name === name)?.i ?? dflt);
 const floatAttr = (n: NodeProto, name: string, dflt: number) => n.attribute.find((a) => a.name === name)?.f ?? dflt;
 
 export const QDQ_OP_RULES: Readonly<Record<string, OpRule>> = {
@@ -45,7 +57,10 @@ export const QDQ_OP_RULES: Readonly<Record<string, OpRule>> = {
   Unsqueeze: { inputs: [0] },
 };
 
-export interface TensorRange { readonly min: number; readonly max: number }
+export interface TensorRange {
+  readonly min: number;
+  readonly max: number;
+}
 
 export interface QdqOptions {
   /** Weights per output channel (default per tensor). Needs opset >= 13. */
@@ -54,8 +69,21 @@ export interface QdqOptions {
   readonly activationType?: 'uint8' | 'int8';
 }
 
-export interface QdqActivationRecord { readonly tensor: string; readonly min: number; readonly max: number; readonly scale: number; readonly zeroPoint: number }
-export interface QdqWeightRecord { readonly tensor: string; readonly node: string; readonly opType: string; readonly dims: readonly number[]; readonly axis: number | null; readonly kind: 'weight' | 'bias' | 'constant' }
+export interface QdqActivationRecord {
+  readonly tensor: string;
+  readonly min: number;
+  readonly max: number;
+  readonly scale: number;
+  readonly zeroPoint: number;
+}
+export interface QdqWeightRecord {
+  readonly tensor: string;
+  readonly node: string;
+  readonly opType: string;
+  readonly dims: readonly number[];
+  readonly axis: number | null;
+  readonly kind: 'weight' | 'bias' | 'constant';
+}
 
 export interface QdqResult {
   readonly model: ModelProto;
@@ -84,16 +112,34 @@ function slots(n: NodeProto, rule: OpRule): number[] {
   return rule.inputs === 'all' ? n.input.map((_x, i) => i) : rule.inputs.filter((i) => i < n.input.length);
 }
 
-export function quantizeQdq(proto: ModelProto, ranges: ReadonlyMap<string, TensorRange>, options: QdqOptions = {}): QdqResult {
+export function quantizeQdq(
+  proto: ModelProto,
+  ranges: ReadonlyMap<string, TensorRange>,
+  options: QdqOptions = {},
+): QdqResult {
   const opset = opsetMap(proto)['ai.onnx'] ?? opsetMap(proto)[''] ?? 0;
-  if (opset < 10) throw new CrossrtError('USAGE', `the model imports ai.onnx opset ${opset}; QuantizeLinear/DequantizeLinear need opset 10 or newer`, 'convert it first, e.g. crossrt upgrade model.onnx --opset 13');
-  if (options.perChannel && opset < 13) throw new CrossrtError('USAGE', `per-channel weights need DequantizeLinear's axis (opset 13); the model imports opset ${opset}`, 'drop --per-channel, or convert the model with crossrt upgrade --opset 13');
+  if (opset < 10)
+    throw new CrossrtError(
+      'USAGE',
+      `the model imports ai.onnx opset ${opset}; QuantizeLinear/DequantizeLinear need opset 10 or newer`,
+      'convert it first, e.g. crossrt upgrade model.onnx --opset 13',
+    );
+  if (options.perChannel && opset < 13)
+    throw new CrossrtError(
+      'USAGE',
+      `per-channel weights need DequantizeLinear's axis (opset 13); the model imports opset ${opset}`,
+      'drop --per-channel, or convert the model with crossrt upgrade --opset 13',
+    );
   const actType = options.activationType ?? 'uint8';
   const model = clone(ModelProtoSchema, proto);
   const g = requireGraph(model);
   const inits = new Map(g.initializer.map((t) => [t.name, t]));
   const graphOutputs = new Set(g.output.map((o) => o.name));
-  const used = new Set([...g.node.flatMap((n) => [...n.input, ...n.output]), ...inits.keys(), ...g.input.map((i) => i.name)]);
+  const used = new Set([
+    ...g.node.flatMap((n) => [...n.input, ...n.output]),
+    ...inits.keys(),
+    ...g.input.map((i) => i.name),
+  ]);
   const fresh = (base: string) => {
     let name = base;
     for (let k = 1; used.has(name); k++) name = `${base}_${k}`;
@@ -144,7 +190,12 @@ export function quantizeQdq(proto: ModelProto, ranges: ReadonlyMap<string, Tenso
     activations.push({ tensor, min: r.min, max: r.max, scale: p.scale[0]!, zeroPoint: p.zeroPoint[0]! });
   };
 
-  const quantizeInitializer = (name: string, n: NodeProto, kind: 'weight' | 'constant', axisOf?: (dims: readonly number[]) => number | undefined): void => {
+  const quantizeInitializer = (
+    name: string,
+    n: NodeProto,
+    kind: 'weight' | 'constant',
+    axisOf?: (dims: readonly number[]) => number | undefined,
+  ): void => {
     if (dequantized.has(name)) return;
     const init = inits.get(name)!;
     const w = tensorFromProto(init);
@@ -156,8 +207,12 @@ export function quantizeQdq(proto: ModelProto, ranges: ReadonlyMap<string, Tenso
       axis = options.perChannel && axisOf ? axisOf(w.dims) : undefined;
       p = weightParams(values, w.dims, axis);
     } else {
-      let lo = Infinity, hi = -Infinity;
-      for (const v of values) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+      let lo = Infinity,
+        hi = -Infinity;
+      for (const v of values) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
       p = activationParams(values.length ? lo : 0, values.length ? hi : 0, actType);
     }
     params.set(name, p);
@@ -177,12 +232,16 @@ export function quantizeQdq(proto: ModelProto, ranges: ReadonlyMap<string, Tenso
     const wp = params.get(weight);
     const b = tensorFromProto(inits.get(name)!);
     if (!xp || !wp || b.dtype !== 'float32' || b.dims.length !== 1) {
-      notes.push(`bias ${name} of ${n.name || n.opType} stays float (its input or weight is not quantized, or it is not 1-D float)`);
+      notes.push(
+        `bias ${name} of ${n.name || n.opType} stays float (its input or weight is not quantized, or it is not 1-D float)`,
+      );
       return undefined;
     }
     const p = biasParams(xp.scale[0]!, wp);
     if (p.scale.length > 1 && p.scale.length !== b.dims[0]) {
-      notes.push(`bias ${name} of ${n.name || n.opType} stays float (its ${b.dims[0]} channels do not match the weight's ${p.scale.length} scales)`);
+      notes.push(
+        `bias ${name} of ${n.name || n.opType} stays float (its ${b.dims[0]} channels do not match the weight's ${p.scale.length} scales)`,
+      );
       return undefined;
     }
     params.set(name, p);
@@ -191,12 +250,24 @@ export function quantizeQdq(proto: ModelProto, ranges: ReadonlyMap<string, Tenso
     const [s, z] = paramInits(name, p);
     const dqOut = fresh(`${name}_DequantizeLinear_Output`);
     out.push(qdqNode('DequantizeLinear', fresh(`${name}_DequantizeLinear`), [qName, s, z], dqOut, p.axis));
-    weights.push({ tensor: name, node: n.name, opType: n.opType, dims: [...b.dims], axis: p.axis ?? null, kind: 'bias' });
+    weights.push({
+      tensor: name,
+      node: n.name,
+      opType: n.opType,
+      dims: [...b.dims],
+      axis: p.axis ?? null,
+      kind: 'bias',
+    });
     return dqOut;
   };
   // torch.onnx copies one zero bias to several convs through Identity nodes: read through them.
-  const identityOf = new Map(g.node.filter((n) => n.opType === 'Identity' && n.domain === '' && inits.has(n.input[0] ?? '')).map((n) => [n.output[0]!, n.input[0]!]));
-  const constSource = (name: string | undefined) => (name === undefined ? undefined : inits.has(name) ? name : identityOf.get(name));
+  const identityOf = new Map(
+    g.node
+      .filter((n) => n.opType === 'Identity' && n.domain === '' && inits.has(n.input[0] ?? ''))
+      .map((n) => [n.output[0]!, n.input[0]!]),
+  );
+  const constSource = (name: string | undefined) =>
+    name === undefined ? undefined : inits.has(name) ? name : identityOf.get(name);
 
   let quantizedNodes = 0;
   for (const n of g.node) {
@@ -210,7 +281,12 @@ export function quantizeQdq(proto: ModelProto, ranges: ReadonlyMap<string, Tenso
         if (!name) continue;
         if (inits.has(name)) {
           const isWeight = rule.weight?.slot === i;
-          quantizeInitializer(name, n, isWeight ? 'weight' : 'constant', isWeight ? (dims) => rule.weight!.axis(n, dims) : undefined);
+          quantizeInitializer(
+            name,
+            n,
+            isWeight ? 'weight' : 'constant',
+            isWeight ? (dims) => rule.weight!.axis(n, dims) : undefined,
+          );
         } else {
           quantizeActivation(name);
         }
@@ -245,7 +321,16 @@ export function quantizeQdq(proto: ModelProto, ranges: ReadonlyMap<string, Tenso
   g.node = out;
   const bodies = g.node.filter((n) => n.attribute.some((a) => a.g !== undefined || a.graphs.length > 0));
   if (quantizedNodes === 0) {
-    notes.unshift(`nothing was quantized: no quantizable node of the main graph has a calibrated float input${bodies.length ? `; the compute may sit inside the bodies of ${bodies.map((n) => `${n.name || n.opType} (${n.opType})`).slice(0, 3).join(', ')}, which this quantizer does not enter` : ''}`);
+    notes.unshift(
+      `nothing was quantized: no quantizable node of the main graph has a calibrated float input${
+        bodies.length
+          ? `; the compute may sit inside the bodies of ${bodies
+              .map((n) => `${n.name || n.opType} (${n.opType})`)
+              .slice(0, 3)
+              .join(', ')}, which this quantizer does not enter`
+          : ''
+      }`,
+    );
   }
   return { model, quantizedNodes, activations, weights, notes };
 }
@@ -257,10 +342,23 @@ function zeroPointTensor(p: QuantParams, perAxis: boolean): HostTensor {
   return makeTensor('int32', dims, Int32Array.from(p.zeroPoint));
 }
 
-function qdqNode(op: 'QuantizeLinear' | 'DequantizeLinear', name: string, inputs: string[], output: string, axis?: number): NodeProto {
+function qdqNode(
+  op: 'QuantizeLinear' | 'DequantizeLinear',
+  name: string,
+  inputs: string[],
+  output: string,
+  axis?: number,
+): NodeProto {
   return create(NodeProtoSchema, {
-    name, opType: op, domain: '', input: inputs, output: [output],
-    attribute: axis === undefined ? [] : [create(AttributeProtoSchema, { name: 'axis', type: AttributeProto_AttributeType.INT, i: BigInt(axis) })],
+    name,
+    opType: op,
+    domain: '',
+    input: inputs,
+    output: [output],
+    attribute:
+      axis === undefined
+        ? []
+        : [create(AttributeProtoSchema, { name: 'axis', type: AttributeProto_AttributeType.INT, i: BigInt(axis) })],
   });
 }
 

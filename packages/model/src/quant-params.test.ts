@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { activationParams, biasParams, dequantizeValues, quantizeValues, roundHalfEven, weightParams } from './quant-params.js';
+import {
+  activationParams,
+  biasParams,
+  dequantizeValues,
+  quantizeValues,
+  roundHalfEven,
+  weightParams,
+} from './quant-params.js';
 
 describe('quantization parameters (values worked out by hand)', () => {
   it('rounds half to even, as QuantizeLinear does', () => {

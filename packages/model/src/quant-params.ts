@@ -57,7 +57,12 @@ export function weightParams(values: ArrayLike<number>, dims: readonly number[],
 /** Bias as int32 with scale = input scale × weight scale (per channel when the weight is), zero point 0. */
 export function biasParams(inputScale: number, weight: QuantParams): QuantParams {
   const scale = Float32Array.from(weight.scale, (s) => inputScale * s);
-  return { scale, zeroPoint: new Int32Array(scale.length), type: 'int32', ...(weight.scale.length > 1 ? { axis: 0 } : {}) };
+  return {
+    scale,
+    zeroPoint: new Int32Array(scale.length),
+    type: 'int32',
+    ...(weight.scale.length > 1 ? { axis: 0 } : {}),
+  };
 }
 
 /** Element i's parameter slot: 0 per tensor, its index along `axis` per axis. */
@@ -94,7 +99,11 @@ export function quantizeValues(values: ArrayLike<number>, dims: readonly number[
 }
 
 /** DequantizeLinear: (q - zeroPoint) * scale, per tensor or per slice along `axis`. */
-export function dequantizeValues(q: ArrayLike<number>, dims: readonly number[], p: Pick<QuantParams, 'scale' | 'zeroPoint' | 'axis'>): Float32Array {
+export function dequantizeValues(
+  q: ArrayLike<number>,
+  dims: readonly number[],
+  p: Pick<QuantParams, 'scale' | 'zeroPoint' | 'axis'>,
+): Float32Array {
   const slot = slotOf(dims, p.scale.length > 1 ? p.axis : undefined);
   const out = new Float32Array(q.length);
   for (let i = 0; i < q.length; i++) {

@@ -32,13 +32,24 @@ export function describeType(name: string, type: TypeProto | undefined): ValueSi
         if (d.value.case === 'dimParam' && d.value.value !== '') return d.value.value;
         return null;
       });
-      return { name, kind: 'tensor', elemTypeName: onnxElemTypeName(v.value.elemType), ...(dtype ? { dtype } : {}), ...(dims ? { dims } : {}) };
+      return {
+        name,
+        kind: 'tensor',
+        elemTypeName: onnxElemTypeName(v.value.elemType),
+        ...(dtype ? { dtype } : {}),
+        ...(dims ? { dims } : {}),
+      };
     }
-    case 'sequenceType': return { name, kind: 'sequence' };
-    case 'mapType': return { name, kind: 'map' };
-    case 'optionalType': return { name, kind: 'optional' };
-    case 'sparseTensorType': return { name, kind: 'sparse-tensor' };
-    default: return { name, kind: 'unknown' };
+    case 'sequenceType':
+      return { name, kind: 'sequence' };
+    case 'mapType':
+      return { name, kind: 'map' };
+    case 'optionalType':
+      return { name, kind: 'optional' };
+    case 'sparseTensorType':
+      return { name, kind: 'sparse-tensor' };
+    default:
+      return { name, kind: 'unknown' };
   }
 }
 

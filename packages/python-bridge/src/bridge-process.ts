@@ -12,12 +12,22 @@ const LOG_LINES = 40;
 
 /** A failed request whose reason is the user's (code from the bridge), with the Python traceback tail. */
 export class BridgeRequestError extends CrossrtError {
-  constructor(code: ConstructorParameters<typeof CrossrtError>[0], message: string, hint: string | undefined, readonly traceback: readonly string[], readonly logTail: readonly string[]) {
+  constructor(
+    code: ConstructorParameters<typeof CrossrtError>[0],
+    message: string,
+    hint: string | undefined,
+    readonly traceback: readonly string[],
+    readonly logTail: readonly string[],
+  ) {
     super(code, message, hint);
   }
 }
 
-interface Pending { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
 
 /**
  * One kept Python worker for one source model: requests go in as JSON lines on stdin, replies come
@@ -32,9 +42,14 @@ export class PythonBridge {
   private seq = 0;
   private exited: string | undefined;
 
-  constructor(readonly python: PythonInterpreter, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  constructor(
+    readonly python: PythonInterpreter,
+    options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  ) {
     this.child = spawn(python.path, ['-u', BRIDGE_SCRIPT], {
-      cwd: options.cwd ?? process.cwd(), detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      cwd: options.cwd ?? process.cwd(),
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
       env: { ...process.env, ...options.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
     });
     const keep = (line: string) => {
@@ -44,7 +59,9 @@ export class PythonBridge {
     createInterface({ input: this.child.stdout! }).on('line', keep);
     createInterface({ input: this.child.stderr! }).on('line', keep);
     createInterface({ input: this.child.stdio[3] as NodeJS.ReadableStream }).on('line', (line) => this.onReply(line));
-    this.child.on('exit', (code, signal) => this.fail(`the Python bridge exited (${signal ? `signal ${signal}` : `code ${code}`})`));
+    this.child.on('exit', (code, signal) =>
+      this.fail(`the Python bridge exited (${signal ? `signal ${signal}` : `code ${code}`})`),
+    );
     this.child.on('error', (e) => this.fail(`the Python bridge could not start: ${e.message}`));
   }
 
@@ -88,7 +105,15 @@ export class PythonBridge {
   }
 
   private onReply(line: string): void {
-    let msg: { id: number; ok: boolean; value?: unknown; code?: string; message?: string; hint?: string | null; traceback?: string[] };
+    let msg: {
+      id: number;
+      ok: boolean;
+      value?: unknown;
+      code?: string;
+      message?: string;
+      hint?: string | null;
+      traceback?: string[];
+    };
     try {
       msg = JSON.parse(line);
     } catch {
@@ -103,7 +128,15 @@ export class PythonBridge {
     if (msg.ok) p.resolve(msg.value);
     else {
       const code = msg.code && isErrorCode(msg.code) ? msg.code : 'SOURCE_BRIDGE_FAILED';
-      p.reject(new BridgeRequestError(code, msg.message ?? 'the bridge request failed', msg.hint ?? undefined, msg.traceback ?? [], this.logTail()));
+      p.reject(
+        new BridgeRequestError(
+          code,
+          msg.message ?? 'the bridge request failed',
+          msg.hint ?? undefined,
+          msg.traceback ?? [],
+          this.logTail(),
+        ),
+      );
     }
   }
 
@@ -119,7 +152,13 @@ export class PythonBridge {
 
   private bridgeFailed(why: string): BridgeRequestError {
     const tail = this.logTail();
-    return new BridgeRequestError('SOURCE_BRIDGE_FAILED', why, `its last output: ${tail.slice(-3).join(' | ') || '(none)'}`, [], tail);
+    return new BridgeRequestError(
+      'SOURCE_BRIDGE_FAILED',
+      why,
+      `its last output: ${tail.slice(-3).join(' | ') || '(none)'}`,
+      [],
+      tail,
+    );
   }
 }
 
@@ -127,7 +166,11 @@ export class PythonBridge {
  * Start a bridge and make its first request (the handshake that says the interpreter really imports
  * what is needed); the bridge is closed again when that fails.
  */
-export async function openBridge<T>(python: PythonInterpreter, handshake: { op: string; timeoutMs: number }, options: { cwd?: string } = {}): Promise<{ bridge: PythonBridge; value: T }> {
+export async function openBridge<T>(
+  python: PythonInterpreter,
+  handshake: { op: string; timeoutMs: number },
+  options: { cwd?: string } = {},
+): Promise<{ bridge: PythonBridge; value: T }> {
   const bridge = new PythonBridge(python, options.cwd ? { cwd: options.cwd } : {});
   try {
     return { bridge, value: await bridge.request<T>(handshake.op, {}, handshake.timeoutMs) };
@@ -139,7 +182,10 @@ export async function openBridge<T>(python: PythonInterpreter, handshake: { op: 
 
 /** What every typed client of one bridge process shares: liveness, its output tail, closing it. */
 export abstract class BridgeClient {
-  protected constructor(readonly python: PythonInterpreter, protected readonly bridge: PythonBridge) {}
+  protected constructor(
+    readonly python: PythonInterpreter,
+    protected readonly bridge: PythonBridge,
+  ) {}
 
   get alive(): boolean {
     return this.bridge.alive;

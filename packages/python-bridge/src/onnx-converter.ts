@@ -1,7 +1,10 @@
 import { findPython, type PythonInterpreter } from './python-interpreter.js';
 import { BridgeClient, openBridge, type PythonBridge } from './bridge-process.js';
 
-export interface OnnxCheckerResult { readonly ok: boolean; readonly message?: string }
+export interface OnnxCheckerResult {
+  readonly ok: boolean;
+  readonly message?: string;
+}
 
 /** What one `onnx.version_converter.convert_version` call gave. */
 export interface OnnxConvertResult {
@@ -30,7 +33,11 @@ const LIMITS = { info: 60_000, convert: 600_000, check: 120_000 };
  * numpy, so it starts in ~0.3 s where a torch bridge takes seconds.
  */
 export class OnnxConverter extends BridgeClient {
-  private constructor(python: PythonInterpreter, bridge: PythonBridge, readonly info: OnnxInfo) {
+  private constructor(
+    python: PythonInterpreter,
+    bridge: PythonBridge,
+    readonly info: OnnxInfo,
+  ) {
     super(python, bridge);
   }
 

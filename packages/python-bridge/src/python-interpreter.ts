@@ -12,9 +12,13 @@ export interface PythonInterpreter {
 }
 
 /** What the Debian packages give; the hint every "no interpreter" error carries. */
-export const PYTHON_INSTALL_HINT = 'apt-get install python3-torch python3-torchvision python3-onnx python3-numpy (Debian), or set CROSSRT_PYTHON to an interpreter that can import them';
+export const PYTHON_INSTALL_HINT =
+  'apt-get install python3-torch python3-torchvision python3-onnx python3-numpy (Debian), or set CROSSRT_PYTHON to an interpreter that can import them';
 
-interface Candidate { readonly path: string; readonly chosenBy: string }
+interface Candidate {
+  readonly path: string;
+  readonly chosenBy: string;
+}
 
 /**
  * The candidates in order: `CROSSRT_PYTHON` first (the user said so), then `python3` on PATH, then
@@ -24,7 +28,10 @@ interface Candidate { readonly path: string; readonly chosenBy: string }
 export function pythonCandidates(env: NodeJS.ProcessEnv = process.env): Candidate[] {
   const list: Candidate[] = [];
   if (env['CROSSRT_PYTHON']) list.push({ path: env['CROSSRT_PYTHON'], chosenBy: 'CROSSRT_PYTHON' });
-  list.push({ path: 'python3', chosenBy: 'python3 on PATH' }, { path: '/usr/bin/python3', chosenBy: '/usr/bin/python3 (Debian)' });
+  list.push(
+    { path: 'python3', chosenBy: 'python3 on PATH' },
+    { path: '/usr/bin/python3', chosenBy: '/usr/bin/python3 (Debian)' },
+  );
   return list;
 }
 
@@ -49,10 +56,18 @@ export function findPython(modules: readonly string[], env: NodeJS.ProcessEnv = 
     }
     tried.push(`${c.path} (${c.chosenBy}): ${probe.failure}`);
     if (c.chosenBy === 'CROSSRT_PYTHON') {
-      throw new CrossrtError('SOURCE_UNAVAILABLE', `CROSSRT_PYTHON=${c.path} cannot be used: ${probe.failure}`, PYTHON_INSTALL_HINT);
+      throw new CrossrtError(
+        'SOURCE_UNAVAILABLE',
+        `CROSSRT_PYTHON=${c.path} cannot be used: ${probe.failure}`,
+        PYTHON_INSTALL_HINT,
+      );
     }
   }
-  throw new CrossrtError('SOURCE_UNAVAILABLE', `no Python interpreter can import ${modules.join(', ')}; tried ${tried.join('; ')}`, PYTHON_INSTALL_HINT);
+  throw new CrossrtError(
+    'SOURCE_UNAVAILABLE',
+    `no Python interpreter can import ${modules.join(', ')}; tried ${tried.join('; ')}`,
+    PYTHON_INSTALL_HINT,
+  );
 }
 
 // find_spec and package metadata, not imports: importing torch takes ~2 s, and the bridge imports it anyway.
@@ -71,12 +86,20 @@ for name in sys.argv[1:]:
 print(json.dumps({"path": sys.executable, "version": sys.version.split()[0], "modules": mods, "missing": missing}))
 `;
 
-function probeInterpreter(path: string, modules: readonly string[]): Omit<PythonInterpreter, 'chosenBy'> | { failure: string } {
+function probeInterpreter(
+  path: string,
+  modules: readonly string[],
+): Omit<PythonInterpreter, 'chosenBy'> | { failure: string } {
   const r = spawnSync(path, ['-c', PROBE, ...modules], { encoding: 'utf8', timeout: 60_000 });
   if (r.error) return { failure: (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : r.error.message };
   if (r.status !== 0) return { failure: `exited ${r.status}: ${(r.stderr || '').trim().split('\n').at(-1) ?? ''}` };
   try {
-    const out = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '') as { path: string; version: string; modules: Record<string, string>; missing: string[] };
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '') as {
+      path: string;
+      version: string;
+      modules: Record<string, string>;
+      missing: string[];
+    };
     if (out.missing.length > 0) return { failure: `cannot import ${out.missing.join(', ')}` };
     return { path: out.path, version: out.version, modules: out.modules };
   } catch {

@@ -1,7 +1,11 @@
 import { findPython, type PythonInterpreter } from './python-interpreter.js';
 import { BridgeClient, openBridge, type PythonBridge } from './bridge-process.js';
 
-export interface TensorSpec { readonly name: string; readonly dims: readonly number[]; readonly dtype: string }
+export interface TensorSpec {
+  readonly name: string;
+  readonly dims: readonly number[];
+  readonly dtype: string;
+}
 
 export interface TorchBuild {
   readonly handle: number;
@@ -61,13 +65,21 @@ const LIMITS = { versions: 120_000, build: 600_000, export: 1_800_000, forward: 
  * matrix, and run its forward as the oracle — with forward hooks when module outputs are wanted.
  */
 export class TorchSource extends BridgeClient {
-  private constructor(python: PythonInterpreter, bridge: PythonBridge, readonly versions: Record<string, string | boolean | null>) {
+  private constructor(
+    python: PythonInterpreter,
+    bridge: PythonBridge,
+    readonly versions: Record<string, string | boolean | null>,
+  ) {
     super(python, bridge);
   }
 
   static async start(options: { cwd?: string; python?: PythonInterpreter } = {}): Promise<TorchSource> {
     const python = options.python ?? findPython(['torch', 'onnx', 'numpy']);
-    const { bridge, value } = await openBridge<Record<string, string | boolean | null>>(python, { op: 'versions', timeoutMs: LIMITS.versions }, options);
+    const { bridge, value } = await openBridge<Record<string, string | boolean | null>>(
+      python,
+      { op: 'versions', timeoutMs: LIMITS.versions },
+      options,
+    );
     return new TorchSource(python, bridge, value);
   }
 
@@ -80,7 +92,10 @@ export class TorchSource extends BridgeClient {
   }
 
   /** Run the module on the arrays of `inputsNpz` (in `inputNames` order); outputs (and captures) as .npz. */
-  forward(handle: number, args: { inputs: string; inputNames: readonly string[]; outputs: string; capture?: string }): Promise<TorchForwardResult> {
+  forward(
+    handle: number,
+    args: { inputs: string; inputNames: readonly string[]; outputs: string; capture?: string },
+  ): Promise<TorchForwardResult> {
     return this.bridge.request('forward', { handle, ...args }, LIMITS.forward);
   }
 }

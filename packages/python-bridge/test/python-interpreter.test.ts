@@ -14,6 +14,8 @@ describe('findPython on the installed interpreter', () => {
   });
 
   it('names the modules a candidate lacks', () => {
-    expect(() => findPython(['numpy', 'crossrt_no_such_module'], { CROSSRT_PYTHON: '/usr/bin/python3' })).toThrow(/cannot import crossrt_no_such_module/);
+    expect(() => findPython(['numpy', 'crossrt_no_such_module'], { CROSSRT_PYTHON: '/usr/bin/python3' })).toThrow(
+      /cannot import crossrt_no_such_module/,
+    );
   });
 });

@@ -11,5 +11,8 @@ export function caseLabels(report: Report): { prefix: string; label: (id: string
   for (const id of ids) {
     while (prefix && !id.startsWith(prefix)) prefix = prefix.slice(0, prefix.slice(0, -1).lastIndexOf('/') + 1);
   }
-  return { prefix, label: (id) => (prefix && id.startsWith(prefix) && id.length > prefix.length ? id.slice(prefix.length) : id) };
+  return {
+    prefix,
+    label: (id) => (prefix && id.startsWith(prefix) && id.length > prefix.length ? id.slice(prefix.length) : id),
+  };
 }

@@ -4,10 +4,14 @@ import { num } from './console-reporter.js';
 /** `rtol 1e-5 atol 1e-5 (default)`, or the statistical thresholds, or `exact`. */
 export function toleranceText(t: Tolerance, exact = false): string {
   if (exact) return 'exact (integer/bool/string)';
-  const parts = t.check === 'statistical'
-    ? [t.minCosine !== undefined ? `cosine >= ${num(t.minCosine)}` : '', t.minSnrDb !== undefined ? `SNR >= ${num(t.minSnrDb)} dB` : '',
-        t.minTop1Agreement !== undefined ? `top-1 >= ${num(t.minTop1Agreement)}` : ''].filter(Boolean)
-    : [`rtol ${num(t.rtol)}`, `atol ${num(t.atol)}`];
+  const parts =
+    t.check === 'statistical'
+      ? [
+          t.minCosine !== undefined ? `cosine >= ${num(t.minCosine)}` : '',
+          t.minSnrDb !== undefined ? `SNR >= ${num(t.minSnrDb)} dB` : '',
+          t.minTop1Agreement !== undefined ? `top-1 >= ${num(t.minTop1Agreement)}` : '',
+        ].filter(Boolean)
+      : [`rtol ${num(t.rtol)}`, `atol ${num(t.atol)}`];
   if (t.maxUlp !== undefined) parts.push(`ULP <= ${num(t.maxUlp)}`);
   const rules = t.rules && t.rules.length > 0 ? `; ${t.rules.join(' > ')}` : '';
   return `${parts.join(' ')} (${t.source}${rules})`;
@@ -32,13 +36,26 @@ export function metricPairs(m: Metrics): [string, string][] {
   const n = m.nonFinite;
   const anyNonFinite = n !== undefined && n.actualNaN + n.referenceNaN + n.actualInf + n.referenceInf > 0;
   if (m.nanInfMismatches > 0 || anyNonFinite) pairs.push(['NaN/Inf mismatches', String(m.nanInfMismatches)]);
-  if (n && anyNonFinite) pairs.push(['NaN actual/reference', `${n.actualNaN}/${n.referenceNaN}`], ['Inf actual/reference', `${n.actualInf}/${n.referenceInf}`]);
-  if (m.worstIndex >= 0) pairs.push(['worst element', `#${m.worstIndex}: ${valueText(m.worstActual)} vs reference ${valueText(m.worstReference)}`]);
-  if (m.topK) pairs.push([`top-1 / top-${m.topK.k} agreement`, `${percent(m.topK.top1)} / ${percent(m.topK.topKOverlap)} over ${m.topK.rows} rows`]);
+  if (n && anyNonFinite)
+    pairs.push(
+      ['NaN actual/reference', `${n.actualNaN}/${n.referenceNaN}`],
+      ['Inf actual/reference', `${n.actualInf}/${n.referenceInf}`],
+    );
+  if (m.worstIndex >= 0)
+    pairs.push([
+      'worst element',
+      `#${m.worstIndex}: ${valueText(m.worstActual)} vs reference ${valueText(m.worstReference)}`,
+    ]);
+  if (m.topK)
+    pairs.push([
+      `top-1 / top-${m.topK.k} agreement`,
+      `${percent(m.topK.top1)} / ${percent(m.topK.topKOverlap)} over ${m.topK.rows} rows`,
+    ]);
   return pairs;
 }
 
-const valueText = (v: number | string | undefined) => (v === undefined ? '-' : typeof v === 'number' ? String(v) : JSON.stringify(v));
+const valueText = (v: number | string | undefined) =>
+  v === undefined ? '-' : typeof v === 'number' ? String(v) : JSON.stringify(v);
 
 export function percent(fraction: number): string {
   if (fraction === 0) return '0%';
@@ -59,8 +76,10 @@ export function comparisonText(c: Comparison): string {
     `reason: ${c.reason}`,
     `tolerance: ${toleranceText(c.tolerance, c.metrics?.exact)}`,
   ];
-  if (c.dtype.actual || c.dtype.reference) lines.push(`dtype: ${c.dtype.actual ?? '-'} vs reference ${c.dtype.reference ?? '-'}`);
-  if (c.dims.actual || c.dims.reference) lines.push(`dims: [${c.dims.actual?.join(',') ?? '-'}] vs reference [${c.dims.reference?.join(',') ?? '-'}]`);
+  if (c.dtype.actual || c.dtype.reference)
+    lines.push(`dtype: ${c.dtype.actual ?? '-'} vs reference ${c.dtype.reference ?? '-'}`);
+  if (c.dims.actual || c.dims.reference)
+    lines.push(`dims: [${c.dims.actual?.join(',') ?? '-'}] vs reference [${c.dims.reference?.join(',') ?? '-'}]`);
   if (c.metrics) {
     for (const [k, v] of metricPairs(c.metrics)) lines.push(`${k}: ${v}`);
     const hist = histogramLines(c.metrics.histogram);
@@ -79,7 +98,11 @@ export function stripAnsi(s: string): string {
 export function outcomeFailureText(o: RunOutcome, maxLogLines = 20): string {
   const lines = [`${o.target}: ${o.status}${o.error?.code ? ` (${o.error.code})` : ''}`];
   if (o.error) lines.push(stripAnsi(o.error.message));
-  const tail = o.logTail.slice(-maxLogLines).map((l) => stripAnsi(l)).map((l) => (l.length > 400 ? `${l.slice(0, 399)}…` : l));
-  if (tail.length > 0) lines.push(`log tail (last ${tail.length} of ${o.logTail.length} lines):`, ...tail.map((l) => `  ${l}`));
+  const tail = o.logTail
+    .slice(-maxLogLines)
+    .map((l) => stripAnsi(l))
+    .map((l) => (l.length > 400 ? `${l.slice(0, 399)}…` : l));
+  if (tail.length > 0)
+    lines.push(`log tail (last ${tail.length} of ${o.logTail.length} lines):`, ...tail.map((l) => `  ${l}`));
   return lines.join('\n');
 }

@@ -1,6 +1,11 @@
 import {
-  conformanceCaseKey, conformanceCell, CONFORMANCE_CELLS, knownFailureMatches,
-  type ConformanceCell, type KnownFailuresFile, type Report,
+  conformanceCaseKey,
+  conformanceCell,
+  CONFORMANCE_CELLS,
+  knownFailureMatches,
+  type ConformanceCell,
+  type KnownFailuresFile,
+  type Report,
 } from '@crossrt/core';
 import { placementWarning } from './placement-text.js';
 import { textTable } from './text-table.js';
@@ -69,7 +74,10 @@ export interface ConformanceMatrix {
 const FAILING: ReadonlySet<ConformanceCell> = new Set(['mismatch', 'load-error', 'run-error', 'fallback', 'unproven']);
 const emptyCounts = (): CellCounts => Object.fromEntries(CONFORMANCE_CELLS.map((c) => [c, 0])) as CellCounts;
 
-export function buildConformanceMatrix(report: Report, knownFailures: readonly KnownFailuresFile[] = []): ConformanceMatrix {
+export function buildConformanceMatrix(
+  report: Report,
+  knownFailures: readonly KnownFailuresFile[] = [],
+): ConformanceMatrix {
   const targets = report.settings.targets;
   const lists = new Map(knownFailures.map((f) => [f.target, f]));
   const rows: MatrixRow[] = report.cases.map((c) => {
@@ -78,7 +86,12 @@ export function buildConformanceMatrix(report: Report, knownFailures: readonly K
     for (const t of targets) {
       const entry = lists.get(t)?.failures.find((e) => knownFailureMatches(e, c.id));
       const warning = placementWarning(c.outcomes.find((o) => o.target === t));
-      cells[t] = { ...conformanceCell(c, t), ...(entry ? { known: entry.reason } : {}), ...(c.error ? { caseError: c.error.code } : {}), ...(warning ? { placementWarning: warning } : {}) };
+      cells[t] = {
+        ...conformanceCell(c, t),
+        ...(entry ? { known: entry.reason } : {}),
+        ...(c.error ? { caseError: c.error.code } : {}),
+        ...(warning ? { placementWarning: warning } : {}),
+      };
     }
     return { id: c.id, suite, name, opTypes: c.model?.opTypes ?? [], cells };
   });
@@ -106,10 +119,18 @@ export function buildConformanceMatrix(report: Report, knownFailures: readonly K
       if (FAILING.has(cell.cell)) {
         for (const op of r.opTypes) ops.set(op, (ops.get(op) ?? 0) + 1);
         if (cell.known !== undefined) stillFailing++;
-        else fresh.push({ id: r.id, cell: cell.cell, detail: cell.detail, ...(cell.caseError ? { caseError: cell.caseError } : {}) });
+        else
+          fresh.push({
+            id: r.id,
+            cell: cell.cell,
+            detail: cell.detail,
+            ...(cell.caseError ? { caseError: cell.caseError } : {}),
+          });
       } else if (cell.cell === 'pass' && cell.known !== undefined) nowPassing.push({ id: r.id, reason: cell.known });
     }
-    failureOps[target] = [...ops].map(([opType, count]) => ({ opType, count })).sort((a, b) => b.count - a.count || a.opType.localeCompare(b.opType));
+    failureOps[target] = [...ops]
+      .map(([opType, count]) => ({ opType, count }))
+      .sort((a, b) => b.count - a.count || a.opType.localeCompare(b.opType));
     known.push({ target, listed: lists.has(target), newFailures: fresh, stillFailing, nowPassing });
     newFailures += fresh.length;
   }
@@ -124,13 +145,24 @@ export interface MatrixRenderOptions {
   readonly topOps?: number;
 }
 
-const SHORT: Record<ConformanceCell, string> = { pass: 'pass', mismatch: 'MISMATCH', 'load-error': 'LOAD-ERR', 'run-error': 'RUN-ERR', fallback: 'FALLBACK', unproven: 'UNPROVEN', skipped: 'skip' };
+const SHORT: Record<ConformanceCell, string> = {
+  pass: 'pass',
+  mismatch: 'MISMATCH',
+  'load-error': 'LOAD-ERR',
+  'run-error': 'RUN-ERR',
+  fallback: 'FALLBACK',
+  unproven: 'UNPROVEN',
+  skipped: 'skip',
+};
 
 export function renderConformanceMatrix(m: ConformanceMatrix, options: MatrixRenderOptions = {}): string {
   const lines: string[] = [];
   const which = options.rows ?? 'failing';
   if (which !== 'none') {
-    const shown = which === 'all' ? m.rows : m.rows.filter((r) => Object.values(r.cells).some((c) => c.cell !== 'pass' || c.placementWarning));
+    const shown =
+      which === 'all'
+        ? m.rows
+        : m.rows.filter((r) => Object.values(r.cells).some((c) => c.cell !== 'pass' || c.placementWarning));
     if (shown.length > 0) {
       const body = shown.map((r) => [
         m.suites.length > 1 ? `${r.suite}/${r.name}` : r.name,
@@ -141,28 +173,46 @@ export function renderConformanceMatrix(m: ConformanceMatrix, options: MatrixRen
         r.opTypes.slice(0, 3).join(' ') + (r.opTypes.length > 3 ? ' …' : ''),
       ]);
       lines.push(...textTable(['case', ...m.targets, 'ops'], body), '');
-      const reasons = shown.flatMap((r) => m.targets.map((t) => [r, t, r.cells[t]!] as const)).filter(([, , c]) => c.cell !== 'pass');
-      for (const [r, t, c] of reasons) lines.push(`  ${r.name} on ${t}: ${c.cell}: ${c.detail.split('\n')[0]!.slice(0, 200)}`);
-      for (const r of shown) for (const t of m.targets) if (r.cells[t]!.placementWarning) lines.push(`  ${r.name} on ${t}: warning: ${r.cells[t]!.placementWarning}`);
+      const reasons = shown
+        .flatMap((r) => m.targets.map((t) => [r, t, r.cells[t]!] as const))
+        .filter(([, , c]) => c.cell !== 'pass');
+      for (const [r, t, c] of reasons)
+        lines.push(`  ${r.name} on ${t}: ${c.cell}: ${c.detail.split('\n')[0]!.slice(0, 200)}`);
+      for (const r of shown)
+        for (const t of m.targets)
+          if (r.cells[t]!.placementWarning) lines.push(`  ${r.name} on ${t}: warning: ${r.cells[t]!.placementWarning}`);
       lines.push('');
     }
   }
-  lines.push(...textTable(
-    ['suite', 'target', 'cases', ...CONFORMANCE_CELLS],
-    m.totals.map((t) => [t.suite, t.target, String(t.cases), ...CONFORMANCE_CELLS.map((c) => String(t.counts[c]))]),
-  ));
+  lines.push(
+    ...textTable(
+      ['suite', 'target', 'cases', ...CONFORMANCE_CELLS],
+      m.totals.map((t) => [t.suite, t.target, String(t.cases), ...CONFORMANCE_CELLS.map((c) => String(t.counts[c]))]),
+    ),
+  );
   const topOps = options.topOps ?? 8;
   for (const t of m.targets) {
     const ops = m.failureOps[t] ?? [];
-    if (ops.length > 0) lines.push(`failing ops on ${t}: ${ops.slice(0, topOps).map((o) => `${o.opType} ${o.count}`).join(', ')}${ops.length > topOps ? `, … (${ops.length} op types)` : ''}`);
+    if (ops.length > 0)
+      lines.push(
+        `failing ops on ${t}: ${ops
+          .slice(0, topOps)
+          .map((o) => `${o.opType} ${o.count}`)
+          .join(', ')}${ops.length > topOps ? `, … (${ops.length} op types)` : ''}`,
+      );
   }
   for (const t of m.targets) {
     const warned = m.rows.filter((r) => r.cells[t]?.placementWarning).length;
-    if (warned > 0) lines.push(`warning: placement unproven on ${t} in ${warned} passing case(s): the engine prints no placement log`);
+    if (warned > 0)
+      lines.push(
+        `warning: placement unproven on ${t} in ${warned} passing case(s): the engine prints no placement log`,
+      );
   }
   for (const k of m.known) {
     if (!k.listed) continue;
-    lines.push(`known failures on ${k.target}: ${k.stillFailing} still failing, ${k.newFailures.length} new, ${k.nowPassing.length} now passing`);
+    lines.push(
+      `known failures on ${k.target}: ${k.stillFailing} still failing, ${k.newFailures.length} new, ${k.nowPassing.length} now passing`,
+    );
     for (const f of k.newFailures) lines.push(`  NEW ${f.id}: ${f.cell}: ${f.detail.split('\n')[0]!.slice(0, 200)}`);
     for (const f of k.nowPassing) lines.push(`  NOW PASSING ${f.id} (listed: ${f.reason}): remove it from the list`);
   }

@@ -10,7 +10,9 @@ describe('renderConsoleSummary', () => {
     expect(text).toContain('  d.onnx  case-error    case-error    case-error');
     expect(text).toMatch(/a\.onnx\s+y\s+ort-web:webgpu@chromium\s+mismatch\s+0\.25\s+0\.5\s+2\/6 \(33\.3%\)/);
     expect(text).toContain('baseline goldens/: unchanged 9, regression 1');
-    expect(text.split('\n').at(-1)).toBe('6 case(s): 0 pass, 4 fail, 1 error, 1 skipped | comparisons: pass 5, mismatch 1, shape 1, fallback 1');
+    expect(text.split('\n').at(-1)).toBe(
+      '6 case(s): 0 pass, 4 fail, 1 error, 1 skipped | comparisons: pass 5, mismatch 1, shape 1, fallback 1',
+    );
   });
 
   it('colours cells only when asked', () => {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { sampleReport, SAMPLE_CASES } from '../test/sample-report.js';
-import { escapeAnnotationData, escapeAnnotationProperty, formatAnnotation, renderGithubAnnotations } from './github-annotations.js';
+import {
+  escapeAnnotationData,
+  escapeAnnotationProperty,
+  formatAnnotation,
+  renderGithubAnnotations,
+} from './github-annotations.js';
 
 describe('workflow-command escaping', () => {
   it('percent-encodes %, CR and LF in data, and also : and , in properties', () => {
@@ -12,8 +17,14 @@ describe('workflow-command escaping', () => {
   });
 
   it('formats one ::error line with file and title properties', () => {
-    expect(formatAnnotation({ level: 'error', file: 'models/a,b.onnx', title: 'crossrt mismatch: y', message: 'line 1\nline 2' }))
-      .toBe('::error file=models/a%2Cb.onnx,title=crossrt mismatch%3A y::line 1%0Aline 2');
+    expect(
+      formatAnnotation({
+        level: 'error',
+        file: 'models/a,b.onnx',
+        title: 'crossrt mismatch: y',
+        message: 'line 1\nline 2',
+      }),
+    ).toBe('::error file=models/a%2Cb.onnx,title=crossrt mismatch%3A y::line 1%0Aline 2');
   });
 });
 
@@ -22,13 +33,29 @@ describe('renderGithubAnnotations', () => {
     const lines = renderGithubAnnotations(sampleReport()).split('\n');
     // Failing cells of the sample, case by case: a/gpu mismatch, b/wasm load-error, b/gpu shape, d case-error ×2,
     // e/gpu fallback (a warning), f/gpu timeout; then the baseline regression of a/gpu/y; then the notice.
-    expect(lines.map((l) => l.slice(0, l.indexOf(' ')))).toEqual(['::error', '::error', '::error', '::error', '::error', '::warning', '::error', '::error', '::notice']);
+    expect(lines.map((l) => l.slice(0, l.indexOf(' ')))).toEqual([
+      '::error',
+      '::error',
+      '::error',
+      '::error',
+      '::error',
+      '::warning',
+      '::error',
+      '::error',
+      '::notice',
+    ]);
     expect(lines.every((l) => !/[\r\n]/.test(l))).toBe(true);
-    expect(lines[1]).toBe('::error file=models/b.onnx,title=crossrt load-error%3A b.onnx › y on ort-web%3Awasm::Could not find an implementation for Foo(1) node');
+    expect(lines[1]).toBe(
+      '::error file=models/b.onnx,title=crossrt load-error%3A b.onnx › y on ort-web%3Awasm::Could not find an implementation for Foo(1) node',
+    );
     const mismatch = lines.find((l) => l.includes('mismatch%3A a.onnx'))!;
-    expect(mismatch).toContain('::mismatch reason for y on ort-web:webgpu@chromium%0Amax abs error 0.25; max rel error 0.5; cosine similarity 0.98000000; SNR 17.5 dB; '
-      + 'allclose mismatches 2/6 (33.3%25); worst element #4: 0.75 vs reference 0.5%0Areference ort-node:cpu, rtol 1e-5 atol 1e-5 (default)');
-    expect(lines[7]).toBe('::error file=models/a.onnx,title=crossrt baseline regression%3A a.onnx › y on ort-web%3Awebgpu@chromium::was within tolerance of the golden, now 0.25 off%0Amax abs error vs golden 0.25');
+    expect(mismatch).toContain(
+      '::mismatch reason for y on ort-web:webgpu@chromium%0Amax abs error 0.25; max rel error 0.5; cosine similarity 0.98000000; SNR 17.5 dB; ' +
+        'allclose mismatches 2/6 (33.3%25); worst element #4: 0.75 vs reference 0.5%0Areference ort-node:cpu, rtol 1e-5 atol 1e-5 (default)',
+    );
+    expect(lines[7]).toBe(
+      '::error file=models/a.onnx,title=crossrt baseline regression%3A a.onnx › y on ort-web%3Awebgpu@chromium::was within tolerance of the golden, now 0.25 off%0Amax abs error vs golden 0.25',
+    );
     expect(lines[8]).toBe('::notice title=crossrt run::6 case(s): 0 pass, 4 fail, 1 error, 1 skipped');
   });
 
@@ -44,6 +71,8 @@ describe('renderGithubAnnotations', () => {
   it('caps the annotations and says how many were left out', () => {
     const lines = renderGithubAnnotations(sampleReport(), { maxAnnotations: 2 }).split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[2]).toBe('::notice title=crossrt run::6 case(s): 0 pass, 4 fail, 1 error, 1 skipped%0A6 more annotation(s) not shown; see the full report');
+    expect(lines[2]).toBe(
+      '::notice title=crossrt run::6 case(s): 0 pass, 4 fail, 1 error, 1 skipped%0A6 more annotation(s) not shown; see the full report',
+    );
   });
 });

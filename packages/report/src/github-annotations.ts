@@ -25,10 +25,17 @@ export function escapeAnnotationProperty(s: string): string {
 
 type Level = 'error' | 'warning' | 'notice';
 
-export interface Annotation { readonly level: Level; readonly file?: string; readonly title: string; readonly message: string }
+export interface Annotation {
+  readonly level: Level;
+  readonly file?: string;
+  readonly title: string;
+  readonly message: string;
+}
 
 export function formatAnnotation(a: Annotation): string {
-  const props = [a.file ? `file=${escapeAnnotationProperty(a.file)}` : '', `title=${escapeAnnotationProperty(a.title)}`].filter(Boolean).join(',');
+  const props = [a.file ? `file=${escapeAnnotationProperty(a.file)}` : '', `title=${escapeAnnotationProperty(a.title)}`]
+    .filter(Boolean)
+    .join(',');
   return `::${a.level} ${props}::${escapeAnnotationData(a.message)}`;
 }
 
@@ -46,8 +53,20 @@ function cellMessage(cell: OutputCell): string {
   const lines = [cell.detail];
   const w = cell.worst;
   if (w?.metrics && w.verdict !== 'pass') {
-    const keep = new Set(['max abs error', 'max rel error', 'allclose mismatches', 'cosine similarity', 'SNR', 'worst element']);
-    lines.push(metricPairs(w.metrics).filter(([k]) => keep.has(k)).map(([k, v]) => `${k} ${v}`).join('; '));
+    const keep = new Set([
+      'max abs error',
+      'max rel error',
+      'allclose mismatches',
+      'cosine similarity',
+      'SNR',
+      'worst element',
+    ]);
+    lines.push(
+      metricPairs(w.metrics)
+        .filter(([k]) => keep.has(k))
+        .map(([k, v]) => `${k} ${v}`)
+        .join('; '),
+    );
     lines.push(`reference ${w.reference}, ${toleranceText(w.tolerance, w.metrics.exact)}`);
   }
   return lines.join('\n');
@@ -64,7 +83,12 @@ export function reportAnnotations(report: Report, options: GithubAnnotationOptio
     if (warning && !warned.has(`${cell.case.id}\u0000${cell.target}`)) {
       warned.add(`${cell.case.id}\u0000${cell.target}`);
       const file = annotationFile(cell.case, options.workspace);
-      out.push({ level: 'warning', ...(file ? { file } : {}), title: `crossrt placement unproven: ${label(cell.case.id)} on ${cell.target}`, message: warning });
+      out.push({
+        level: 'warning',
+        ...(file ? { file } : {}),
+        title: `crossrt placement unproven: ${label(cell.case.id)} on ${cell.target}`,
+        message: warning,
+      });
     }
     // Known failures are listed on purpose; annotating them again on every PR is noise.
     if (tone === 'pass' || tone === 'neutral' || cell.known) continue;
@@ -81,7 +105,8 @@ export function reportAnnotations(report: Report, options: GithubAnnotationOptio
       if (d.classification !== 'regression' && d.classification !== 'drift') continue;
       const file = annotationFile(c, options.workspace);
       out.push({
-        level: d.classification === 'regression' ? 'error' : 'warning', ...(file ? { file } : {}),
+        level: d.classification === 'regression' ? 'error' : 'warning',
+        ...(file ? { file } : {}),
         title: `crossrt baseline ${d.classification}: ${label(c.id)}${d.output ? ` › ${d.output}` : ''} on ${d.target}`,
         message: d.reason + (d.maxAbsError !== undefined ? `\nmax abs error vs golden ${d.maxAbsError}` : ''),
       });
@@ -96,8 +121,14 @@ export function renderGithubAnnotations(report: Report, options: GithubAnnotatio
   const all = reportAnnotations(report, options);
   const shown = all.slice(0, max);
   const t = report.totals;
-  const summary = `${t.cases} case(s): ${t.passed} pass, ${t.failed} fail, ${t.errored} error, ${t.skipped} skipped`
-    + (t.convertErrors ? `, ${t.convertErrors} convert error(s)` : '')
-    + (all.length > shown.length ? `\n${all.length - shown.length} more annotation(s) not shown; see the full report` : '');
-  return [...shown.map(formatAnnotation), formatAnnotation({ level: 'notice', title: `crossrt ${report.command}`, message: summary })].join('\n');
+  const summary =
+    `${t.cases} case(s): ${t.passed} pass, ${t.failed} fail, ${t.errored} error, ${t.skipped} skipped` +
+    (t.convertErrors ? `, ${t.convertErrors} convert error(s)` : '') +
+    (all.length > shown.length
+      ? `\n${all.length - shown.length} more annotation(s) not shown; see the full report`
+      : '');
+  return [
+    ...shown.map(formatAnnotation),
+    formatAnnotation({ level: 'notice', title: `crossrt ${report.command}`, message: summary }),
+  ].join('\n');
 }

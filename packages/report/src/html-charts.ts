@@ -3,9 +3,15 @@ import { num } from './console-reporter.js';
 import { targetColumns, type StatusTone } from './target-cells.js';
 
 /** Chart data the page script draws; plain JSON so the HTML carries data, not drawing code. */
-export interface OverviewChart { labels: string[]; series: { target: string; counts: number[] }[] }
+export interface OverviewChart {
+  labels: string[];
+  series: { target: string; counts: number[] }[];
+}
 export interface HistogramChart {
-  labels: string[]; ranges: string[]; counts: number[]; colors: StatusTone[];
+  labels: string[];
+  ranges: string[];
+  counts: number[];
+  colors: StatusTone[];
   /** Log count axis only when counts span more than 50×: otherwise a log axis makes 1 and 3 look alike. */
   logScale: boolean;
 }
@@ -15,7 +21,9 @@ export interface HistogramChart {
  * Undefined when no comparison has metrics (nothing to draw, so no empty chart either).
  */
 export function overviewChart(report: Report): OverviewChart | undefined {
-  const withMetrics = report.cases.flatMap((c) => c.comparisons.filter((x): x is Comparison & { metrics: NonNullable<Comparison['metrics']> } => !!x.metrics));
+  const withMetrics = report.cases.flatMap((c) =>
+    c.comparisons.filter((x): x is Comparison & { metrics: NonNullable<Comparison['metrics']> } => !!x.metrics),
+  );
   if (withMetrics.length === 0) return undefined;
   const decade = (x: number) => Math.floor(Math.log10(x));
   const finite = withMetrics.map((x) => x.metrics.maxAbsError).filter((x) => Number.isFinite(x) && x > 0);
@@ -42,7 +50,13 @@ export function overviewChart(report: Report): OverviewChart | undefined {
  * even. Bins wholly at or below atol are `pass`; above it `warn` (rtol may still admit them).
  */
 export function histogramChart(h: ErrorHistogram, atol: number): HistogramChart {
-  const chart: HistogramChart = { labels: ['0'], ranges: ['exact match'], counts: [h.zero], colors: ['pass'], logScale: false };
+  const chart: HistogramChart = {
+    labels: ['0'],
+    ranges: ['exact match'],
+    counts: [h.zero],
+    colors: ['pass'],
+    logScale: false,
+  };
   if (h.bins.length === 0) return chart;
   const byLog = new Map(h.bins.map((b) => [b.log2, b.count]));
   const first = h.bins[0]!.log2;
@@ -77,11 +91,19 @@ export interface ErrorGrowthChart {
   floor: number;
 }
 
-const GROWTH_TONE: Record<string, StatusTone> = { agree: 'pass', culprit: 'fail', origin: 'fail', diverged: 'warn', unknown: 'neutral' };
+const GROWTH_TONE: Record<string, StatusTone> = {
+  agree: 'pass',
+  culprit: 'fail',
+  origin: 'fail',
+  diverged: 'warn',
+  unknown: 'neutral',
+};
 
 export function errorGrowthChart(l: Localization): ErrorGrowthChart {
   const nodes = [...l.nodes].sort((a, b) => a.index - b.index);
-  const positive = nodes.map((n) => n.maxAbsError).filter((x): x is number => x !== undefined && Number.isFinite(x) && x > 0);
+  const positive = nodes
+    .map((n) => n.maxAbsError)
+    .filter((x): x is number => x !== undefined && Number.isFinite(x) && x > 0);
   const atol = l.tolerance.atol > 0 ? l.tolerance.atol : undefined;
   // Zeros sit a decade under the smallest value drawn, so they read as "below everything" without a fake number.
   const smallest = Math.min(...positive, ...(atol ? [atol] : []));
@@ -90,7 +112,13 @@ export function errorGrowthChart(l: Localization): ErrorGrowthChart {
   return {
     labels: nodes.map((n) => String(n.index)),
     titles: nodes.map((n) => `#${n.index} ${n.name} (${n.opType})`),
-    values: nodes.map((n) => (n.maxAbsError === undefined || !Number.isFinite(n.maxAbsError) ? null : n.maxAbsError === 0 ? floor : n.maxAbsError)),
+    values: nodes.map((n) =>
+      n.maxAbsError === undefined || !Number.isFinite(n.maxAbsError)
+        ? null
+        : n.maxAbsError === 0
+          ? floor
+          : n.maxAbsError,
+    ),
     errors: nodes.map((n) => (n.maxAbsError === undefined || !Number.isFinite(n.maxAbsError) ? null : n.maxAbsError)),
     statuses: nodes.map((n) => n.status),
     colors: nodes.map((n) => GROWTH_TONE[n.status] ?? 'neutral'),

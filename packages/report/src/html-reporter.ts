@@ -7,12 +7,23 @@ import { Eta } from 'eta';
 import { caseLabels } from './case-labels.js';
 import { histogramLines, metricPairs, percent, stripAnsi, toleranceText } from './comparison-text.js';
 import { num } from './console-reporter.js';
-import { errorGrowthChart, histogramChart, overviewChart, type ErrorGrowthChart, type HistogramChart } from './html-charts.js';
+import {
+  errorGrowthChart,
+  histogramChart,
+  overviewChart,
+  type ErrorGrowthChart,
+  type HistogramChart,
+} from './html-charts.js';
 import { localizationView, reductionView } from './localization-view.js';
 import { quantErrorView } from './quant-error-view.js';
 import { precisionView } from './precision-view.js';
 import { largestDiscrepancies } from './output-cells.js';
-import { fallbackNodeText, placementJudgementText, placementProviderParts, placementSourceText } from './placement-text.js';
+import {
+  fallbackNodeText,
+  placementJudgementText,
+  placementProviderParts,
+  placementSourceText,
+} from './placement-text.js';
 import { cellLabel, cellTone, statusTone, targetMatrix, type StatusTone, type TargetCell } from './target-cells.js';
 
 /** Templates, CSS and the page script live beside src/ and dist/, read at render time. */
@@ -25,12 +36,17 @@ const TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'templa
 function chartJsSource(): string {
   const require = createRequire(import.meta.url);
   const file = join(dirname(require.resolve('chart.js')), 'chart.umd.min.js');
-  return readFileSync(file, 'utf8').replace(/\/\/# sourceMappingURL=\S+\s*$/, '').replace(/<\/script/gi, '<\\/script');
+  return readFileSync(file, 'utf8')
+    .replace(/\/\/# sourceMappingURL=\S+\s*$/, '')
+    .replace(/<\/script/gi, '<\\/script');
 }
 
 /** JSON inside <script>: `<`, U+2028/9 escaped so no string in the report can close the tag. */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 const caseAnchor = (i: number) => `case-${i + 1}`;
@@ -38,10 +54,16 @@ const ms = (x: number | undefined) => (x === undefined ? '-' : `${x < 10 ? x.toF
 
 function outcomeView(o: RunOutcome) {
   return {
-    target: o.target, status: o.status, tone: statusTone(o.status === 'ok' ? 'pass' : o.status),
+    target: o.target,
+    status: o.status,
+    tone: statusTone(o.status === 'ok' ? 'pass' : o.status),
     error: o.error ? stripAnsi(`${o.error.code ? `${o.error.code}: ` : ''}${o.error.message}`) : undefined,
-    load: ms(o.timings?.loadMs), run: ms(o.timings?.runMs), wall: ms(o.timings?.wallMs),
-    device: o.device ? `${o.device.description} · ${o.device.runtime} ${o.device.runtimeVersion}${o.device.threads ? ` · ${o.device.threads} thread(s)` : ''}` : '-',
+    load: ms(o.timings?.loadMs),
+    run: ms(o.timings?.runMs),
+    wall: ms(o.timings?.wallMs),
+    device: o.device
+      ? `${o.device.description} · ${o.device.runtime} ${o.device.runtimeVersion}${o.device.threads ? ` · ${o.device.threads} thread(s)` : ''}`
+      : '-',
     placement: o.placement ? placementView(o.placement) : undefined,
     logTail: o.logTail.map(stripAnsi),
   };
@@ -51,27 +73,51 @@ function outcomeView(o: RunOutcome) {
 function placementView(p: NonNullable<RunOutcome['placement']>) {
   const j = p.judgement;
   return {
-    source: placementSourceText(p), providers: placementProviderParts(p).join(' · '),
-    fallback: p.fallbackNodes.map(fallbackNodeText), fallbackCompute: p.fallbackNodes.filter((n) => n.class !== 'shape').length,
-    judgement: j?.reason ? { text: placementJudgementText(p), tone: j.warning ? 'warn' : statusTone(j.verdict), label: `placement ${j.verdict}${j.warning ? ' (warning)' : ''}` } : undefined,
+    source: placementSourceText(p),
+    providers: placementProviderParts(p).join(' · '),
+    fallback: p.fallbackNodes.map(fallbackNodeText),
+    fallbackCompute: p.fallbackNodes.filter((n) => n.class !== 'shape').length,
+    judgement: j?.reason
+      ? {
+          text: placementJudgementText(p),
+          tone: j.warning ? 'warn' : statusTone(j.verdict),
+          label: `placement ${j.verdict}${j.warning ? ' (warning)' : ''}`,
+        }
+      : undefined,
   };
 }
 
 function comparisonView(x: Comparison, chartId: string | undefined) {
   const m = x.metrics;
   return {
-    output: x.output, inputSet: x.inputSet, target: x.target, reference: x.reference, verdict: x.verdict, tone: statusTone(x.verdict),
-    reason: x.reason, tolerance: toleranceText(x.tolerance, m?.exact),
-    maxAbs: num(m?.maxAbsError), maxRel: num(m?.maxRelError), mismatches: m ? `${m.allcloseMismatches}/${m.elements} (${percent(m.mismatchFraction)})` : '-',
-    metrics: m ? metricPairs(m) : [], histogramText: histogramLines(m?.histogram).join('\n'), chartId,
+    output: x.output,
+    inputSet: x.inputSet,
+    target: x.target,
+    reference: x.reference,
+    verdict: x.verdict,
+    tone: statusTone(x.verdict),
+    reason: x.reason,
+    tolerance: toleranceText(x.tolerance, m?.exact),
+    maxAbs: num(m?.maxAbsError),
+    maxRel: num(m?.maxRelError),
+    mismatches: m ? `${m.allcloseMismatches}/${m.elements} (${percent(m.mismatchFraction)})` : '-',
+    metrics: m ? metricPairs(m) : [],
+    histogramText: histogramLines(m?.histogram).join('\n'),
+    chartId,
     dtype: `${x.dtype.actual ?? '-'} / ${x.dtype.reference ?? '-'}`,
     dims: `[${x.dims.actual?.join(',') ?? '-'}] / [${x.dims.reference?.join(',') ?? '-'}]`,
   };
 }
 
-interface CaseViewOptions { readonly openFailing: boolean; readonly passingPanels: boolean }
+interface CaseViewOptions {
+  readonly openFailing: boolean;
+  readonly passingPanels: boolean;
+}
 
-interface CaseCharts { readonly histograms: Record<string, HistogramChart>; readonly growth: Record<string, ErrorGrowthChart> }
+interface CaseCharts {
+  readonly histograms: Record<string, HistogramChart>;
+  readonly growth: Record<string, ErrorGrowthChart>;
+}
 
 function caseView(c: CaseResult, index: number, label: string, charts: CaseCharts, options: CaseViewOptions) {
   const { histograms } = charts;
@@ -83,25 +129,46 @@ function caseView(c: CaseResult, index: number, label: string, charts: CaseChart
     return { ...comparisonView(x, id), panel };
   });
   return {
-    anchor: caseAnchor(index), label, id: c.id, verdict: c.verdict,
+    anchor: caseAnchor(index),
+    label,
+    id: c.id,
+    verdict: c.verdict,
     tone: statusTone(c.verdict === 'fail' ? 'mismatch' : c.verdict === 'error' ? 'case-error' : c.verdict),
     knownTargets: c.knownFailure?.targets ?? [],
     open: options.openFailing && c.verdict !== 'pass' && c.verdict !== 'skipped',
-    skipReason: c.skipReason, error: c.error, model: c.model,
-    opsets: c.model ? Object.entries(c.model.opsets).map(([d, v]) => `${d} ${v}`).join(', ') : '',
-    inputs: c.inputs, guessedDims: c.dims.filter((d) => d.source === 'default'),
-    outcomes: c.outcomes.map(outcomeView), comparisons,
+    skipReason: c.skipReason,
+    error: c.error,
+    model: c.model,
+    opsets: c.model
+      ? Object.entries(c.model.opsets)
+          .map(([d, v]) => `${d} ${v}`)
+          .join(', ')
+      : '',
+    inputs: c.inputs,
+    guessedDims: c.dims.filter((d) => d.source === 'default'),
+    outcomes: c.outcomes.map(outcomeView),
+    comparisons,
     conversion: c.conversion,
     source: c.source,
-    baseline: (c.baseline ?? []).map((d) => ({ ...d, tone: baselineTone(d.classification), maxAbs: num(d.maxAbsError) })),
-    localization: c.localization ? localizationView(c.localization, growthChartId(index, c.localization, charts.growth)) : undefined,
+    baseline: (c.baseline ?? []).map((d) => ({
+      ...d,
+      tone: baselineTone(d.classification),
+      maxAbs: num(d.maxAbsError),
+    })),
+    localization: c.localization
+      ? localizationView(c.localization, growthChartId(index, c.localization, charts.growth))
+      : undefined,
     reduction: c.reduction ? reductionView(c.reduction) : undefined,
     quantError: c.quantError ? quantErrorView(c.quantError) : undefined,
     precision: c.precision ? precisionView(c.precision) : undefined,
   };
 }
 
-function growthChartId(index: number, l: NonNullable<CaseResult['localization']>, growth: Record<string, ErrorGrowthChart>): string {
+function growthChartId(
+  index: number,
+  l: NonNullable<CaseResult['localization']>,
+  growth: Record<string, ErrorGrowthChart>,
+): string {
   const id = `g-${index + 1}`;
   growth[id] = errorGrowthChart(l);
   return id;
@@ -122,13 +189,20 @@ function deviceRows(report: Report) {
   const seen = new Map<string, RunOutcome>();
   for (const c of report.cases) for (const o of c.outcomes) if (o.device && !seen.has(o.target)) seen.set(o.target, o);
   return [...seen.values()].map((o) => ({
-    target: o.target, kind: o.device!.kind, description: o.device!.description, runtime: `${o.device!.runtime} ${o.device!.runtimeVersion}`,
-    threads: o.device!.threads ?? '-', simd: o.device!.simd === undefined ? '-' : o.device!.simd ? 'yes' : 'no',
-    details: Object.entries(o.device!.details).map(([k, v]) => `${k}=${v}`).join(', '),
+    target: o.target,
+    kind: o.device!.kind,
+    description: o.device!.description,
+    runtime: `${o.device!.runtime} ${o.device!.runtimeVersion}`,
+    threads: o.device!.threads ?? '-',
+    simd: o.device!.simd === undefined ? '-' : o.device!.simd ? 'yes' : 'no',
+    details: Object.entries(o.device!.details)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', '),
   }));
 }
 
-const rowAllPass = (cells: readonly TargetCell[]) => cells.every((c) => c.status === 'pass' || c.status === 'reference');
+const rowAllPass = (cells: readonly TargetCell[]) =>
+  cells.every((c) => c.status === 'pass' || c.status === 'reference');
 
 /** Each cell label that occurs, with how many cells carry it. */
 function legend(cells: readonly TargetCell[]) {
@@ -162,7 +236,9 @@ export function renderHtml(report: Report, options: HtmlReportOptions = {}): str
   const histograms: Record<string, HistogramChart> = {};
   const growth: Record<string, ErrorGrowthChart> = {};
   const passingPanels = report.cases.length <= (options.passingDetailsUpTo ?? 200);
-  const cases = report.cases.map((c, i) => caseView(c, i, label(c.id), { histograms, growth }, { openFailing, passingPanels }));
+  const cases = report.cases.map((c, i) =>
+    caseView(c, i, label(c.id), { histograms, growth }, { openFailing, passingPanels }),
+  );
   const t = report.totals;
   const bad = t.failed + t.errored + t.convertErrors;
   const overview = overviewChart(report);
@@ -179,12 +255,19 @@ export function renderHtml(report: Report, options: HtmlReportOptions = {}): str
   }
   const view = {
     title: `crossrt ${report.command}${report.suite ? ` · ${report.suite.name}` : ''}`,
-    report, prefix,
-    headline: bad > 0 ? { tone: 'fail', text: `${bad} of ${t.cases} case(s) fail` } : { tone: 'pass', text: `all ${t.cases - t.skipped} case(s) pass` },
+    report,
+    prefix,
+    headline:
+      bad > 0
+        ? { tone: 'fail', text: `${bad} of ${t.cases} case(s) fail` }
+        : { tone: 'pass', text: `all ${t.cases - t.skipped} case(s) pass` },
     tolerance: toleranceText(report.settings.tolerance),
     cards: [
-      { label: 'cases', n: t.cases, tone: 'neutral' }, { label: 'pass', n: t.passed, tone: 'pass' }, { label: 'fail', n: t.failed, tone: 'fail' },
-      { label: 'error', n: t.errored, tone: 'error' }, ...(t.convertErrors ? [{ label: 'convert error', n: t.convertErrors, tone: 'error' }] : []),
+      { label: 'cases', n: t.cases, tone: 'neutral' },
+      { label: 'pass', n: t.passed, tone: 'pass' },
+      { label: 'fail', n: t.failed, tone: 'fail' },
+      { label: 'error', n: t.errored, tone: 'error' },
+      ...(t.convertErrors ? [{ label: 'convert error', n: t.convertErrors, tone: 'error' }] : []),
       ...(t.knownFailures ? [{ label: 'known failure', n: t.knownFailures, tone: 'warn' }] : []),
       { label: 'skipped', n: t.skipped, tone: 'neutral' },
     ],
@@ -193,20 +276,39 @@ export function renderHtml(report: Report, options: HtmlReportOptions = {}): str
     matrix: {
       columns: matrix.columns,
       rows: matrix.rows.map((r, i) => ({
-        anchor: caseAnchor(i), label: label(r.case.id), id: r.case.id,
-        allPass: rowAllPass(r.cells) && !r.cells.some((c) => isBaselineNews(deltaByCell.get(`${r.case.id}\u0000${c.target}`))),
+        anchor: caseAnchor(i),
+        label: label(r.case.id),
+        id: r.case.id,
+        allPass:
+          rowAllPass(r.cells) && !r.cells.some((c) => isBaselineNews(deltaByCell.get(`${r.case.id}\u0000${c.target}`))),
         cells: r.cells.map((c) => ({
-          status: c.status, label: cellLabel(c), tone: cellTone(c), detail: c.detail, ...deltaView(deltaByCell.get(`${r.case.id}\u0000${c.target}`)),
+          status: c.status,
+          label: cellLabel(c),
+          tone: cellTone(c),
+          detail: c.detail,
+          ...deltaView(deltaByCell.get(`${r.case.id}\u0000${c.target}`)),
         })),
       })),
       legend: legend(matrix.rows.flatMap((r) => r.cells)),
-      problemRows: matrix.rows.filter((r) => !rowAllPass(r.cells) || r.cells.some((c) => isBaselineNews(deltaByCell.get(`${r.case.id}\u0000${c.target}`)))).length,
+      problemRows: matrix.rows.filter(
+        (r) =>
+          !rowAllPass(r.cells) || r.cells.some((c) => isBaselineNews(deltaByCell.get(`${r.case.id}\u0000${c.target}`))),
+      ).length,
     },
     devices: deviceRows(report),
     // Long suites open filtered to the rows worth reading; the checkbox shows the rest.
     problemsOnly: report.cases.length > 50 && matrix.rows.some((r) => !rowAllPass(r.cells)),
-    worst: largestDiscrepancies(report, 20).map(({ case: c, comparison: x }) => ({ anchor: caseAnchor(report.cases.indexOf(c)), label: label(c.id), ...comparisonView(x, undefined) })),
-    baseline: report.baseline ? { ...report.baseline, classes: Object.entries(report.baseline.classes).map(([k, n]) => ({ k, n, tone: baselineTone(k) })) } : undefined,
+    worst: largestDiscrepancies(report, 20).map(({ case: c, comparison: x }) => ({
+      anchor: caseAnchor(report.cases.indexOf(c)),
+      label: label(c.id),
+      ...comparisonView(x, undefined),
+    })),
+    baseline: report.baseline
+      ? {
+          ...report.baseline,
+          classes: Object.entries(report.baseline.classes).map(([k, n]) => ({ k, n, tone: baselineTone(k) })),
+        }
+      : undefined,
     hasOverview: overview !== undefined,
     passingPanels,
     cases,

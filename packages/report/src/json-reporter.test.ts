@@ -14,7 +14,11 @@ describe('writeJsonReport', () => {
     const report = sampleReport();
     const checked = { ...report, cases: report.cases.map(checkCaseResult) };
     const mixed = { ...report, cases: report.cases.map((c, i) => (i % 2 ? checkCaseResult(c) : c)) };
-    for (const [name, r] of [['plain', report], ['checked', checked], ['mixed', mixed]] as const) {
+    for (const [name, r] of [
+      ['plain', report],
+      ['checked', checked],
+      ['mixed', mixed],
+    ] as const) {
       await writeJsonReport(join(dir, `${name}.json`), r);
       expect(readFileSync(join(dir, `${name}.json`), 'utf8'), name).toBe(expected(report));
     }

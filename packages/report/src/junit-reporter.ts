@@ -50,7 +50,10 @@ function failureBody(cell: OutputCell): string {
  */
 export function renderJunit(report: Report): string {
   const cells = outputCells(report);
-  const byTarget = comparedTargets(report).map((target) => ({ target, cells: cells.filter((c) => c.target === target) }));
+  const byTarget = comparedTargets(report).map((target) => ({
+    target,
+    cells: cells.filter((c) => c.target === target),
+  }));
   const count = (cs: readonly OutputCell[], k: Kind) => cs.filter((c) => junitKind(c) === k).length;
   // Per-case wall time is split evenly over its outputs so suite times add up to real time.
   const perRun = new Map<string, number>();
@@ -62,27 +65,45 @@ export function renderJunit(report: Report): string {
   const { create } = createRequire(import.meta.url)('xmlbuilder2') as typeof import('xmlbuilder2');
   const root = create({ version: '1.0', encoding: 'UTF-8', invalidCharReplacement: '\uFFFD' }).ele('testsuites', {
     name: `crossrt ${report.command}${report.suite ? ` ${report.suite.name}` : ''}${report.shard ? ` shard ${report.shard.index}/${report.shard.count}` : ''}`,
-    tests: String(cells.length), failures: String(count(cells, 'failure')), errors: String(count(cells, 'error')),
-    skipped: String(count(cells, 'skipped')), time: seconds(cells.reduce((s, c) => s + cellMs(c), 0)), timestamp: report.createdAt,
+    tests: String(cells.length),
+    failures: String(count(cells, 'failure')),
+    errors: String(count(cells, 'error')),
+    skipped: String(count(cells, 'skipped')),
+    time: seconds(cells.reduce((s, c) => s + cellMs(c), 0)),
+    timestamp: report.createdAt,
   });
   for (const { target, cells: suiteCells } of byTarget) {
     const suite = root.ele('testsuite', {
-      name: target, tests: String(suiteCells.length), failures: String(count(suiteCells, 'failure')), errors: String(count(suiteCells, 'error')),
-      skipped: String(count(suiteCells, 'skipped')), time: seconds(suiteCells.reduce((s, c) => s + cellMs(c), 0)), timestamp: report.createdAt,
+      name: target,
+      tests: String(suiteCells.length),
+      failures: String(count(suiteCells, 'failure')),
+      errors: String(count(suiteCells, 'error')),
+      skipped: String(count(suiteCells, 'skipped')),
+      time: seconds(suiteCells.reduce((s, c) => s + cellMs(c), 0)),
+      timestamp: report.createdAt,
     });
     const props = suite.ele('properties');
     props.ele('property', { name: 'reference', value: report.settings.reference });
     props.ele('property', { name: 'seed', value: String(report.settings.seed) });
     props.ele('property', { name: 'crossrt', value: report.tool.version });
     for (const cell of suiteCells) {
-      const tc = suite.ele('testcase', { classname: cell.case.id, name: cell.output ?? '(outputs unknown)', time: seconds(cellMs(cell)) });
+      const tc = suite.ele('testcase', {
+        classname: cell.case.id,
+        name: cell.output ?? '(outputs unknown)',
+        time: seconds(cellMs(cell)),
+      });
       if (cell.case.model?.path) tc.att('file', cell.case.model.path);
       const kind = junitKind(cell);
       // JUnit has no warning outcome: a pass whose GPU placement no log can prove says so in its output.
       const warning = placementWarning(cell.outcome);
       if (warning) tc.ele('system-out').txt(`warning: ${warning}`);
       if (kind === 'passed') continue;
-      if (kind === 'skipped') { tc.ele('skipped', { message: oneLine(cell.known ? `known failure: ${cell.status}: ${cell.detail}` : cell.detail) }); continue; }
+      if (kind === 'skipped') {
+        tc.ele('skipped', {
+          message: oneLine(cell.known ? `known failure: ${cell.status}: ${cell.detail}` : cell.detail),
+        });
+        continue;
+      }
       tc.ele(kind, { type: cell.status, message: oneLine(`${cell.status}: ${cell.detail}`) }).txt(failureBody(cell));
     }
   }

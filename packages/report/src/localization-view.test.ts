@@ -8,14 +8,33 @@ import { NODE_TABLE_OPEN_UP_TO } from './localization-view.js';
 /** A hand-built localization of `n` nodes: exact before `culprit`, 10× growth from it, node 1 not compared. */
 function localization(n: number, culprit: number, atol = 1e-5): Localization {
   return LocalizationSchema.parse({
-    mode: 'targets', reference: 'ort-node:cpu', actual: 'ort-web:wasm', tolerance: { rtol: 1e-5, atol, source: 'cli' },
-    exposedTensors: n, chunks: 1, runs: 2,
-    culprit: { node: `n${culprit}`, index: culprit, opType: 'Conv', outputs: [`t${culprit}`], reason: 'its inputs agree exactly' },
+    mode: 'targets',
+    reference: 'ort-node:cpu',
+    actual: 'ort-web:wasm',
+    tolerance: { rtol: 1e-5, atol, source: 'cli' },
+    exposedTensors: n,
+    chunks: 1,
+    runs: 2,
+    culprit: {
+      node: `n${culprit}`,
+      index: culprit,
+      opType: 'Conv',
+      outputs: [`t${culprit}`],
+      reason: 'its inputs agree exactly',
+    },
     // listed out of order on purpose: the chart follows `index`, not array order
     nodes: Array.from({ length: n }, (_, i) => n - 1 - i).map((i) => ({
-      index: i, name: `n${i}`, opType: i === culprit ? 'Conv' : 'Relu',
+      index: i,
+      name: `n${i}`,
+      opType: i === culprit ? 'Conv' : 'Relu',
       status: i === 1 ? 'unknown' : i < culprit ? 'agree' : i === culprit ? 'culprit' : 'diverged',
-      outputs: [{ tensor: `t${i}`, verdict: i === 1 ? 'unavailable' : i < culprit ? 'pass' : 'mismatch', ...(i === 1 ? { reason: 'not produced' } : {}) }],
+      outputs: [
+        {
+          tensor: `t${i}`,
+          verdict: i === 1 ? 'unavailable' : i < culprit ? 'pass' : 'mismatch',
+          ...(i === 1 ? { reason: 'not produced' } : {}),
+        },
+      ],
       ...(i === 1 ? {} : { maxAbsError: i < culprit ? 0 : [1e-4, 1e-3, 1e-2, 1e-1][i - culprit] }),
     })),
   });
@@ -39,7 +58,8 @@ describe('errorGrowthChart', () => {
 });
 
 describe('localization in the HTML report', () => {
-  const render = (n: number) => renderHtml({ ...sampleReport(), cases: [{ ...SAMPLE_CASES.a, localization: localization(n, 2) }] });
+  const render = (n: number) =>
+    renderHtml({ ...sampleReport(), cases: [{ ...SAMPLE_CASES.a, localization: localization(n, 2) }] });
   it(`opens the node table up to ${NODE_TABLE_OPEN_UP_TO} nodes and collapses it past that`, () => {
     expect(render(NODE_TABLE_OPEN_UP_TO)).toContain('<details class="nodes" open>');
     const long = render(NODE_TABLE_OPEN_UP_TO + 10);

@@ -9,7 +9,13 @@ function tableAfter(md: string, heading: string): string[][] {
   expect(start).toBeGreaterThanOrEqual(0);
   const rows: string[][] = [];
   for (const l of lines.slice(start + 1)) {
-    if (l.startsWith('|')) rows.push(l.slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim()));
+    if (l.startsWith('|'))
+      rows.push(
+        l
+          .slice(1, -1)
+          .split(/(?<!\\)\|/)
+          .map((c) => c.trim()),
+      );
     else if (rows.length > 0) break;
   }
   return rows.slice(2); // header and alignment rows
@@ -56,7 +62,9 @@ describe('renderMarkdown', () => {
 
   it('shows baseline changes and collapses each failing case', () => {
     expect(tableAfter(md, '### Against baseline')).toEqual([['9', '1']]);
-    expect(md).toContain('| a.onnx | ort-web:webgpu@chromium | y | **regression** | 0.25 | was within tolerance of the golden, now 0.25 off |');
+    expect(md).toContain(
+      '| a.onnx | ort-web:webgpu@chromium | y | **regression** | 0.25 | was within tolerance of the golden, now 0.25 off |',
+    );
     expect(md.match(/<details><summary>/g)).toHaveLength(5); // a, b, d, e, f
     expect(md).toContain('<details><summary>d.onnx: error</summary>');
     expect(md).toContain('MODEL_TRUNCATED: model ends inside field 7\nhint: download it again');
@@ -75,7 +83,11 @@ describe('renderMarkdown', () => {
     const big = renderMarkdown({ ...sampleReport(), cases: many });
     expect(big.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
     expect(big.length).toBeGreaterThan(60000);
-    expect(big.endsWith('> ✂️ Truncated to fit a GitHub comment; the full report has every row (`crossrt report <report.json> --format html`).')).toBe(true);
+    expect(
+      big.endsWith(
+        '> ✂️ Truncated to fit a GitHub comment; the full report has every row (`crossrt report <report.json> --format html`).',
+      ),
+    ).toBe(true);
     // Nothing half-written: every <details> that opened also closed.
     expect(big.match(/<details>/g)?.length ?? 0).toBe(big.match(/<\/details>/g)?.length ?? 0);
     const small = renderMarkdown(sampleReport(), { maxChars: 1500 });

@@ -42,10 +42,20 @@ const CASE_LEVEL: ReadonlySet<string> = new Set([CELL_STATE.skipped, CELL_STATE.
  * load or run IS judged: that failure is the news. In a suite, test-case entries compare every target
  * with the oracle, so the run's reference target is judged there like any other.
  */
-export function isJudged(report: Report, cell: TargetCell, context: { columns: readonly string[]; subjects: ReadonlySet<string> }): boolean {
+export function isJudged(
+  report: Report,
+  cell: TargetCell,
+  context: { columns: readonly string[]; subjects: ReadonlySet<string> },
+): boolean {
   if (cell.status === CELL_STATE.reference) return false;
-  if (cell.target === report.settings.reference && CASE_LEVEL.has(cell.status) && context.columns.length > 1) return false;
-  if (cell.comparisons.length === 0 && !context.subjects.has(cell.target) && [...context.subjects].some((s) => s.endsWith(`@${cell.target}`))) return false;
+  if (cell.target === report.settings.reference && CASE_LEVEL.has(cell.status) && context.columns.length > 1)
+    return false;
+  if (
+    cell.comparisons.length === 0 &&
+    !context.subjects.has(cell.target) &&
+    [...context.subjects].some((s) => s.endsWith(`@${cell.target}`))
+  )
+    return false;
   return true;
 }
 
@@ -66,7 +76,15 @@ export function outputCells(report: Report): OutputCell[] {
       if (!isJudged(report, tc, { columns, subjects })) continue;
       const outcome = { ...(tc.outcome ? { outcome: tc.outcome } : {}), ...(tc.known ? { known: true } : {}) };
       if (outputs.length === 0) {
-        cells.push({ case: c, target, output: undefined, status: tc.status, detail: tc.detail, comparisons: tc.comparisons, ...outcome });
+        cells.push({
+          case: c,
+          target,
+          output: undefined,
+          status: tc.status,
+          detail: tc.detail,
+          comparisons: tc.comparisons,
+          ...outcome,
+        });
         continue;
       }
       for (const output of outputs) {
@@ -80,9 +98,10 @@ export function outputCells(report: Report): OutputCell[] {
           continue;
         }
         const failing = comparisons.filter((x) => x.verdict !== 'pass');
-        const detail = comparisons.length > 1 && failing.length > 0
-          ? `${failing.length}/${comparisons.length} input sets fail; ${worst.inputSet ?? ''}: ${worst.reason}`
-          : worst.reason;
+        const detail =
+          comparisons.length > 1 && failing.length > 0
+            ? `${failing.length}/${comparisons.length} input sets fail; ${worst.inputSet ?? ''}: ${worst.reason}`
+            : worst.reason;
         cells.push({ case: c, target, output, status: worst.verdict, detail, comparisons, worst, ...outcome });
       }
     }
@@ -91,14 +110,19 @@ export function outputCells(report: Report): OutputCell[] {
 }
 
 /** A comparison with the case it belongs to, for cross-case rankings. */
-export interface RankedComparison { readonly case: CaseResult; readonly comparison: Comparison }
+export interface RankedComparison {
+  readonly case: CaseResult;
+  readonly comparison: Comparison;
+}
 
 /**
  * The largest discrepancies across the report: failing comparisons first, then by max abs error,
  * then by mismatch fraction. Only comparisons with metrics (shape/dtype/missing have none to rank).
  */
 export function largestDiscrepancies(report: Report, limit: number): RankedComparison[] {
-  const all: RankedComparison[] = report.cases.flatMap((c) => c.comparisons.filter((x) => x.metrics).map((comparison) => ({ case: c, comparison })));
+  const all: RankedComparison[] = report.cases.flatMap((c) =>
+    c.comparisons.filter((x) => x.metrics).map((comparison) => ({ case: c, comparison })),
+  );
   const key = (r: RankedComparison) => r.comparison.metrics!;
   all.sort((a, b) => {
     const fa = a.comparison.verdict === 'pass' ? 1 : 0;

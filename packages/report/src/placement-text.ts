@@ -8,7 +8,11 @@ import type { ExecutionPlacement, RunOutcome } from '@crossrt/core';
  * where the work went that needs no FLOP model per op.
  */
 const SOURCE_WORDS: Record<ExecutionPlacement['source'], string> = {
-  'verbose-log': 'from ORT log', 'single-ep': 'single EP', requested: 'as requested, unproven', 'log-missing': 'no placement in the log, unproven', profile: 'from profile',
+  'verbose-log': 'from ORT log',
+  'single-ep': 'single EP',
+  requested: 'as requested, unproven',
+  'log-missing': 'no placement in the log, unproven',
+  profile: 'from profile',
 };
 
 export function placementSourceText(p: ExecutionPlacement): string {
@@ -23,8 +27,12 @@ const share = (bytes: number, total: number) => {
 /** `WebGpuExecutionProvider 185 (2 shape, 183 compute, 100% of weights)`, one part per EP. */
 export function placementProviderParts(p: ExecutionPlacement): string[] {
   return p.providers.map((x) => {
-    const classes = x.shapeNodes !== undefined && x.computeNodes !== undefined ? [`${x.shapeNodes} shape`, `${x.computeNodes} compute`] : [];
-    const weights = x.weightBytes !== undefined && p.weightBytes ? [`${share(x.weightBytes, p.weightBytes)} of weights`] : [];
+    const classes =
+      x.shapeNodes !== undefined && x.computeNodes !== undefined
+        ? [`${x.shapeNodes} shape`, `${x.computeNodes} compute`]
+        : [];
+    const weights =
+      x.weightBytes !== undefined && p.weightBytes ? [`${share(x.weightBytes, p.weightBytes)} of weights`] : [];
     const detail = [...classes, ...weights];
     return `${x.ep} ${x.nodes}${detail.length ? ` (${detail.join(', ')})` : ''}`;
   });

@@ -11,7 +11,11 @@ export async function readReportFile(path: string): Promise<Report> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new CrossrtError('FILE_NOT_FOUND', `report not found: ${path}`, HINT);
-    throw new CrossrtError('FILE_UNREADABLE', `cannot read report ${path}: ${code ?? (e as Error).message}`, 'check the path and its permissions');
+    throw new CrossrtError(
+      'FILE_UNREADABLE',
+      `cannot read report ${path}: ${code ?? (e as Error).message}`,
+      'check the path and its permissions',
+    );
   }
   let json: unknown;
   try {
@@ -21,16 +25,27 @@ export async function readReportFile(path: string): Promise<Report> {
   }
   const head = json as { schema?: unknown; version?: unknown } | null;
   if (typeof head !== 'object' || head === null || head.schema !== REPORT_SCHEMA_ID) {
-    throw new CrossrtError('REPORT_FILE_INVALID', `${path} is not a crossrt report (no "schema": "${REPORT_SCHEMA_ID}")`, HINT);
+    throw new CrossrtError(
+      'REPORT_FILE_INVALID',
+      `${path} is not a crossrt report (no "schema": "${REPORT_SCHEMA_ID}")`,
+      HINT,
+    );
   }
   if (head.version !== REPORT_VERSION) {
-    throw new CrossrtError('REPORT_FILE_INVALID', `${path} is report version ${String(head.version)}; this crossrt reads version ${REPORT_VERSION}`,
-      'render it with the crossrt version that wrote it');
+    throw new CrossrtError(
+      'REPORT_FILE_INVALID',
+      `${path} is report version ${String(head.version)}; this crossrt reads version ${REPORT_VERSION}`,
+      'render it with the crossrt version that wrote it',
+    );
   }
   const parsed = ReportSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new CrossrtError('REPORT_FILE_INVALID', `${path} does not match the report schema at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`, HINT);
+    throw new CrossrtError(
+      'REPORT_FILE_INVALID',
+      `${path} does not match the report schema at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
+      HINT,
+    );
   }
   return parsed.data;
 }

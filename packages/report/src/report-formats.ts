@@ -31,13 +31,19 @@ export function renderReport(report: Report, format: ReportFormat, options: Rend
       const summary = renderConsoleSummary(report, { color: options.color ?? false, ...top });
       return options.detail ? `${renderConsole({ ...report })}\n\n${summary}` : summary;
     }
-    case 'json': return `${JSON.stringify(validateReport(report), null, 2)}\n`;
-    case 'junit': return renderJunit(report);
-    case 'markdown': return renderMarkdown(report, top);
-    case 'github': return renderGithubAnnotations(report, {
-      ...(options.workspace ? { workspace: options.workspace } : {}), ...(options.maxAnnotations !== undefined ? { maxAnnotations: options.maxAnnotations } : {}),
-    });
-    case 'html': return renderHtml(report);
+    case 'json':
+      return `${JSON.stringify(validateReport(report), null, 2)}\n`;
+    case 'junit':
+      return renderJunit(report);
+    case 'markdown':
+      return renderMarkdown(report, top);
+    case 'github':
+      return renderGithubAnnotations(report, {
+        ...(options.workspace ? { workspace: options.workspace } : {}),
+        ...(options.maxAnnotations !== undefined ? { maxAnnotations: options.maxAnnotations } : {}),
+      });
+    case 'html':
+      return renderHtml(report);
   }
 }
 
@@ -50,7 +56,11 @@ export async function writeRenderedReport(path: string, text: string): Promise<v
 }
 
 /** Extra renderings a run can write beside its JSON report (`--junit`, `--markdown`, `--html`). */
-export interface ReportFiles { readonly junit?: string; readonly markdown?: string; readonly html?: string }
+export interface ReportFiles {
+  readonly junit?: string;
+  readonly markdown?: string;
+  readonly html?: string;
+}
 
 /** Write each requested rendering; returns `<format> report written to <path>` lines for the user. */
 export async function writeReportFiles(report: Report, files: ReportFiles): Promise<string[]> {

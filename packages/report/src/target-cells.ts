@@ -1,4 +1,12 @@
-import { conformanceCell, TARGET_ID_PATTERN, type CaseResult, type Comparison, type ConformanceCell, type Report, type RunOutcome } from '@crossrt/core';
+import {
+  conformanceCell,
+  TARGET_ID_PATTERN,
+  type CaseResult,
+  type Comparison,
+  type ConformanceCell,
+  type Report,
+  type RunOutcome,
+} from '@crossrt/core';
 import { placementWarning } from './placement-text.js';
 
 /**
@@ -38,7 +46,15 @@ export const CELL_STATE = {
 /** How a status reads at a glance; unknown statuses fall into `fail` unless they are `pass`. */
 export type StatusTone = 'pass' | 'fail' | 'error' | 'warn' | 'neutral';
 
-const ERROR_STATUSES = new Set(['load-error', 'run-error', 'crash', 'timeout', 'unavailable', 'case-error', 'convert-error']);
+const ERROR_STATUSES = new Set([
+  'load-error',
+  'run-error',
+  'crash',
+  'timeout',
+  'unavailable',
+  'case-error',
+  'convert-error',
+]);
 const WARN_STATUSES = new Set(['fallback', 'partial-fallback', 'known-failure']);
 /** `not-compared`: the target ran but its reference failed; the reference's own cell carries the failure. */
 const NEUTRAL_STATUSES = new Set(['reference', 'skipped', 'not-run', 'not-compared']);
@@ -63,7 +79,16 @@ export function cellLabel(cell: Pick<TargetCell, 'status' | 'known' | 'fixed' | 
 }
 
 /** Worse verdicts first; a verdict not listed here ranks after these and before `pass`. */
-const VERDICT_SEVERITY = ['missing', 'shape', 'dtype', 'nan-inf', 'mismatch', 'partial-fallback', 'fallback', 'unproven'];
+const VERDICT_SEVERITY = [
+  'missing',
+  'shape',
+  'dtype',
+  'nan-inf',
+  'mismatch',
+  'partial-fallback',
+  'fallback',
+  'unproven',
+];
 
 function severity(verdict: string): number {
   if (verdict === 'pass') return VERDICT_SEVERITY.length + 1;
@@ -75,7 +100,10 @@ function severity(verdict: string): number {
 export function worstComparison(comparisons: readonly Comparison[]): Comparison | undefined {
   let worst: Comparison | undefined;
   for (const c of comparisons) {
-    if (!worst) { worst = c; continue; }
+    if (!worst) {
+      worst = c;
+      continue;
+    }
     const d = severity(c.verdict) - severity(worst.verdict);
     if (d < 0 || (d === 0 && (c.metrics?.maxAbsError ?? -1) > (worst.metrics?.maxAbsError ?? -1))) worst = c;
   }
@@ -95,7 +123,10 @@ export function targetColumns(report: Report): string[] {
   // A plain target whose results are all carried by variant subjects (`model.json@tfjs:cpu`) would be
   // an empty column; its run outcome shows in the subject's cells instead (see `subjectTarget`).
   const compared = new Set(report.cases.flatMap((c) => c.comparisons.map((x) => x.target)));
-  return columns.filter((t) => compared.has(t) || t === report.settings.reference || !columns.some((s) => s !== t && subjectTarget(s) === t));
+  return columns.filter(
+    (t) =>
+      compared.has(t) || t === report.settings.reference || !columns.some((s) => s !== t && subjectTarget(s) === t),
+  );
 }
 
 /** The target id inside a comparison subject: `ort-web:wasm` for itself, `tfjs:cpu` for `tfjs/model.json@tfjs:cpu`. */
@@ -117,17 +148,27 @@ const firstLine = (s: string) => s.split('\n')[0] ?? '';
  * Markdown reporters need (a `shape` is not a `mismatch` of values, a `timeout` is not a `run-error`).
  */
 export function targetCell(report: Report, c: CaseResult, target: string): TargetCell {
-  const outcome = c.outcomes.find((o) => o.target === target) ?? c.outcomes.find((o) => o.target === subjectTarget(target));
+  const outcome =
+    c.outcomes.find((o) => o.target === target) ?? c.outcomes.find((o) => o.target === subjectTarget(target));
   const comparisons = c.comparisons.filter((x) => x.target === target);
   const known = c.knownFailure?.targets.includes(target) ?? false;
   const warning = placementWarning(outcome);
   const base = {
-    caseId: c.id, target, comparisons, ...(outcome ? { outcome } : {}), ...(known ? { known } : {}), ...(c.knownFailure?.nowPassing.includes(target) ? { fixed: true } : {}),
+    caseId: c.id,
+    target,
+    comparisons,
+    ...(outcome ? { outcome } : {}),
+    ...(known ? { known } : {}),
+    ...(c.knownFailure?.nowPassing.includes(target) ? { fixed: true } : {}),
     ...(warning ? { placementWarning: warning } : {}),
   };
   if (c.verdict === 'convert-error' && !outcome && comparisons.length === 0) {
     const conv = c.conversion;
-    const why = conv ? (conv.timedOut ? 'converter timed out' : `converter exited with ${conv.exitCode ?? conv.signal ?? 'no code'}`) : 'conversion failed';
+    const why = conv
+      ? conv.timedOut
+        ? 'converter timed out'
+        : `converter exited with ${conv.exitCode ?? conv.signal ?? 'no code'}`
+      : 'conversion failed';
     return { ...base, cell: 'load-error', status: CELL_STATE.convertError, detail: why };
   }
   // A variant subject column judges its target's run: let the shared derivation see it under the subject's name.
@@ -135,32 +176,58 @@ export function targetCell(report: Report, c: CaseResult, target: string): Targe
   const { cell, detail } = conformanceCell(asRun, target);
   switch (cell) {
     case 'skipped': {
-      const status = c.verdict === 'skipped' ? CELL_STATE.skipped : outcome?.status === 'unavailable' ? 'unavailable' : CELL_STATE.notRun;
+      const status =
+        c.verdict === 'skipped'
+          ? CELL_STATE.skipped
+          : outcome?.status === 'unavailable'
+            ? 'unavailable'
+            : CELL_STATE.notRun;
       return { ...base, cell, status, detail };
     }
     case 'load-error':
-      return { ...base, cell, status: c.error ? CELL_STATE.caseError : 'load-error', detail: c.error ? `${c.error.code}: ${firstLine(c.error.message)}` : detail };
+      return {
+        ...base,
+        cell,
+        status: c.error ? CELL_STATE.caseError : 'load-error',
+        detail: c.error ? `${c.error.code}: ${firstLine(c.error.message)}` : detail,
+      };
     case 'run-error':
       return { ...base, cell, status: outcome?.status ?? 'run-error', detail };
     case 'mismatch': {
       const worst = worstComparison(comparisons.filter((x) => x.verdict !== 'pass'))!;
       const failing = comparisons.filter((x) => x.verdict !== 'pass').length;
       const where = `${worst.output}${worst.inputSet ? ` @${worst.inputSet}` : ''}`;
-      return { ...base, cell, status: worst.verdict, detail: `${failing}/${comparisons.length} comparison(s) fail; ${where}: ${worst.reason}` };
+      return {
+        ...base,
+        cell,
+        status: worst.verdict,
+        detail: `${failing}/${comparisons.length} comparison(s) fail; ${where}: ${worst.reason}`,
+      };
     }
     case 'fallback': {
       // Numbers matched; the GPU target ran compute on the CPU. The status keeps fallback vs partial-fallback.
-      const fell = comparisons.find((x) => x.verdict === 'fallback') ?? comparisons.find((x) => x.verdict === 'partial-fallback');
+      const fell =
+        comparisons.find((x) => x.verdict === 'fallback') ?? comparisons.find((x) => x.verdict === 'partial-fallback');
       return { ...base, cell, status: fell?.verdict ?? 'fallback', detail };
     }
     case 'unproven':
       // Numbers matched; nothing proves where a GPU target that prints its placement ran.
       return { ...base, cell, status: 'unproven', detail };
     case 'pass': {
-      if (comparisons.length > 0) return { ...base, cell, status: 'pass', detail: `${comparisons.length} comparison(s) pass${warning ? `; warning: ${warning}` : ''}` };
-      if (target === report.settings.reference) return { ...base, cell, status: CELL_STATE.reference, detail: 'reference target: ran ok' };
+      if (comparisons.length > 0)
+        return {
+          ...base,
+          cell,
+          status: 'pass',
+          detail: `${comparisons.length} comparison(s) pass${warning ? `; warning: ${warning}` : ''}`,
+        };
+      if (target === report.settings.reference)
+        return { ...base, cell, status: CELL_STATE.reference, detail: 'reference target: ran ok' };
       const ref = c.outcomes.find((o) => o.target === report.settings.reference);
-      const why = ref && ref.status !== 'ok' ? `ran ok, not compared: reference ${ref.target} ${ref.status}` : 'ran ok, nothing compared against it';
+      const why =
+        ref && ref.status !== 'ok'
+          ? `ran ok, not compared: reference ${ref.target} ${ref.status}`
+          : 'ran ok, nothing compared against it';
       return { ...base, cell, status: CELL_STATE.notCompared, detail: why };
     }
   }

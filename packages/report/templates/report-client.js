@@ -5,7 +5,9 @@
   'use strict';
   var data = JSON.parse(document.getElementById('crossrt-chart-data').textContent);
   var css = getComputedStyle(document.documentElement);
-  var tone = function (t) { return css.getPropertyValue('--' + t).trim() || '#57606a'; };
+  var tone = function (t) {
+    return css.getPropertyValue('--' + t).trim() || '#57606a';
+  };
   Chart.defaults.animation = false;
   Chart.defaults.font.family = css.fontFamily;
 
@@ -22,7 +24,8 @@
         }),
       },
       options: {
-        responsive: true, maintainAspectRatio: false,
+        responsive: true,
+        maintainAspectRatio: false,
         scales: {
           x: { title: { display: true, text: 'max |actual − reference| of a comparison' } },
           y: { beginAtZero: true, title: { display: true, text: 'comparisons' }, ticks: { precision: 0 } },
@@ -41,17 +44,35 @@
       type: 'bar',
       data: {
         labels: h.labels,
-        datasets: [{ label: 'elements', data: h.counts, backgroundColor: h.colors.map(tone), categoryPercentage: 1, barPercentage: 0.95 }],
+        datasets: [
+          {
+            label: 'elements',
+            data: h.counts,
+            backgroundColor: h.colors.map(tone),
+            categoryPercentage: 1,
+            barPercentage: 0.95,
+          },
+        ],
       },
       options: {
-        responsive: true, maintainAspectRatio: false,
+        responsive: true,
+        maintainAspectRatio: false,
         scales: {
           x: { title: { display: true, text: '|actual − reference| (log2 bins; green = within atol)' } },
           y: h.logScale
             ? { type: 'logarithmic', title: { display: true, text: 'elements (log scale)' } }
             : { beginAtZero: true, title: { display: true, text: 'elements' }, ticks: { precision: 0 } },
         },
-        plugins: { legend: { display: false }, tooltip: { callbacks: { title: function (items) { return h.ranges[items[0].dataIndex]; } } } },
+        plugins: {
+          legend: { display: false },
+          tooltip: {
+            callbacks: {
+              title: function (items) {
+                return h.ranges[items[0].dataIndex];
+              },
+            },
+          },
+        },
       },
     });
   }
@@ -62,30 +83,56 @@
     var g = data.growth && data.growth[canvas.dataset.growth];
     if (!g) return;
     canvas.dataset.drawn = '1';
-    var isExact = function (i) { return g.errors[i] === 0; };
-    var datasets = [{
-      label: 'max abs error', data: g.values, borderColor: tone('neutral'), borderWidth: 1.5, spanGaps: false,
-      pointBackgroundColor: g.colors.map(function (c, i) { return isExact(i) ? '#ffffff' : tone(c); }),
-      pointBorderColor: g.colors.map(tone),
-      pointRadius: g.values.map(function (_, i) { return i === g.culprit ? 8 : 3; }),
-      pointHoverRadius: g.values.map(function (_, i) { return i === g.culprit ? 10 : 5; }),
-      pointBorderWidth: g.values.map(function (_, i) { return i === g.culprit ? 3 : 1; }),
-    }];
+    var isExact = function (i) {
+      return g.errors[i] === 0;
+    };
+    var datasets = [
+      {
+        label: 'max abs error',
+        data: g.values,
+        borderColor: tone('neutral'),
+        borderWidth: 1.5,
+        spanGaps: false,
+        pointBackgroundColor: g.colors.map(function (c, i) {
+          return isExact(i) ? '#ffffff' : tone(c);
+        }),
+        pointBorderColor: g.colors.map(tone),
+        pointRadius: g.values.map(function (_, i) {
+          return i === g.culprit ? 8 : 3;
+        }),
+        pointHoverRadius: g.values.map(function (_, i) {
+          return i === g.culprit ? 10 : 5;
+        }),
+        pointBorderWidth: g.values.map(function (_, i) {
+          return i === g.culprit ? 3 : 1;
+        }),
+      },
+    ];
     if (g.atol !== undefined) {
       datasets.push({
-        label: 'atol ' + g.atol, data: g.values.map(function () { return g.atol; }), borderColor: tone('warn'),
-        borderDash: [6, 4], borderWidth: 1, pointRadius: 0, pointHoverRadius: 0,
+        label: 'atol ' + g.atol,
+        data: g.values.map(function () {
+          return g.atol;
+        }),
+        borderColor: tone('warn'),
+        borderDash: [6, 4],
+        borderWidth: 1,
+        pointRadius: 0,
+        pointHoverRadius: 0,
       });
     }
     new Chart(canvas, {
       type: 'line',
       data: { labels: g.labels, datasets: datasets },
       options: {
-        responsive: true, maintainAspectRatio: false,
+        responsive: true,
+        maintainAspectRatio: false,
         scales: {
           x: { title: { display: true, text: 'node (topological order)' } },
           y: {
-            type: 'logarithmic', min: g.floor, title: { display: true, text: 'max |actual − reference| (log)' },
+            type: 'logarithmic',
+            min: g.floor,
+            title: { display: true, text: 'max |actual − reference| (log)' },
             // 3e-4, not 0.0003000; the floor is where exact zeros are drawn, so it says so.
             ticks: {
               callback: function (v, i, ticks) {
@@ -98,12 +145,20 @@
         plugins: {
           legend: { position: 'top' },
           tooltip: {
-            filter: function (item) { return item.datasetIndex === 0; },
+            filter: function (item) {
+              return item.datasetIndex === 0;
+            },
             callbacks: {
-              title: function (items) { return g.titles[items[0].dataIndex] + (items[0].dataIndex === g.culprit ? ' (culprit)' : ''); },
+              title: function (items) {
+                return g.titles[items[0].dataIndex] + (items[0].dataIndex === g.culprit ? ' (culprit)' : '');
+              },
               label: function (item) {
                 var e = g.errors[item.dataIndex];
-                return g.statuses[item.dataIndex] + ': max abs ' + (e === null ? 'unknown' : e === 0 ? '0 (exact)' : e.toPrecision(3));
+                return (
+                  g.statuses[item.dataIndex] +
+                  ': max abs ' +
+                  (e === null ? 'unknown' : e === 0 ? '0 (exact)' : e.toPrecision(3))
+                );
               },
             },
           },
@@ -122,7 +177,9 @@
   }
 
   document.querySelectorAll('details.case').forEach(function (d) {
-    d.addEventListener('toggle', function () { if (d.open) drawOpenHistograms(d); });
+    d.addEventListener('toggle', function () {
+      if (d.open) drawOpenHistograms(d);
+    });
   });
   // Jumping to a case from the matrix opens it.
   function openTarget() {
@@ -131,7 +188,10 @@
   }
   window.addEventListener('hashchange', openTarget);
   var filter = document.getElementById('only-problems');
-  if (filter) filter.addEventListener('change', function () { document.body.classList.toggle('only-problems', filter.checked); });
+  if (filter)
+    filter.addEventListener('change', function () {
+      document.body.classList.toggle('only-problems', filter.checked);
+    });
 
   drawOverview();
   openTarget();

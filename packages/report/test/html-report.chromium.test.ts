@@ -21,9 +21,15 @@ const artifacts = join(repo, 'out/test-artifacts');
 
 /** Verdict colours as the report promises them (light backgrounds of the GitHub Primer palette). */
 const BACKGROUND: Record<string, string> = {
-  pass: 'rgb(218, 251, 225)', mismatch: 'rgb(255, 235, 233)', shape: 'rgb(255, 235, 233)', fallback: 'rgb(255, 248, 197)',
-  'load-error': 'rgb(251, 239, 255)', 'case-error': 'rgb(251, 239, 255)', timeout: 'rgb(251, 239, 255)',
-  reference: 'rgb(234, 238, 242)', skipped: 'rgb(234, 238, 242)',
+  pass: 'rgb(218, 251, 225)',
+  mismatch: 'rgb(255, 235, 233)',
+  shape: 'rgb(255, 235, 233)',
+  fallback: 'rgb(255, 248, 197)',
+  'load-error': 'rgb(251, 239, 255)',
+  'case-error': 'rgb(251, 239, 255)',
+  timeout: 'rgb(251, 239, 255)',
+  reference: 'rgb(234, 238, 242)',
+  skipped: 'rgb(234, 238, 242)',
 };
 
 let browser: Browser;
@@ -49,21 +55,32 @@ describe('HTML report in headless Chromium', () => {
   });
 
   it('shows every case × target cell with its status in its verdict colour', async () => {
-    const cells = await page.$$eval('#matrix tbody tr', (rows) => rows.map((tr) => ({
-      id: tr.getAttribute('data-case'),
-      cells: [...tr.querySelectorAll('td.cell')].map((td) => ({
-        target: td.getAttribute('data-target'), text: (td as HTMLElement).innerText.split('\n')[0]!.trim(), bg: getComputedStyle(td).backgroundColor,
+    const cells = await page.$$eval('#matrix tbody tr', (rows) =>
+      rows.map((tr) => ({
+        id: tr.getAttribute('data-case'),
+        cells: [...tr.querySelectorAll('td.cell')].map((td) => ({
+          target: td.getAttribute('data-target'),
+          text: (td as HTMLElement).innerText.split('\n')[0]!.trim(),
+          bg: getComputedStyle(td).backgroundColor,
+        })),
       })),
-    })));
+    );
     expect(cells.map((r) => r.id)).toEqual(Object.keys(EXPECTED_MATRIX));
     for (const row of cells) {
       for (const cell of row.cells) {
         const expected = EXPECTED_MATRIX[row.id!]![cell.target!]!;
-        expect({ at: `${row.id} ${cell.target}`, text: cell.text, bg: cell.bg }).toEqual({ at: `${row.id} ${cell.target}`, text: expected, bg: BACKGROUND[expected] });
+        expect({ at: `${row.id} ${cell.target}`, text: cell.text, bg: cell.bg }).toEqual({
+          at: `${row.id} ${cell.target}`,
+          text: expected,
+          bg: BACKGROUND[expected],
+        });
       }
     }
     // The baseline regression of a.onnx on WebGPU is flagged in its cell.
-    const gpuA = await page.$eval(`#matrix tr[data-case="models/a.onnx"] td[data-target="${TARGETS.GPU}"] .delta`, (el) => el.textContent);
+    const gpuA = await page.$eval(
+      `#matrix tr[data-case="models/a.onnx"] td[data-target="${TARGETS.GPU}"] .delta`,
+      (el) => el.textContent,
+    );
     expect(gpuA).toBe('baseline: regression');
   });
 
@@ -72,10 +89,14 @@ describe('HTML report in headless Chromium', () => {
       const canvas = document.getElementById('chart-overview') as HTMLCanvasElement;
       const c = (window as unknown as { Chart: { getChart(c: HTMLCanvasElement): any } }).Chart.getChart(canvas);
       return {
-        width: canvas.clientWidth, height: canvas.clientHeight,
+        width: canvas.clientWidth,
+        height: canvas.clientHeight,
         series: c.data.datasets.map((d: { label: string; data: number[] }) => ({ label: d.label, data: d.data })),
         // Drawn bars: those whose rectangle has height on screen.
-        drawnBars: c.data.datasets.map((_: unknown, i: number) => c.getDatasetMeta(i).data.filter((b: { base: number; y: number }) => Math.abs(b.base - b.y) > 1).length),
+        drawnBars: c.data.datasets.map(
+          (_: unknown, i: number) =>
+            c.getDatasetMeta(i).data.filter((b: { base: number; y: number }) => Math.abs(b.base - b.y) > 1).length,
+        ),
       };
     });
     expect(chart.width).toBeGreaterThan(300);
@@ -88,7 +109,7 @@ describe('HTML report in headless Chromium', () => {
     expect(chart.drawnBars).toEqual([3, 3]);
   });
 
-  it('draws the failing output\'s |a-r| histogram, and paints pixels for it', async () => {
+  it("draws the failing output's |a-r| histogram, and paints pixels for it", async () => {
     const hist = await page.evaluate(() => {
       const canvas = document.querySelector('#case-1 canvas[data-histogram]') as HTMLCanvasElement;
       const c = (window as unknown as { Chart: { getChart(c: HTMLCanvasElement): any } }).Chart.getChart(canvas);
@@ -108,14 +129,22 @@ describe('HTML report in headless Chromium', () => {
     expect(hist.amberPixels).toBeGreaterThan(50);
   });
 
-  it('shows each target\'s device and the nodes that fell back off WebGPU', async () => {
-    const devices = await page.$$eval('#devices tbody tr', (rows) => rows.map((tr) => [...tr.querySelectorAll('td')].slice(0, 3).map((td) => (td as HTMLElement).innerText.trim())));
+  it("shows each target's device and the nodes that fell back off WebGPU", async () => {
+    const devices = await page.$$eval('#devices tbody tr', (rows) =>
+      rows.map((tr) => [...tr.querySelectorAll('td')].slice(0, 3).map((td) => (td as HTMLElement).innerText.trim())),
+    );
     expect(devices).toEqual([
-      ['ort-node:cpu', 'cpu', 'Test CPU'], ['ort-web:wasm', 'wasm', 'WebAssembly (Node)'], ['ort-web:webgpu@chromium', 'gpu', 'SwiftShader Device (Subzero)'],
+      ['ort-node:cpu', 'cpu', 'Test CPU'],
+      ['ort-web:wasm', 'wasm', 'WebAssembly (Node)'],
+      ['ort-web:webgpu@chromium', 'gpu', 'SwiftShader Device (Subzero)'],
     ]);
-    const placement = await page.$eval(`#case-5 tr[data-target="${TARGETS.GPU}"] td:last-child`, (td) => (td as HTMLElement).innerText.replace(/\s+/g, ' ').trim());
+    const placement = await page.$eval(`#case-5 tr[data-target="${TARGETS.GPU}"] td:last-child`, (td) =>
+      (td as HTMLElement).innerText.replace(/\s+/g, ' ').trim(),
+    );
     // A placement from before node classes: both CPU nodes count as compute.
-    expect(placement).toBe('JsepExecutionProvider 1 · CPUExecutionProvider 2 (from ORT log) 2 node(s) on the CPU, 2 compute Gather gather_0 → CPUExecutionProvider; Cast cast_1 → CPUExecutionProvider');
+    expect(placement).toBe(
+      'JsepExecutionProvider 1 · CPUExecutionProvider 2 (from ORT log) 2 node(s) on the CPU, 2 compute Gather gather_0 → CPUExecutionProvider; Cast cast_1 → CPUExecutionProvider',
+    );
   });
 
   it('opens a collapsed case when its matrix cell is clicked', async () => {

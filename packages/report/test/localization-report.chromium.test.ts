@@ -25,9 +25,25 @@ const artifacts = join(repo, 'out/test-artifacts');
 const work = join(artifacts, 'localization-report');
 const CLI = join(repo, 'packages/cli/dist/main.js');
 const BASE = join(repo, 'fixtures/faults/chain.onnx');
-const faults = JSON.parse(readFileSync(join(repo, 'fixtures/faults/faults.json'), 'utf8')) as { faults: { file: string; node: string }[] };
+const faults = JSON.parse(readFileSync(join(repo, 'fixtures/faults/faults.json'), 'utf8')) as {
+  faults: { file: string; node: string }[];
+};
 const FAULT = faults.faults.find((f) => f.file === 'chain-fault-scale1.onnx')!;
-const CHAIN_NODES = ['dense1', 'bias1', 'act1', 'scale1', 'dense2', 'bias2', 'act2', 'residual', 'halve', 'dense3', 'act3', 'scale3', 'pool'];
+const CHAIN_NODES = [
+  'dense1',
+  'bias1',
+  'act1',
+  'scale1',
+  'dense2',
+  'bias2',
+  'act2',
+  'residual',
+  'halve',
+  'dense3',
+  'act3',
+  'scale3',
+  'pool',
+];
 
 /** Runs the built CLI; exit 1 is expected (the variant does diverge). */
 function crossrt(args: string[]): void {
@@ -46,7 +62,17 @@ beforeAll(async () => {
   mkdirSync(work, { recursive: true });
   const variant = join(repo, 'fixtures/faults', FAULT.file);
   crossrt(['localize', BASE, '--variant', variant, '--json', join(work, 'localize.json'), '-q']);
-  crossrt(['reduce', BASE, '--variant', variant, '--json', join(work, 'reduce.json'), '--out', join(work, 'reduced'), '-q']);
+  crossrt([
+    'reduce',
+    BASE,
+    '--variant',
+    variant,
+    '--json',
+    join(work, 'reduce.json'),
+    '--out',
+    join(work, 'reduced'),
+    '-q',
+  ]);
   // One case localized and reduced: the reduce run's section joins the localize run's case.
   const loc = JSON.parse(readFileSync(join(work, 'localize.json'), 'utf8'));
   const red = JSON.parse(readFileSync(join(work, 'reduce.json'), 'utf8'));
@@ -68,9 +94,12 @@ describe('localize and reduce results in the HTML report (headless Chromium)', (
   });
 
   it('names the culprit with its op type, metrics and why', async () => {
-    const rows = await page.$$eval('#case-1 table.culprit tr', (trs) => trs.map((tr) => [
-      (tr.querySelector('th') as HTMLElement).innerText.trim(), (tr.querySelector('td') as HTMLElement).innerText.replace(/\s+/g, ' ').trim(),
-    ]));
+    const rows = await page.$$eval('#case-1 table.culprit tr', (trs) =>
+      trs.map((tr) => [
+        (tr.querySelector('th') as HTMLElement).innerText.trim(),
+        (tr.querySelector('td') as HTMLElement).innerText.replace(/\s+/g, ' ').trim(),
+      ]),
+    );
     const kv = Object.fromEntries(rows);
     expect(kv.culprit).toBe(`#3 ${FAULT.node} (Mul)`);
     expect(kv.outputs).toBe('h3');
@@ -89,11 +118,17 @@ describe('localize and reduce results in the HTML report (headless Chromium)', (
       let red = 0; // --fail #cf222e
       for (let i = 0; i < px.length; i += 4) if (px[i] === 0xcf && px[i + 1] === 0x22 && px[i + 2] === 0x2e) red++;
       return {
-        width: canvas.clientWidth, labels: c.data.labels, yType: c.options.scales.y.type, yMin: c.scales.y.min,
-        points: meta.data.length, drawn: meta.data.filter((p: { skip: boolean }) => !p.skip).length,
+        width: canvas.clientWidth,
+        labels: c.data.labels,
+        yType: c.options.scales.y.type,
+        yMin: c.scales.y.min,
+        points: meta.data.length,
+        drawn: meta.data.filter((p: { skip: boolean }) => !p.skip).length,
         radius: meta.data.map((p: { options: { radius: number } }) => p.options.radius),
         fill: meta.data.map((p: { options: { backgroundColor: string } }) => p.options.backgroundColor),
-        values: c.data.datasets[0].data, tolerance: c.data.datasets[1]?.label, red,
+        values: c.data.datasets[0].data,
+        tolerance: c.data.datasets[1]?.label,
+        red,
         // where the culprit sits on screen, to read its pixels
         culpritXY: [meta.data[3].x, meta.data[3].y],
       };
@@ -119,18 +154,26 @@ describe('localize and reduce results in the HTML report (headless Chromium)', (
 
   it('lists every node in topological order, open (13 ≤ 30), the culprit row marked', async () => {
     expect(await page.$eval('#case-1 details.nodes', (d) => (d as HTMLDetailsElement).open)).toBe(true);
-    const rows = await page.$$eval('#case-1 table.nodes tbody tr', (trs) => trs.map((tr) => ({
-      name: (tr.children[1] as HTMLElement).innerText.trim(), status: (tr.children[3] as HTMLElement).innerText.trim(),
-    })));
+    const rows = await page.$$eval('#case-1 table.nodes tbody tr', (trs) =>
+      trs.map((tr) => ({
+        name: (tr.children[1] as HTMLElement).innerText.trim(),
+        status: (tr.children[3] as HTMLElement).innerText.trim(),
+      })),
+    );
     expect(rows.map((r) => r.name)).toEqual(CHAIN_NODES);
     expect(rows.filter((r) => r.status === 'culprit').map((r) => r.name)).toEqual([FAULT.node]);
     expect(rows.slice(0, 3).map((r) => r.status)).toEqual(['agree', 'agree', 'agree']);
   });
 
   it('shows the reduction: 13 → 1 nodes, the node kept and the files written', async () => {
-    const kv = Object.fromEntries(await page.$$eval('#case-1 section.reduction tr', (trs) => trs.map((tr) => [
-      (tr.querySelector('th') as HTMLElement).innerText.trim(), (tr.querySelector('td') as HTMLElement).innerText.replace(/\s+/g, ' ').trim(),
-    ])));
+    const kv = Object.fromEntries(
+      await page.$$eval('#case-1 section.reduction tr', (trs) =>
+        trs.map((tr) => [
+          (tr.querySelector('th') as HTMLElement).innerText.trim(),
+          (tr.querySelector('td') as HTMLElement).innerText.replace(/\s+/g, ' ').trim(),
+        ]),
+      ),
+    );
     expect(kv.nodes).toMatch(/^13 → 1 /);
     expect(kv.kept).toBe(`${FAULT.node} (Mul)`);
     const files = await page.$$eval('#case-1 .reduction-files code', (cs) => cs.map((c) => c.textContent));

@@ -23,11 +23,17 @@ describe('crossrt report', () => {
     const r = crossrt('report', reportPath, '--format', 'junit');
     expect(r.code).toBe(0);
     expect(XMLValidator.validate(r.stdout)).toBe(true);
-    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (n) => n === 'testsuite' || n === 'testcase' }).parse(r.stdout);
-    const testcases: Record<string, unknown>[] = (doc.testsuites.testsuite as { name: string; testcase: Record<string, unknown>[] }[])
-      .flatMap((s) => s.testcase.map((t) => ({ ...t, suite: s.name })));
+    const doc = new XMLParser({
+      ignoreAttributes: false,
+      attributeNamePrefix: '',
+      isArray: (n) => n === 'testsuite' || n === 'testcase',
+    }).parse(r.stdout);
+    const testcases: Record<string, unknown>[] = (
+      doc.testsuites.testsuite as { name: string; testcase: Record<string, unknown>[] }[]
+    ).flatMap((s) => s.testcase.map((t) => ({ ...t, suite: s.name })));
     // Outputs per case from the test data itself; a case that never ran (load error, skipped) is one testcase per target.
-    const outputs = (c: string) => readdirSync(join(NODE_CASES, c, 'test_data_set_0')).filter((f) => /^output_\d+\.pb$/.test(f)).length;
+    const outputs = (c: string) =>
+      readdirSync(join(NODE_CASES, c, 'test_data_set_0')).filter((f) => /^output_\d+\.pb$/.test(f)).length;
     const expected = TARGETS.length * (outputs('test_add') + outputs('test_dft') + 1 + 1);
     expect(testcases).toHaveLength(expected);
     const byCase = (c: string) => testcases.filter((t) => String(t['classname']).endsWith(`/${c}`));
@@ -49,7 +55,7 @@ describe('crossrt report', () => {
     expect(lines.at(-1)).toBe('::notice title=crossrt conformance::4 case(s): 1 pass, 2 fail, 0 error, 1 skipped');
   });
 
-  it('writes files with --out, and --check mirrors the run\'s exit code', () => {
+  it("writes files with --out, and --check mirrors the run's exit code", () => {
     // Its own file: report-command.chromium.test.ts writes the artifact (and screenshot) for a human look.
     const html = join(tmp, 'report.html');
     const r = crossrt('report', reportPath, '-f', 'html', '-o', html, '--check');

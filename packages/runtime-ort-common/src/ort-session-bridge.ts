@@ -15,13 +15,17 @@ export interface OrtTensorFields {
 
 export function toOrtFields(name: string, t: HostTensor): OrtTensorFields {
   if (t.dtype === 'bfloat16') {
-    throw new CrossrtError('MODEL_UNSUPPORTED_IO', `input "${name}" is bfloat16, which onnxruntime's JS API cannot feed`);
+    throw new CrossrtError(
+      'MODEL_UNSUPPORTED_IO',
+      `input "${name}" is bfloat16, which onnxruntime's JS API cannot feed`,
+    );
   }
   return { type: t.dtype, dims: t.dims, data: t.data };
 }
 
 export function fromOrtFields(name: string, t: OrtTensorFields): HostTensor {
-  if (!isDType(t.type)) throw new CrossrtError('MODEL_UNSUPPORTED_IO', `output "${name}" has type ${t.type}, which crossrt cannot compare`);
+  if (!isDType(t.type))
+    throw new CrossrtError('MODEL_UNSUPPORTED_IO', `output "${name}" has type ${t.type}, which crossrt cannot compare`);
   let data = t.data as TensorData;
   // Float16Array (where present) is decoded back to raw bits so every package sees one storage form.
   if (t.type === 'float16' && !(data instanceof Uint16Array)) {

@@ -4,7 +4,8 @@
  * one-time start-up (onnxruntime-web compiling its 14 MB wasm module, ~200 ms) happens while the
  * harness is still reading the real model, not inside the first timed load.
  */
-export const WARMUP_MODEL_BASE64 = 'CAgSDmNyb3NzcnQtd2FybXVwGgExOkIKFgoBeBIBeRoGUmVsdV8wIgRSZWx1OgASBndhcm11cFoPCgF4EgoKCAgBEgQKAggEYg8KAXkSCgoICAESBAoCCARCBAoAEA0=';
+export const WARMUP_MODEL_BASE64 =
+  'CAgSDmNyb3NzcnQtd2FybXVwGgExOkIKFgoBeBIBeRoGUmVsdV8wIgRSZWx1OgASBndhcm11cFoPCgF4EgoKCAgBEgQKAggEYg8KAXkSCgoICAESBAoCCARCBAoAEA0=';
 
 export function warmupModelBytes(): Uint8Array {
   return new Uint8Array(Buffer.from(WARMUP_MODEL_BASE64, 'base64'));

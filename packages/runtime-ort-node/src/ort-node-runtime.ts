@@ -1,7 +1,15 @@
 import { cpus } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import type { DeviceInfo } from '@crossrt/core';
-import { HOST_ENVIRONMENT_VAR, RuntimeFailure, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime, type WarmRequest } from '@crossrt/runtime';
+import {
+  HOST_ENVIRONMENT_VAR,
+  RuntimeFailure,
+  type LoadRequest,
+  type LoadedSession,
+  type ProbeResult,
+  type Runtime,
+  type WarmRequest,
+} from '@crossrt/runtime';
 import { bridgeOrtSession, timedLoad, warmupModelBytes } from '@crossrt/runtime-ort-common';
 import { describeWebGpuAdapter } from './webgpu-adapter-info.js';
 
@@ -29,15 +37,27 @@ export function createRuntime(): Runtime {
     name: 'ort-node',
     async probe(backend: string): Promise<ProbeResult> {
       const ep = EP_BY_BACKEND[backend];
-      if (!ep) return { available: false, reason: `onnxruntime-node has no "${backend}" backend in crossrt`, runtimeVersion: version };
+      if (!ep)
+        return {
+          available: false,
+          reason: `onnxruntime-node has no "${backend}" backend in crossrt`,
+          runtimeVersion: version,
+        };
       if (backend === 'webgpu') {
         try {
-          const s = await ort.InferenceSession.create(PROBE_MODEL, { executionProviders: ['webgpu'], logSeverityLevel: 3 });
+          const s = await ort.InferenceSession.create(PROBE_MODEL, {
+            executionProviders: ['webgpu'],
+            logSeverityLevel: 3,
+          });
           await s.release();
         } catch (e) {
           return { available: false, reason: `WebGPU EP found no adapter: ${firstLine(e)}`, runtimeVersion: version };
         }
-        return { available: true, reason: `onnxruntime-node ${version} WebGPU EP on ${describeWebGpuAdapter(process.env).description}`, runtimeVersion: version };
+        return {
+          available: true,
+          reason: `onnxruntime-node ${version} WebGPU EP on ${describeWebGpuAdapter(process.env).description}`,
+          runtimeVersion: version,
+        };
       }
       return { available: true, reason: `onnxruntime-node ${version} native binding loaded`, runtimeVersion: version };
     },
@@ -50,11 +70,16 @@ export function createRuntime(): Runtime {
     async load(req: LoadRequest): Promise<LoadedSession> {
       const ep = EP_BY_BACKEND[req.backend];
       if (!ep) throw new RuntimeFailure('load-error', `unsupported backend ${req.backend}`);
-      const { session, loadMs } = await timedLoad(() => ort.InferenceSession.create(req.modelPath, sessionOptions(req)));
+      const { session, loadMs } = await timedLoad(() =>
+        ort.InferenceSession.create(req.modelPath, sessionOptions(req)),
+      );
       return {
         loadMs,
         device: req.backend === 'webgpu' ? webGpuDevice(version) : cpuDevice(version, ep.epName, req.threads),
-        session: bridgeOrtSession(session, (f) => new ort.Tensor(f.type as ort.Tensor.Type, f.data as ort.Tensor.DataType, f.dims)),
+        session: bridgeOrtSession(
+          session,
+          (f) => new ort.Tensor(f.type as ort.Tensor.Type, f.data as ort.Tensor.DataType, f.dims),
+        ),
       };
     },
   };
@@ -72,17 +97,32 @@ function sessionOptions(req: WarmRequest): ort.InferenceSession.SessionOptions {
 
 /** `threads`: the session's intra-op threads when the harness set them, else ORT's default (one per core). */
 function cpuDevice(version: string, epName: string, threads?: number): DeviceInfo {
-  return { kind: 'cpu', description: CPU_MODEL, runtime: 'onnxruntime-node', runtimeVersion: version, threads: threads ?? CPU_COUNT, details: { executionProvider: epName } };
+  return {
+    kind: 'cpu',
+    description: CPU_MODEL,
+    runtime: 'onnxruntime-node',
+    runtimeVersion: version,
+    threads: threads ?? CPU_COUNT,
+    details: { executionProvider: epName },
+  };
 }
 
 function webGpuDevice(version: string): DeviceInfo {
   const adapter = describeWebGpuAdapter(process.env);
   return {
-    kind: 'gpu', description: adapter.description, runtime: 'onnxruntime-node', runtimeVersion: version,
+    kind: 'gpu',
+    description: adapter.description,
+    runtime: 'onnxruntime-node',
+    runtimeVersion: version,
     details: {
-      executionProvider: 'WebGpuExecutionProvider', adapterVendor: adapter.vendor, adapterArchitecture: adapter.architecture,
+      executionProvider: 'WebGpuExecutionProvider',
+      adapterVendor: adapter.vendor,
+      adapterArchitecture: adapter.architecture,
       adapterSource: adapter.source,
-      hostEnvironment: process.env[HOST_ENVIRONMENT_VAR] === 'swiftshader' ? 'swiftshader (no other WebGPU adapter worked on this machine)' : process.env[HOST_ENVIRONMENT_VAR] ?? 'system',
+      hostEnvironment:
+        process.env[HOST_ENVIRONMENT_VAR] === 'swiftshader'
+          ? 'swiftshader (no other WebGPU adapter worked on this machine)'
+          : (process.env[HOST_ENVIRONMENT_VAR] ?? 'system'),
     },
   };
 }

@@ -21,15 +21,38 @@ export function describeWebGpuAdapter(env: NodeJS.ProcessEnv): WebGpuAdapterDesc
   if (forced) {
     const libs = forced.split(':').map(icdLibrary);
     if (libs.some((l) => /swiftshader/i.test(l))) {
-      return { vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader (software Vulkan, CPU-emulated GPU)', source: `VK_ICD_FILENAMES=${forced}` };
+      return {
+        vendor: 'google',
+        architecture: 'swiftshader',
+        description: 'SwiftShader (software Vulkan, CPU-emulated GPU)',
+        source: `VK_ICD_FILENAMES=${forced}`,
+      };
     }
-    return { vendor: 'unknown', architecture: 'unknown', description: `Vulkan ICD ${libs.join(', ')}`, source: `VK_ICD_FILENAMES=${forced}` };
+    return {
+      vendor: 'unknown',
+      architecture: 'unknown',
+      description: `Vulkan ICD ${libs.join(', ')}`,
+      source: `VK_ICD_FILENAMES=${forced}`,
+    };
   }
-  if (process.platform === 'darwin') return { vendor: 'apple', architecture: 'metal', description: 'Metal adapter (system)', source: 'platform' };
-  if (process.platform === 'win32') return { vendor: 'unknown', architecture: 'd3d12', description: 'D3D12 adapter (system)', source: 'platform' };
-  const installed = ICD_DIRS.flatMap((d) => (existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.json')).map((f) => join(d, f)) : []));
+  if (process.platform === 'darwin')
+    return { vendor: 'apple', architecture: 'metal', description: 'Metal adapter (system)', source: 'platform' };
+  if (process.platform === 'win32')
+    return { vendor: 'unknown', architecture: 'd3d12', description: 'D3D12 adapter (system)', source: 'platform' };
+  const installed = ICD_DIRS.flatMap((d) =>
+    existsSync(d)
+      ? readdirSync(d)
+          .filter((f) => f.endsWith('.json'))
+          .map((f) => join(d, f))
+      : [],
+  );
   const names = installed.map((f) => basename(f, '.json'));
-  return { vendor: 'system', architecture: 'vulkan', description: `system Vulkan driver (${names.join(', ') || 'no ICD manifest found'})`, source: 'installed ICD manifests' };
+  return {
+    vendor: 'system',
+    architecture: 'vulkan',
+    description: `system Vulkan driver (${names.join(', ') || 'no ICD manifest found'})`,
+    source: 'installed ICD manifests',
+  };
 }
 
 function icdLibrary(manifestPath: string): string {

@@ -23,7 +23,12 @@ describe('early hosts', () => {
       expect((await host.probe({ placementLog: false, threads: 1 })).available).toBe(true);
       expect(host.pid).toBe(pid);
       expect(earlyHostCount()).toBe(0);
-      const { reply } = await host.execute(affineRelu, [{ x: { dtype: 'float32', dims: [1, 2], data: new Float32Array([1, -2]) } }], false, 1);
+      const { reply } = await host.execute(
+        affineRelu,
+        [{ x: { dtype: 'float32', dims: [1, 2], data: new Float32Array([1, -2]) } }],
+        false,
+        1,
+      );
       expect([...(reply.runs[0]!.outputs['y']!.data as Float32Array)]).toEqual([1, 0]); // Relu(2·1-1), Relu(2·(-2)-1)
       expect([...(reply.runs[0]!.outputs['z']!.data as Float32Array)]).toEqual([-5, -6]); // [1,-2]·[[1,2],[3,4]]
       expect(reply.device.threads).toBe(1);
@@ -63,7 +68,11 @@ describe('early hosts', () => {
       const pid = startEarlyHost(findTarget('ort-node:cpu'), { backend: 'cpu', placementLog: false });
       process.stdout.write(String(pid));`;
     const t0 = Date.now();
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(r.status, r.stderr).toBe(0);
     expect(Date.now() - t0).toBeLessThan(10_000);
     const pid = Number(r.stdout);
@@ -81,14 +90,20 @@ describe('early hosts', () => {
       const probe = await host.probe({ placementLog: false });
       process.stdout.write(JSON.stringify({ adopted: host.pid === pid, available: probe.available }));
       await host.close();`;
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout || '{}')).toEqual({ adopted: true, available: true });
   });
 
   it('only start for plain Node targets', () => {
     expect(startEarlyHost(findTarget('ort-node:webgpu'), { backend: 'webgpu', placementLog: true })).toBeUndefined();
-    expect(startEarlyHost(findTarget('ort-web:wasm@chromium'), { backend: 'wasm', placementLog: false })).toBeUndefined();
+    expect(
+      startEarlyHost(findTarget('ort-web:wasm@chromium'), { backend: 'wasm', placementLog: false }),
+    ).toBeUndefined();
     expect(earlyHostCount()).toBe(0);
   });
 });

@@ -17,7 +17,9 @@ function triggerFault(kind) {
       process.kill(process.pid, 'SIGSEGV');
       break;
     case 'hang':
-      for (;;) { /* never yields: the event loop is blocked like a stuck native call */ }
+      for (;;) {
+        /* never yields: the event loop is blocked like a stuck native call */
+      }
     case 'native_oom': {
       const held = [];
       for (;;) held.push(Buffer.alloc(32 * 1024 * 1024, 1)); // touched pages: resident memory grows

@@ -12,8 +12,12 @@ import { failureOf } from '@crossrt/runtime/testing';
 
 const fixture = (p: string) => fileURLToPath(new URL(`../../../fixtures/${p}`, import.meta.url));
 const faultTarget: TargetDescriptor = {
-  id: 'ort-node:cpu', runtime: 'ort-node', backend: 'cpu', environment: 'node',
-  adapterModule: new URL('./fault-injecting-runtime.mjs', import.meta.url).href, description: 'ort-node:cpu with injected faults (test only)',
+  id: 'ort-node:cpu',
+  runtime: 'ort-node',
+  backend: 'cpu',
+  environment: 'node',
+  adapterModule: new URL('./fault-injecting-runtime.mjs', import.meta.url).href,
+  description: 'ort-node:cpu with injected faults (test only)',
 };
 const x = { dtype: 'float32' as const, dims: [4], data: new Float32Array([-1, 0, 0.5, 2]) };
 
@@ -53,14 +57,18 @@ describe('host isolation (onnxruntime-node, real faults)', () => {
   it('kills a host whose resident memory passes the limit', async () => {
     const { failure } = await runFault('native-oom', { memoryLimitMb: 400 });
     expect(failure.kind).toBe('crash');
-    expect(failure.message).toMatch(/^host used \d+ MB resident memory, over the 400 MB limit; host killed \(CROSSRT_MEMORY_LIMIT_MB or --memory-limit sets the limit, 0 disables it\)$/);
+    expect(failure.message).toMatch(
+      /^host used \d+ MB resident memory, over the 400 MB limit; host killed \(CROSSRT_MEMORY_LIMIT_MB or --memory-limit sets the limit, 0 disables it\)$/,
+    );
   });
 
-  it('turns V8 heap exhaustion into a crash with V8\'s own message in the tail', async () => {
+  it("turns V8 heap exhaustion into a crash with V8's own message in the tail", async () => {
     const { failure } = await runFault('heap-oom', { memoryLimitMb: 512 });
     expect(failure.kind).toBe('crash');
     expect(failure.message).toMatch(/SIGABRT|SIGTRAP|exited with code|over the 512 MB limit/);
-    expect(failure.logTail.join('\n') + failure.message).toMatch(/heap limit|heap out of memory|over the 512 MB limit/i);
+    expect(failure.logTail.join('\n') + failure.message).toMatch(
+      /heap limit|heap out of memory|over the 512 MB limit/i,
+    );
   }, 60_000);
 
   it('a fresh host after a crash computes correct results (Relu by hand)', async () => {

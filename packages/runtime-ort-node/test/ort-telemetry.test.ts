@@ -22,7 +22,12 @@ describe('ORT telemetry in hosts', () => {
       process.stdout.write(String(process.pid));`;
     // A bare environment: ORT also stays quiet when it sees a CI variable (CI, GITHUB_ACTIONS, TF_BUILD, …).
     const env = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '' };
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('..', import.meta.url)), env, encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      env,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(r.status, r.stderr).toBe(0);
     const pid = Number(r.stdout);
     expect(existsSync(debugLog(pid))).toBe(true);
@@ -32,7 +37,11 @@ describe('ORT telemetry in hosts', () => {
   it('a host runs a model with telemetry off: no debug log for its pid', async () => {
     const host = new TargetHost(findTarget('ort-node:cpu'), { timeoutMs: 20_000 });
     try {
-      const { reply } = await host.execute(affineRelu, [{ x: { dtype: 'float32', dims: [1, 2], data: new Float32Array([1, -2]) } }], false);
+      const { reply } = await host.execute(
+        affineRelu,
+        [{ x: { dtype: 'float32', dims: [1, 2], data: new Float32Array([1, -2]) } }],
+        false,
+      );
       expect([...(reply.runs[0]!.outputs['y']!.data as Float32Array)]).toEqual([1, 0]); // Relu(2·1-1), Relu(2·(-2)-1)
       expect(existsSync(debugLog(host.pid!))).toBe(false);
     } finally {
@@ -42,7 +51,9 @@ describe('ORT telemetry in hosts', () => {
 
   it('leaves the switch to the user when they set it', () => {
     const target = findTarget('ort-node:cpu');
-    expect(hostProcessSpec(target).envOverrides['ORT_DISABLE_TELEMETRY']).toBe(process.env['ORT_DISABLE_TELEMETRY'] === undefined ? '1' : undefined);
+    expect(hostProcessSpec(target).envOverrides['ORT_DISABLE_TELEMETRY']).toBe(
+      process.env['ORT_DISABLE_TELEMETRY'] === undefined ? '1' : undefined,
+    );
     const saved = process.env['ORT_DISABLE_TELEMETRY'];
     process.env['ORT_DISABLE_TELEMETRY'] = '0';
     try {

@@ -36,7 +36,8 @@ describe('ort-node:webgpu placement', () => {
   it('shows an opset-9 Upsample graph refused by WebGPU and run on the CPU', async () => {
     const { lines } = await host.load(fixture('placement/upsample-opset9.onnx'));
     expect(parsePlacementLog(lines, 'WebGpuExecutionProvider')).toEqual({
-      source: 'verbose-log', providers: [{ ep: 'CPUExecutionProvider', nodes: 1 }],
+      source: 'verbose-log',
+      providers: [{ ep: 'CPUExecutionProvider', nodes: 1 }],
       fallbackNodes: [{ node: 'upsample', opType: 'Upsample', ep: 'CPUExecutionProvider' }],
     });
     const r = await host.run({ x: { dtype: 'float32', dims: [1, 1, 2, 2], data: new Float32Array([1, 2, 3, 4]) } });
@@ -48,7 +49,9 @@ describe('ort-node:webgpu placement', () => {
     const placement = parsePlacementLog(lines, 'WebGpuExecutionProvider')!;
     expect(placement.fallbackNodes).toEqual([{ node: 'upsample', opType: 'Upsample', ep: 'CPUExecutionProvider' }]);
     expect(placement.providers.find((p) => p.ep === 'WebGpuExecutionProvider')!.nodes).toBeGreaterThanOrEqual(3); // Mul, Sub, Relu (+ copies)
-    const r = await host.run({ x: { dtype: 'float32', dims: [1, 1, 2, 2], data: new Float32Array([-1, 0.25, 0.5, 2]) } });
+    const r = await host.run({
+      x: { dtype: 'float32', dims: [1, 1, 2, 2], data: new Float32Array([-1, 0.25, 0.5, 2]) },
+    });
     expect([...(r.outputs['y']!.data as Float32Array)]).toEqual(upsample2x2([0, 0, 0, 3])); // Relu(2x - 1) = [0, 0, 0, 3]
   });
 });

@@ -26,41 +26,77 @@ async function ortFor(backend) {
 }
 
 export async function probe(backend) {
-  if (!(backend in EP_NAME)) return { available: false, reason: `onnxruntime-web has no "${backend}" backend in crossrt` };
+  if (!(backend in EP_NAME))
+    return { available: false, reason: `onnxruntime-web has no "${backend}" backend in crossrt` };
   const o = await ortFor(backend);
   const runtimeVersion = o.env.versions.web ?? o.env.versions.common;
   if (backend === 'webgpu') {
-    if (!navigator.gpu) return { available: false, reason: 'navigator.gpu is missing (WebGPU disabled or not a secure context)', runtimeVersion };
+    if (!navigator.gpu)
+      return {
+        available: false,
+        reason: 'navigator.gpu is missing (WebGPU disabled or not a secure context)',
+        runtimeVersion,
+      };
     gpuAdapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
-    if (!gpuAdapter) return { available: false, reason: 'navigator.gpu.requestAdapter() returned no adapter', runtimeVersion };
+    if (!gpuAdapter)
+      return { available: false, reason: 'navigator.gpu.requestAdapter() returned no adapter', runtimeVersion };
     const i = gpuAdapter.info;
-    return { available: true, reason: `onnxruntime-web ${runtimeVersion} WebGPU on ${i.vendor} ${i.architecture}${i.isFallbackAdapter ? ' (fallback adapter)' : ''}`, runtimeVersion };
+    return {
+      available: true,
+      reason: `onnxruntime-web ${runtimeVersion} WebGPU on ${i.vendor} ${i.architecture}${i.isFallbackAdapter ? ' (fallback adapter)' : ''}`,
+      runtimeVersion,
+    };
   }
   if (backend === 'webgl') {
     const r = webglRenderer();
     if (!r) return { available: false, reason: 'no WebGL context in this Chromium', runtimeVersion };
     return { available: true, reason: `onnxruntime-web ${runtimeVersion} WebGL on ${r.renderer}`, runtimeVersion };
   }
-  if (typeof WebAssembly !== 'object') return { available: false, reason: 'no WebAssembly in this page', runtimeVersion };
-  return { available: true, reason: `onnxruntime-web ${runtimeVersion} wasm${crossOriginIsolated ? ', threads available (cross-origin isolated)' : ''}`, runtimeVersion };
+  if (typeof WebAssembly !== 'object')
+    return { available: false, reason: 'no WebAssembly in this page', runtimeVersion };
+  return {
+    available: true,
+    reason: `onnxruntime-web ${runtimeVersion} wasm${crossOriginIsolated ? ', threads available (cross-origin isolated)' : ''}`,
+    runtimeVersion,
+  };
 }
 
 function device(backend) {
   const runtimeVersion = ort.env.versions.web ?? ort.env.versions.common;
-  const threads = typeof ort.env.wasm.numThreads === 'number' && ort.env.wasm.numThreads > 0 ? ort.env.wasm.numThreads : 1;
+  const threads =
+    typeof ort.env.wasm.numThreads === 'number' && ort.env.wasm.numThreads > 0 ? ort.env.wasm.numThreads : 1;
   const base = { runtime: 'onnxruntime-web', runtimeVersion, threads, simd: ort.env.wasm.simd !== false };
   if (backend === 'webgpu') {
     const i = gpuAdapter.info;
     return {
-      ...base, kind: 'gpu', description: [i.vendor, i.architecture, i.device, i.description].filter(Boolean).join(' ') || 'WebGPU adapter',
-      details: { executionProvider: EP_NAME.webgpu, adapterVendor: i.vendor, adapterArchitecture: i.architecture, adapterDevice: i.device, adapterDescription: i.description, fallbackAdapter: i.isFallbackAdapter === true },
+      ...base,
+      kind: 'gpu',
+      description: [i.vendor, i.architecture, i.device, i.description].filter(Boolean).join(' ') || 'WebGPU adapter',
+      details: {
+        executionProvider: EP_NAME.webgpu,
+        adapterVendor: i.vendor,
+        adapterArchitecture: i.architecture,
+        adapterDevice: i.device,
+        adapterDescription: i.description,
+        fallbackAdapter: i.isFallbackAdapter === true,
+      },
     };
   }
   if (backend === 'webgl') {
     const r = webglRenderer() ?? { vendor: '', renderer: 'unknown', version: '' };
-    return { ...base, kind: 'gpu', description: r.renderer, details: { executionProvider: EP_NAME.webgl, glVendor: r.vendor, glRenderer: r.renderer, glVersion: r.version } };
+    return {
+      ...base,
+      kind: 'gpu',
+      description: r.renderer,
+      details: { executionProvider: EP_NAME.webgl, glVendor: r.vendor, glRenderer: r.renderer, glVersion: r.version },
+    };
   }
-  return { ...base, kind: 'wasm', description: `WebAssembly (Chromium, ${threads} thread${threads === 1 ? '' : 's'}, SIMD)`, details: { executionProvider: EP_NAME.wasm } };
+  return {
+    ...base,
+    kind: 'wasm',
+    description: `WebAssembly (Chromium, ${threads} thread${threads === 1 ? '' : 's'}, SIMD)`,
+    details: { executionProvider: EP_NAME.wasm },
+  };
 }
 
 export async function load({ backend, model, placementLog, externalData }) {
@@ -95,7 +131,11 @@ export async function run(feeds) {
   const runMs = performance.now() - t0;
   const outputs = {};
   for (const [name, t] of Object.entries(out)) {
-    outputs[name] = { dtype: t.type, dims: [...t.dims], data: t.location === 'cpu' || !t.location ? t.data : await t.getData() };
+    outputs[name] = {
+      dtype: t.type,
+      dims: [...t.dims],
+      data: t.location === 'cpu' || !t.location ? t.data : await t.getData(),
+    };
   }
   return { outputs, runMs };
 }

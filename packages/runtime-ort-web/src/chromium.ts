@@ -17,8 +17,16 @@ export function createRuntime(): Runtime {
     runnerUrl: '/runner/ort-web-page-runner.mjs',
     mounts: { '/ort/': ORT_DIST, '/runner/': PAGE_DIR },
     chromiumArgs: (backend) => {
-      if (backend === 'webgpu') return [{ label: 'default', args: webGpuArgs('default') }, { label: 'swiftshader', args: webGpuArgs('swiftshader') }];
-      if (backend === 'webgl') return [{ label: 'default', args: [] }, { label: 'swiftshader', args: WEBGL_SOFTWARE_ARGS }];
+      if (backend === 'webgpu')
+        return [
+          { label: 'default', args: webGpuArgs('default') },
+          { label: 'swiftshader', args: webGpuArgs('swiftshader') },
+        ];
+      if (backend === 'webgl')
+        return [
+          { label: 'default', args: [] },
+          { label: 'swiftshader', args: WEBGL_SOFTWARE_ARGS },
+        ];
       return [{ label: 'default', args: [] }];
     },
     // The same test as ort-web:wasm in Node (ort-web-runtime.ts): only models that need it pay for decoding.

@@ -1,6 +1,13 @@
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
-import { RuntimeFailure, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime, type WarmRequest } from '@crossrt/runtime';
+import {
+  RuntimeFailure,
+  type LoadRequest,
+  type LoadedSession,
+  type ProbeResult,
+  type Runtime,
+  type WarmRequest,
+} from '@crossrt/runtime';
 import { bridgeOrtSession, timedLoad, warmupModelBytes } from '@crossrt/runtime-ort-common';
 
 /**
@@ -13,8 +20,14 @@ export function createRuntime(): Runtime {
   return {
     name: 'ort-web',
     async probe(backend: string): Promise<ProbeResult> {
-      if (backend !== 'wasm') return { available: false, reason: `onnxruntime-web in Node only runs the "wasm" backend (asked: ${backend})`, runtimeVersion: version };
-      if (!('WebAssembly' in globalThis)) return { available: false, reason: 'this Node has no WebAssembly', runtimeVersion: version };
+      if (backend !== 'wasm')
+        return {
+          available: false,
+          reason: `onnxruntime-web in Node only runs the "wasm" backend (asked: ${backend})`,
+          runtimeVersion: version,
+        };
+      if (!('WebAssembly' in globalThis))
+        return { available: false, reason: 'this Node has no WebAssembly', runtimeVersion: version };
       return { available: true, reason: `onnxruntime-web ${version} (wasm) importable`, runtimeVersion: version };
     },
     async warm(req: WarmRequest): Promise<void> {
@@ -35,19 +48,27 @@ export function createRuntime(): Runtime {
         // The wasm build has no file system: tensors stored in external files must be handed over as
         // bytes. Only models that need it pay for decoding (crossrt's model package checks the locations).
         if (!/external data|MountedFiles/i.test((e as Error).message)) throw e;
-        created = await timedLoad(async () => ort.InferenceSession.create(bytes, { ...options, externalData: await externalDataBytes(req.modelPath) }));
+        created = await timedLoad(async () =>
+          ort.InferenceSession.create(bytes, { ...options, externalData: await externalDataBytes(req.modelPath) }),
+        );
       }
       const { session, loadMs } = created;
       ort.env.logLevel = 'warning';
       return {
         loadMs,
         device: {
-          kind: 'wasm', description: 'WebAssembly (Node)', runtime: 'onnxruntime-web', runtimeVersion: version,
+          kind: 'wasm',
+          description: 'WebAssembly (Node)',
+          runtime: 'onnxruntime-web',
+          runtimeVersion: version,
           threads: typeof ort.env.wasm.numThreads === 'number' ? ort.env.wasm.numThreads : 1,
           simd: ort.env.wasm.simd !== false,
           details: { executionProvider: 'CPUExecutionProvider' },
         },
-        session: bridgeOrtSession(session, (f) => new ort.Tensor(f.type as ort.Tensor.Type, f.data as ort.Tensor.DataType, f.dims)),
+        session: bridgeOrtSession(
+          session,
+          (f) => new ort.Tensor(f.type as ort.Tensor.Type, f.data as ort.Tensor.DataType, f.dims),
+        ),
       };
     },
   };

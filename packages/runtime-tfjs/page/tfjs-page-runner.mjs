@@ -52,18 +52,26 @@ async function activate(backend) {
   } catch (e) {
     throw new Error(`TF.js backend ${backend} failed to initialize: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (!set || t.getBackend() !== backend) throw new Error(`TF.js backend ${backend} did not initialize (active: ${t.getBackend()})`);
+  if (!set || t.getBackend() !== backend)
+    throw new Error(`TF.js backend ${backend} did not initialize (active: ${t.getBackend()})`);
   activeBackend = backend;
 }
 
 export async function probe(backend) {
-  if (!(backend in BUNDLES)) return { available: false, reason: `TF.js in Chromium has no "${backend}" backend in crossrt (webgl, webgpu)` };
+  if (!(backend in BUNDLES))
+    return { available: false, reason: `TF.js in Chromium has no "${backend}" backend in crossrt (webgl, webgpu)` };
   const t = await tfFor(backend);
   const runtimeVersion = t.version_core;
   if (backend === 'webgpu') {
-    if (!navigator.gpu) return { available: false, reason: 'navigator.gpu is missing (WebGPU disabled or not a secure context)', runtimeVersion };
+    if (!navigator.gpu)
+      return {
+        available: false,
+        reason: 'navigator.gpu is missing (WebGPU disabled or not a secure context)',
+        runtimeVersion,
+      };
     const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
-    if (!adapter) return { available: false, reason: 'navigator.gpu.requestAdapter() returned no adapter', runtimeVersion };
+    if (!adapter)
+      return { available: false, reason: 'navigator.gpu.requestAdapter() returned no adapter', runtimeVersion };
     gpuAdapterInfo = adapter.info;
   } else if (!webglRenderer()) {
     return { available: false, reason: 'no WebGL context in this Chromium', runtimeVersion };
@@ -75,11 +83,19 @@ export async function probe(backend) {
   }
   if (backend === 'webgpu') {
     const i = gpuAdapterInfo;
-    return { available: true, reason: `TF.js ${runtimeVersion} WebGPU on ${i.vendor} ${i.architecture}${i.isFallbackAdapter ? ' (fallback adapter)' : ''}`, runtimeVersion };
+    return {
+      available: true,
+      reason: `TF.js ${runtimeVersion} WebGPU on ${i.vendor} ${i.architecture}${i.isFallbackAdapter ? ' (fallback adapter)' : ''}`,
+      runtimeVersion,
+    };
   }
   const r = webglRenderer();
   const f32 = t.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED');
-  return { available: true, reason: `TF.js ${runtimeVersion} WebGL ${t.env().getNumber('WEBGL_VERSION')} on ${r.renderer}${f32 ? '' : ' (no float32 render targets: float16 textures)'}`, runtimeVersion };
+  return {
+    available: true,
+    reason: `TF.js ${runtimeVersion} WebGL ${t.env().getNumber('WEBGL_VERSION')} on ${r.renderer}${f32 ? '' : ' (no float32 render targets: float16 textures)'}`,
+    runtimeVersion,
+  };
 }
 
 function device(backend) {
@@ -88,16 +104,31 @@ function device(backend) {
   if (backend === 'webgpu') {
     const i = gpuAdapterInfo ?? {};
     return {
-      ...base, description: [i.vendor, i.architecture, i.device, i.description].filter(Boolean).join(' ') || 'WebGPU adapter',
-      details: { backend, executionProvider: 'tfjs-webgpu', adapterVendor: i.vendor ?? '', adapterArchitecture: i.architecture ?? '', fallbackAdapter: i.isFallbackAdapter === true, modelFormat },
+      ...base,
+      description: [i.vendor, i.architecture, i.device, i.description].filter(Boolean).join(' ') || 'WebGPU adapter',
+      details: {
+        backend,
+        executionProvider: 'tfjs-webgpu',
+        adapterVendor: i.vendor ?? '',
+        adapterArchitecture: i.architecture ?? '',
+        fallbackAdapter: i.isFallbackAdapter === true,
+        modelFormat,
+      },
     };
   }
   const r = webglRenderer() ?? { vendor: '', renderer: 'unknown', version: '' };
   return {
-    ...base, description: r.renderer,
+    ...base,
+    description: r.renderer,
     details: {
-      backend, executionProvider: 'tfjs-webgl', glVendor: r.vendor, glRenderer: r.renderer, glVersion: r.version,
-      webglVersion: tf.env().getNumber('WEBGL_VERSION'), float32Textures: tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED'), modelFormat,
+      backend,
+      executionProvider: 'tfjs-webgl',
+      glVendor: r.vendor,
+      glRenderer: r.renderer,
+      glVersion: r.version,
+      webglVersion: tf.env().getNumber('WEBGL_VERSION'),
+      float32Textures: tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED'),
+      modelFormat,
     },
   };
 }
@@ -117,8 +148,11 @@ export async function load({ backend, model: bytes }) {
   const { json, weightData } = unbundle(bytes);
   const weightSpecs = json.weightsManifest.flatMap((g) => g.weights);
   const handler = tf.io.fromMemory({
-    modelTopology: json.modelTopology, weightSpecs, weightData,
-    ...(json.format ? { format: json.format } : {}), ...(json.signature ? { signature: json.signature } : {}),
+    modelTopology: json.modelTopology,
+    weightSpecs,
+    weightData,
+    ...(json.format ? { format: json.format } : {}),
+    ...(json.signature ? { signature: json.signature } : {}),
     ...(json.modelInitializer ? { modelInitializer: json.modelInitializer } : {}),
   });
   const isGraph = json.format === 'graph-model' || Array.isArray(json.modelTopology.node);
@@ -133,9 +167,15 @@ export async function load({ backend, model: bytes }) {
     inputNames = [...model.inputNames];
     outputNames = [...model.outputNames];
   }
-  const nodes = json.modelTopology.node?.length ?? json.modelTopology.model_config?.config?.layers?.length ?? json.modelTopology.config?.layers?.length ?? 0;
+  const nodes =
+    json.modelTopology.node?.length ??
+    json.modelTopology.model_config?.config?.layers?.length ??
+    json.modelTopology.config?.layers?.length ??
+    0;
   return {
-    inputNames, outputNames, device: device(backend),
+    inputNames,
+    outputNames,
+    device: device(backend),
     placement: { source: 'requested', providers: [{ ep: `tfjs-${backend}`, nodes }], fallbackNodes: [] },
   };
 }
@@ -145,17 +185,20 @@ function toTensor(name, t) {
     const out = new Int32Array(t.data.length);
     for (let i = 0; i < out.length; i++) {
       const v = Number(t.data[i]);
-      if (v < -2147483648 || v > 2147483647) throw new Error(`input "${name}" is int64 with value ${t.data[i]} outside TF.js's int32 range`);
+      if (v < -2147483648 || v > 2147483647)
+        throw new Error(`input "${name}" is int64 with value ${t.data[i]} outside TF.js's int32 range`);
       out[i] = v;
     }
     return tf.tensor(out, t.dims, 'int32');
   }
-  if (t.dtype === 'float32' || t.dtype === 'int32' || t.dtype === 'bool' || t.dtype === 'string') return tf.tensor(t.data, t.dims, t.dtype);
+  if (t.dtype === 'float32' || t.dtype === 'int32' || t.dtype === 'bool' || t.dtype === 'string')
+    return tf.tensor(t.data, t.dims, t.dtype);
   throw new Error(`input "${name}" is ${t.dtype}, which TF.js cannot hold`);
 }
 
 export async function run(feeds) {
-  if (tf.getBackend() !== activeBackend) throw new Error(`TF.js switched backend to ${tf.getBackend()}; refusing to report it as ${activeBackend}`);
+  if (tf.getBackend() !== activeBackend)
+    throw new Error(`TF.js switched backend to ${tf.getBackend()}; refusing to report it as ${activeBackend}`);
   const inputs = {};
   for (const [name, t] of Object.entries(feeds)) inputs[name] = toTensor(name, t);
   let produced = [];
@@ -172,7 +215,8 @@ export async function run(feeds) {
       produced = Array.isArray(r) ? r : [r];
     } else {
       const missing = inputNames.filter((n) => !(n in inputs));
-      if (missing.length > 0) throw new Error(`missing input(s) ${missing.join(', ')}; the model takes ${inputNames.join(', ')}`);
+      if (missing.length > 0)
+        throw new Error(`missing input(s) ${missing.join(', ')}; the model takes ${inputNames.join(', ')}`);
       const r = model.predict(inputNames.map((n) => inputs[n]));
       produced = Array.isArray(r) ? r : [r];
     }
@@ -180,7 +224,11 @@ export async function run(feeds) {
     // data() waits for the GPU: the download is part of the run, as it is for every caller.
     for (const [i, t] of produced.entries()) {
       const data = await t.data();
-      outputs[outputNames[i]] = { dtype: t.dtype === 'bool' ? 'bool' : t.dtype, dims: [...t.shape], data: t.dtype === 'bool' ? Uint8Array.from(data) : data };
+      outputs[outputNames[i]] = {
+        dtype: t.dtype === 'bool' ? 'bool' : t.dtype,
+        dims: [...t.shape],
+        data: t.dtype === 'bool' ? Uint8Array.from(data) : data,
+      };
     }
     return { outputs, runMs: performance.now() - t0 };
   } finally {

@@ -27,8 +27,16 @@ export function createRuntime(): Runtime {
     runnerUrl: '/runner/tfjs-page-runner.mjs',
     mounts: tfjsMounts(),
     chromiumArgs: (backend) => {
-      if (backend === 'webgpu') return [{ label: 'default', args: webGpuArgs('default') }, { label: 'swiftshader', args: webGpuArgs('swiftshader') }];
-      if (backend === 'webgl') return [{ label: 'default', args: [] }, { label: 'swiftshader', args: WEBGL_SOFTWARE_ARGS }];
+      if (backend === 'webgpu')
+        return [
+          { label: 'default', args: webGpuArgs('default') },
+          { label: 'swiftshader', args: webGpuArgs('swiftshader') },
+        ];
+      if (backend === 'webgl')
+        return [
+          { label: 'default', args: [] },
+          { label: 'swiftshader', args: WEBGL_SOFTWARE_ARGS },
+        ];
       return [{ label: 'default', args: [] }];
     },
   });

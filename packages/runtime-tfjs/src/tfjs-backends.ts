@@ -16,7 +16,9 @@ export interface ActiveTfjs {
   readonly device: DeviceInfo;
 }
 
-export type BackendActivation = { readonly ok: true; readonly active: ActiveTfjs } | { readonly ok: false; readonly reason: string; readonly version?: string };
+export type BackendActivation =
+  | { readonly ok: true; readonly active: ActiveTfjs }
+  | { readonly ok: false; readonly reason: string; readonly version?: string };
 
 // The tfjs packages ship CommonJS node bundles (no `exports` map); requiring them gives one shared
 // tfjs-core instance, which the backends register into.
@@ -34,7 +36,12 @@ function tfjsCoreVersion(): string {
 }
 
 function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n').find((l) => l.trim() !== '')?.trim() ?? String(e);
+  return (
+    (e instanceof Error ? e.message : String(e))
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? String(e)
+  );
 }
 
 let activation: Promise<BackendActivation> | undefined;
@@ -43,7 +50,10 @@ let activatedFor: string | undefined;
 /** Import tfjs and make `backend` active, once per process. Never throws: failure is a reason. */
 export function activateBackend(backend: string): Promise<BackendActivation> {
   if (activation && activatedFor !== backend) {
-    return Promise.resolve({ ok: false, reason: `this host already runs TF.js backend ${activatedFor}; one backend per host process` });
+    return Promise.resolve({
+      ok: false,
+      reason: `this host already runs TF.js backend ${activatedFor}; one backend per host process`,
+    });
   }
   activatedFor = backend;
   activation ??= activate(backend);
@@ -52,7 +62,11 @@ export function activateBackend(backend: string): Promise<BackendActivation> {
 
 async function activate(backend: string): Promise<BackendActivation> {
   if (backend === 'tensorflow') return activateTfjsNode();
-  if (backend !== 'cpu' && backend !== 'wasm') return { ok: false, reason: `TF.js in Node has no "${backend}" backend in crossrt (cpu, wasm; tfjs-node:tensorflow)` };
+  if (backend !== 'cpu' && backend !== 'wasm')
+    return {
+      ok: false,
+      reason: `TF.js in Node has no "${backend}" backend in crossrt (cpu, wasm; tfjs-node:tensorflow)`,
+    };
   let tf: TfCore;
   try {
     tf = require('@tensorflow/tfjs-core') as TfCore;
@@ -77,18 +91,30 @@ async function activate(backend: string): Promise<BackendActivation> {
     return { ok: false, reason: `TF.js backend ${backend} failed to initialize: ${firstLine(e)}`, version };
   }
   // setBackend resolves false (and tfjs keeps another backend) when initialization fails: check.
-  if (!set || tf.getBackend() !== backend) return { ok: false, reason: `TF.js backend ${backend} did not initialize (active: ${tf.getBackend()})`, version };
+  if (!set || tf.getBackend() !== backend)
+    return { ok: false, reason: `TF.js backend ${backend} did not initialize (active: ${tf.getBackend()})`, version };
   await tf.ready();
   const converter = require('@tensorflow/tfjs-converter') as TfConverter;
   const layers = require('@tensorflow/tfjs-layers') as TfLayers;
-  const device: DeviceInfo = backend === 'wasm'
-    ? {
-      kind: 'wasm', description: 'WebAssembly (Node)', runtime: 'tfjs-backend-wasm', runtimeVersion: version,
-      threads: (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) ? (wasmThreads(tf) ?? 1) : 1,
-      simd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
-      details: { backend: 'wasm', executionProvider: 'tfjs-wasm' },
-    }
-    : { kind: 'cpu', description: `${cpus()[0]?.model ?? 'cpu'} (TF.js JavaScript kernels)`, runtime: 'tfjs-backend-cpu', runtimeVersion: version, threads: 1, details: { backend: 'cpu', executionProvider: 'tfjs-cpu' } };
+  const device: DeviceInfo =
+    backend === 'wasm'
+      ? {
+          kind: 'wasm',
+          description: 'WebAssembly (Node)',
+          runtime: 'tfjs-backend-wasm',
+          runtimeVersion: version,
+          threads: (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) ? (wasmThreads(tf) ?? 1) : 1,
+          simd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
+          details: { backend: 'wasm', executionProvider: 'tfjs-wasm' },
+        }
+      : {
+          kind: 'cpu',
+          description: `${cpus()[0]?.model ?? 'cpu'} (TF.js JavaScript kernels)`,
+          runtime: 'tfjs-backend-cpu',
+          runtimeVersion: version,
+          threads: 1,
+          details: { backend: 'cpu', executionProvider: 'tfjs-cpu' },
+        };
   return { ok: true, active: { tf, converter, layers, backend, device } };
 }
 
@@ -115,20 +141,42 @@ async function activateTfjsNode(): Promise<BackendActivation> {
   try {
     tfn = require(resolved) as TfCore & TfConverter & TfLayers;
   } catch (e) {
-    return { ok: false, reason: `${TFJS_NODE_PACKAGE} is installed but its native binding does not load: ${firstLine(e)}` };
+    return {
+      ok: false,
+      reason: `${TFJS_NODE_PACKAGE} is installed but its native binding does not load: ${firstLine(e)}`,
+    };
   }
   try {
     await tfn.setBackend('tensorflow');
     await tfn.ready();
   } catch (e) {
-    return { ok: false, reason: `${TFJS_NODE_PACKAGE} loaded but backend "tensorflow" failed: ${firstLine(e)}`, version: tfn.version_core };
+    return {
+      ok: false,
+      reason: `${TFJS_NODE_PACKAGE} loaded but backend "tensorflow" failed: ${firstLine(e)}`,
+      version: tfn.version_core,
+    };
   }
-  if (tfn.getBackend() !== 'tensorflow') return { ok: false, reason: `${TFJS_NODE_PACKAGE} loaded but the active backend is ${tfn.getBackend()}`, version: tfn.version_core };
+  if (tfn.getBackend() !== 'tensorflow')
+    return {
+      ok: false,
+      reason: `${TFJS_NODE_PACKAGE} loaded but the active backend is ${tfn.getBackend()}`,
+      version: tfn.version_core,
+    };
   return {
     ok: true,
     active: {
-      tf: tfn, converter: tfn, layers: tfn, backend: 'tensorflow',
-      device: { kind: 'cpu', description: `${cpus()[0]?.model ?? 'cpu'} (libtensorflow)`, runtime: 'tfjs-node', runtimeVersion: tfn.version_core, threads: cpus().length, details: { backend: 'tensorflow', executionProvider: 'tfjs-tensorflow' } },
+      tf: tfn,
+      converter: tfn,
+      layers: tfn,
+      backend: 'tensorflow',
+      device: {
+        kind: 'cpu',
+        description: `${cpus()[0]?.model ?? 'cpu'} (libtensorflow)`,
+        runtime: 'tfjs-node',
+        runtimeVersion: tfn.version_core,
+        threads: cpus().length,
+        details: { backend: 'tensorflow', executionProvider: 'tfjs-tensorflow' },
+      },
     },
   };
 }

@@ -1,7 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import { describeError, isCrossrtError, type HostTensor } from '@crossrt/core/base';
 import { readTfjsModelArtifacts, type TfjsModelArtifacts } from '@crossrt/model';
-import { RuntimeFailure, type LoadRequest, type LoadedSession, type ProbeResult, type Runtime, type RuntimeSession } from '@crossrt/runtime';
+import {
+  RuntimeFailure,
+  type LoadRequest,
+  type LoadedSession,
+  type ProbeResult,
+  type Runtime,
+  type RuntimeSession,
+} from '@crossrt/runtime';
 import { activateBackend, type ActiveTfjs } from './tfjs-backends.js';
 import { fromTfjsFields, toTfjsFields, type TfjsDType } from './tfjs-tensor-bridge.js';
 
@@ -20,13 +27,21 @@ export function createRuntime(): Runtime {
       const a = await activateBackend(backend);
       if (!a.ok) return { available: false, reason: a.reason, ...(a.version ? { runtimeVersion: a.version } : {}) };
       const d = a.active.device;
-      return { available: true, reason: `${d.runtime} ${d.runtimeVersion} active (${d.description})`, runtimeVersion: d.runtimeVersion };
+      return {
+        available: true,
+        reason: `${d.runtime} ${d.runtimeVersion} active (${d.description})`,
+        runtimeVersion: d.runtimeVersion,
+      };
     },
     async load(req: LoadRequest): Promise<LoadedSession> {
       const a = await activateBackend(req.backend);
       if (!a.ok) throw new RuntimeFailure('unavailable', a.reason, 'TARGET_UNAVAILABLE');
       if (/\.onnx$/i.test(req.modelPath)) {
-        throw new RuntimeFailure('load-error', `TF.js targets run a TF.js model.json, not an ONNX file (${req.modelPath}); to compare an ONNX model with its TF.js conversion use \`crossrt pair\``, 'MODEL_INVALID');
+        throw new RuntimeFailure(
+          'load-error',
+          `TF.js targets run a TF.js model.json, not an ONNX file (${req.modelPath}); to compare an ONNX model with its TF.js conversion use \`crossrt pair\``,
+          'MODEL_INVALID',
+        );
       }
       let artifacts: TfjsModelArtifacts;
       try {
@@ -37,7 +52,10 @@ export function createRuntime(): Runtime {
       const t0 = performance.now();
       let session: RuntimeSession;
       try {
-        session = artifacts.format === 'graph-model' ? await loadGraph(a.active, artifacts) : await loadLayers(a.active, artifacts);
+        session =
+          artifacts.format === 'graph-model'
+            ? await loadGraph(a.active, artifacts)
+            : await loadLayers(a.active, artifacts);
       } catch (e) {
         throw new RuntimeFailure('load-error', describeError(e));
       }
@@ -47,7 +65,11 @@ export function createRuntime(): Runtime {
         device: { ...a.active.device, details: { ...a.active.device.details, modelFormat: artifacts.format } },
         // TF.js has no per-kernel fallback: a kernel missing on the active backend throws. What can
         // silently change is the backend itself, so the active one is checked at activation and stated here.
-        placement: { source: 'requested', providers: [{ ep: String(a.active.device.details['executionProvider']), nodes: nodeCount(artifacts) }], fallbackNodes: [] },
+        placement: {
+          source: 'requested',
+          providers: [{ ep: String(a.active.device.details['executionProvider']), nodes: nodeCount(artifacts) }],
+          fallbackNodes: [],
+        },
         session,
       };
     },
@@ -55,7 +77,11 @@ export function createRuntime(): Runtime {
 }
 
 function nodeCount(a: TfjsModelArtifacts): number {
-  const t = a.json.modelTopology as { node?: unknown[]; model_config?: { config?: { layers?: unknown[] } }; config?: { layers?: unknown[] } };
+  const t = a.json.modelTopology as {
+    node?: unknown[];
+    model_config?: { config?: { layers?: unknown[] } };
+    config?: { layers?: unknown[] };
+  };
   return t.node?.length ?? t.model_config?.config?.layers?.length ?? t.config?.layers?.length ?? 0;
 }
 
@@ -89,7 +115,12 @@ async function readOutputs(names: readonly string[], tensors: readonly Tensor[])
   return outputs;
 }
 
-async function timedRun(active: ActiveTfjs, feeds: Readonly<Record<string, HostTensor>>, outputNames: readonly string[], exec: (inputs: NamedTensorMap) => Promise<Tensor[]>) {
+async function timedRun(
+  active: ActiveTfjs,
+  feeds: Readonly<Record<string, HostTensor>>,
+  outputNames: readonly string[],
+  exec: (inputs: NamedTensorMap) => Promise<Tensor[]>,
+) {
   const inputs = feedsToTensors(active, feeds);
   let produced: Tensor[] = [];
   try {
@@ -114,21 +145,23 @@ async function loadGraph(active: ActiveTfjs, a: TfjsModelArtifacts): Promise<Run
   const outputNames = [...model.outputNodes];
   let needsAsync = false;
   return {
-    inputNames, outputNames,
-    run: (feeds) => timedRun(active, feeds, outputNames, async (inputs) => {
-      if (!needsAsync) {
-        try {
-          const r = model.execute(inputs, outputNames);
-          return Array.isArray(r) ? r : [r];
-        } catch (e) {
-          // Control flow or dynamic shapes (NonMaxSuppression, While) need executeAsync; remember that.
-          if (!/executeAsync/.test((e as Error).message)) throw e;
-          needsAsync = true;
+    inputNames,
+    outputNames,
+    run: (feeds) =>
+      timedRun(active, feeds, outputNames, async (inputs) => {
+        if (!needsAsync) {
+          try {
+            const r = model.execute(inputs, outputNames);
+            return Array.isArray(r) ? r : [r];
+          } catch (e) {
+            // Control flow or dynamic shapes (NonMaxSuppression, While) need executeAsync; remember that.
+            if (!/executeAsync/.test((e as Error).message)) throw e;
+            needsAsync = true;
+          }
         }
-      }
-      const r = await model.executeAsync(inputs, outputNames);
-      return Array.isArray(r) ? r : [r];
-    }),
+        const r = await model.executeAsync(inputs, outputNames);
+        return Array.isArray(r) ? r : [r];
+      }),
     async dispose() {
       model.dispose();
     },
@@ -138,17 +171,24 @@ async function loadGraph(active: ActiveTfjs, a: TfjsModelArtifacts): Promise<Run
 async function loadLayers(active: ActiveTfjs, a: TfjsModelArtifacts): Promise<RuntimeSession> {
   const model = await active.layers.loadLayersModel(handler(active, a));
   // A loaded Sequential fills inputNames/outputNames only once built; build() wires its inner model.
-  if (model.inputNames.length === 0 && 'build' in model && typeof model.build === 'function') (model as unknown as { build(): void }).build();
+  if (model.inputNames.length === 0 && 'build' in model && typeof model.build === 'function')
+    (model as unknown as { build(): void }).build();
   const inputNames = [...model.inputNames];
   const outputNames = [...model.outputNames];
   return {
-    inputNames, outputNames,
-    run: (feeds) => timedRun(active, feeds, outputNames, async (inputs) => {
-      const missing = inputNames.filter((n) => !(n in inputs));
-      if (missing.length > 0) throw new RuntimeFailure('run-error', `missing input(s) ${missing.join(', ')}; the model takes ${inputNames.join(', ')}`);
-      const r = model.predict(inputNames.map((n) => inputs[n]!));
-      return Array.isArray(r) ? r : [r];
-    }),
+    inputNames,
+    outputNames,
+    run: (feeds) =>
+      timedRun(active, feeds, outputNames, async (inputs) => {
+        const missing = inputNames.filter((n) => !(n in inputs));
+        if (missing.length > 0)
+          throw new RuntimeFailure(
+            'run-error',
+            `missing input(s) ${missing.join(', ')}; the model takes ${inputNames.join(', ')}`,
+          );
+        const r = model.predict(inputNames.map((n) => inputs[n]!));
+        return Array.isArray(r) ? r : [r];
+      }),
     async dispose() {
       model.dispose();
     },

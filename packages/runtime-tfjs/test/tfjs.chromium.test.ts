@@ -18,7 +18,10 @@ const emotion = join(repo, 'node_modules/@vladmandic/human/models/emotion.json')
 const host = trackedHosts(120_000);
 
 // 64x64 grey image-like input for emotion.json, values in [0, 1).
-const face = f32([1, 64, 64, 1], Array.from({ length: 64 * 64 }, (_, i) => (Math.sin(i * 0.37) * 0.5 + 0.5) * 0.999));
+const face = f32(
+  [1, 64, 64, 1],
+  Array.from({ length: 64 * 64 }, (_, i) => (Math.sin(i * 0.37) * 0.5 + 0.5) * 0.999),
+);
 
 let cpuEmotion: Float32Array | undefined;
 async function emotionOnCpu(): Promise<Float32Array> {
@@ -30,7 +33,10 @@ async function emotionOnCpu(): Promise<Float32Array> {
   return cpuEmotion;
 }
 
-for (const [id, ep] of [['tfjs:webgl@chromium', 'tfjs-webgl'], ['tfjs:webgpu@chromium', 'tfjs-webgpu']] as const) {
+for (const [id, ep] of [
+  ['tfjs:webgl@chromium', 'tfjs-webgl'],
+  ['tfjs:webgpu@chromium', 'tfjs-webgpu'],
+] as const) {
   describe(id, () => {
     // One browser per target for the whole describe: starting Chromium dominates the time.
     let shared: TargetHost | undefined;
@@ -38,7 +44,11 @@ for (const [id, ep] of [['tfjs:webgl@chromium', 'tfjs-webgl'], ['tfjs:webgpu@chr
     it('is available and says on which adapter; the requested backend is the active one', async () => {
       const p = await pageHost().probe();
       expect(p.available, p.reason).toBe(true);
-      expect(p.reason).toMatch(id.startsWith('tfjs:webgl') ? /^TF\.js 4\.22\.0 WebGL \d on .+; Chromium \d+/ : /^TF\.js 4\.22\.0 WebGPU on .+; Chromium \d+/);
+      expect(p.reason).toMatch(
+        id.startsWith('tfjs:webgl')
+          ? /^TF\.js 4\.22\.0 WebGL \d on .+; Chromium \d+/
+          : /^TF\.js 4\.22\.0 WebGPU on .+; Chromium \d+/,
+      );
     });
 
     it("computes TF's 'same' padding by hand: [[12,16,9],[24,28,15],[15,17,9]]", async () => {

@@ -19,4 +19,8 @@ export function trackedHosts(timeoutMs: number): (id: string) => TargetHost {
   };
 }
 
-export const f32 = (dims: number[], values: ArrayLike<number>): HostTensor => ({ dtype: 'float32', dims, data: Float32Array.from(values) });
+export const f32 = (dims: number[], values: ArrayLike<number>): HostTensor => ({
+  dtype: 'float32',
+  dims,
+  data: Float32Array.from(values),
+});

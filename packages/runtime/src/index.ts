@@ -1,10 +1,20 @@
 export {
-  type ProbeResult, type Runtime, type LoadRequest, type WarmRequest, type LoadedSession,
-  type RuntimeSession, RuntimeFailure,
+  type ProbeResult,
+  type Runtime,
+  type LoadRequest,
+  type WarmRequest,
+  type LoadedSession,
+  type RuntimeSession,
+  RuntimeFailure,
 } from './runtime.js';
 export {
-  chromiumLibDir, webGpuNativeEnvironments, findTarget, parseTargetList, type TargetDescriptor,
-  WASM_TIERING_BUDGET, TARGET_CATALOGUE,
+  chromiumLibDir,
+  webGpuNativeEnvironments,
+  findTarget,
+  parseTargetList,
+  type TargetDescriptor,
+  WASM_TIERING_BUDGET,
+  TARGET_CATALOGUE,
 } from './target-catalogue.js';
 export { parsePlacementLog, readPlacementLog, type PlacementLog } from './placement-log.js';
 export { type HostExecuteReply, type HostBatchItem, HOST_ENVIRONMENT_VAR } from './host/host-protocol.js';

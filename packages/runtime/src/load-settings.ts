@@ -15,7 +15,10 @@ export interface HostLoadPolicy {
 }
 
 /** How a harness loads models on `target`: placement log or not, threads per session. */
-export function hostLoadSettings(target: TargetDescriptor, policy: HostLoadPolicy): { placementLog: boolean; threads?: number } {
+export function hostLoadSettings(
+  target: TargetDescriptor,
+  policy: HostLoadPolicy,
+): { placementLog: boolean; threads?: number } {
   const singleEp = SINGLE_EP_BACKENDS.has(target.backend) && policy.placementLog !== 'always';
   return { placementLog: !singleEp, ...(policy.threadsPerHost ? { threads: policy.threadsPerHost } : {}) };
 }

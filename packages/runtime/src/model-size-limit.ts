@@ -15,7 +15,9 @@ export const ORT_WEB_WASM32_MEMORY_BYTES = 4 * 1024 ** 3;
 export const ORT_WEB_ENGINE_RESERVE_BYTES = 32 * 1024 ** 2;
 
 /** The most model bytes (graph + external data) a target can hold, and why; undefined when crossrt knows no limit. */
-export function modelBytesLimit(target: Pick<TargetDescriptor, 'runtime' | 'backend'>): { readonly bytes: number; readonly why: string } | undefined {
+export function modelBytesLimit(
+  target: Pick<TargetDescriptor, 'runtime' | 'backend'>,
+): { readonly bytes: number; readonly why: string } | undefined {
   // WebGL is onnxruntime-web's JavaScript engine: no wasm memory holds its weights.
   if (target.runtime !== 'ort-web' || target.backend === 'webgl') return undefined;
   return {
@@ -28,13 +30,16 @@ export function modelBytesLimit(target: Pick<TargetDescriptor, 'runtime' | 'back
  * MODEL_TOO_LARGE_FOR_TARGET when `modelBytes` (graph file plus external data) cannot fit the target,
  * decided before anything is read or loaded; undefined when it may fit.
  */
-export function modelSizeRefusal(target: Pick<TargetDescriptor, 'id' | 'runtime' | 'backend'>, modelBytes: number): CrossrtError | undefined {
+export function modelSizeRefusal(
+  target: Pick<TargetDescriptor, 'id' | 'runtime' | 'backend'>,
+  modelBytes: number,
+): CrossrtError | undefined {
   const limit = modelBytesLimit(target);
   if (!limit || modelBytes <= limit.bytes) return undefined;
   return new CrossrtError(
     'MODEL_TOO_LARGE_FOR_TARGET',
     `${target.id} cannot load this model: it is ${formatMiB(modelBytes)} (graph + external data), over the ${formatMiB(limit.bytes)} that fit: ${limit.why}`,
-    'run it on ort-node:cpu (native memory, external data read in place), or make it smaller (fp16 or int8 weights); onnxruntime-web\'s 64-bit build is not on npm',
+    "run it on ort-node:cpu (native memory, external data read in place), or make it smaller (fp16 or int8 weights); onnxruntime-web's 64-bit build is not on npm",
   );
 }
 

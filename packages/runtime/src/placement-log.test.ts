@@ -8,8 +8,16 @@ const Q = '2026-11-26 03:43:42.650301104 [V:onnxruntime:, session_state.cc:1383 
 
 describe('parsePlacementLog', () => {
   it('reads a single-EP block', () => {
-    const lines = [`${P} Node placements`, `${Q}  All nodes placed on [WebGpuExecutionProvider]. Number of nodes: 1`, '2026-11-26 [V:onnxruntime:, session_state.cc:186 CreateGraphInfo] SaveMLValueNameIndexMapping'];
-    expect(parsePlacementLog(lines, 'WebGpuExecutionProvider')).toEqual({ source: 'verbose-log', providers: [{ ep: 'WebGpuExecutionProvider', nodes: 1 }], fallbackNodes: [] });
+    const lines = [
+      `${P} Node placements`,
+      `${Q}  All nodes placed on [WebGpuExecutionProvider]. Number of nodes: 1`,
+      '2026-11-26 [V:onnxruntime:, session_state.cc:186 CreateGraphInfo] SaveMLValueNameIndexMapping',
+    ];
+    expect(parsePlacementLog(lines, 'WebGpuExecutionProvider')).toEqual({
+      source: 'verbose-log',
+      providers: [{ ep: 'WebGpuExecutionProvider', nodes: 1 }],
+      fallbackNodes: [],
+    });
   });
 
   it('reads the multi-EP form with unnamed nodes (test_range_float_type_positive_delta_expanded)', () => {
@@ -25,7 +33,10 @@ describe('parsePlacementLog', () => {
       '\u001b[0;93m2026-11-26 [W:onnxruntime:, session_state.cc:1397 VerifyEachNodeIsAssignedToAnEp] Some nodes were not assigned to the preferred execution providers',
     ];
     const p = parsePlacementLog(lines, 'WebGpuExecutionProvider')!;
-    expect(p.providers).toEqual([{ ep: 'CPUExecutionProvider', nodes: 2 }, { ep: 'WebGpuExecutionProvider', nodes: 3 }]);
+    expect(p.providers).toEqual([
+      { ep: 'CPUExecutionProvider', nodes: 2 },
+      { ep: 'WebGpuExecutionProvider', nodes: 3 },
+    ]);
     expect(p.fallbackNodes).toEqual([
       { node: '(unnamed Loop)', opType: 'Loop', ep: 'CPUExecutionProvider' },
       { node: '(unnamed Identity)', opType: 'Identity', ep: 'CPUExecutionProvider' },
@@ -53,20 +64,27 @@ describe('parsePlacementLog', () => {
     ];
     expect(parsePlacementLog(lines, 'JsExecutionProvider')).toEqual({
       source: 'verbose-log',
-      providers: [{ ep: 'CPUExecutionProvider', nodes: 1 }, { ep: 'JsExecutionProvider', nodes: 1 }],
+      providers: [
+        { ep: 'CPUExecutionProvider', nodes: 1 },
+        { ep: 'JsExecutionProvider', nodes: 1 },
+      ],
       fallbackNodes: [{ node: 'c0', opType: 'Cast', ep: 'CPUExecutionProvider' }],
     });
   });
 
   it('reports an empty placement when the graph was folded to constants, and undefined without a block', () => {
-    expect(parsePlacementLog([`${P} Node placements`, '2026-11-26 [V:onnxruntime:, session_state.cc:186 CreateGraphInfo] x'], 'CPUExecutionProvider'))
-      .toEqual({ source: 'verbose-log', providers: [], fallbackNodes: [] });
+    expect(
+      parsePlacementLog(
+        [`${P} Node placements`, '2026-11-26 [V:onnxruntime:, session_state.cc:186 CreateGraphInfo] x'],
+        'CPUExecutionProvider',
+      ),
+    ).toEqual({ source: 'verbose-log', providers: [], fallbackNodes: [] });
     expect(parsePlacementLog(['nothing here'], 'CPUExecutionProvider')).toBeUndefined();
   });
 });
 
 describe('readPlacementLog', () => {
-  it('keeps every EP\'s listed nodes and the nodes ORT moved to the CPU as shape work (silero VAD, ort-node:webgpu)', () => {
+  it("keeps every EP's listed nodes and the nodes ORT moved to the CPU as shape work (silero VAD, ort-node:webgpu)", () => {
     const lines = [
       '2026-12-02 06:43:14.27 [I:onnxruntime:, fallback_cpu_capability.cc:167 GetCpuPreferredNodes] ORT optimization- Force fallback to CPU execution for node: If_0_else_branch__Inline_0__/decoder/rnn/Not because the CPU execution path is deemed faster than overhead involved with execution on other EPs  capable of executing this node',
       '2026-12-02 06:43:14.28 [I:onnxruntime:, webgpu_execution_provider.cc:665 GetCapability] webgpu kernel not found in registries for Op type: Equal node name: Equal_0',
@@ -79,7 +97,14 @@ describe('readPlacementLog', () => {
     ];
     const log = readPlacementLog(lines, 'WebGpuExecutionProvider')!;
     expect(log.listed).toEqual([
-      { ep: 'WebGpuExecutionProvider', all: false, nodes: [{ node: 'If_0', opType: 'If' }, { node: 'If_0_else_branch__Inline_0__/decoder/rnn/Not', opType: 'Not' }] },
+      {
+        ep: 'WebGpuExecutionProvider',
+        all: false,
+        nodes: [
+          { node: 'If_0', opType: 'If' },
+          { node: 'If_0_else_branch__Inline_0__/decoder/rnn/Not', opType: 'Not' },
+        ],
+      },
       { ep: 'CPUExecutionProvider', all: false, nodes: [{ node: 'Equal_0', opType: 'Equal' }] },
     ]);
     expect([...log.cpuPreferred]).toEqual(['If_0_else_branch__Inline_0__/decoder/rnn/Not']);

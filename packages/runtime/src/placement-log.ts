@@ -32,7 +32,11 @@ export interface PlacementLog {
    * Every EP of the block with the nodes it lists (op type, name; '' for unnamed nodes). `all`: the
    * one-line form "All nodes placed on [X]", which names no node.
    */
-  readonly listed: readonly { readonly ep: string; readonly all: boolean; readonly nodes: readonly { readonly node: string; readonly opType: string }[] }[];
+  readonly listed: readonly {
+    readonly ep: string;
+    readonly all: boolean;
+    readonly nodes: readonly { readonly node: string; readonly opType: string }[];
+  }[];
   /** Nodes ORT's GetCpuPreferredNodes moved to the CPU as shape work ("Force fallback to CPU execution for node: X"). */
   readonly cpuPreferred: ReadonlySet<string>;
   /** Nodes a GPU EP had no kernel for. */
@@ -61,7 +65,8 @@ export function readPlacementLog(lines: readonly string[], primaryEp: string): P
     const current = listed.at(-1);
     if (node && current) {
       current.nodes.push({ node: node[2]!, opType: node[1]! });
-      if (current.ep !== primaryEp) fallback.push({ node: node[2] || `(unnamed ${node[1]})`, opType: node[1]!, ep: current.ep });
+      if (current.ep !== primaryEp)
+        fallback.push({ node: node[2] || `(unnamed ${node[1]})`, opType: node[1]!, ep: current.ep });
       continue;
     }
     break;
@@ -74,7 +79,12 @@ export function readPlacementLog(lines: readonly string[], primaryEp: string): P
     const m = /Force fallback to CPU execution for node: (.*?) because/.exec(l);
     if (m) cpuPreferred.add(m[1]!);
   }
-  return { placement: { source: 'verbose-log', providers, fallbackNodes: [...fallback, ...fromRefusals] }, listed, cpuPreferred, refused };
+  return {
+    placement: { source: 'verbose-log', providers, fallbackNodes: [...fallback, ...fromRefusals] },
+    listed,
+    cpuPreferred,
+    refused,
+  };
 }
 
 /** Nodes a GPU EP said it has no kernel for (onnxruntime-node's WebGPU EP and onnxruntime-web's JSEP). */

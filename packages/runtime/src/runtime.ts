@@ -67,7 +67,11 @@ export type RuntimeFactory = () => Runtime | Promise<Runtime>;
  * this target at all.
  */
 export class RuntimeFailure extends Error {
-  constructor(readonly kind: FailureKind, message: string, readonly code?: string) {
+  constructor(
+    readonly kind: FailureKind,
+    message: string,
+    readonly code?: string,
+  ) {
     super(message);
   }
 }

@@ -15,7 +15,9 @@ describe('environment flags of the target catalogue', () => {
     expect(findTarget('ort-web:wasm').hostNodeFlags).toEqual(DEFAULT_WASM_FLAGS);
     expect(findTarget('ort-node:cpu').hostNodeFlags).toEqual(['--no-opt']);
     expect(chromiumLibDir()).toBe('/usr/lib/chromium');
-    expect(findTarget('ort-node:webgpu').hostEnvironments?.[1]?.env['VK_ICD_FILENAMES']).toBe('/usr/lib/chromium/vk_swiftshader_icd.json');
+    expect(findTarget('ort-node:webgpu').hostEnvironments?.[1]?.env['VK_ICD_FILENAMES']).toBe(
+      '/usr/lib/chromium/vk_swiftshader_icd.json',
+    );
   });
 
   it('hears a variable set after import, and the defaults come back once it is unset', () => {
@@ -24,7 +26,9 @@ describe('environment flags of the target catalogue', () => {
     vi.stubEnv('CROSSRT_CHROMIUM_LIB_DIR', '/opt/chrome');
     expect(findTarget('ort-web:wasm').hostNodeFlags).toEqual(['--liftoff-only']);
     expect(findTarget('ort-node:cpu').hostNodeFlags).toEqual([]);
-    expect(findTarget('ort-node:webgpu').hostEnvironments?.[1]?.env['VK_ICD_FILENAMES']).toBe('/opt/chrome/vk_swiftshader_icd.json');
+    expect(findTarget('ort-node:webgpu').hostEnvironments?.[1]?.env['VK_ICD_FILENAMES']).toBe(
+      '/opt/chrome/vk_swiftshader_icd.json',
+    );
     vi.stubEnv('CROSSRT_WASM_TIERING', 'dynamic');
     expect(findTarget('ort-web:wasm').hostNodeFlags).toEqual([]);
 

@@ -65,10 +65,13 @@ export function chromiumLibDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Real drivers first; SwiftShader (software Vulkan) when no other adapter works. */
-export function webGpuNativeEnvironments(libDir = chromiumLibDir(), env: NodeJS.ProcessEnv = process.env): HostEnvironment[] {
+export function webGpuNativeEnvironments(
+  libDir = chromiumLibDir(),
+  env: NodeJS.ProcessEnv = process.env,
+): HostEnvironment[] {
   const ld = [libDir, env['LD_LIBRARY_PATH']].filter(Boolean).join(':');
   return [
-    { name: 'system', env: {}, note: 'the machine\'s own GPU driver' },
+    { name: 'system', env: {}, note: "the machine's own GPU driver" },
     {
       name: 'swiftshader',
       env: { VK_ICD_FILENAMES: `${libDir}/vk_swiftshader_icd.json`, LD_LIBRARY_PATH: ld },
@@ -82,34 +85,134 @@ export function webGpuNativeEnvironments(libDir = chromiumLibDir(), env: NodeJS.
  * environments are getters: each read consults the environment of that moment (a spread copies them).
  */
 export const TARGET_CATALOGUE: readonly TargetDescriptor[] = [
-  { id: 'ort-node:cpu', runtime: 'ort-node', backend: 'cpu', environment: 'node', adapterModule: '@crossrt/runtime-ort-node', description: 'onnxruntime-node, native CPU execution provider', get hostNodeFlags() { return ortHostJsFlags(); } },
-  { id: 'ort-web:wasm', runtime: 'ort-web', backend: 'wasm', environment: 'node', adapterModule: '@crossrt/runtime-ort-web', description: 'onnxruntime-web, WebAssembly backend, in Node', get hostNodeFlags() { return [...ortHostJsFlags(), ...wasmHostFlags()]; } },
   {
-    id: 'ort-node:webgpu', runtime: 'ort-node', backend: 'webgpu', environment: 'node', adapterModule: '@crossrt/runtime-ort-node',
-    description: 'onnxruntime-node, bundled WebGPU execution provider (Dawn; SwiftShader Vulkan when no GPU adapter works)',
-    get hostEnvironments() { return webGpuNativeEnvironments(); }, get hostNodeFlags() { return ortHostJsFlags(); },
+    id: 'ort-node:cpu',
+    runtime: 'ort-node',
+    backend: 'cpu',
+    environment: 'node',
+    adapterModule: '@crossrt/runtime-ort-node',
+    description: 'onnxruntime-node, native CPU execution provider',
+    get hostNodeFlags() {
+      return ortHostJsFlags();
+    },
   },
-  { id: 'ort-web:wasm@chromium', runtime: 'ort-web', backend: 'wasm', environment: 'chromium', adapterModule: '@crossrt/runtime-ort-web/chromium', description: 'onnxruntime-web, WebAssembly backend (threads, SIMD), in headless Chromium' },
-  { id: 'ort-web:webgpu@chromium', runtime: 'ort-web', backend: 'webgpu', environment: 'chromium', adapterModule: '@crossrt/runtime-ort-web/chromium', description: 'onnxruntime-web, WebGPU backend, in headless Chromium (SwiftShader adapter without a GPU)' },
-  { id: 'ort-web:webgl@chromium', runtime: 'ort-web', backend: 'webgl', environment: 'chromium', adapterModule: '@crossrt/runtime-ort-web/chromium', description: 'onnxruntime-web, WebGL backend, in headless Chromium' },
-  { id: 'tfjs:cpu', runtime: 'tfjs', backend: 'cpu', environment: 'node', adapterModule: '@crossrt/runtime-tfjs', description: 'TensorFlow.js, JavaScript CPU kernels (tfjs-backend-cpu), in Node; runs TF.js model.json' },
-  { id: 'tfjs:wasm', runtime: 'tfjs', backend: 'wasm', environment: 'node', adapterModule: '@crossrt/runtime-tfjs', description: 'TensorFlow.js, WebAssembly backend (tfjs-backend-wasm, XNNPACK), in Node; runs TF.js model.json' },
-  { id: 'tfjs-node:tensorflow', runtime: 'tfjs-node', backend: 'tensorflow', environment: 'node', adapterModule: '@crossrt/runtime-tfjs', description: 'TensorFlow.js with libtensorflow (@tensorflow/tfjs-node, optional dependency); runs TF.js model.json' },
-  { id: 'tfjs:webgl@chromium', runtime: 'tfjs', backend: 'webgl', environment: 'chromium', adapterModule: '@crossrt/runtime-tfjs/chromium', description: 'TensorFlow.js, WebGL backend, in headless Chromium (SwiftShader when no GPU); runs TF.js model.json' },
-  { id: 'tfjs:webgpu@chromium', runtime: 'tfjs', backend: 'webgpu', environment: 'chromium', adapterModule: '@crossrt/runtime-tfjs/chromium', description: 'TensorFlow.js, WebGPU backend, in headless Chromium (SwiftShader adapter without a GPU); runs TF.js model.json' },
+  {
+    id: 'ort-web:wasm',
+    runtime: 'ort-web',
+    backend: 'wasm',
+    environment: 'node',
+    adapterModule: '@crossrt/runtime-ort-web',
+    description: 'onnxruntime-web, WebAssembly backend, in Node',
+    get hostNodeFlags() {
+      return [...ortHostJsFlags(), ...wasmHostFlags()];
+    },
+  },
+  {
+    id: 'ort-node:webgpu',
+    runtime: 'ort-node',
+    backend: 'webgpu',
+    environment: 'node',
+    adapterModule: '@crossrt/runtime-ort-node',
+    description:
+      'onnxruntime-node, bundled WebGPU execution provider (Dawn; SwiftShader Vulkan when no GPU adapter works)',
+    get hostEnvironments() {
+      return webGpuNativeEnvironments();
+    },
+    get hostNodeFlags() {
+      return ortHostJsFlags();
+    },
+  },
+  {
+    id: 'ort-web:wasm@chromium',
+    runtime: 'ort-web',
+    backend: 'wasm',
+    environment: 'chromium',
+    adapterModule: '@crossrt/runtime-ort-web/chromium',
+    description: 'onnxruntime-web, WebAssembly backend (threads, SIMD), in headless Chromium',
+  },
+  {
+    id: 'ort-web:webgpu@chromium',
+    runtime: 'ort-web',
+    backend: 'webgpu',
+    environment: 'chromium',
+    adapterModule: '@crossrt/runtime-ort-web/chromium',
+    description: 'onnxruntime-web, WebGPU backend, in headless Chromium (SwiftShader adapter without a GPU)',
+  },
+  {
+    id: 'ort-web:webgl@chromium',
+    runtime: 'ort-web',
+    backend: 'webgl',
+    environment: 'chromium',
+    adapterModule: '@crossrt/runtime-ort-web/chromium',
+    description: 'onnxruntime-web, WebGL backend, in headless Chromium',
+  },
+  {
+    id: 'tfjs:cpu',
+    runtime: 'tfjs',
+    backend: 'cpu',
+    environment: 'node',
+    adapterModule: '@crossrt/runtime-tfjs',
+    description: 'TensorFlow.js, JavaScript CPU kernels (tfjs-backend-cpu), in Node; runs TF.js model.json',
+  },
+  {
+    id: 'tfjs:wasm',
+    runtime: 'tfjs',
+    backend: 'wasm',
+    environment: 'node',
+    adapterModule: '@crossrt/runtime-tfjs',
+    description: 'TensorFlow.js, WebAssembly backend (tfjs-backend-wasm, XNNPACK), in Node; runs TF.js model.json',
+  },
+  {
+    id: 'tfjs-node:tensorflow',
+    runtime: 'tfjs-node',
+    backend: 'tensorflow',
+    environment: 'node',
+    adapterModule: '@crossrt/runtime-tfjs',
+    description: 'TensorFlow.js with libtensorflow (@tensorflow/tfjs-node, optional dependency); runs TF.js model.json',
+  },
+  {
+    id: 'tfjs:webgl@chromium',
+    runtime: 'tfjs',
+    backend: 'webgl',
+    environment: 'chromium',
+    adapterModule: '@crossrt/runtime-tfjs/chromium',
+    description: 'TensorFlow.js, WebGL backend, in headless Chromium (SwiftShader when no GPU); runs TF.js model.json',
+  },
+  {
+    id: 'tfjs:webgpu@chromium',
+    runtime: 'tfjs',
+    backend: 'webgpu',
+    environment: 'chromium',
+    adapterModule: '@crossrt/runtime-tfjs/chromium',
+    description:
+      'TensorFlow.js, WebGPU backend, in headless Chromium (SwiftShader adapter without a GPU); runs TF.js model.json',
+  },
 ];
 
 export function findTarget(id: string): TargetDescriptor {
   const parsed = parseTargetId(id);
   const known = TARGET_CATALOGUE.map((t) => t.id).join(', ');
-  if (!parsed) throw new CrossrtError('UNKNOWN_TARGET', `"${id}" is not a target id (runtime:backend[@environment])`, `known targets: ${known}`);
+  if (!parsed)
+    throw new CrossrtError(
+      'UNKNOWN_TARGET',
+      `"${id}" is not a target id (runtime:backend[@environment])`,
+      `known targets: ${known}`,
+    );
   const t = TARGET_CATALOGUE.find((d) => d.id === id);
-  if (!t) throw new CrossrtError('UNKNOWN_TARGET', `unknown target "${id}"`, `known targets: ${known}; run \`crossrt targets\``);
+  if (!t)
+    throw new CrossrtError(
+      'UNKNOWN_TARGET',
+      `unknown target "${id}"`,
+      `known targets: ${known}; run \`crossrt targets\``,
+    );
   return t;
 }
 
 export function parseTargetList(text: string): TargetDescriptor[] {
-  const ids = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const ids = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (ids.length === 0) throw new CrossrtError('USAGE', 'no targets given', 'e.g. --targets ort-node:cpu,ort-web:wasm');
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
   if (dup) throw new CrossrtError('USAGE', `target ${dup} is listed twice`);

@@ -15,7 +15,9 @@ export function mergeCommand(): Command {
       for (const f of files) reports.push(await readReportFile(f));
       const merged = mergeReports(reports, files);
       await writeJsonReport(flags.json, merged);
-      process.stdout.write(`${renderConsole({ ...merged, cases: flags.quiet ? [] : merged.cases.filter((c) => c.verdict !== 'pass' && c.verdict !== 'skipped') })}\nmerged ${files.length} report(s) into ${flags.json}\n`);
+      process.stdout.write(
+        `${renderConsole({ ...merged, cases: flags.quiet ? [] : merged.cases.filter((c) => c.verdict !== 'pass' && c.verdict !== 'skipped') })}\nmerged ${files.length} report(s) into ${flags.json}\n`,
+      );
       process.exitCode = exitCodeForReport(merged);
     });
 }

@@ -1,7 +1,12 @@
 import type { Command } from 'commander';
 
 /** Where a run writes its report: the JSON object and the renderings made from it (see @crossrt/report). */
-export interface ReportFileFlags { json?: string; junit?: string; markdown?: string; html?: string }
+export interface ReportFileFlags {
+  json?: string;
+  junit?: string;
+  markdown?: string;
+  html?: string;
+}
 
 export function addReportFileOptions(cmd: Command): Command {
   return cmd

@@ -9,6 +9,12 @@ export function targetsCommand(): Command {
     .action(async (flags: { json?: boolean }) => {
       const rows = await probeTargets();
       if (flags.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-      else process.stdout.write(`${textTable(['target', 'status', 'reason'], rows.map((r) => [r.target, r.available ? 'available' : 'unavailable', r.reason])).join('\n')}\n`);
+      else
+        process.stdout.write(
+          `${textTable(
+            ['target', 'status', 'reason'],
+            rows.map((r) => [r.target, r.available ? 'available' : 'unavailable', r.reason]),
+          ).join('\n')}\n`,
+        );
     });
 }

@@ -1,10 +1,28 @@
-import type { Comparison, HostTensor, Localization, NodeDivergence, Report, RunOutcome, TensorDivergence, TolerancePolicy } from '@crossrt/core';
+import type {
+  Comparison,
+  HostTensor,
+  Localization,
+  NodeDivergence,
+  Report,
+  RunOutcome,
+  TensorDivergence,
+  TolerancePolicy,
+} from '@crossrt/core';
 import { formatNumber } from '@crossrt/compare';
 import { exposeTensors, type ModelProto } from '@crossrt/model';
 import { withoutOutputTypes } from './cut-model.js';
 import {
-  compareGraphOutputs, describeFailure, floatTolerance, runDiscrepancySearch, sideComparer, SideRunner, tolerancePolicy,
-  type DiscrepancyOptions, type DiscrepancySpec, type SideComparer, type SideInputs,
+  compareGraphOutputs,
+  describeFailure,
+  floatTolerance,
+  runDiscrepancySearch,
+  sideComparer,
+  SideRunner,
+  tolerancePolicy,
+  type DiscrepancyOptions,
+  type DiscrepancySpec,
+  type SideComparer,
+  type SideInputs,
 } from './discrepancy-sides.js';
 import { graphOrder, NON_TENSOR_OUTPUT_OPS, type GraphOrder, type OrderedNode } from '../graph/graph-order.js';
 import { judgePlacement } from '../placement/placement-verdict.js';
@@ -36,14 +54,31 @@ export interface LocalizeResult {
  */
 export async function localizeDiscrepancy(options: LocalizeOptions): Promise<Report> {
   return runDiscrepancySearch('localize', options, async (spec, inputs, runner) => {
-    const { localization, comparisons, outcomes } = await localizeWith(spec, inputs, runner, tolerancePolicy(options), options.chunkSize ?? DEFAULT_CHUNK_SIZE, options.maxChunkBytes);
-    const notes = spec.mode === 'variants' ? { notes: [`variant ${spec.actual.model.path} compared against ${spec.reference.model.path}`] } : {};
+    const { localization, comparisons, outcomes } = await localizeWith(
+      spec,
+      inputs,
+      runner,
+      tolerancePolicy(options),
+      options.chunkSize ?? DEFAULT_CHUNK_SIZE,
+      options.maxChunkBytes,
+    );
+    const notes =
+      spec.mode === 'variants'
+        ? { notes: [`variant ${spec.actual.model.path} compared against ${spec.reference.model.path}`] }
+        : {};
     return { tolerance: localization.tolerance, outcomes, comparisons, extra: { localization, ...notes } };
   });
 }
 
 /** The localization itself, on prepared sides and a shared runner (tests call it directly). */
-export async function localizeWith(spec: DiscrepancySpec, inputs: SideInputs, runner: SideRunner, policy: TolerancePolicy, chunkSize: number, maxChunkBytes = DEFAULT_MAX_CHUNK_BYTES) {
+export async function localizeWith(
+  spec: DiscrepancySpec,
+  inputs: SideInputs,
+  runner: SideRunner,
+  policy: TolerancePolicy,
+  chunkSize: number,
+  maxChunkBytes = DEFAULT_MAX_CHUNK_BYTES,
+) {
   const refProto = spec.reference.model.proto;
   const order = graphOrder(refProto);
   const notes: string[] = [];
@@ -52,9 +87,14 @@ export async function localizeWith(spec: DiscrepancySpec, inputs: SideInputs, ru
   // 1. The plain model: the verdict users saw, before exposure changes what the runtime may fuse.
   const plain = await runner.runBoth(refProto, spec.actual.model.proto, inputs.feeds);
   const outcomes = [plain.reference.outcome, plain.actual.outcome];
-  const comparisons = plain.reference.outcome.status === 'ok' && plain.actual.outcome.status === 'ok' ? compareGraphOutputs(refProto, plain, compare) : [];
+  const comparisons =
+    plain.reference.outcome.status === 'ok' && plain.actual.outcome.status === 'ok'
+      ? compareGraphOutputs(refProto, plain, compare)
+      : [];
   if (comparisons.length === 0) {
-    notes.push(`the plain model did not run on both sides (${[describeFailure(spec.reference, plain.reference), describeFailure(spec.actual, plain.actual)].join('; ')}): nothing to compare numerically; \`crossrt reduce\` shrinks a model one side fails on`);
+    notes.push(
+      `the plain model did not run on both sides (${[describeFailure(spec.reference, plain.reference), describeFailure(spec.actual, plain.actual)].join('; ')}): nothing to compare numerically; \`crossrt reduce\` shrinks a model one side fails on`,
+    );
   }
 
   // 2. Which tensors can be compared: node outputs present in both graphs, tensor-valued.
@@ -62,20 +102,31 @@ export async function localizeWith(spec: DiscrepancySpec, inputs: SideInputs, ru
 
   // 3. Expose and compare, chunk by chunk: only metrics are kept, tensors are dropped after each chunk.
   const exposure = new ChunkedExposure(spec, inputs, runner, compare);
-  if (comparisons.length > 0) await exposure.compareAll(exposable, Math.max(1, Math.floor(chunkSize)), maxChunkBytes, notes);
+  if (comparisons.length > 0)
+    await exposure.compareAll(exposable, Math.max(1, Math.floor(chunkSize)), maxChunkBytes, notes);
 
   // 4. Judge nodes in topological order.
-  const paramDiffs = spec.mode === 'variants' ? variantParameterDiffs(refProto, spec.actual.model.proto) : new Map<string, string[]>();
+  const paramDiffs =
+    spec.mode === 'variants' ? variantParameterDiffs(refProto, spec.actual.model.proto) : new Map<string, string[]>();
   const nodes = judgeNodes(order, exposure.results, paramDiffs);
   const origins = nodes.filter((n) => n.status === 'culprit' || n.status === 'origin');
   const culpritNode = nodes.find((n) => n.status === 'culprit');
-  const culprit = culpritNode ? describeCulprit(culpritNode, order.nodes[culpritNode.index]!, order.initializers) : null;
+  const culprit = culpritNode
+    ? describeCulprit(culpritNode, order.nodes[culpritNode.index]!, order.initializers)
+    : null;
   notes.push(...verdictNotes(comparisons, culprit, outcomes));
   const localization: Localization = {
-    mode: spec.mode, reference: spec.reference.label, actual: spec.actual.label,
+    mode: spec.mode,
+    reference: spec.reference.label,
+    actual: spec.actual.label,
     tolerance: { ...floatTolerance(spec, policy) },
-    exposedTensors: exposable.length, chunks: exposure.chunks, runs: runner.runs, culprit,
-    otherOrigins: origins.filter((n) => n.status === 'origin').map((n) => n.name), nodes, notes,
+    exposedTensors: exposable.length,
+    chunks: exposure.chunks,
+    runs: runner.runs,
+    culprit,
+    otherOrigins: origins.filter((n) => n.status === 'origin').map((n) => n.name),
+    nodes,
+    notes,
   };
   return { localization, comparisons, outcomes };
 }
@@ -92,15 +143,31 @@ function comparableTensors(spec: DiscrepancySpec, order: GraphOrder, notes: stri
       else exposable.push(t);
     }
   }
-  if (unpaired.length > 0) notes.push(`${unpaired.length} tensor(s) of the reference graph do not exist in the variant and are not compared (e.g. ${unpaired.slice(0, 3).join(', ')})`);
+  if (unpaired.length > 0)
+    notes.push(
+      `${unpaired.length} tensor(s) of the reference graph do not exist in the variant and are not compared (e.g. ${unpaired.slice(0, 3).join(', ')})`,
+    );
   if (unpaired.length > exposable.length) {
-    notes.push('most tensor names differ between the variants: they do not share a graph structure, so a culprit named here only covers the few tensors they share');
+    notes.push(
+      'most tensor names differ between the variants: they do not share a graph structure, so a culprit named here only covers the few tensors they share',
+    );
   }
   const nonTensor = order.nodes.filter((n) => NON_TENSOR_OUTPUT_OPS.has(n.opType));
-  if (nonTensor.length > 0) notes.push(`${nonTensor.length} node(s) produce sequences/optionals and are not compared (${nonTensor.slice(0, 3).map((n) => n.label).join(', ')})`);
+  if (nonTensor.length > 0)
+    notes.push(
+      `${nonTensor.length} node(s) produce sequences/optionals and are not compared (${nonTensor
+        .slice(0, 3)
+        .map((n) => n.label)
+        .join(', ')})`,
+    );
   const controlFlow = order.nodes.filter((n) => n.controlFlow);
   if (controlFlow.length > 0) {
-    notes.push(`${controlFlow.length} control-flow node(s) (${controlFlow.slice(0, 4).map((n) => `${n.label} ${n.opType}`).join(', ')}) hold subgraphs whose inner tensors cannot be exposed: each is judged as one unit`);
+    notes.push(
+      `${controlFlow.length} control-flow node(s) (${controlFlow
+        .slice(0, 4)
+        .map((n) => `${n.label} ${n.opType}`)
+        .join(', ')}) hold subgraphs whose inner tensors cannot be exposed: each is judged as one unit`,
+    );
   }
   return exposable;
 }
@@ -111,7 +178,12 @@ class ChunkedExposure {
   chunks = 0;
   private lastChunkBytes = 0;
 
-  constructor(private readonly spec: DiscrepancySpec, private readonly inputs: SideInputs, private readonly runner: SideRunner, private readonly compare: SideComparer) {}
+  constructor(
+    private readonly spec: DiscrepancySpec,
+    private readonly inputs: SideInputs,
+    private readonly runner: SideRunner,
+    private readonly compare: SideComparer,
+  ) {}
 
   /** Memory per run is the exposed tensors on both sides: later chunks shrink when one passes the budget. */
   async compareAll(exposable: readonly string[], size: number, maxChunkBytes: number, notes: string[]): Promise<void> {
@@ -123,7 +195,9 @@ class ChunkedExposure {
       i += names.length;
       if (this.lastChunkBytes > maxChunkBytes && chunk > 1) {
         const next = Math.max(1, Math.floor((chunk * maxChunkBytes) / this.lastChunkBytes));
-        notes.push(`a chunk of ${chunk} tensor(s) returned ${formatBytes(this.lastChunkBytes)} (budget ${formatBytes(maxChunkBytes)}); later chunks hold ${next}`);
+        notes.push(
+          `a chunk of ${chunk} tensor(s) returned ${formatBytes(this.lastChunkBytes)} (budget ${formatBytes(maxChunkBytes)}); later chunks hold ${next}`,
+        );
         chunk = next;
       }
     }
@@ -132,9 +206,14 @@ class ChunkedExposure {
   private async compareChunk(names: readonly string[], untyped = false): Promise<void> {
     const { spec } = this;
     this.chunks++;
-    const expose = (proto: ModelProto) => (untyped ? withoutOutputTypes(exposeTensors(proto, names), names) : exposeTensors(proto, names).model);
+    const expose = (proto: ModelProto) =>
+      untyped ? withoutOutputTypes(exposeTensors(proto, names), names) : exposeTensors(proto, names).model;
     const refExposed = expose(spec.reference.model.proto);
-    const run = await this.runner.runBoth(refExposed, spec.mode === 'targets' ? refExposed : expose(spec.actual.model.proto), this.inputs.feeds);
+    const run = await this.runner.runBoth(
+      refExposed,
+      spec.mode === 'targets' ? refExposed : expose(spec.actual.model.proto),
+      this.inputs.feeds,
+    );
     const ok = run.reference.outcome.status === 'ok' && run.actual.outcome.status === 'ok';
     if (!ok) {
       // An element type guessed wrong (e.g. after an If whose branches declare nothing) fails session
@@ -150,29 +229,54 @@ class ChunkedExposure {
         await this.compareChunk(names.slice(mid), untyped);
         return;
       }
-      const failed = run.reference.outcome.status !== 'ok' ? describeFailure(spec.reference, run.reference) : describeFailure(spec.actual, run.actual);
-      this.results.set(names[0]!, { tensor: names[0]!, verdict: 'unavailable', reason: `exposing it failed: ${failed}` });
+      const failed =
+        run.reference.outcome.status !== 'ok'
+          ? describeFailure(spec.reference, run.reference)
+          : describeFailure(spec.actual, run.actual);
+      this.results.set(names[0]!, {
+        tensor: names[0]!,
+        verdict: 'unavailable',
+        reason: `exposing it failed: ${failed}`,
+      });
       return;
     }
-    for (const name of names) this.results.set(name, tensorDivergence(this.compare(name, run.reference.outputs[0]?.get(name), run.actual.outputs[0]?.get(name))));
-    this.lastChunkBytes += [run.reference, run.actual].reduce((sum, r) => sum + [...(r.outputs[0]?.values() ?? [])].reduce((s2, t) => s2 + tensorBytes(t), 0), 0);
+    for (const name of names)
+      this.results.set(
+        name,
+        tensorDivergence(this.compare(name, run.reference.outputs[0]?.get(name), run.actual.outputs[0]?.get(name))),
+      );
+    this.lastChunkBytes += [run.reference, run.actual].reduce(
+      (sum, r) => sum + [...(r.outputs[0]?.values() ?? [])].reduce((s2, t) => s2 + tensorBytes(t), 0),
+      0,
+    );
   }
 }
 
 /** What the plain verdict and the culprit say together, and where the culprit ran on a GPU side. */
-function verdictNotes(comparisons: readonly Comparison[], culprit: Localization['culprit'], outcomes: readonly RunOutcome[]): string[] {
+function verdictNotes(
+  comparisons: readonly Comparison[],
+  culprit: Localization['culprit'],
+  outcomes: readonly RunOutcome[],
+): string[] {
   const notes: string[] = [];
   const plainDiverges = comparisons.some((c) => c.verdict !== 'pass');
   if (comparisons.length > 0 && plainDiverges && !culprit) {
-    notes.push('the final outputs diverge in the plain model but no exposed tensor does: the discrepancy depends on optimizations (e.g. fusions) that exposing intermediates prevents; try `crossrt reduce`, which cuts instead of exposing');
+    notes.push(
+      'the final outputs diverge in the plain model but no exposed tensor does: the discrepancy depends on optimizations (e.g. fusions) that exposing intermediates prevents; try `crossrt reduce`, which cuts instead of exposing',
+    );
   }
   if (comparisons.length > 0 && !plainDiverges && culprit) {
-    notes.push('the plain model agrees within tolerance but an exposed intermediate diverges: the divergence is absorbed downstream (or exposure changed what the runtime fuses)');
+    notes.push(
+      'the plain model agrees within tolerance but an exposed intermediate diverges: the divergence is absorbed downstream (or exposure changed what the runtime fuses)',
+    );
   }
   if (culprit) {
     for (const o of outcomes) {
       const placed = o.placement?.fallbackNodes.find((f) => f.node === culprit.node);
-      if (placed && judgePlacement(o).verdict !== 'pass') notes.push(`on ${o.target} the culprit ran on ${placed.ep} (GPU fallback), so its numbers come from that provider's kernel`);
+      if (placed && judgePlacement(o).verdict !== 'pass')
+        notes.push(
+          `on ${o.target} the culprit ran on ${placed.ep} (GPU fallback), so its numbers come from that provider's kernel`,
+        );
     }
   }
   return notes;
@@ -183,21 +287,33 @@ function formatBytes(n: number): string {
 }
 
 function tensorBytes(t: HostTensor): number {
-  return t.dtype === 'string' ? (t.data as string[]).reduce((n, x) => n + x.length, 0) : (t.data as ArrayLike<unknown> & { byteLength: number }).byteLength;
+  return t.dtype === 'string'
+    ? (t.data as string[]).reduce((n, x) => n + x.length, 0)
+    : (t.data as ArrayLike<unknown> & { byteLength: number }).byteLength;
 }
 
 function tensorDivergence(c: Comparison): TensorDivergence {
   const m = c.metrics;
   return {
-    tensor: c.output, verdict: c.verdict, ...(c.verdict !== 'pass' ? { reason: c.reason } : {}),
-    ...(c.dtype.reference ?? c.dtype.actual ? { dtype: c.dtype.reference ?? c.dtype.actual } : {}),
+    tensor: c.output,
+    verdict: c.verdict,
+    ...(c.verdict !== 'pass' ? { reason: c.reason } : {}),
+    ...((c.dtype.reference ?? c.dtype.actual) ? { dtype: c.dtype.reference ?? c.dtype.actual } : {}),
     ...(c.dims.reference ? { dims: c.dims.reference } : {}),
-    ...(m ? { elements: m.elements, maxAbsError: m.maxAbsError, maxRelError: m.maxRelError, mismatches: m.allcloseMismatches } : {}),
+    ...(m
+      ? {
+          elements: m.elements,
+          maxAbsError: m.maxAbsError,
+          maxRelError: m.maxRelError,
+          mismatches: m.allcloseMismatches,
+        }
+      : {}),
     ...(m?.cosineSimilarity !== undefined ? { cosineSimilarity: m.cosineSimilarity } : {}),
   };
 }
 
-const diverges = (t: TensorDivergence | undefined) => t !== undefined && t.verdict !== 'pass' && t.verdict !== 'unavailable';
+const diverges = (t: TensorDivergence | undefined) =>
+  t !== undefined && t.verdict !== 'pass' && t.verdict !== 'unavailable';
 
 /**
  * The culprit rule: a node is an origin when one of its outputs diverges and every activation it reads
@@ -205,10 +321,16 @@ const diverges = (t: TensorDivergence | undefined) => t !== undefined && t.verdi
  * Inputs that could not be compared do not disqualify a node but are listed, since the divergence may
  * then start above them.
  */
-export function judgeNodes(order: GraphOrder, results: ReadonlyMap<string, TensorDivergence>, paramDiffs: ReadonlyMap<string, readonly string[]>): NodeDivergence[] {
+export function judgeNodes(
+  order: GraphOrder,
+  results: ReadonlyMap<string, TensorDivergence>,
+  paramDiffs: ReadonlyMap<string, readonly string[]>,
+): NodeDivergence[] {
   let culpritSeen = false;
   return order.nodes.map((n): NodeDivergence => {
-    const outputs = n.outputs.map((t) => results.get(t) ?? { tensor: t, verdict: 'unavailable' as const, reason: 'not exposed' });
+    const outputs = n.outputs.map(
+      (t) => results.get(t) ?? { tensor: t, verdict: 'unavailable' as const, reason: 'not exposed' },
+    );
     const compared = outputs.filter((o) => o.verdict !== 'unavailable');
     const activations = n.reads.filter((r) => !order.initializers.has(r) && !order.graphInputs.has(r));
     const badInputs = activations.filter((r) => diverges(results.get(r)));
@@ -217,36 +339,59 @@ export function judgeNodes(order: GraphOrder, results: ReadonlyMap<string, Tenso
     if (compared.length === 0) status = 'unknown';
     else if (!compared.some(diverges)) status = 'agree';
     else if (badInputs.length > 0) status = 'diverged';
-    else if (!culpritSeen) { status = 'culprit'; culpritSeen = true; } else status = 'origin';
+    else if (!culpritSeen) {
+      status = 'culprit';
+      culpritSeen = true;
+    } else status = 'origin';
     const abs = compared.map((o) => o.maxAbsError).filter((x): x is number => x !== undefined);
     const rel = compared.map((o) => o.maxRelError).filter((x): x is number => x !== undefined);
     const inAbs = activations.map((r) => results.get(r)?.maxAbsError).filter((x): x is number => x !== undefined);
     const diffs = paramDiffs.get(n.outputs[0] ?? '') ?? [];
     return {
-      index: n.index, name: n.label, opType: n.opType, ...(n.domain ? { domain: n.domain } : {}), status, outputs,
+      index: n.index,
+      name: n.label,
+      opType: n.opType,
+      ...(n.domain ? { domain: n.domain } : {}),
+      status,
+      outputs,
       ...(badInputs.length + unknownInputs.length > 0 ? { divergentInputs: [...badInputs, ...unknownInputs] } : {}),
       ...(inAbs.length ? { inputMaxAbsError: Math.max(...inAbs) } : {}),
-      ...(abs.length ? { maxAbsError: Math.max(...abs) } : {}), ...(rel.length ? { maxRelError: Math.max(...rel) } : {}),
-      ...(n.controlFlow ? { controlFlow: true } : {}), ...(diffs.length ? { parameterDiffs: [...diffs] } : {}),
+      ...(abs.length ? { maxAbsError: Math.max(...abs) } : {}),
+      ...(rel.length ? { maxRelError: Math.max(...rel) } : {}),
+      ...(n.controlFlow ? { controlFlow: true } : {}),
+      ...(diffs.length ? { parameterDiffs: [...diffs] } : {}),
     };
   });
 }
 
-function describeCulprit(d: NodeDivergence, n: OrderedNode, initializers: ReadonlySet<string>): NonNullable<Localization['culprit']> {
+function describeCulprit(
+  d: NodeDivergence,
+  n: OrderedNode,
+  initializers: ReadonlySet<string>,
+): NonNullable<Localization['culprit']> {
   const bad = d.outputs.filter(diverges);
   const first = bad[0]!;
   const acts = n.reads.filter((r) => !d.divergentInputs?.includes(r) && !initializers.has(r));
   const weights = n.reads.filter((r) => initializers.has(r));
-  const activations = n.reads.length === 0 ? 'it reads no tensors'
-    : acts.length ? `its inputs (${acts.join(', ')}) agree ${d.inputMaxAbsError ? `within tolerance but not exactly (max abs ${formatNumber(d.inputMaxAbsError)}), so it may only amplify a smaller upstream difference (\`crossrt reduce --output ${d.outputs.find(diverges)?.tensor ?? ''}\` feeds both sides identical inputs and tells)` : 'exactly'}${weights.length ? `; weights ${weights.join(', ')}` : ''}`
-      : weights.length ? `it reads only weights (${weights.join(', ')})` : 'none of its inputs could be compared';
-  const unknown = d.divergentInputs?.length ? `; input(s) ${d.divergentInputs.join(', ')} could not be compared, so the divergence may start above them` : '';
+  const activations =
+    n.reads.length === 0
+      ? 'it reads no tensors'
+      : acts.length
+        ? `its inputs (${acts.join(', ')}) agree ${d.inputMaxAbsError ? `within tolerance but not exactly (max abs ${formatNumber(d.inputMaxAbsError)}), so it may only amplify a smaller upstream difference (\`crossrt reduce --output ${d.outputs.find(diverges)?.tensor ?? ''}\` feeds both sides identical inputs and tells)` : 'exactly'}${weights.length ? `; weights ${weights.join(', ')}` : ''}`
+        : weights.length
+          ? `it reads only weights (${weights.join(', ')})`
+          : 'none of its inputs could be compared';
+  const unknown = d.divergentInputs?.length
+    ? `; input(s) ${d.divergentInputs.join(', ')} could not be compared, so the divergence may start above them`
+    : '';
   const params = d.parameterDiffs?.length ? `; the variant changes ${d.parameterDiffs.join(', ')}` : '';
   const unit = n.controlFlow ? ` (control-flow node: its subgraph is judged as one unit)` : '';
   return {
-    node: d.name, index: d.index, opType: d.opType, outputs: bad.map((o) => o.tensor),
+    node: d.name,
+    index: d.index,
+    opType: d.opType,
+    outputs: bad.map((o) => o.tensor),
     reason: `output ${first.tensor} ${first.verdict}: ${first.reason ?? ''}; ${activations}${unknown}${params}${unit}`,
     ...(n.controlFlow ? { controlFlow: true } : {}),
   };
 }
-

@@ -3,8 +3,18 @@ import { CrossrtError, isCrossrtError } from '@crossrt/core';
 import { exposeTensors, modelSignature } from '@crossrt/model';
 import { CapturedValues, cutModel } from './cut-model.js';
 import {
-  compareGraphOutputs, describeFailure, floatTolerance, runDiscrepancySearch, sideComparer, SideRunner, tolerancePolicy,
-  type DiscrepancyOptions, type DiscrepancySpec, type SideComparer, type SideInputs, type SidePairRun,
+  compareGraphOutputs,
+  describeFailure,
+  floatTolerance,
+  runDiscrepancySearch,
+  sideComparer,
+  SideRunner,
+  tolerancePolicy,
+  type DiscrepancyOptions,
+  type DiscrepancySpec,
+  type SideComparer,
+  type SideInputs,
+  type SidePairRun,
 } from './discrepancy-sides.js';
 import { coneOf, graphOrder, NON_TENSOR_OUTPUT_OPS, type GraphOrder } from '../graph/graph-order.js';
 import { writeReduction, type ReducedRepro } from './reduction-files.js';
@@ -61,7 +71,11 @@ interface ReductionGoal {
 
 /** The search on prepared sides. Returns no reduction when the plain model shows nothing to reduce. */
 export async function reduceWith(
-  spec: DiscrepancySpec, inputs: SideInputs, runner: SideRunner, policy: TolerancePolicy, options: Pick<ReduceOptions, 'outDir' | 'output' | 'maxRuns'>,
+  spec: DiscrepancySpec,
+  inputs: SideInputs,
+  runner: SideRunner,
+  policy: TolerancePolicy,
+  options: Pick<ReduceOptions, 'outDir' | 'output' | 'maxRuns'>,
 ): Promise<{ reduction?: Reduction; comparisons: readonly Comparison[]; outcomes: readonly RunOutcome[] }> {
   const compare = sideComparer(spec, policy);
   const plain = await runPlainModel(spec, inputs, runner);
@@ -72,25 +86,55 @@ export async function reduceWith(
   if (options.output && !comparisons.some((c) => c.output === options.output)) {
     comparisons.push(await compareIntermediate(spec, inputs, runner, order, compare, options.output, failure));
   }
-  const failing = options.output ? comparisons.find((c) => c.output === options.output) : comparisons.find((c) => c.verdict !== 'pass');
+  const failing = options.output
+    ? comparisons.find((c) => c.output === options.output)
+    : comparisons.find((c) => c.verdict !== 'pass');
   if (!failing || failing.verdict === 'pass') return { comparisons, outcomes };
-  const target: ReductionGoal = { output: failing.output, verdict: failing.verdict, reason: failing.reason, ...(failure ? { failure } : {}) };
+  const target: ReductionGoal = {
+    output: failing.output,
+    verdict: failing.verdict,
+    reason: failing.reason,
+    ...(failure ? { failure } : {}),
+  };
 
-  const search = new ReductionSearch(spec, runner, order, compare, target, inputs.feeds, options.maxRuns ?? DEFAULT_MAX_RUNS);
+  const search = new ReductionSearch(
+    spec,
+    runner,
+    order,
+    compare,
+    target,
+    inputs.feeds,
+    options.maxRuns ?? DEFAULT_MAX_RUNS,
+  );
   const best = await search.shrink();
-  const finalCone = best.evaluation.reproduced ? coneOf(order, [best.candidate.output], best.candidate.cut) : { nodes: order.nodes.map((n) => n.index), cutReads: [] as string[] };
-  const repro = best.evaluation.reproduced ? await confirmedRepro(search, best.candidate.output, finalCone.cutReads) : originalRepro(spec, inputs, plain, target.output);
+  const finalCone = best.evaluation.reproduced
+    ? coneOf(order, [best.candidate.output], best.candidate.cut)
+    : { nodes: order.nodes.map((n) => n.index), cutReads: [] as string[] };
+  const repro = best.evaluation.reproduced
+    ? await confirmedRepro(search, best.candidate.output, finalCone.cutReads)
+    : originalRepro(spec, inputs, plain, target.output);
   const written = await writeReduction(options.outDir, repro);
   const reduction: Reduction = {
-    mode: spec.mode, reference: spec.reference.label, actual: spec.actual.label, tolerance: floatTolerance(spec, policy),
-    originalOutput: target.output, verdict: target.verdict, ...(failure ? { failure } : {}), output: repro.output, reason: best.evaluation.reproduced ? best.evaluation.reason : failure?.message ?? target.reason,
-    nodesBefore: order.nodes.length, nodesAfter: finalCone.nodes.length,
+    mode: spec.mode,
+    reference: spec.reference.label,
+    actual: spec.actual.label,
+    tolerance: floatTolerance(spec, policy),
+    originalOutput: target.output,
+    verdict: target.verdict,
+    ...(failure ? { failure } : {}),
+    output: repro.output,
+    reason: best.evaluation.reproduced ? best.evaluation.reason : (failure?.message ?? target.reason),
+    nodesBefore: order.nodes.length,
+    nodesAfter: finalCone.nodes.length,
     nodes: finalCone.nodes.map((i) => ({ name: order.nodes[i]!.label, opType: order.nodes[i]!.opType })),
     inputs: repro.inputs.map((name) => {
       const t = repro.values.get(name)!;
       return { name, dtype: t.dtype, dims: [...t.dims], captured: !order.graphInputs.has(name) };
     }),
-    runs: runner.runs, steps: search.steps, files: written, notes: search.notes,
+    runs: runner.runs,
+    steps: search.steps,
+    files: written,
+    notes: search.notes,
   };
   return { reduction, comparisons, outcomes };
 }
@@ -99,7 +143,11 @@ export async function reduceWith(
 async function runPlainModel(spec: DiscrepancySpec, inputs: SideInputs, runner: SideRunner): Promise<SidePairRun> {
   const plain = await runner.runBoth(spec.reference.model.proto, spec.actual.model.proto, inputs.feeds);
   if (plain.reference.outcome.status !== 'ok') {
-    throw new CrossrtError('HOST_FAILED', `the reference side does not run the model (${describeFailure(spec.reference, plain.reference)})`, 'reduce feeds cut models with values captured on the reference side: put a target that runs the model first');
+    throw new CrossrtError(
+      'HOST_FAILED',
+      `the reference side does not run the model (${describeFailure(spec.reference, plain.reference)})`,
+      'reduce feeds cut models with values captured on the reference side: put a target that runs the model first',
+    );
   }
   return plain;
 }
@@ -113,15 +161,37 @@ function actualSideFailure(plain: SidePairRun): ReductionGoal['failure'] {
 
 /** `--output` naming an intermediate tensor (e.g. one `localize` found diverging): expose it to see its verdict. */
 async function compareIntermediate(
-  spec: DiscrepancySpec, inputs: SideInputs, runner: SideRunner, order: GraphOrder, compare: SideComparer, output: string, failure: ReductionGoal['failure'],
+  spec: DiscrepancySpec,
+  inputs: SideInputs,
+  runner: SideRunner,
+  order: GraphOrder,
+  compare: SideComparer,
+  output: string,
+  failure: ReductionGoal['failure'],
 ): Promise<Comparison> {
   if (!order.producer.has(output)) {
-    throw new CrossrtError('GRAPH_TENSOR_NOT_FOUND', `--output ${output} is neither an output nor a tensor produced in the main graph`, 'name a graph output or a tensor from the `crossrt localize` table');
+    throw new CrossrtError(
+      'GRAPH_TENSOR_NOT_FOUND',
+      `--output ${output} is neither an output nor a tensor produced in the main graph`,
+      'name a graph output or a tensor from the `crossrt localize` table',
+    );
   }
-  if (failure) throw new CrossrtError('USAGE', `--output ${output} names an intermediate tensor, but ${spec.actual.label} does not run the model at all (${failure.status})`, 'leave --output out to shrink the failure');
-  const exposed = await runner.runBoth(exposeTensors(spec.reference.model.proto, [output]).model, exposeTensors(spec.actual.model.proto, [output]).model, inputs.feeds);
+  if (failure)
+    throw new CrossrtError(
+      'USAGE',
+      `--output ${output} names an intermediate tensor, but ${spec.actual.label} does not run the model at all (${failure.status})`,
+      'leave --output out to shrink the failure',
+    );
+  const exposed = await runner.runBoth(
+    exposeTensors(spec.reference.model.proto, [output]).model,
+    exposeTensors(spec.actual.model.proto, [output]).model,
+    inputs.feeds,
+  );
   if (exposed.reference.outcome.status !== 'ok' || exposed.actual.outcome.status !== 'ok') {
-    throw new CrossrtError('HOST_FAILED', `exposing ${output} failed (${describeFailure(spec.reference, exposed.reference)}; ${describeFailure(spec.actual, exposed.actual)})`);
+    throw new CrossrtError(
+      'HOST_FAILED',
+      `exposing ${output} failed (${describeFailure(spec.reference, exposed.reference)}; ${describeFailure(spec.actual, exposed.actual)})`,
+    );
   }
   return compare(output, exposed.reference.outputs[0]?.get(output), exposed.actual.outputs[0]?.get(output));
 }
@@ -144,8 +214,13 @@ class ReductionSearch {
   private readonly memo = new Map<string, Evaluation>();
 
   constructor(
-    readonly spec: DiscrepancySpec, readonly runner: SideRunner, private readonly order: GraphOrder, readonly compare: SideComparer,
-    readonly target: ReductionGoal, feeds: ReadonlyMap<string, HostTensor>, readonly maxRuns: number,
+    readonly spec: DiscrepancySpec,
+    readonly runner: SideRunner,
+    private readonly order: GraphOrder,
+    readonly compare: SideComparer,
+    readonly target: ReductionGoal,
+    feeds: ReadonlyMap<string, HostTensor>,
+    readonly maxRuns: number,
   ) {
     this.captured = new CapturedValues(runner, spec.reference.model.proto, feeds);
   }
@@ -159,13 +234,18 @@ class ReductionSearch {
     // 0. The original output's own upstream model (other outputs dropped) must show the verdict.
     const baseline = await this.at({ output: this.target.output, cut: new Set() }, 'baseline');
     if (!baseline.evaluation.reproduced) {
-      this.notes.push(`the model reduced to the upstream of ${this.target.output} does not show ${this.target.verdict} (${baseline.evaluation.reason}): nothing could be cut`);
+      this.notes.push(
+        `the model reduced to the upstream of ${this.target.output} does not show ${this.target.verdict} (${baseline.evaluation.reason}): nothing could be cut`,
+      );
       return baseline;
     }
     let best = await this.bisectOutputSide();
     best = await this.bisectInputSide(best.candidate.output);
     best = await this.refine(best);
-    if (!this.budgetLeft()) this.notes.push(`stopped at the run budget (${this.maxRuns} target runs); the model may shrink further with --max-runs`);
+    if (!this.budgetLeft())
+      this.notes.push(
+        `stopped at the run budget (${this.maxRuns} target runs); the model may shrink further with --max-runs`,
+      );
     return best;
   }
 
@@ -217,8 +297,12 @@ class ReductionSearch {
     let changed = false;
     for (const i of [...best.evaluation.nodes]) {
       const n = this.order.nodes[i]!;
-      if (!best.evaluation.nodes.includes(i) || n.outputs.includes(best.candidate.output) || !this.budgetLeft()) continue;
-      const next = await this.at({ output: best.candidate.output, cut: new Set([...best.candidate.cut, ...n.outputs]) }, 'node-removal');
+      if (!best.evaluation.nodes.includes(i) || n.outputs.includes(best.candidate.output) || !this.budgetLeft())
+        continue;
+      const next = await this.at(
+        { output: best.candidate.output, cut: new Set([...best.candidate.cut, ...n.outputs]) },
+        'node-removal',
+      );
       if (next.evaluation.reproduced) {
         best = next;
         changed = true;
@@ -264,7 +348,11 @@ class ReductionSearch {
       return e;
     }
     const { ref, act, values } = built;
-    const run = await this.runner.runBoth(ref.model, act.model, new Map([...ref.inputs, ...act.inputs].map((name) => [name, values.get(name)!])));
+    const run = await this.runner.runBoth(
+      ref.model,
+      act.model,
+      new Map([...ref.inputs, ...act.inputs].map((name) => [name, values.get(name)!])),
+    );
     const e = this.judge(run, c.output, cone.nodes);
     this.memo.set(key, e);
     this.steps.push({ phase, output: c.output, nodes: cone.nodes.length, reproduced: e.reproduced });
@@ -283,10 +371,18 @@ class ReductionSearch {
     const { spec, target } = this;
     if (target.failure && run.reference.outcome.status === 'ok') {
       const status = run.actual.outcome.status;
-      return { reproduced: status === target.failure.status, nodes, reason: status === 'ok' ? `${spec.actual.label} runs it` : describeFailure(spec.actual, run.actual) };
+      return {
+        reproduced: status === target.failure.status,
+        nodes,
+        reason: status === 'ok' ? `${spec.actual.label} runs it` : describeFailure(spec.actual, run.actual),
+      };
     }
     if (run.reference.outcome.status !== 'ok' || run.actual.outcome.status !== 'ok') {
-      return { reproduced: false, nodes, reason: [describeFailure(spec.reference, run.reference), describeFailure(spec.actual, run.actual)].join('; ') };
+      return {
+        reproduced: false,
+        nodes,
+        reason: [describeFailure(spec.reference, run.reference), describeFailure(spec.actual, run.actual)].join('; '),
+      };
     }
     const comparison = this.compare(output, run.reference.outputs[0]?.get(output), run.actual.outputs[0]?.get(output));
     return { reproduced: comparison.verdict === target.verdict, nodes, comparison, reason: comparison.reason };
@@ -294,7 +390,11 @@ class ReductionSearch {
 }
 
 /** The reduced model(s), run once more: its outputs go into the repro, and it proves the repro once more. */
-async function confirmedRepro(search: ReductionSearch, output: string, cutReads: readonly string[]): Promise<ReducedRepro> {
+async function confirmedRepro(
+  search: ReductionSearch,
+  output: string,
+  cutReads: readonly string[],
+): Promise<ReducedRepro> {
   const { spec, target } = search;
   const { ref, act, values } = await search.build(cutReads, output);
   const feeds = new Map(ref.inputs.map((n) => [n, values.get(n)!]));
@@ -302,10 +402,24 @@ async function confirmedRepro(search: ReductionSearch, output: string, cutReads:
   const refOut = last.reference.outputs[0]?.get(output);
   const actOut = last.actual.outputs[0]?.get(output);
   const check = target.failure
-    ? { verdict: last.actual.outcome.status === target.failure.status ? target.verdict : last.actual.outcome.status, reason: describeFailure(spec.actual, last.actual) }
+    ? {
+        verdict: last.actual.outcome.status === target.failure.status ? target.verdict : last.actual.outcome.status,
+        reason: describeFailure(spec.actual, last.actual),
+      }
     : search.compare(output, refOut, actOut);
-  if (check.verdict !== target.verdict) search.notes.push(`the final model showed ${check.verdict} on its confirming run (${check.reason}): the discrepancy is not stable`);
-  return { reference: ref.model, ...(spec.mode === 'variants' ? { variant: act.model } : {}), inputs: ref.inputs, values, output, ...(refOut ? { referenceOutput: refOut } : {}), ...(actOut ? { actualOutput: actOut } : {}) };
+  if (check.verdict !== target.verdict)
+    search.notes.push(
+      `the final model showed ${check.verdict} on its confirming run (${check.reason}): the discrepancy is not stable`,
+    );
+  return {
+    reference: ref.model,
+    ...(spec.mode === 'variants' ? { variant: act.model } : {}),
+    inputs: ref.inputs,
+    values,
+    output,
+    ...(refOut ? { referenceOutput: refOut } : {}),
+    ...(actOut ? { actualOutput: actOut } : {}),
+  };
 }
 
 /** Nothing reproduced smaller: the repro is the original model with its inputs and both sides' outputs. */
@@ -313,7 +427,11 @@ function originalRepro(spec: DiscrepancySpec, inputs: SideInputs, plain: SidePai
   const refProto = spec.reference.model.proto;
   const names = modelSignature(refProto).inputs.map((i) => i.name);
   return {
-    reference: refProto, ...(spec.mode === 'variants' ? { variant: spec.actual.model.proto } : {}), inputs: names, values: inputs.feeds, output,
+    reference: refProto,
+    ...(spec.mode === 'variants' ? { variant: spec.actual.model.proto } : {}),
+    inputs: names,
+    values: inputs.feeds,
+    output,
     ...(plain.reference.outputs[0]?.get(output) ? { referenceOutput: plain.reference.outputs[0].get(output)! } : {}),
     ...(plain.actual.outputs[0]?.get(output) ? { actualOutput: plain.actual.outputs[0].get(output)! } : {}),
   };
@@ -327,8 +445,10 @@ function originalRepro(spec: DiscrepancySpec, inputs: SideInputs, plain: SidePai
 function outputCandidates(order: GraphOrder, output: string): string[] {
   const { nodes } = coneOf(order, [output]);
   const dataDependent = new Set<string>(order.graphInputs);
-  for (const n of order.nodes) if (n.reads.some((r) => dataDependent.has(r))) n.outputs.forEach((o) => dataDependent.add(o));
-  const path = nodes.flatMap((i) => (NON_TENSOR_OUTPUT_OPS.has(order.nodes[i]!.opType) ? [] : order.nodes[i]!.outputs))
+  for (const n of order.nodes)
+    if (n.reads.some((r) => dataDependent.has(r))) n.outputs.forEach((o) => dataDependent.add(o));
+  const path = nodes
+    .flatMap((i) => (NON_TENSOR_OUTPUT_OPS.has(order.nodes[i]!.opType) ? [] : order.nodes[i]!.outputs))
     .filter((t) => t !== output && dataDependent.has(t));
   return [...path, output];
 }

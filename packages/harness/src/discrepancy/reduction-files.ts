@@ -29,9 +29,12 @@ export async function writeReduction(outDir: string, repro: ReducedRepro): Promi
   };
   await put(join(outDir, 'model.onnx'), encodeModel(repro.reference));
   if (repro.variant) await put(join(outDir, 'variant.onnx'), encodeModel(repro.variant));
-  for (const [k, name] of repro.inputs.entries()) await put(join(setDir, `input_${k}.pb`), encodeTensorFile(repro.values.get(name)!, name));
-  if (repro.referenceOutput) await put(join(setDir, 'output_0.pb'), encodeTensorFile(repro.referenceOutput, repro.output));
-  if (repro.actualOutput) await put(join(outDir, 'actual_output_0.pb'), encodeTensorFile(repro.actualOutput, repro.output));
+  for (const [k, name] of repro.inputs.entries())
+    await put(join(setDir, `input_${k}.pb`), encodeTensorFile(repro.values.get(name)!, name));
+  if (repro.referenceOutput)
+    await put(join(setDir, 'output_0.pb'), encodeTensorFile(repro.referenceOutput, repro.output));
+  if (repro.actualOutput)
+    await put(join(outDir, 'actual_output_0.pb'), encodeTensorFile(repro.actualOutput, repro.output));
   try {
     await put(join(outDir, 'inputs.npz'), encodeNpz(new Map(repro.inputs.map((n) => [n, repro.values.get(n)!]))));
   } catch (e) {

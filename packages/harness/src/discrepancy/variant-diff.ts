@@ -27,7 +27,8 @@ export function variantParameterDiffs(reference: ModelProto, variant: ModelProto
       if (refAttrs.get(name) !== actAttrs.get(name)) diffs.push(`attribute ${name}`);
     }
     const reads = new Set([...n.input, ...m.input].filter((x) => x !== ''));
-    if (n.input.join('\u0000') !== m.input.join('\u0000')) diffs.push(`inputs (${n.input.join(', ')}) → (${m.input.join(', ')})`);
+    if (n.input.join('\u0000') !== m.input.join('\u0000'))
+      diffs.push(`inputs (${n.input.join(', ')}) → (${m.input.join(', ')})`);
     for (const name of reads) {
       const a = refInit.get(name);
       const b = actInit.get(name);
@@ -65,9 +66,12 @@ function initializerDifference(a: TensorProto, b: TensorProto): string | undefin
   for (let i = 0; i < xs.length; i++) {
     if (xs[i] === ys[i] || (Number.isNaN(xs[i]) && Number.isNaN(ys[i]))) continue;
     changed++;
-    if (typeof xs[i] === 'number' && typeof ys[i] === 'number') maxAbs = Math.max(maxAbs, Math.abs((xs[i] as number) - (ys[i] as number)));
+    if (typeof xs[i] === 'number' && typeof ys[i] === 'number')
+      maxAbs = Math.max(maxAbs, Math.abs((xs[i] as number) - (ys[i] as number)));
   }
-  return changed === 0 ? undefined : `${changed}/${xs.length} value(s) differ${maxAbs > 0 ? `, max abs ${maxAbs.toPrecision(3)}` : ''}`;
+  return changed === 0
+    ? undefined
+    : `${changed}/${xs.length} value(s) differ${maxAbs > 0 ? `, max abs ${maxAbs.toPrecision(3)}` : ''}`;
 }
 
 /** A stable text form of a protobuf message (bigints and bytes included) for equality checks. */

@@ -12,9 +12,13 @@ describe('bytes in flight', () => {
 
   it("a case's held bytes: the model up to 8 MiB (larger ones keep their weights on disk), inputs, expected outputs once plus once per target", () => {
     // 4.7 MB model held whole, 1.2 MB input, 0.4 MB expected output, 2 targets: 4.7 + 1.2 + 0.4 × 3
-    expect(caseHeldBytes({ modelFileBytes: 4_700_000, inputBytes: 1_200_000, expectedBytes: 400_000 }, 2)).toBe(4_700_000 + 1_200_000 + 1_200_000);
+    expect(caseHeldBytes({ modelFileBytes: 4_700_000, inputBytes: 1_200_000, expectedBytes: 400_000 }, 2)).toBe(
+      4_700_000 + 1_200_000 + 1_200_000,
+    );
     // vgg11, 531 MB: its graph only, counted as at most 8 MiB; input 602 KB, output 4 KB, 2 targets
-    expect(caseHeldBytes({ modelFileBytes: 531_435_592, inputBytes: 602_124, expectedBytes: 4_012 }, 2)).toBe(8 * MiB + 602_124 + 3 * 4_012);
+    expect(caseHeldBytes({ modelFileBytes: 531_435_592, inputBytes: 602_124, expectedBytes: 4_012 }, 2)).toBe(
+      8 * MiB + 602_124 + 3 * 4_012,
+    );
   });
 
   it('admits while the bytes fit, one oversized case alone, first come first served', async () => {
@@ -33,7 +37,9 @@ describe('bytes in flight', () => {
     // 200 MiB case: the limit becomes 300 MiB, 40 + 200 fits
     const r200 = await w.acquire(200 * MiB);
     expect(w.inFlight).toEqual({ bytes: 240 * MiB, cases: 3, limitBytes: 300 * MiB });
-    r30(); r10(); r200();
+    r30();
+    r10();
+    r200();
     expect(w.inFlight).toEqual({ bytes: 0, cases: 0, limitBytes: 300 * MiB });
     // bigger than any budget: admitted when nothing else is in flight
     const big = await w.acquire(1024 * MiB);
@@ -46,7 +52,10 @@ describe('bytes in flight', () => {
     const a = await w.acquire(1);
     await w.acquire(1);
     let third = false;
-    const p = w.acquire(1).then((r) => { third = true; return r; });
+    const p = w.acquire(1).then((r) => {
+      third = true;
+      return r;
+    });
     await Promise.resolve();
     expect(third).toBe(false);
     a();

@@ -35,7 +35,9 @@ export function caseHeldBytes(c: CaseFileBytes, targets: number): number {
 
 /** The file sizes of an ONNX backend test-case folder (model.onnx + test_data_set_N/{input,output}_K.pb); 0s where missing. */
 export function backendCaseFileBytes(dir: string): CaseFileBytes {
-  let modelFileBytes = 0, inputBytes = 0, expectedBytes = 0;
+  let modelFileBytes = 0,
+    inputBytes = 0,
+    expectedBytes = 0;
   try {
     modelFileBytes = statSync(join(dir, 'model.onnx')).size;
     for (const set of readdirSync(dir, { withFileTypes: true })) {

@@ -13,7 +13,8 @@ export function externalDataBytes(proto: ModelProto, modelFile: string): number 
   let bytes = externalBytesByModel.get(proto);
   if (bytes === undefined) {
     bytes = 0;
-    for (const t of modelTensors(proto)) if (isExternalTensor(t) && !refersTo(t, modelFile)) bytes += declaredTensorBytes(t);
+    for (const t of modelTensors(proto))
+      if (isExternalTensor(t) && !refersTo(t, modelFile)) bytes += declaredTensorBytes(t);
     externalBytesByModel.set(proto, bytes);
   }
   return bytes;

@@ -1,6 +1,13 @@
 import type { PlacementPolicy } from '@crossrt/core';
 import { readModelFile, type ModelProto } from '@crossrt/model';
-import { hostLoadSettings, TargetHost, type HostBatchItem, type HostLoadPolicy, type TargetDescriptor, type TargetHostOptions } from '@crossrt/runtime';
+import {
+  hostLoadSettings,
+  TargetHost,
+  type HostBatchItem,
+  type HostLoadPolicy,
+  type TargetDescriptor,
+  type TargetHostOptions,
+} from '@crossrt/runtime';
 import { classifyGraph, type GraphClasses } from '../placement/placement-classes.js';
 import { DEFAULT_PLACEMENT_POLICY } from '../placement/placement-verdict.js';
 import { CaseBatches, type BatchedCaseResult } from './case-batches.js';
@@ -47,7 +54,12 @@ export class TargetPool {
   classesOf(modelPath: string, proto?: ModelProto): Promise<GraphClasses | undefined> {
     let c = this.graphClasses.get(modelPath);
     if (!c) {
-      c = proto ? Promise.resolve(classifyGraph(proto)) : readModelFile(modelPath, { externalData: 'skip' }).then((m) => classifyGraph(m.proto), () => undefined);
+      c = proto
+        ? Promise.resolve(classifyGraph(proto))
+        : readModelFile(modelPath, { externalData: 'skip' }).then(
+            (m) => classifyGraph(m.proto),
+            () => undefined,
+          );
       this.graphClasses.set(modelPath, c);
       if (this.graphClasses.size > 8) this.graphClasses.delete(this.graphClasses.keys().next().value!);
     }
@@ -106,13 +118,20 @@ export class TargetPool {
    */
   prewarm(targets: readonly TargetDescriptor[]): void {
     for (const target of targets) {
-      void this.acquire(target).then((host) => host.probe(this.loadSettings(target)).catch(() => undefined).finally(() => this.release(target, host)));
+      void this.acquire(target).then((host) =>
+        host
+          .probe(this.loadSettings(target))
+          .catch(() => undefined)
+          .finally(() => this.release(target, host)),
+      );
     }
   }
 
   /** Whether cases on `target` go through batches (see TargetPoolOptions.batchSize). */
   batches(target: TargetDescriptor): boolean {
-    return (this.options.batchSize ?? 1) > 1 && target.environment === 'node' && !this.loadSettings(target).placementLog;
+    return (
+      (this.options.batchSize ?? 1) > 1 && target.environment === 'node' && !this.loadSettings(target).placementLog
+    );
   }
 
   /** Queue one case for `target`'s next batch (see CaseBatches); resolves with its reply or its failure. */

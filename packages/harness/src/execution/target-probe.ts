@@ -10,14 +10,28 @@ export type TargetAvailability = Availability & { readonly description: string }
  * per core at a time (each starts a host, five start a browser): ~8 s → ~7 s on 2 cores, where the
  * browsers' start-up CPU is what remains. A probe that fails is an answer too, never a throw.
  */
-export async function probeTargets(targets: readonly TargetDescriptor[] = TARGET_CATALOGUE, concurrency = availableParallelism()): Promise<TargetAvailability[]> {
+export async function probeTargets(
+  targets: readonly TargetDescriptor[] = TARGET_CATALOGUE,
+  concurrency = availableParallelism(),
+): Promise<TargetAvailability[]> {
   return mapConcurrent(targets, concurrency, async (target): Promise<TargetAvailability> => {
     const host = new TargetHost(target, { timeoutMs: 60_000 });
     try {
       const p = await host.probe();
-      return { target: target.id, available: p.available, reason: p.reason, ...(p.runtimeVersion ? { runtimeVersion: p.runtimeVersion } : {}), description: target.description };
+      return {
+        target: target.id,
+        available: p.available,
+        reason: p.reason,
+        ...(p.runtimeVersion ? { runtimeVersion: p.runtimeVersion } : {}),
+        description: target.description,
+      };
     } catch (e) {
-      return { target: target.id, available: false, reason: `probe failed: ${(e as Error).message}`, description: target.description };
+      return {
+        target: target.id,
+        available: false,
+        reason: `probe failed: ${(e as Error).message}`,
+        description: target.description,
+      };
     } finally {
       await host.close();
     }

@@ -31,8 +31,13 @@ describe('graphOrder', () => {
 
   it('rejects a cycle with a typed error', () => {
     const cyclic = buildModel({
-      opset: 13, inputs: [{ name: 'x', dtype: 'float32', dims: [1] }], outputs: [{ name: 'q', dtype: 'float32', dims: [1] }],
-      nodes: [{ op: 'Add', inputs: ['x', 'q'], outputs: ['p'] }, { op: 'Neg', inputs: ['p'], outputs: ['q'] }],
+      opset: 13,
+      inputs: [{ name: 'x', dtype: 'float32', dims: [1] }],
+      outputs: [{ name: 'q', dtype: 'float32', dims: [1] }],
+      nodes: [
+        { op: 'Add', inputs: ['x', 'q'], outputs: ['p'] },
+        { op: 'Neg', inputs: ['p'], outputs: ['q'] },
+      ],
     });
     expect(() => graphOrder(cyclic)).toThrow(expect.objectContaining({ code: 'MODEL_INVALID' }));
   });
@@ -50,15 +55,36 @@ describe('graphOrder', () => {
 
 describe('judgeNodes (culprit rule)', () => {
   const o = graphOrder(model);
-  const t = (tensor: string, verdict: TensorDivergence['verdict'], maxAbsError = 0): TensorDivergence => ({ tensor, verdict, maxAbsError });
+  const t = (tensor: string, verdict: TensorDivergence['verdict'], maxAbsError = 0): TensorDivergence => ({
+    tensor,
+    verdict,
+    maxAbsError,
+  });
 
   it('names the first diverging node whose inputs agree; later nodes fed by it are "diverged"', () => {
-    const r = new Map([['a', t('a', 'pass')], ['c', t('c', 'mismatch', 0.5)], ['b', t('b', 'pass')], ['y', t('y', 'mismatch', 1)]].map(([k, v]) => [k as string, v as TensorDivergence]));
-    expect(judgeNodes(o, r, new Map()).map((n) => [n.name, n.status])).toEqual([['relu', 'agree'], ['add', 'culprit'], ['neg', 'agree'], ['mul', 'diverged']]);
+    const r = new Map(
+      [
+        ['a', t('a', 'pass')],
+        ['c', t('c', 'mismatch', 0.5)],
+        ['b', t('b', 'pass')],
+        ['y', t('y', 'mismatch', 1)],
+      ].map(([k, v]) => [k as string, v as TensorDivergence]),
+    );
+    expect(judgeNodes(o, r, new Map()).map((n) => [n.name, n.status])).toEqual([
+      ['relu', 'agree'],
+      ['add', 'culprit'],
+      ['neg', 'agree'],
+      ['mul', 'diverged'],
+    ]);
   });
 
   it('marks a second independent start as "origin" and notes inputs that agree only within tolerance', () => {
-    const r = new Map<string, TensorDivergence>([['a', t('a', 'pass', 1e-9)], ['c', t('c', 'mismatch', 0.5)], ['b', t('b', 'mismatch', 0.25)], ['y', t('y', 'mismatch', 1)]]);
+    const r = new Map<string, TensorDivergence>([
+      ['a', t('a', 'pass', 1e-9)],
+      ['c', t('c', 'mismatch', 0.5)],
+      ['b', t('b', 'mismatch', 0.25)],
+      ['y', t('y', 'mismatch', 1)],
+    ]);
     const nodes = judgeNodes(o, r, new Map());
     expect(nodes.map((n) => n.status)).toEqual(['agree', 'culprit', 'origin', 'diverged']);
     expect(nodes[1]!.inputMaxAbsError).toBe(1e-9);
@@ -66,7 +92,12 @@ describe('judgeNodes (culprit rule)', () => {
   });
 
   it('a node with no comparable output is "unknown", and its outputs count as unknown inputs downstream', () => {
-    const r = new Map<string, TensorDivergence>([['a', { tensor: 'a', verdict: 'unavailable' }], ['c', t('c', 'mismatch', 1)], ['b', t('b', 'pass')], ['y', t('y', 'mismatch', 1)]]);
+    const r = new Map<string, TensorDivergence>([
+      ['a', { tensor: 'a', verdict: 'unavailable' }],
+      ['c', t('c', 'mismatch', 1)],
+      ['b', t('b', 'pass')],
+      ['y', t('y', 'mismatch', 1)],
+    ]);
     const nodes = judgeNodes(o, r, new Map());
     expect(nodes[0]!.status).toBe('unknown');
     expect(nodes[1]).toMatchObject({ status: 'culprit', divergentInputs: ['a'] });

@@ -57,14 +57,24 @@ export function graphOrder(proto: ModelProto): GraphOrder {
     }
   }
   if (order.length !== g.node.length) {
-    throw new CrossrtError('MODEL_INVALID', `the main graph has a cycle (${g.node.length - order.length} node(s) never become ready)`, 'check the model with onnx.checker');
+    throw new CrossrtError(
+      'MODEL_INVALID',
+      `the main graph has a cycle (${g.node.length - order.length} node(s) never become ready)`,
+      'check the model with onnx.checker',
+    );
   }
   const nodes = order.map((fileIndex, index): OrderedNode => {
     const n = g.node[fileIndex]!;
     return {
-      index, fileIndex, label: n.name || `${n.opType}#${fileIndex}`, opType: n.opType, domain: n.domain,
-      reads: reads[fileIndex]!, outputs: n.output.filter((o) => o !== ''),
-      controlFlow: n.attribute.some((a) => a.g !== undefined || a.graphs.length > 0), proto: n,
+      index,
+      fileIndex,
+      label: n.name || `${n.opType}#${fileIndex}`,
+      opType: n.opType,
+      domain: n.domain,
+      reads: reads[fileIndex]!,
+      outputs: n.output.filter((o) => o !== ''),
+      controlFlow: n.attribute.some((a) => a.g !== undefined || a.graphs.length > 0),
+      proto: n,
     };
   });
   const producer = new Map<string, number>();
@@ -83,7 +93,11 @@ function insertSorted(xs: number[], x: number): void {
  * outputs, stopping at cut tensors, initializers and graph inputs. Returns topological indices
  * (ascending) and the cut tensors and graph inputs the kept nodes actually read.
  */
-export function coneOf(order: GraphOrder, outputs: readonly string[], cut: ReadonlySet<string> = new Set()): { nodes: number[]; cutReads: string[]; graphInputReads: string[] } {
+export function coneOf(
+  order: GraphOrder,
+  outputs: readonly string[],
+  cut: ReadonlySet<string> = new Set(),
+): { nodes: number[]; cutReads: string[]; graphInputReads: string[] } {
   const keep = new Set<number>();
   const cutReads = new Set<string>();
   const graphInputReads = new Set<string>();
@@ -115,5 +129,11 @@ export function coneOf(order: GraphOrder, outputs: readonly string[], cut: Reado
  * crossrt cannot carry them between processes, so localization skips them.
  */
 export const NON_TENSOR_OUTPUT_OPS: ReadonlySet<string> = new Set([
-  'SequenceConstruct', 'SequenceEmpty', 'SequenceInsert', 'SequenceErase', 'SplitToSequence', 'Optional', 'ZipMap',
+  'SequenceConstruct',
+  'SequenceEmpty',
+  'SequenceInsert',
+  'SequenceErase',
+  'SplitToSequence',
+  'Optional',
+  'ZipMap',
 ]);

@@ -9,7 +9,10 @@ describe('known-failures files', () => {
       "target": "ort-node:cpu", /* one per target */
       "failures": [{ "case": "test_a*", "reason": "see http://example.com/x // not a comment" }]
     }`);
-    expect(f).toEqual({ target: 'ort-node:cpu', failures: [{ case: 'test_a*', reason: 'see http://example.com/x // not a comment' }] });
+    expect(f).toEqual({
+      target: 'ort-node:cpu',
+      failures: [{ case: 'test_a*', reason: 'see http://example.com/x // not a comment' }],
+    });
     expect(stripJsonComments('"a\\"//b" // c')).toBe('"a\\"//b" ');
   });
 
@@ -17,10 +20,15 @@ describe('known-failures files', () => {
     ['{ "target": "ort-node:cpu", "failures": [ ', /not valid JSON/],
     ['{ "target": "nope", "failures": [] }', /target/],
     ['{ "target": "ort-node:cpu", "failures": [{ "case": "test_x" }] }', /failures\.0\.reason/],
-    ['{ "target": "ort-node:cpu", "failures": [{ "case": "x", "reason": "r" }, { "case": "x", "reason": "r" }] }', /listed twice/],
+    [
+      '{ "target": "ort-node:cpu", "failures": [{ "case": "x", "reason": "r" }, { "case": "x", "reason": "r" }] }',
+      /listed twice/,
+    ],
     ['{ "target": "ort-node:cpu", "failures": [], "extra": 1 }', /extra|unrecognized/i],
   ])('rejects %s with KNOWN_FAILURES_INVALID', (text, message) => {
-    expect(() => parseKnownFailures(text, 'kf.json')).toThrow(expect.objectContaining({ code: 'KNOWN_FAILURES_INVALID', message: expect.stringMatching(message) }));
+    expect(() => parseKnownFailures(text, 'kf.json')).toThrow(
+      expect.objectContaining({ code: 'KNOWN_FAILURES_INVALID', message: expect.stringMatching(message) }),
+    );
   });
 
   it('matches case names, suite-qualified names and globs', () => {

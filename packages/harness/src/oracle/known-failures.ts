@@ -1,4 +1,12 @@
-import { CrossrtError, firstSchemaIssue, KnownFailuresFileSchema, readUserTextFile, ToleranceOverridesFileSchema, type ErrorCode, type KnownFailuresFile } from '@crossrt/core';
+import {
+  CrossrtError,
+  firstSchemaIssue,
+  KnownFailuresFileSchema,
+  readUserTextFile,
+  ToleranceOverridesFileSchema,
+  type ErrorCode,
+  type KnownFailuresFile,
+} from '@crossrt/core';
 
 /**
  * Known-failures files (one per target, JSON with `//` and block comments allowed, like onnxruntime's
@@ -16,7 +24,8 @@ export function parseKnownFailures(text: string, label = 'known-failures file'):
   });
   const seen = new Set<string>();
   for (const f of file.failures) {
-    if (seen.has(f.case)) throw new CrossrtError('KNOWN_FAILURES_INVALID', `${label}: case "${f.case}" is listed twice`);
+    if (seen.has(f.case))
+      throw new CrossrtError('KNOWN_FAILURES_INVALID', `${label}: case "${f.case}" is listed twice`);
     seen.add(f.case);
   }
   return file;
@@ -27,8 +36,15 @@ export function parseKnownFailures(text: string, label = 'known-failures file'):
  * `label`, each with its hint.
  */
 function parseJsonc<T>(
-  text: string, schema: { safeParse(raw: unknown): { success: true; data: T } | { success: false; error: Parameters<typeof firstSchemaIssue>[0] } },
-  code: ErrorCode, label: string, hints: { readonly syntax: string; readonly schema: string },
+  text: string,
+  schema: {
+    safeParse(
+      raw: unknown,
+    ): { success: true; data: T } | { success: false; error: Parameters<typeof firstSchemaIssue>[0] };
+  },
+  code: ErrorCode,
+  label: string,
+  hints: { readonly syntax: string; readonly schema: string },
 ): T {
   let raw: unknown;
   try {
@@ -70,16 +86,27 @@ export async function readKnownFailuresFiles(paths: readonly string[]): Promise<
   const files = await Promise.all(paths.map(readKnownFailuresFile));
   const targets = new Set<string>();
   files.forEach((f, i) => {
-    if (targets.has(f.target)) throw new CrossrtError('USAGE', `${paths[i]} is a second known-failures file for ${f.target}`, 'keep one file per target');
+    if (targets.has(f.target))
+      throw new CrossrtError(
+        'USAGE',
+        `${paths[i]} is a second known-failures file for ${f.target}`,
+        'keep one file per target',
+      );
     targets.add(f.target);
   });
   return files;
 }
 
 /** A tolerance overrides file (onnxruntime's overrides.jsonc shape) as per-case tolerances. */
-export async function readToleranceOverrides(path: string, defaults: { rtol: number; atol: number }): Promise<{ rtol: number; atol: number; cases: Record<string, { rtol: number; atol: number }> }> {
+export async function readToleranceOverrides(
+  path: string,
+  defaults: { rtol: number; atol: number },
+): Promise<{ rtol: number; atol: number; cases: Record<string, { rtol: number; atol: number }> }> {
   const format = 'the format is {"atol_overrides": {"test_x": 1e-4}, "rtol_overrides": {}}';
-  const f = parseJsonc(await readUserTextFile(path, 'tolerances file'), ToleranceOverridesFileSchema, 'USAGE', path, { syntax: format, schema: format });
+  const f = parseJsonc(await readUserTextFile(path, 'tolerances file'), ToleranceOverridesFileSchema, 'USAGE', path, {
+    syntax: format,
+    schema: format,
+  });
   const rtol = f.rtol_default ?? defaults.rtol;
   const atol = f.atol_default ?? defaults.atol;
   const cases: Record<string, { rtol: number; atol: number }> = {};

@@ -1,5 +1,14 @@
 import { resolve } from 'node:path';
-import { checkCaseResult, conformanceCaseKey, isCrossrtError, type CaseResult, type Comparison, type PlacementPolicy, type Report, type Tolerance } from '@crossrt/core';
+import {
+  checkCaseResult,
+  conformanceCaseKey,
+  isCrossrtError,
+  type CaseResult,
+  type Comparison,
+  type PlacementPolicy,
+  type Report,
+  type Tolerance,
+} from '@crossrt/core';
 import { compareOutput, ORACLE_TOLERANCE } from '@crossrt/compare';
 import { loadBackendTestCase, type BackendTestCase } from '@crossrt/model';
 import { tensorSha256 } from '@crossrt/inputs';
@@ -66,7 +75,9 @@ export async function runOracleCases(dirs: readonly string[], options: OracleRun
       const release = await inFlight.acquire(caseHeldBytes(backendCaseFileBytes(resolve(dir)), options.targets.length));
       try {
         // Validated now, while the hosts keep the other core busy, not all at once when the report is written.
-        const result = checkCaseResult(await runOracleCase(dir, options.targets, pool, caseTolerance(dir, tolerance, options.caseTolerances)));
+        const result = checkCaseResult(
+          await runOracleCase(dir, options.targets, pool, caseTolerance(dir, tolerance, options.caseTolerances)),
+        );
         options.onCase?.(result, ++done, dirs.length);
         return result;
       } finally {
@@ -79,19 +90,38 @@ export async function runOracleCases(dirs: readonly string[], options: OracleRun
   }
   // The hosts exit while the report is built.
   const closing = pool.close();
-  const report = buildReport('conformance', { targets: options.targets.map((t) => t.id), reference: 'oracle', seed: 0, tolerance, defaultDim: 1, placement: pool.placementPolicy }, cases);
+  const report = buildReport(
+    'conformance',
+    {
+      targets: options.targets.map((t) => t.id),
+      reference: 'oracle',
+      seed: 0,
+      tolerance,
+      defaultDim: 1,
+      placement: pool.placementPolicy,
+    },
+    cases,
+  );
   await closing;
   return report;
 }
 
 /** The host pool of runOracleCases (also what hosts started early must match, see the CLI). */
-export function oraclePoolOptions(options: Pick<OracleRunOptions, 'targets' | 'hostsPerTarget' | 'batchSize' | 'placementLog' | 'placement' | 'timeoutMs'>): TargetPoolOptions {
+export function oraclePoolOptions(
+  options: Pick<
+    OracleRunOptions,
+    'targets' | 'hostsPerTarget' | 'batchSize' | 'placementLog' | 'placement' | 'timeoutMs'
+  >,
+): TargetPoolOptions {
   const hosts = Math.max(1, options.hostsPerTarget ?? 1);
   const threadsPerHost = threadsPerSession(hosts * options.targets.length);
   return {
-    hostsPerTarget: hosts, batchSize: options.batchSize ?? DEFAULT_ORACLE_BATCH, placementLog: options.placementLog ?? 'auto',
+    hostsPerTarget: hosts,
+    batchSize: options.batchSize ?? DEFAULT_ORACLE_BATCH,
+    placementLog: options.placementLog ?? 'auto',
     ...(options.placement ? { placementPolicy: options.placement } : {}),
-    ...(threadsPerHost ? { threadsPerHost } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    ...(threadsPerHost ? { threadsPerHost } : {}),
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
   };
 }
 
@@ -103,11 +133,18 @@ export function caseTolerance(dir: string, fallback: Tolerance, overrides: CaseT
 
 /** Distinct op types of the main graph, `domain.Op` outside the default domain. */
 export function graphOpTypes(tc: BackendTestCase): string[] {
-  const ops = (tc.model.proto.graph?.node ?? []).map((n) => (n.domain === '' || n.domain === 'ai.onnx' ? n.opType : `${n.domain}.${n.opType}`));
+  const ops = (tc.model.proto.graph?.node ?? []).map((n) =>
+    n.domain === '' || n.domain === 'ai.onnx' ? n.opType : `${n.domain}.${n.opType}`,
+  );
   return [...new Set(ops)].sort();
 }
 
-export async function runOracleCase(dir: string, targets: readonly TargetDescriptor[], pool: TargetPool, tolerance: Tolerance): Promise<CaseResult> {
+export async function runOracleCase(
+  dir: string,
+  targets: readonly TargetDescriptor[],
+  pool: TargetPool,
+  tolerance: Tolerance,
+): Promise<CaseResult> {
   let tc: BackendTestCase;
   try {
     // The hosts read the model themselves: this process decodes the graph and leaves the weights on disk.
@@ -118,28 +155,62 @@ export async function runOracleCase(dir: string, targets: readonly TargetDescrip
   }
   const model = { ...modelRecord(tc.model.path, tc.model), opTypes: graphOpTypes(tc) };
   if (tc.nonTensorIo) {
-    return { id: dir, model, inputs: [], dims: [], outcomes: [], comparisons: [], verdict: 'skipped', skipReason: `non-tensor IO: ${tc.nonTensorIo}` };
+    return {
+      id: dir,
+      model,
+      inputs: [],
+      dims: [],
+      outcomes: [],
+      comparisons: [],
+      verdict: 'skipped',
+      skipReason: `non-tensor IO: ${tc.nonTensorIo}`,
+    };
   }
   const feedSets = tc.dataSets.map((ds) => Object.fromEntries(ds.inputs));
   const outcomes = [];
   const comparisons: Comparison[] = [];
   // Every target has its own host process, so the targets of one case run side by side.
-  const executions = await Promise.all(targets.map((target) => executeOnTarget(pool, target, tc.model.path, feedSets, model.nodes, tc.model.proto)));
+  const executions = await Promise.all(
+    targets.map((target) => executeOnTarget(pool, target, tc.model.path, feedSets, model.nodes, tc.model.proto)),
+  );
   for (const [i, target] of targets.entries()) {
     const exec = executions[i]!;
     outcomes.push(exec.outcome);
     if (exec.outcome.status !== 'ok') continue;
     tc.dataSets.forEach((ds, i) => {
       for (const [output, expected] of ds.expected) {
-        comparisons.push(compareOutput({ output, target: target.id, reference: 'oracle', inputSet: ds.name, actual: exec.outputs[i]?.get(output), expected, tolerance }));
+        comparisons.push(
+          compareOutput({
+            output,
+            target: target.id,
+            reference: 'oracle',
+            inputSet: ds.name,
+            actual: exec.outputs[i]?.get(output),
+            expected,
+            tolerance,
+          }),
+        );
       }
     });
   }
   const first = tc.dataSets[0];
-  const inputs = first ? [...first.inputs].map(([name, t]) => ({
-    name, dtype: t.dtype, dims: [...t.dims], generator: `file:${first.name}${tc.dataSets.length > 1 ? ` (+${tc.dataSets.length - 1} more sets)` : ''}`, sha256: tensorSha256(t),
-  })) : [];
+  const inputs = first
+    ? [...first.inputs].map(([name, t]) => ({
+        name,
+        dtype: t.dtype,
+        dims: [...t.dims],
+        generator: `file:${first.name}${tc.dataSets.length > 1 ? ` (+${tc.dataSets.length - 1} more sets)` : ''}`,
+        sha256: tensorSha256(t),
+      }))
+    : [];
   // A GPU target whose compute ran on the CPU, or whose placement is unproven, never gets a plain pass.
-  const result = { id: dir, model, inputs, dims: [], outcomes, comparisons: applyPlacementVerdicts(comparisons, outcomes) };
+  const result = {
+    id: dir,
+    model,
+    inputs,
+    dims: [],
+    outcomes,
+    comparisons: applyPlacementVerdicts(comparisons, outcomes),
+  };
   return { ...result, verdict: caseVerdict(result) };
 }

@@ -5,7 +5,14 @@ import { CrossrtError, type Comparison, type HostTensor, type Tolerance } from '
 import { compareOutput, DEFAULT_TOLERANCE } from '@crossrt/compare';
 import { generateInputs } from '@crossrt/inputs';
 import {
-  encodeModel, exposeTensors, exposeTfjsLayerOutputs, modelSignature, readModelFile, readTfjsModelJson, tfjsModelSignature, tfjsShardPaths,
+  encodeModel,
+  exposeTensors,
+  exposeTfjsLayerOutputs,
+  modelSignature,
+  readModelFile,
+  readTfjsModelJson,
+  tfjsModelSignature,
+  tfjsShardPaths,
   type ModelProto,
 } from '@crossrt/model';
 import type { TargetDescriptor } from '@crossrt/runtime';
@@ -40,12 +47,17 @@ export interface PairLocalization {
  * path segment (`model/conv_a/BiasAdd`, how tf2onnx keeps TF scopes). Names are the only link a
  * converter leaves between the two graphs, so a layer no node names is reported, not guessed.
  */
-export function onnxTensorForLayer(proto: ModelProto, layer: string, allLayers: readonly string[] = [layer]): string | undefined {
+export function onnxTensorForLayer(
+  proto: ModelProto,
+  layer: string,
+  allLayers: readonly string[] = [layer],
+): string | undefined {
   const nodes = proto.graph?.node ?? [];
   const prefixOf = (name: string, l: string) => name === l || name.startsWith(`${l}_`);
   // Keras numbers layers conv2d, conv2d_1, …: a node belongs to the longest layer name it starts with.
   const longer = allLayers.filter((l) => l !== layer && l.length > layer.length);
-  const matches = (name: string) => name.split('/').includes(layer) || (prefixOf(name, layer) && !longer.some((l) => prefixOf(name, l)));
+  const matches = (name: string) =>
+    name.split('/').includes(layer) || (prefixOf(name, layer) && !longer.some((l) => prefixOf(name, l)));
   for (let i = nodes.length - 1; i >= 0; i--) {
     const n = nodes[i]!;
     if (matches(n.name) && n.output[0]) return n.output[0];
@@ -59,11 +71,15 @@ export function onnxTensorForLayer(proto: ModelProto, layer: string, allLayers: 
  * first layer that disagrees is where the conversion went wrong. TF.js layers models only.
  */
 export async function localizeFormatPair(
-  pair: FormatPair, targets: { readonly onnx: TargetDescriptor; readonly tfjs: TargetDescriptor },
+  pair: FormatPair,
+  targets: { readonly onnx: TargetDescriptor; readonly tfjs: TargetDescriptor },
   options: { readonly seed?: number; readonly tolerance?: Tolerance; readonly timeoutMs?: number } = {},
 ): Promise<PairLocalization> {
   if (targetFormat(targets.onnx) !== 'onnx' || targetFormat(targets.tfjs) !== 'tfjs') {
-    throw new CrossrtError('USAGE', `layer-wise localization needs an ONNX target and a TF.js target (got ${targets.onnx.id}, ${targets.tfjs.id})`);
+    throw new CrossrtError(
+      'USAGE',
+      `layer-wise localization needs an ONNX target and a TF.js target (got ${targets.onnx.id}, ${targets.tfjs.id})`,
+    );
   }
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
   const model = await readModelFile(pair.onnxPath);
@@ -85,7 +101,10 @@ export async function localizeFormatPair(
     const onnxPath = join(dir, 'model.onnx');
     await writeFile(onnxPath, encodeModel(exposed.model));
 
-    const inputs = generateInputs(onnxSig.inputs, { seed: options.seed ?? 0, shapes: shapesFromTfjs(onnxSig, tfjsSig, inputMappings, {}) });
+    const inputs = generateInputs(onnxSig.inputs, {
+      seed: options.seed ?? 0,
+      shapes: shapesFromTfjs(onnxSig, tfjsSig, inputMappings, {}),
+    });
     const onnxFeeds: Record<string, HostTensor> = Object.fromEntries(inputs.tensors);
     const tfjsFeeds: Record<string, HostTensor> = {};
     for (const m of inputMappings) tfjsFeeds[m.tfjs] = transposeTensor(onnxFeeds[m.onnx]!, m.perm);
@@ -97,8 +116,15 @@ export async function localizeFormatPair(
     } finally {
       await pool.close();
     }
-    for (const [side, run] of [['ONNX', onnxRun], ['TF.js', tfjsRun]] as const) {
-      if (run.outcome.status !== 'ok') throw new CrossrtError('HOST_FAILED', `layer-wise ${side} run on ${run.outcome.target} failed: ${run.outcome.status}: ${run.outcome.error?.message ?? ''}`);
+    for (const [side, run] of [
+      ['ONNX', onnxRun],
+      ['TF.js', tfjsRun],
+    ] as const) {
+      if (run.outcome.status !== 'ok')
+        throw new CrossrtError(
+          'HOST_FAILED',
+          `layer-wise ${side} run on ${run.outcome.target} failed: ${run.outcome.status}: ${run.outcome.error?.message ?? ''}`,
+        );
     }
     const onnxOut = onnxRun.outputs[0]!;
     const tfjsOut = tfjsRun.outputs[0]!;
@@ -108,16 +134,31 @@ export async function localizeFormatPair(
       if (!onnxTensor) return { layer, skipped: 'no ONNX node carries this layer name' };
       const o = onnxOut.get(onnxTensor);
       const t = tfjsOut.get(layer);
-      if (!o || !t) return { layer, onnxTensor, skipped: `${!o ? `ONNX tensor ${onnxTensor}` : `TF.js layer ${layer}`} was not produced` };
+      if (!o || !t)
+        return {
+          layer,
+          onnxTensor,
+          skipped: `${!o ? `ONNX tensor ${onnxTensor}` : `TF.js layer ${layer}`} was not produced`,
+        };
       let mapping: TensorMapping;
       try {
-        [mapping] = resolveTensorMappings('output', [{ name: onnxTensor, dims: o.dims }], [{ name: layer, dims: t.dims }], undefined, preferred) as [TensorMapping];
+        [mapping] = resolveTensorMappings(
+          'output',
+          [{ name: onnxTensor, dims: o.dims }],
+          [{ name: layer, dims: t.dims }],
+          undefined,
+          preferred,
+        ) as [TensorMapping];
       } catch (e) {
         return { layer, onnxTensor, skipped: (e as Error).message };
       }
       const comparison = compareOutput({
-        output: `${onnxTensor} ↔ ${layer}`, target: `${pair.name}:tfjs@${targets.tfjs.id}`, reference: `${pair.name}:onnx@${targets.onnx.id}`,
-        actual: transposeTensor(t, invertPerm(mapping.perm)), expected: o, tolerance,
+        output: `${onnxTensor} ↔ ${layer}`,
+        target: `${pair.name}:tfjs@${targets.tfjs.id}`,
+        reference: `${pair.name}:onnx@${targets.onnx.id}`,
+        actual: transposeTensor(t, invertPerm(mapping.perm)),
+        expected: o,
+        tolerance,
       });
       return { layer, onnxTensor, mapping, comparison };
     });

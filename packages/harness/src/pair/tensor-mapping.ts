@@ -28,14 +28,21 @@ export interface PairValue {
 
 function dimsAgree(onnx: readonly DeclaredDim[], tfjs: readonly DeclaredDim[], perm: readonly number[]): boolean {
   // A symbolic or unknown dim on either side agrees with anything.
-  return tfjs.length === onnx.length && perm.every((p, i) => {
-    const a = onnx[p];
-    const b = tfjs[i];
-    return typeof a !== 'number' || typeof b !== 'number' || a === b;
-  });
+  return (
+    tfjs.length === onnx.length &&
+    perm.every((p, i) => {
+      const a = onnx[p];
+      const b = tfjs[i];
+      return typeof a !== 'number' || typeof b !== 'number' || a === b;
+    })
+  );
 }
 
-const normalizeName = (n: string) => n.replace(/:\d+$/, '').toLowerCase().replace(/[^a-z0-9]/g, '');
+const normalizeName = (n: string) =>
+  n
+    .replace(/:\d+$/, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
 
 function fmtDims(d: readonly DeclaredDim[] | undefined): string {
   return d ? `[${d.map((x) => (x === null ? '?' : String(x))).join(',')}]` : '[rank?]';
@@ -58,7 +65,11 @@ export function resolveTensorMappings(
 ): TensorMapping[] {
   const hint = `give the ${kind} mapping in crossrt-pair.json: "${kind}s": [{ "onnx": "<name>", "tfjs": "<name>", "perm": [0,2,3,1] }]`;
   if (onnxValues.length !== tfjsValues.length && !config) {
-    throw new CrossrtError('PAIR_MAPPING_UNRESOLVED', `ONNX has ${onnxValues.length} ${kind}(s) (${onnxValues.map((v) => v.name).join(', ')}), TF.js has ${tfjsValues.length} (${tfjsValues.map((v) => v.name).join(', ')}): cannot pair them`, hint);
+    throw new CrossrtError(
+      'PAIR_MAPPING_UNRESOLVED',
+      `ONNX has ${onnxValues.length} ${kind}(s) (${onnxValues.map((v) => v.name).join(', ')}), TF.js has ${tfjsValues.length} (${tfjsValues.map((v) => v.name).join(', ')}): cannot pair them`,
+      hint,
+    );
   }
   const onnxBy = new Map(onnxValues.map((v) => [v.name, v]));
   const tfjsBy = new Map(tfjsValues.map((v) => [v.name, v]));
@@ -66,27 +77,62 @@ export function resolveTensorMappings(
   for (const c of config ?? []) {
     const o = onnxBy.get(c.onnx);
     const t = tfjsBy.get(c.tfjs);
-    if (!o) throw new CrossrtError('PAIR_CONFIG_INVALID', `mapping names ONNX ${kind} "${c.onnx}", which the model does not have`, `ONNX ${kind}s: ${onnxValues.map((v) => v.name).join(', ')}`);
-    if (!t) throw new CrossrtError('PAIR_CONFIG_INVALID', `mapping names TF.js ${kind} "${c.tfjs}", which the model does not have`, `TF.js ${kind}s: ${tfjsValues.map((v) => v.name).join(', ')}`);
+    if (!o)
+      throw new CrossrtError(
+        'PAIR_CONFIG_INVALID',
+        `mapping names ONNX ${kind} "${c.onnx}", which the model does not have`,
+        `ONNX ${kind}s: ${onnxValues.map((v) => v.name).join(', ')}`,
+      );
+    if (!t)
+      throw new CrossrtError(
+        'PAIR_CONFIG_INVALID',
+        `mapping names TF.js ${kind} "${c.tfjs}", which the model does not have`,
+        `TF.js ${kind}s: ${tfjsValues.map((v) => v.name).join(', ')}`,
+      );
     const rank = o.dims?.length ?? t.dims?.length;
     let perm = c.perm;
     if (perm) {
       const sorted = [...perm].sort((a, b) => a - b);
       if (!sorted.every((p, i) => p === i) || (rank !== undefined && perm.length !== rank)) {
-        throw new CrossrtError('PAIR_CONFIG_INVALID', `perm [${perm.join(',')}] for ${kind} ${c.onnx} ↔ ${c.tfjs} is not a permutation of rank ${rank ?? '?'}`, 'perm lists every axis once: tfjsDims[i] = onnxDims[perm[i]]');
+        throw new CrossrtError(
+          'PAIR_CONFIG_INVALID',
+          `perm [${perm.join(',')}] for ${kind} ${c.onnx} ↔ ${c.tfjs} is not a permutation of rank ${rank ?? '?'}`,
+          'perm lists every axis once: tfjsDims[i] = onnxDims[perm[i]]',
+        );
       }
       if (o.dims && t.dims && !dimsAgree(o.dims, t.dims, perm)) {
-        throw new CrossrtError('PAIR_CONFIG_INVALID', `perm [${perm.join(',')}] maps ONNX ${fmtDims(o.dims)} to ${fmtDims(permuteDims(o.dims, perm))}, but TF.js ${kind} ${c.tfjs} is ${fmtDims(t.dims)}`, 'tfjsDims[i] = onnxDims[perm[i]]; NCHW → NHWC is [0,2,3,1]');
+        throw new CrossrtError(
+          'PAIR_CONFIG_INVALID',
+          `perm [${perm.join(',')}] maps ONNX ${fmtDims(o.dims)} to ${fmtDims(permuteDims(o.dims, perm))}, but TF.js ${kind} ${c.tfjs} is ${fmtDims(t.dims)}`,
+          'tfjsDims[i] = onnxDims[perm[i]]; NCHW → NHWC is [0,2,3,1]',
+        );
       }
-      mappings.push({ onnx: c.onnx, tfjs: c.tfjs, perm: [...perm], source: 'config', rule: `given: ${describePerm(perm)}` });
+      mappings.push({
+        onnx: c.onnx,
+        tfjs: c.tfjs,
+        perm: [...perm],
+        source: 'config',
+        rule: `given: ${describePerm(perm)}`,
+      });
     } else {
       const found = inferPerm(kind, o, t, preferredPerms);
-      mappings.push({ onnx: c.onnx, tfjs: c.tfjs, perm: found.perm, source: 'config', rule: `names given; ${found.rule}` });
+      mappings.push({
+        onnx: c.onnx,
+        tfjs: c.tfjs,
+        perm: found.perm,
+        source: 'config',
+        rule: `names given; ${found.rule}`,
+      });
     }
   }
   if (config && config.length > 0) {
     const missing = onnxValues.filter((v) => !mappings.some((m) => m.onnx === v.name));
-    if (missing.length > 0) throw new CrossrtError('PAIR_CONFIG_INVALID', `the ${kind} mapping leaves ONNX ${kind}(s) ${missing.map((v) => v.name).join(', ')} unpaired`, hint);
+    if (missing.length > 0)
+      throw new CrossrtError(
+        'PAIR_CONFIG_INVALID',
+        `the ${kind} mapping leaves ONNX ${kind}(s) ${missing.map((v) => v.name).join(', ')} unpaired`,
+        hint,
+      );
     return mappings;
   }
   for (const [o, t, how] of pairValues(kind, onnxValues, tfjsValues, hint)) {
@@ -96,39 +142,73 @@ export function resolveTensorMappings(
   return mappings;
 }
 
-function pairValues(kind: string, onnx: readonly PairValue[], tfjs: readonly PairValue[], hint: string): [PairValue, PairValue, string][] {
+function pairValues(
+  kind: string,
+  onnx: readonly PairValue[],
+  tfjs: readonly PairValue[],
+  hint: string,
+): [PairValue, PairValue, string][] {
   if (onnx.length === 1) return [[onnx[0]!, tfjs[0]!, 'the only ' + kind + ' on each side']];
   const byName = onnx.map((o) => tfjs.filter((t) => normalizeName(t.name) === normalizeName(o.name)));
   if (byName.every((c) => c.length === 1) && new Set(byName.map((c) => c[0]!.name)).size === onnx.length) {
     return onnx.map((o, i) => [o, byName[i]![0]!, 'same name']);
   }
-  const fits = (o: PairValue, t: PairValue) => !!o.dims && !!t.dims && layoutCandidates(o.dims.length).some((p) => dimsAgree(o.dims!, t.dims!, p));
+  const fits = (o: PairValue, t: PairValue) =>
+    !!o.dims && !!t.dims && layoutCandidates(o.dims.length).some((p) => dimsAgree(o.dims!, t.dims!, p));
   const byShape = onnx.map((o) => tfjs.filter((t) => fits(o, t)));
   if (byShape.every((c) => c.length === 1) && new Set(byShape.map((c) => c[0]!.name)).size === onnx.length) {
     return onnx.map((o, i) => [o, byShape[i]![0]!, 'the only partner of that shape']);
   }
-  const detail = onnx.map((o, i) => `${o.name}${fmtDims(o.dims)} fits ${byShape[i]!.map((t) => `${t.name}${fmtDims(t.dims)}`).join(' / ') || 'nothing'}`).join('; ');
+  const detail = onnx
+    .map(
+      (o, i) =>
+        `${o.name}${fmtDims(o.dims)} fits ${byShape[i]!.map((t) => `${t.name}${fmtDims(t.dims)}`).join(' / ') || 'nothing'}`,
+    )
+    .join('; ');
   throw new CrossrtError('PAIR_MAPPING_UNRESOLVED', `cannot pair ${kind}s by name or shape: ${detail}`, hint);
 }
 
-function inferPerm(kind: string, o: PairValue, t: PairValue, preferred: ReadonlyMap<number, readonly number[]>): { perm: number[]; rule: string } {
+function inferPerm(
+  kind: string,
+  o: PairValue,
+  t: PairValue,
+  preferred: ReadonlyMap<number, readonly number[]>,
+): { perm: number[]; rule: string } {
   if (!o.dims || !t.dims) {
     const rank = o.dims?.length ?? t.dims?.length;
     if (rank !== undefined && rank < 3) return { perm: identityPerm(rank), rule: 'rank < 3: same layout' };
-    throw new CrossrtError('PAIR_MAPPING_UNRESOLVED', `${kind} ${o.name} ↔ ${t.name}: rank unknown on one side, layout cannot be inferred`, `give "perm" for it in crossrt-pair.json`);
+    throw new CrossrtError(
+      'PAIR_MAPPING_UNRESOLVED',
+      `${kind} ${o.name} ↔ ${t.name}: rank unknown on one side, layout cannot be inferred`,
+      `give "perm" for it in crossrt-pair.json`,
+    );
   }
   if (o.dims.length !== t.dims.length) {
-    throw new CrossrtError('PAIR_MAPPING_UNRESOLVED', `${kind} ${o.name}${fmtDims(o.dims)} and ${t.name}${fmtDims(t.dims)} differ in rank`, 'a converter that changes rank needs a reshape, which crossrt does not map');
+    throw new CrossrtError(
+      'PAIR_MAPPING_UNRESOLVED',
+      `${kind} ${o.name}${fmtDims(o.dims)} and ${t.name}${fmtDims(t.dims)} differ in rank`,
+      'a converter that changes rank needs a reshape, which crossrt does not map',
+    );
   }
   const fitting = layoutCandidates(o.dims.length).filter((p) => dimsAgree(o.dims!, t.dims!, p));
-  if (fitting.length === 1) return { perm: fitting[0]!, rule: `${describePerm(fitting[0]!)} (the only layout the dims allow)` };
+  if (fitting.length === 1)
+    return { perm: fitting[0]!, rule: `${describePerm(fitting[0]!)} (the only layout the dims allow)` };
   if (fitting.length === 0) {
-    throw new CrossrtError('PAIR_MAPPING_UNRESOLVED', `${kind} ${o.name}${fmtDims(o.dims)} ↔ ${t.name}${fmtDims(t.dims)}: dims match neither the same layout nor channels-last`, 'give "perm" for it in crossrt-pair.json');
+    throw new CrossrtError(
+      'PAIR_MAPPING_UNRESOLVED',
+      `${kind} ${o.name}${fmtDims(o.dims)} ↔ ${t.name}${fmtDims(t.dims)}: dims match neither the same layout nor channels-last`,
+      'give "perm" for it in crossrt-pair.json',
+    );
   }
   const pref = preferred.get(o.dims.length);
   const chosen = pref && fitting.find((p) => p.every((x, i) => x === pref[i]));
-  if (chosen) return { perm: chosen, rule: `${describePerm(chosen)} (dims allow several layouts; following the inputs' layout)` };
-  throw new CrossrtError('PAIR_MAPPING_UNRESOLVED', `${kind} ${o.name}${fmtDims(o.dims)} ↔ ${t.name}${fmtDims(t.dims)}: dims fit ${fitting.map(describePerm).join(' and ')}; ambiguous`, 'give "perm" for it in crossrt-pair.json');
+  if (chosen)
+    return { perm: chosen, rule: `${describePerm(chosen)} (dims allow several layouts; following the inputs' layout)` };
+  throw new CrossrtError(
+    'PAIR_MAPPING_UNRESOLVED',
+    `${kind} ${o.name}${fmtDims(o.dims)} ↔ ${t.name}${fmtDims(t.dims)}: dims fit ${fitting.map(describePerm).join(' and ')}; ambiguous`,
+    'give "perm" for it in crossrt-pair.json',
+  );
 }
 
 /** The layout each rank was found to have on the input side: outputs of the same rank follow it. */

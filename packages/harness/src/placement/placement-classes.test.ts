@@ -3,8 +3,16 @@ import type { HostTensor } from '@crossrt/core';
 import { buildModel } from '@crossrt/model';
 import { classifyGraph } from './placement-classes.js';
 
-const i64 = (dims: number[], values: number[]): HostTensor => ({ dtype: 'int64', dims, data: BigInt64Array.from(values.map(BigInt)) });
-const f32 = (dims: number[], values: number[]): HostTensor => ({ dtype: 'float32', dims, data: Float32Array.from(values) });
+const i64 = (dims: number[], values: number[]): HostTensor => ({
+  dtype: 'int64',
+  dims,
+  data: BigInt64Array.from(values.map(BigInt)),
+});
+const f32 = (dims: number[], values: number[]): HostTensor => ({
+  dtype: 'float32',
+  dims,
+  data: Float32Array.from(values),
+});
 
 /**
  * A graph whose node classes are known by construction (x is the image, sr a scalar sample rate):
@@ -20,16 +28,27 @@ const f32 = (dims: number[], values: number[]): HostTensor => ({ dtype: 'float32
 function knownGraph() {
   const image = { name: 'x', dtype: 'float32' as const, dims: [1, 3, 8, 8] };
   return buildModel({
-    name: 'known_classes', opset: 17,
+    name: 'known_classes',
+    opset: 17,
     inputs: [image, { name: 'sr', dtype: 'int64', dims: [] }],
     outputs: [
-      { name: 'z', dtype: 'float32', dims: [1, null] }, { name: 'picked', dtype: 'float32', dims: [1] },
-      { name: 'xz', dtype: 'float32', dims: [1, 3, 8, 8] }, { name: 'scaled', dtype: 'float32', dims: [1] },
+      { name: 'z', dtype: 'float32', dims: [1, null] },
+      { name: 'picked', dtype: 'float32', dims: [1] },
+      { name: 'xz', dtype: 'float32', dims: [1, 3, 8, 8] },
+      { name: 'scaled', dtype: 'float32', dims: [1] },
       { name: 'shape_out', dtype: 'int64', dims: [4] },
     ],
     initializers: {
-      W: f32([4, 3, 3, 3], Array.from({ length: 108 }, (_, k) => (k % 7) / 7)), axes0: i64([1], [0]), idx0: i64([], [0]),
-      minus1: i64([1], [-1]), rate: i64([], [16000]), zero: f32([], [0]), half: f32([], [0.5]),
+      W: f32(
+        [4, 3, 3, 3],
+        Array.from({ length: 108 }, (_, k) => (k % 7) / 7),
+      ),
+      axes0: i64([1], [0]),
+      idx0: i64([], [0]),
+      minus1: i64([1], [-1]),
+      rate: i64([], [16000]),
+      zero: f32([], [0]),
+      half: f32([], [0.5]),
     },
     nodes: [
       { op: 'Shape', inputs: ['x'], outputs: ['s'], name: 'shape_x' },
@@ -43,9 +62,23 @@ function knownGraph() {
       { op: 'Greater', inputs: ['peak', 'zero'], outputs: ['pos'], name: 'positive' },
       { op: 'And', inputs: ['is16k', 'pos'], outputs: ['c'], name: 'cond' },
       {
-        op: 'If', inputs: ['c'], outputs: ['z'], name: 'branch', attrs: {
-          then_branch: { graph: { outputs: [{ name: 'tz', dtype: 'float32', dims: [1, null] }], nodes: [{ op: 'Relu', inputs: ['flat'], outputs: ['tz'], name: 'then_relu' }] } },
-          else_branch: { graph: { outputs: [{ name: 'ez', dtype: 'float32', dims: [1, null] }], nodes: [{ op: 'Neg', inputs: ['flat'], outputs: ['ez'], name: 'else_neg' }] } },
+        op: 'If',
+        inputs: ['c'],
+        outputs: ['z'],
+        name: 'branch',
+        attrs: {
+          then_branch: {
+            graph: {
+              outputs: [{ name: 'tz', dtype: 'float32', dims: [1, null] }],
+              nodes: [{ op: 'Relu', inputs: ['flat'], outputs: ['tz'], name: 'then_relu' }],
+            },
+          },
+          else_branch: {
+            graph: {
+              outputs: [{ name: 'ez', dtype: 'float32', dims: [1, null] }],
+              nodes: [{ op: 'Neg', inputs: ['flat'], outputs: ['ez'], name: 'else_neg' }],
+            },
+          },
         },
       },
       { op: 'ArgMax', inputs: ['flat'], outputs: ['am'], name: 'best', attrs: { axis: 1, keepdims: 0 } },
@@ -65,10 +98,39 @@ describe('classifyGraph', () => {
   const cls = (name: string) => classes.byName.get(name)!.map((c) => c.class);
 
   it('finds the shape/control nodes of a graph built to have them, and nothing else', () => {
-    const shape = classes.nodes.filter((n) => n.class === 'shape').map((n) => n.name).sort();
-    expect(shape).toEqual(['best', 'cond', 'first_dim', 'first_dim_1d', 'is_16k', 'new_shape', 'positive', 'shape_x', 'zeros']);
-    expect(classes.nodes.filter((n) => n.class === 'compute').map((n) => n.name).sort()).toEqual([
-      'branch', 'conv', 'else_neg', 'flatten', 'peak', 'picked', 'plus_zeros', 'scaled', 'shape_out', 'then_relu', 'votes', 'votes_f',
+    const shape = classes.nodes
+      .filter((n) => n.class === 'shape')
+      .map((n) => n.name)
+      .sort();
+    expect(shape).toEqual([
+      'best',
+      'cond',
+      'first_dim',
+      'first_dim_1d',
+      'is_16k',
+      'new_shape',
+      'positive',
+      'shape_x',
+      'zeros',
+    ]);
+    expect(
+      classes.nodes
+        .filter((n) => n.class === 'compute')
+        .map((n) => n.name)
+        .sort(),
+    ).toEqual([
+      'branch',
+      'conv',
+      'else_neg',
+      'flatten',
+      'peak',
+      'picked',
+      'plus_zeros',
+      'scaled',
+      'shape_out',
+      'then_relu',
+      'votes',
+      'votes_f',
     ]);
   });
 
@@ -80,7 +142,7 @@ describe('classifyGraph', () => {
     expect(why('best')).toBe('integer/bool output used only as shape, index or condition');
     expect(why('shape_out')).toBe('produces a model output');
     expect(why('then_relu')).toBe('produces a model output');
-    expect(why('votes')).toBe('reads the model\'s data');
+    expect(why('votes')).toBe("reads the model's data");
   });
 
   it('an integer result that feeds arithmetic is compute; the same op feeding only indices is control', () => {
@@ -88,16 +150,17 @@ describe('classifyGraph', () => {
     expect(cls('votes')).toEqual(['compute']);
   });
 
-  it('records the weights each node reads and the model\'s tensor bytes', () => {
+  it("records the weights each node reads and the model's tensor bytes", () => {
     expect(classes.byName.get('conv')![0]!.weights).toEqual(['W']);
     expect(classes.tensorBytes.get('W')).toBe(108 * 4);
     // W, four int64 scalars/vectors of one element (8 bytes each), two float scalars.
     expect(classes.totalBytes).toBe(108 * 4 + 4 * 8 + 2 * 4);
   });
 
-  it('follows a Loop: trip count and condition are control slots, the body\'s carried shape stays shape', () => {
+  it("follows a Loop: trip count and condition are control slots, the body's carried shape stays shape", () => {
     const model = buildModel({
-      name: 'loop', opset: 17,
+      name: 'loop',
+      opset: 17,
       inputs: [{ name: 'x', dtype: 'float32', dims: [2, 3] }],
       outputs: [{ name: 'acc', dtype: 'float32', dims: [2, 3] }],
       initializers: { one: f32([], [1]), t: { dtype: 'bool', dims: [], data: new Uint8Array([1]) } },
@@ -105,29 +168,57 @@ describe('classifyGraph', () => {
         { op: 'Shape', inputs: ['x'], outputs: ['sx'], name: 'shape' },
         { op: 'ReduceProd', inputs: ['sx'], outputs: ['count'], name: 'count', attrs: { keepdims: 0 } },
         {
-          op: 'Loop', inputs: ['count', 't', 'x'], outputs: ['acc'], name: 'loop', attrs: {
-            body: { graph: {
-              inputs: [{ name: 'i', dtype: 'int64', dims: [] }, { name: 'c_in', dtype: 'bool', dims: [] }, { name: 'a_in', dtype: 'float32', dims: [2, 3] }],
-              outputs: [{ name: 'c_out', dtype: 'bool', dims: [] }, { name: 'a_out', dtype: 'float32', dims: [2, 3] }],
-              nodes: [
-                { op: 'Identity', inputs: ['c_in'], outputs: ['c_out'], name: 'keep_going' },
-                { op: 'Add', inputs: ['a_in', 'one'], outputs: ['a_out'], name: 'step' },
-              ],
-            } },
+          op: 'Loop',
+          inputs: ['count', 't', 'x'],
+          outputs: ['acc'],
+          name: 'loop',
+          attrs: {
+            body: {
+              graph: {
+                inputs: [
+                  { name: 'i', dtype: 'int64', dims: [] },
+                  { name: 'c_in', dtype: 'bool', dims: [] },
+                  { name: 'a_in', dtype: 'float32', dims: [2, 3] },
+                ],
+                outputs: [
+                  { name: 'c_out', dtype: 'bool', dims: [] },
+                  { name: 'a_out', dtype: 'float32', dims: [2, 3] },
+                ],
+                nodes: [
+                  { op: 'Identity', inputs: ['c_in'], outputs: ['c_out'], name: 'keep_going' },
+                  { op: 'Add', inputs: ['a_in', 'one'], outputs: ['a_out'], name: 'step' },
+                ],
+              },
+            },
           },
         },
       ],
     });
     const c = classifyGraph(model);
-    expect(c.nodes.map((n) => `${n.name}:${n.class}`)).toEqual(['shape:shape', 'count:shape', 'keep_going:shape', 'step:compute', 'loop:compute']);
+    expect(c.nodes.map((n) => `${n.name}:${n.class}`)).toEqual([
+      'shape:shape',
+      'count:shape',
+      'keep_going:shape',
+      'step:compute',
+      'loop:compute',
+    ]);
   });
 
   it('credits a node with the weights that reach it through weight-only nodes ORT folds at load', () => {
     const model = buildModel({
-      name: 'folded', opset: 17,
+      name: 'folded',
+      opset: 17,
       inputs: [{ name: 'x', dtype: 'float32', dims: [2, 8] }],
       outputs: [{ name: 'y', dtype: 'float32', dims: [2, 4] }],
-      initializers: { W: f32([8, 8], Array.from({ length: 64 }, (_, k) => k)), start: i64([1], [0]), end: i64([1], [4]), axis: i64([1], [1]) },
+      initializers: {
+        W: f32(
+          [8, 8],
+          Array.from({ length: 64 }, (_, k) => k),
+        ),
+        start: i64([1], [0]),
+        end: i64([1], [4]),
+        axis: i64([1], [1]),
+      },
       nodes: [
         // torch's LSTM exports slice one weight per gate like this.
         { op: 'Slice', inputs: ['W', 'start', 'end', 'axis'], outputs: ['W4'], name: 'gate_weight' },

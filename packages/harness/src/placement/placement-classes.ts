@@ -52,14 +52,52 @@ export interface GraphClasses {
 /** ORT's kSmallInitializerThreshold: initializers this small count as CPU-side shape data. */
 const SMALL_ELEMENTS = 100;
 const INTEGER_OR_BOOL = new Set([2, 3, 4, 5, 6, 7, 9, 12, 13, 21, 22]);
-const REDUCE_OPS = ['ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', 'ReduceSumSquare'];
+const REDUCE_OPS = [
+  'ReduceSum',
+  'ReduceMean',
+  'ReduceMax',
+  'ReduceMin',
+  'ReduceProd',
+  'ReduceL1',
+  'ReduceL2',
+  'ReduceLogSum',
+  'ReduceLogSumExp',
+  'ReduceSumSquare',
+];
 /** Input slots read as shapes, sizes, axes, indices or conditions (any opset that has the input). */
 const CONTROL_SLOTS: Readonly<Record<string, readonly number[]>> = {
-  Reshape: [1], Expand: [1], Tile: [1], ConstantOfShape: [0], Range: [0, 1, 2], Slice: [1, 2, 3, 4],
-  Gather: [1], GatherElements: [1], GatherND: [1], Scatter: [1], ScatterElements: [1], ScatterND: [1],
-  Resize: [1, 2, 3], Upsample: [1], Squeeze: [1], Unsqueeze: [1], Pad: [1, 3], Split: [1], TopK: [1],
-  OneHot: [1], CumSum: [1], Trilu: [1], Compress: [1], If: [0], Loop: [0, 1], NonMaxSuppression: [2, 3, 4],
-  RoiAlign: [2], CenterCropPad: [1], Col2Im: [1, 2], DFT: [1, 2], STFT: [1, 3], Dropout: [1, 2],
+  Reshape: [1],
+  Expand: [1],
+  Tile: [1],
+  ConstantOfShape: [0],
+  Range: [0, 1, 2],
+  Slice: [1, 2, 3, 4],
+  Gather: [1],
+  GatherElements: [1],
+  GatherND: [1],
+  Scatter: [1],
+  ScatterElements: [1],
+  ScatterND: [1],
+  Resize: [1, 2, 3],
+  Upsample: [1],
+  Squeeze: [1],
+  Unsqueeze: [1],
+  Pad: [1, 3],
+  Split: [1],
+  TopK: [1],
+  OneHot: [1],
+  CumSum: [1],
+  Trilu: [1],
+  Compress: [1],
+  If: [0],
+  Loop: [0, 1],
+  NonMaxSuppression: [2, 3, 4],
+  RoiAlign: [2],
+  CenterCropPad: [1],
+  Col2Im: [1, 2],
+  DFT: [1, 2],
+  STFT: [1, 3],
+  Dropout: [1, 2],
   ...Object.fromEntries(REDUCE_OPS.map((op) => [op, [1]])),
 };
 /** Ops that read only their input's dims. */
@@ -127,19 +165,28 @@ export function classifyGraph(model: ModelProto): GraphClasses {
       if (bodyInputs ? bodyInputs[i] : isScalarControlInput(vi)) shapeDerived.add(vi.name);
     });
     for (const n of g.node) {
-      const subgraphs = n.attribute.filter((a) => a.g && SUBGRAPH_ATTRS.includes(a.name)).map((a) => ({ attr: a.name, graph: a.g! }));
-      const inputDerived = (i: number) => n.input[i] === undefined || n.input[i] === '' || shapeDerived.has(n.input[i]!);
+      const subgraphs = n.attribute
+        .filter((a) => a.g && SUBGRAPH_ATTRS.includes(a.name))
+        .map((a) => ({ attr: a.name, graph: a.g! }));
+      const inputDerived = (i: number) =>
+        n.input[i] === undefined || n.input[i] === '' || shapeDerived.has(n.input[i]!);
       for (const s of subgraphs) {
         // Body inputs line up with the node's: Loop (iteration, condition, carried…), Scan (states, slices…).
-        const carried = s.graph.input.map((_, i) => (n.opType === 'Loop' && i === 0) || ((n.opType === 'Loop' || n.opType === 'Scan') && inputDerived(i)));
+        const carried = s.graph.input.map(
+          (_, i) =>
+            (n.opType === 'Loop' && i === 0) || ((n.opType === 'Loop' || n.opType === 'Scan') && inputDerived(i)),
+        );
         visit(s.graph, carried);
-        s.graph.output.forEach((o, index) => addUse(o.name, { kind: 'subgraph-output', parent: n, attr: s.attr, index }));
+        s.graph.output.forEach((o, index) =>
+          addUse(o.name, { kind: 'subgraph-output', parent: n, attr: s.attr, index }),
+        );
       }
       n.input.forEach((name, slot) => addUse(name, { kind: 'slot', node: n, slot }));
       inferNodeOutputTypes(n, (name) => types.get(name)).forEach((t, i) => declare(n.output[i] ?? '', t));
       const constant = n.opType === 'Constant' ? constantTensor(n) : undefined;
       if (constant && n.output[0]) sizes.set(n.output[0], tensorBytes(constant));
-      if (producesShapeDerived(n, subgraphs, inputDerived, shapeDerived)) for (const o of n.output) if (o) shapeDerived.add(o);
+      if (producesShapeDerived(n, subgraphs, inputDerived, shapeDerived))
+        for (const o of n.output) if (o) shapeDerived.add(o);
       facts.push({ node: n, subgraphs });
     }
   };
@@ -152,20 +199,41 @@ export function classifyGraph(model: ModelProto): GraphClasses {
   const modelResult = (name: string, seen = new Set<string>()): boolean => {
     if (seen.has(name)) return false;
     seen.add(name);
-    return (uses.get(name) ?? []).some((u) => u.kind === 'model-output'
-      || (u.kind === 'subgraph-output' && u.parent.output.some((o, k) => o !== '' && parentIndex(u, k) && modelResult(o, seen))));
+    return (uses.get(name) ?? []).some(
+      (u) =>
+        u.kind === 'model-output' ||
+        (u.kind === 'subgraph-output' &&
+          u.parent.output.some((o, k) => o !== '' && parentIndex(u, k) && modelResult(o, seen))),
+    );
   };
-  const byForward = new Set(facts.filter((f) => f.node.output.length > 0 && f.node.output.every((o) => o === '' || shapeDerived.has(o))).map((f) => f.node));
-  const results = new Set(facts.filter((f) => f.node.output.some((o) => o !== '' && modelResult(o))).map((f) => f.node));
+  const byForward = new Set(
+    facts
+      .filter((f) => f.node.output.length > 0 && f.node.output.every((o) => o === '' || shapeDerived.has(o)))
+      .map((f) => f.node),
+  );
+  const results = new Set(
+    facts.filter((f) => f.node.output.some((o) => o !== '' && modelResult(o))).map((f) => f.node),
+  );
   // Rule 2 as a greatest fixpoint: start from every integer/bool producer, drop those with a use
   // that is neither a control slot nor an input of a node still in the set (or a rule-1 node).
-  const control = new Set(facts.filter((f) => !byForward.has(f.node) && !results.has(f.node) && f.node.output.length > 0
-    && f.node.output.every((o) => o === '' || INTEGER_OR_BOOL.has(types.get(o) ?? 0))).map((f) => f.node));
+  const control = new Set(
+    facts
+      .filter(
+        (f) =>
+          !byForward.has(f.node) &&
+          !results.has(f.node) &&
+          f.node.output.length > 0 &&
+          f.node.output.every((o) => o === '' || INTEGER_OR_BOOL.has(types.get(o) ?? 0)),
+      )
+      .map((f) => f.node),
+  );
   const shapeLike = (n: NodeProto) => (byForward.has(n) && !results.has(n)) || control.has(n);
   const useIsControl = (u: Use): boolean => {
     if (u.kind === 'model-output') return false;
     if (u.kind === 'subgraph-output') return (u.parent.opType === 'Loop' && u.index === 0) || shapeLike(u.parent);
-    return (CONTROL_SLOTS[u.node.opType] ?? []).includes(u.slot) || METADATA_OPS.has(u.node.opType) || shapeLike(u.node);
+    return (
+      (CONTROL_SLOTS[u.node.opType] ?? []).includes(u.slot) || METADATA_OPS.has(u.node.opType) || shapeLike(u.node)
+    );
   };
   for (let changed = true; changed;) {
     changed = false;
@@ -176,13 +244,19 @@ export function classifyGraph(model: ModelProto): GraphClasses {
     }
   }
 
-  const weightsOf = weightReader(facts.map((f) => f.node), sizes);
+  const weightsOf = weightReader(
+    facts.map((f) => f.node),
+    sizes,
+  );
   const nodes: ClassifiedNode[] = facts.map(({ node: n }) => {
     const weights = weightsOf(n);
-    const [cls, why]: [PlacementClass, string] = results.has(n) ? ['compute', 'produces a model output']
-      : byForward.has(n) ? ['shape', 'reads only shapes, sizes and small constants']
-        : control.has(n) ? ['shape', 'integer/bool output used only as shape, index or condition']
-          : ['compute', 'reads the model\'s data'];
+    const [cls, why]: [PlacementClass, string] = results.has(n)
+      ? ['compute', 'produces a model output']
+      : byForward.has(n)
+        ? ['shape', 'reads only shapes, sizes and small constants']
+        : control.has(n)
+          ? ['shape', 'integer/bool output used only as shape, index or condition']
+          : ['compute', "reads the model's data"];
     return { name: n.name, opType: n.opType, class: cls, why, weights };
   });
   const byName = new Map<string, ClassifiedNode[]>();
@@ -212,7 +286,9 @@ function weightReader(all: readonly NodeProto[], sizes: ReadonlyMap<string, numb
     folded.set(p, out);
     return out;
   };
-  return (n) => [...new Set(n.input.flatMap((i) => (sizes.has(i) ? [i] : producer.has(i) ? behind(producer.get(i)!) ?? [] : [])))];
+  return (n) => [
+    ...new Set(n.input.flatMap((i) => (sizes.has(i) ? [i] : producer.has(i) ? (behind(producer.get(i)!) ?? []) : []))),
+  ];
 }
 
 /** Which parent output a subgraph output becomes: If/Scan k → k, Loop body k → k - 1 (output 0 is the condition). */
@@ -231,11 +307,18 @@ function isScalarControlInput(vi: GraphProto['input'][number]): boolean {
 }
 
 /** Rule 1 for one node, its subgraphs already visited. */
-function producesShapeDerived(n: NodeProto, subgraphs: NodeFacts['subgraphs'], inputDerived: (i: number) => boolean, derived: ReadonlySet<string>): boolean {
+function producesShapeDerived(
+  n: NodeProto,
+  subgraphs: NodeFacts['subgraphs'],
+  inputDerived: (i: number) => boolean,
+  derived: ReadonlySet<string>,
+): boolean {
   if (METADATA_OPS.has(n.opType)) return true;
   if (n.opType === 'Constant') {
     const t = constantTensor(n);
-    return t ? elements(t.dims) <= SMALL_ELEMENTS : n.attribute.every((a) => a.floats.length + a.ints.length + a.strings.length <= SMALL_ELEMENTS);
+    return t
+      ? elements(t.dims) <= SMALL_ELEMENTS
+      : n.attribute.every((a) => a.floats.length + a.ints.length + a.strings.length <= SMALL_ELEMENTS);
   }
   // Nodes with no inputs that are not constants make data (RandomNormal and the like).
   if (n.input.every((i) => i === '')) return false;

@@ -5,14 +5,24 @@ import { readPlacementLog } from '@crossrt/runtime';
 import { classifyGraph } from './placement-classes.js';
 import { splitPlacement } from './placement-split.js';
 
-const i64 = (values: number[]): HostTensor => ({ dtype: 'int64', dims: [values.length], data: BigInt64Array.from(values.map(BigInt)) });
+const i64 = (values: number[]): HostTensor => ({
+  dtype: 'int64',
+  dims: [values.length],
+  data: BigInt64Array.from(values.map(BigInt)),
+});
 
 /** shape_x → dim → dim_1d → target_shape feed flatten's shape (shape work); conv and flatten are compute. */
 const model = buildModel({
-  name: 'split', opset: 17,
+  name: 'split',
+  opset: 17,
   inputs: [{ name: 'x', dtype: 'float32', dims: [1, 3, 4, 4] }],
   outputs: [{ name: 'out', dtype: 'float32', dims: [1, null] }],
-  initializers: { W: { dtype: 'float32', dims: [8, 3, 1, 1], data: new Float32Array(24).fill(0.5) }, idx0: i64([0]), axes0: i64([0]), minus1: i64([-1]) },
+  initializers: {
+    W: { dtype: 'float32', dims: [8, 3, 1, 1], data: new Float32Array(24).fill(0.5) },
+    idx0: i64([0]),
+    axes0: i64([0]),
+    minus1: i64([-1]),
+  },
   nodes: [
     { op: 'Shape', inputs: ['x'], outputs: ['s'], name: 'shape_x' },
     { op: 'Gather', inputs: ['s', 'idx0'], outputs: ['n'], name: 'dim' },
@@ -30,10 +40,18 @@ const log = [
   '2026-12-02 06:43:14.28 [I:onnxruntime:, fallback_cpu_capability.cc:167 GetCpuPreferredNodes] ORT optimization- Force fallback to CPU execution for node: Cast_token_9 because the CPU execution path is deemed faster than overhead involved with execution on other EPs  capable of executing this node',
   `${P} Node placements`,
   `${P}  Node(s) placed on [CPUExecutionProvider]. Number of nodes: 6`,
-  `${P}   Gather (dim)`, `${P}   Unsqueeze (dim_1d)`, `${P}   Concat (target_shape)`,
-  `${P}   Gather (Gather_token_3)`, `${P}   Cast (Cast_token_9)`, `${P}   Mul (mystery)`,
+  `${P}   Gather (dim)`,
+  `${P}   Unsqueeze (dim_1d)`,
+  `${P}   Concat (target_shape)`,
+  `${P}   Gather (Gather_token_3)`,
+  `${P}   Cast (Cast_token_9)`,
+  `${P}   Mul (mystery)`,
   `${P}  Node(s) placed on [WebGpuExecutionProvider]. Number of nodes: 5`,
-  `${P}   Shape (shape_x)`, `${P}   Conv (conv_token_5)`, `${P}   Reshape (flatten)`, `${P}   Gather (gpu_gather)`, `${P}   MemcpyToHost (Memcpy)`,
+  `${P}   Shape (shape_x)`,
+  `${P}   Conv (conv_token_5)`,
+  `${P}   Reshape (flatten)`,
+  `${P}   Gather (gpu_gather)`,
+  `${P}   MemcpyToHost (Memcpy)`,
   '2026-12-02 06:43:14.31 [V:onnxruntime:, session_state.cc:186 CreateGraphInfo] SaveMLValueNameIndexMapping',
 ];
 
@@ -43,7 +61,9 @@ describe('splitPlacement', () => {
 
   it('classes every CPU node: by the graph, and for nodes ORT made, by what its log says', () => {
     expect(placement.fallbackNodes.map((n) => [n.node, n.class, n.classBy])).toEqual([
-      ['dim', 'shape', 'graph'], ['dim_1d', 'shape', 'graph'], ['target_shape', 'shape', 'graph'],
+      ['dim', 'shape', 'graph'],
+      ['dim_1d', 'shape', 'graph'],
+      ['target_shape', 'shape', 'graph'],
       // Refused by the WebGPU EP although it ran a Gather (gpu_gather): a tensor-type refusal.
       ['Gather_token_3', 'shape', 'log'],
       // ORT's GetCpuPreferredNodes put it there as shape work.
@@ -53,7 +73,7 @@ describe('splitPlacement', () => {
     ]);
   });
 
-  it('splits each EP\'s nodes by class (copies are neither) and attributes weight bytes', () => {
+  it("splits each EP's nodes by class (copies are neither) and attributes weight bytes", () => {
     expect(placement.providers).toEqual([
       // idx0, axes0 and minus1 (8 bytes each) are read by the CPU's shape nodes.
       { ep: 'CPUExecutionProvider', nodes: 6, shapeNodes: 5, computeNodes: 1, weightBytes: 24 },
@@ -65,12 +85,20 @@ describe('splitPlacement', () => {
 
   it('without the model every node is judged from the log alone', () => {
     const blind = splitPlacement(parsed, undefined);
-    expect(blind.fallbackNodes.filter((n) => n.class === 'shape').map((n) => n.node)).toEqual(['Gather_token_3', 'Cast_token_9']);
+    expect(blind.fallbackNodes.filter((n) => n.class === 'shape').map((n) => n.node)).toEqual([
+      'Gather_token_3',
+      'Cast_token_9',
+    ]);
     expect(blind.providers[0]).toEqual({ ep: 'CPUExecutionProvider', nodes: 6, shapeNodes: 2, computeNodes: 4 });
   });
 
   it('an EP that ran everything ("All nodes placed on") gets the model graph\'s own split', () => {
-    const all = readPlacementLog([`${P} Node placements`, `${P}  All nodes placed on [WebGpuExecutionProvider]. Number of nodes: 7`], 'WebGpuExecutionProvider')!;
-    expect(splitPlacement(all, classifyGraph(model)).providers).toEqual([{ ep: 'WebGpuExecutionProvider', nodes: 7, shapeNodes: 4, computeNodes: 2, weightBytes: 120 }]);
+    const all = readPlacementLog(
+      [`${P} Node placements`, `${P}  All nodes placed on [WebGpuExecutionProvider]. Number of nodes: 7`],
+      'WebGpuExecutionProvider',
+    )!;
+    expect(splitPlacement(all, classifyGraph(model)).providers).toEqual([
+      { ep: 'WebGpuExecutionProvider', nodes: 7, shapeNodes: 4, computeNodes: 2, weightBytes: 120 },
+    ]);
   });
 });

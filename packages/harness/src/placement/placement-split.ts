@@ -30,12 +30,19 @@ interface NodeClass {
  * Anything else is `unmatched` and counted as compute: what cannot be shown to be shape work is never
  * excused.
  */
-function classify(node: string, opType: string, graph: GraphClasses | undefined, evidence: { cpuPreferred: ReadonlySet<string>; refused: ReadonlySet<string>; gpuOps: ReadonlySet<string> }): NodeClass {
+function classify(
+  node: string,
+  opType: string,
+  graph: GraphClasses | undefined,
+  evidence: { cpuPreferred: ReadonlySet<string>; refused: ReadonlySet<string>; gpuOps: ReadonlySet<string> },
+): NodeClass {
   // The name is the model's node (ORT keeps names through layout and type rewrites); a `_token_N`
   // copy must also keep the op type to count as the node it copies.
-  let matched = node === '' ? [] : graph?.byName.get(node) ?? [];
-  if (matched.length === 0 && ORT_COPY_SUFFIX.test(node)) matched = (graph?.byName.get(node.replace(ORT_COPY_SUFFIX, '')) ?? []).filter((c) => c.opType === opType);
-  if (matched.length > 0) return { class: matched.every((c) => c.class === 'shape') ? 'shape' : 'compute', classBy: 'graph', matched };
+  let matched = node === '' ? [] : (graph?.byName.get(node) ?? []);
+  if (matched.length === 0 && ORT_COPY_SUFFIX.test(node))
+    matched = (graph?.byName.get(node.replace(ORT_COPY_SUFFIX, '')) ?? []).filter((c) => c.opType === opType);
+  if (matched.length > 0)
+    return { class: matched.every((c) => c.class === 'shape') ? 'shape' : 'compute', classBy: 'graph', matched };
   if (evidence.cpuPreferred.has(node)) return { class: 'shape', classBy: 'log', matched };
   if (evidence.refused.has(node) && evidence.gpuOps.has(opType)) return { class: 'shape', classBy: 'log', matched };
   return { class: 'compute', classBy: 'unmatched', matched };
@@ -54,7 +61,7 @@ export function splitPlacement(log: PlacementLog, graph: GraphClasses | undefine
   const classOf = (node: string, opType: string) => {
     const key = `${opType}\u0000${node}`;
     let c = classes.get(key);
-    if (!c) classes.set(key, c = classify(node, opType, graph, evidence));
+    if (!c) classes.set(key, (c = classify(node, opType, graph, evidence)));
     return c;
   };
   const providers = log.placement.providers.map((p, i) => {

@@ -40,7 +40,14 @@ describe('minimizeBlockList', () => {
   it('stops at the budget and says so', async () => {
     const { passes, calls } = oracle(['n1', 'n2', 'n3']);
     let left = 3;
-    const r = await minimizeBlockList(nodes(50), async (s) => { left--; return passes(s); }, () => left > 0);
+    const r = await minimizeBlockList(
+      nodes(50),
+      async (s) => {
+        left--;
+        return passes(s);
+      },
+      () => left > 0,
+    );
     expect(r.complete).toBe(false);
     expect(calls).toHaveLength(3);
     expect(r.kept).toEqual(expect.arrayContaining(['n1', 'n2', 'n3']));
@@ -52,7 +59,12 @@ describe('searchBlockList', () => {
     // Units: 20 plain nodes, then an If with a 30-node body; only the If and one body node matter.
     const units = [...nodes(20).map((n) => [n]), ['if', ...Array.from({ length: 30 }, (_, i) => `if/body${i}`)]];
     const { passes, calls } = oracle(['if', 'if/body17']);
-    const r = await searchBlockList(units, 0, (s) => passes(s), () => true);
+    const r = await searchBlockList(
+      units,
+      0,
+      (s) => passes(s),
+      () => true,
+    );
     expect(r.kept?.sort()).toEqual(['if', 'if/body17']);
     expect(r.complete).toBe(true);
     expect(calls.length).toBeLessThan(45);
@@ -60,14 +72,29 @@ describe('searchBlockList', () => {
 
   it('says when even every unit in float32 fails, and when the budget ran out while growing', async () => {
     const never = async () => false;
-    expect(await searchBlockList([['a'], ['b'], ['c']], 0, never, () => true)).toMatchObject({ missed: 'unreachable', complete: false });
+    expect(await searchBlockList([['a'], ['b'], ['c']], 0, never, () => true)).toMatchObject({
+      missed: 'unreachable',
+      complete: false,
+    });
     let left = 2;
-    expect(await searchBlockList(nodes(64).map((n) => [n]), 0, never, () => left-- > 0)).toMatchObject({ missed: 'budget' });
+    expect(
+      await searchBlockList(
+        nodes(64).map((n) => [n]),
+        0,
+        never,
+        () => left-- > 0,
+      ),
+    ).toMatchObject({ missed: 'budget' });
   });
 
   it('tries the seed units first and keeps exactly them when they suffice', async () => {
     const { passes, calls } = oracle(['n0', 'n1']);
-    const r = await searchBlockList(nodes(40).map((n) => [n]), 2, (s) => passes(s), () => true);
+    const r = await searchBlockList(
+      nodes(40).map((n) => [n]),
+      2,
+      (s) => passes(s),
+      () => true,
+    );
     expect(calls[0]).toEqual(['n0', 'n1']);
     expect(r.kept).toEqual(['n0', 'n1']);
   });

@@ -5,7 +5,10 @@
  * bisection pinned plus the overflow seeds). `complete` is false when the budget ran out first.
  */
 export async function minimizeBlockList(
-  block: readonly string[], passes: (fp32: readonly string[]) => Promise<boolean>, budgetLeft: () => boolean, first?: readonly string[],
+  block: readonly string[],
+  passes: (fp32: readonly string[]) => Promise<boolean>,
+  budgetLeft: () => boolean,
+  first?: readonly string[],
 ): Promise<{ kept: string[]; complete: boolean }> {
   let kept = [...block];
   if (first && first.length < kept.length && budgetLeft() && (await passes(first))) kept = [...first];
@@ -53,7 +56,10 @@ export interface BlockSearchResult {
  * the units kept. `passes` is one real trial per call (callers cache repeated sets).
  */
 export async function searchBlockList(
-  units: readonly (readonly string[])[], seedUnits: number, passes: (fp32: readonly string[], step: SearchStep) => Promise<boolean>, budgetLeft: () => boolean,
+  units: readonly (readonly string[])[],
+  seedUnits: number,
+  passes: (fp32: readonly string[], step: SearchStep) => Promise<boolean>,
+  budgetLeft: () => boolean,
 ): Promise<BlockSearchResult> {
   const flat = (n: number) => units.slice(0, n).flat();
   let lo = 0;

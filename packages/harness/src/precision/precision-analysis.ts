@@ -42,13 +42,18 @@ export interface PrecisionAnalysis {
  * `outputs` are the graph outputs of both full runs (already run by the caller).
  */
 export async function analysePrecision(
-  conv: Fp16Converter, fp32: ModelProto, fp16: ModelProto, run: RunOne,
-  outputs: { fp32: ReadonlyMap<string, HostTensor>; fp16: ReadonlyMap<string, HostTensor> }, chunkSize = 96,
+  conv: Fp16Converter,
+  fp32: ModelProto,
+  fp16: ModelProto,
+  run: RunOne,
+  outputs: { fp32: ReadonlyMap<string, HostTensor>; fp16: ReadonlyMap<string, HostTensor> },
+  chunkSize = 96,
 ): Promise<PrecisionAnalysis> {
   const g = fp32.graph!;
   const graphOutputs = new Set(g.output.map((o) => o.name));
   const inFp16 = new Set((fp16.graph?.node ?? []).flatMap((n) => n.output));
-  const names = g.node.flatMap((n) => (NON_TENSOR_OUTPUT_OPS.has(n.opType) ? [] : n.output))
+  const names = g.node
+    .flatMap((n) => (NON_TENSOR_OUTPUT_OPS.has(n.opType) ? [] : n.output))
     .filter((t) => t !== '' && conv.isFloatTensor(t) && !graphOutputs.has(t) && inFp16.has(t));
   const tensors = new Map<string, TensorError>();
   const notes: string[] = [];
@@ -67,7 +72,9 @@ export async function analysePrecision(
         await measure(chunk.slice(0, mid));
         await measure(chunk.slice(mid));
       } else {
-        notes.push(`tensor ${chunk[0]} could not be exposed (${ref.outcome.status}/${act.outcome.status}): its nodes rank by graph order`);
+        notes.push(
+          `tensor ${chunk[0]} could not be exposed (${ref.outcome.status}/${act.outcome.status}): its nodes rank by graph order`,
+        );
       }
       return;
     }
@@ -81,7 +88,8 @@ export async function analysePrecision(
 
   const producer = new Map<string, string>();
   g.node.forEach((n, i) => n.output.forEach((o) => producer.set(o, conv.mainKey(i))));
-  const overflowTensors = [...tensors.values()].filter((t) => t.fp32MaxAbs > FP16_MAX)
+  const overflowTensors = [...tensors.values()]
+    .filter((t) => t.fp32MaxAbs > FP16_MAX)
     .map((t) => ({ tensor: t.tensor, maxAbs: t.fp32MaxAbs, producer: producer.get(t.tensor) ?? '' }));
   const overflowing = new Set(overflowTensors.map((t) => t.tensor));
   const snrOf = (t: string): number | undefined => {
@@ -92,7 +100,9 @@ export async function analysePrecision(
   const growth = g.node.map((n, i): NodeGrowth => {
     const outs = n.output.map(snrOf).filter((x): x is number => x !== undefined);
     // A control-flow node also reads, through its bodies, the outer tensors they name.
-    const ins = nodeReads(n).map(snrOf).filter((x): x is number => x !== undefined);
+    const ins = nodeReads(n)
+      .map(snrOf)
+      .filter((x): x is number => x !== undefined);
     const overflow = [...n.input, ...n.output].some((t) => overflowing.has(t));
     if (outs.length === 0) return { key: conv.mainKey(i), growthDb: undefined, overflow };
     const worstIn = ins.length ? Math.min(...ins) : EXACT_SNR_DB;
@@ -105,8 +115,14 @@ export async function analysePrecision(
 
 function tensorError(tensor: string, actual: HostTensor, reference: HostTensor): TensorError {
   const m = computeMetrics(actual, reference, 0, 0);
-  const snrDb = m.nanInfMismatches > 0 ? -Infinity
-    : m.snrDb === null || m.snrDb === undefined ? (m.maxAbsError === 0 ? EXACT_SNR_DB : -Infinity) : Math.min(m.snrDb, EXACT_SNR_DB);
+  const snrDb =
+    m.nanInfMismatches > 0
+      ? -Infinity
+      : m.snrDb === null || m.snrDb === undefined
+        ? m.maxAbsError === 0
+          ? EXACT_SNR_DB
+          : -Infinity
+        : Math.min(m.snrDb, EXACT_SNR_DB);
   return { tensor, snrDb, fp32MaxAbs: maxAbs(reference) };
 }
 

@@ -1,7 +1,12 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import {
-  BLOCK_LIST_SCHEMA_ID, BlockListFileSchema, CrossrtError, type BlockedNode, type BlockListFile, type PrecisionPolicy,
+  BLOCK_LIST_SCHEMA_ID,
+  BlockListFileSchema,
+  CrossrtError,
+  type BlockedNode,
+  type BlockListFile,
+  type PrecisionPolicy,
 } from '@crossrt/core';
 import { writeModelFile, type Fp16ConvertResult, type LoadedModel } from '@crossrt/model';
 
@@ -17,7 +22,10 @@ export interface BlockListContent {
  * weights in `<model>.data` beside it) and the block-list JSON a suite's precision step reads back.
  */
 export async function writePrecisionFiles(
-  out: { outModel?: string; outBlockList?: string }, loaded: LoadedModel, mixed: Fp16ConvertResult, content: BlockListContent,
+  out: { outModel?: string; outBlockList?: string },
+  loaded: LoadedModel,
+  mixed: Fp16ConvertResult,
+  content: BlockListContent,
 ): Promise<{ model?: string; blockList?: string } | undefined> {
   if (!out.outModel && !out.outBlockList) return undefined;
   const files: { model?: string; blockList?: string } = {};
@@ -31,8 +39,13 @@ export async function writePrecisionFiles(
     const path = resolve(out.outBlockList);
     await mkdir(dirname(path), { recursive: true });
     const file: BlockListFile = {
-      schema: BLOCK_LIST_SCHEMA_ID, model: loaded.path, modelSha256: loaded.sha256, keepIoTypes: content.keepIoTypes,
-      policy: content.policy, targets: [...content.targets], nodes: [...content.blockList],
+      schema: BLOCK_LIST_SCHEMA_ID,
+      model: loaded.path,
+      modelSha256: loaded.sha256,
+      keepIoTypes: content.keepIoTypes,
+      policy: content.policy,
+      targets: [...content.targets],
+      nodes: [...content.blockList],
     };
     await writeFile(path, `${JSON.stringify(file, null, 2)}\n`);
     files.blockList = path;
@@ -46,11 +59,19 @@ export async function readBlockList(path: string): Promise<BlockListFile> {
   try {
     json = JSON.parse(await readFile(path, 'utf8'));
   } catch (e) {
-    throw new CrossrtError('BLOCK_LIST_INVALID', `cannot read block-list ${path}: ${(e as Error).message}`, 'give a file `crossrt precision --block-list` wrote');
+    throw new CrossrtError(
+      'BLOCK_LIST_INVALID',
+      `cannot read block-list ${path}: ${(e as Error).message}`,
+      'give a file `crossrt precision --block-list` wrote',
+    );
   }
   const parsed = BlockListFileSchema.safeParse(json);
   if (!parsed.success) {
-    throw new CrossrtError('BLOCK_LIST_INVALID', `${path} is not a crossrt block-list: ${parsed.error.issues[0]?.message ?? 'invalid'}`, `its "schema" must be "${BLOCK_LIST_SCHEMA_ID}"; write it with \`crossrt precision --block-list\``);
+    throw new CrossrtError(
+      'BLOCK_LIST_INVALID',
+      `${path} is not a crossrt block-list: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+      `its "schema" must be "${BLOCK_LIST_SCHEMA_ID}"; write it with \`crossrt precision --block-list\``,
+    );
   }
   return parsed.data;
 }

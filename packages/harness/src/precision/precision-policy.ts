@@ -1,4 +1,11 @@
-import { CrossrtError, numericView, type HostTensor, type PolicyCheck, type PrecisionPolicy, type Tolerance } from '@crossrt/core';
+import {
+  CrossrtError,
+  numericView,
+  type HostTensor,
+  type PolicyCheck,
+  type PrecisionPolicy,
+  type Tolerance,
+} from '@crossrt/core';
 import { computeMetrics } from '@crossrt/compare';
 
 /** compare's fp16 variant policy: what `crossrt compare` already asks of an fp16 variant. */
@@ -11,7 +18,10 @@ const POLICY_HINT = 'e.g. --policy snr=30,cosine=0.999,top1=0.99 or --policy all
 /** `snr=30,cosine=0.999,top1=0.99` or `allclose[:rtol=…,atol=…]`, criteria combinable. */
 export function parsePrecisionPolicy(spec: string): PrecisionPolicy {
   const policy: { -readonly [K in keyof PrecisionPolicy]: PrecisionPolicy[K] } = {};
-  const tokens = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  const tokens = spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (let i = 0; i < tokens.length; i++) {
     const part = tokens[i]!;
     if (part.startsWith('allclose')) {
@@ -22,22 +32,32 @@ export function parsePrecisionPolicy(spec: string): PrecisionPolicy {
       const num = (k: string, d: number) => {
         const v = args.get(k);
         const n = v === undefined ? d : Number(v);
-        if (!Number.isFinite(n) || n < 0) throw new CrossrtError('USAGE', `--policy allclose: ${k}=${v} is not a non-negative number`, POLICY_HINT);
+        if (!Number.isFinite(n) || n < 0)
+          throw new CrossrtError('USAGE', `--policy allclose: ${k}=${v} is not a non-negative number`, POLICY_HINT);
         return n;
       };
-      for (const k of args.keys()) if (k !== 'rtol' && k !== 'atol') throw new CrossrtError('USAGE', `--policy allclose takes rtol and atol, not "${k}"`, POLICY_HINT);
+      for (const k of args.keys())
+        if (k !== 'rtol' && k !== 'atol')
+          throw new CrossrtError('USAGE', `--policy allclose takes rtol and atol, not "${k}"`, POLICY_HINT);
       policy.allclose = { rtol: num('rtol', 1e-2), atol: num('atol', 1e-3) };
       continue;
     }
     const [key, raw] = part.split('=');
     const value = Number(raw);
-    if (raw === undefined || !Number.isFinite(value)) throw new CrossrtError('USAGE', `--policy part "${part}" is not <criterion>=<number>`, POLICY_HINT);
+    if (raw === undefined || !Number.isFinite(value))
+      throw new CrossrtError('USAGE', `--policy part "${part}" is not <criterion>=<number>`, POLICY_HINT);
     if (key === 'snr') policy.minSnrDb = value;
     else if (key === 'cosine') policy.minCosine = value;
     else if (key === 'top1') policy.minTop1 = value;
-    else throw new CrossrtError('USAGE', `unknown --policy criterion "${key}"`, `criteria: snr, cosine, top1, allclose; ${POLICY_HINT}`);
+    else
+      throw new CrossrtError(
+        'USAGE',
+        `unknown --policy criterion "${key}"`,
+        `criteria: snr, cosine, top1, allclose; ${POLICY_HINT}`,
+      );
   }
-  if (Object.keys(policy).length === 0) throw new CrossrtError('USAGE', `--policy "${spec}" names no criterion`, POLICY_HINT);
+  if (Object.keys(policy).length === 0)
+    throw new CrossrtError('USAGE', `--policy "${spec}" names no criterion`, POLICY_HINT);
   return policy;
 }
 
@@ -47,7 +67,9 @@ export function describePolicy(p: PrecisionPolicy): string {
     p.minCosine !== undefined ? `cosine >= ${p.minCosine}` : '',
     p.minTop1 !== undefined ? `top-1 >= ${p.minTop1} (class scores)` : '',
     p.allclose ? `allclose rtol ${p.allclose.rtol} atol ${p.allclose.atol}` : '',
-  ].filter(Boolean).join(', ');
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 /** The policy as a comparison tolerance, so the report's comparison table judges by the same rules. */
@@ -57,8 +79,13 @@ export function policyTolerance(p: PrecisionPolicy): Tolerance {
     return { rtol: p.allclose.rtol, atol: p.allclose.atol, source: 'cli', check: 'elementwise', rules };
   }
   return {
-    rtol: p.allclose?.rtol ?? 1e-2, atol: p.allclose?.atol ?? 1e-3, source: 'cli', check: 'statistical', rules,
-    ...(p.minCosine !== undefined ? { minCosine: p.minCosine } : {}), ...(p.minSnrDb !== undefined ? { minSnrDb: p.minSnrDb } : {}),
+    rtol: p.allclose?.rtol ?? 1e-2,
+    atol: p.allclose?.atol ?? 1e-3,
+    source: 'cli',
+    check: 'statistical',
+    rules,
+    ...(p.minCosine !== undefined ? { minCosine: p.minCosine } : {}),
+    ...(p.minSnrDb !== undefined ? { minSnrDb: p.minSnrDb } : {}),
     ...(p.minTop1 !== undefined ? { minTop1Agreement: p.minTop1 } : {}),
   };
 }
@@ -67,13 +94,30 @@ export function policyTolerance(p: PrecisionPolicy): Tolerance {
  * Every criterion of the policy on one output. NaN/Inf where the reference is finite fails every
  * criterion with value and margin null (-inf). A non-float output must match exactly (allclose with 0).
  */
-export function checkOutput(target: string, output: string, inputSet: string | undefined, actual: HostTensor | undefined, expected: HostTensor | undefined, p: PrecisionPolicy): PolicyCheck[] {
+export function checkOutput(
+  target: string,
+  output: string,
+  inputSet: string | undefined,
+  actual: HostTensor | undefined,
+  expected: HostTensor | undefined,
+  p: PrecisionPolicy,
+): PolicyCheck[] {
   const base = { target, output, ...(inputSet ? { inputSet } : {}) };
   const criteria = policyCriteria(p);
   if (!actual || !expected || actual.dims.join(',') !== expected.dims.join(',')) {
-    return criteria.map(([criterion, threshold]) => ({ ...base, criterion, threshold, value: null, margin: null, pass: false }));
+    return criteria.map(([criterion, threshold]) => ({
+      ...base,
+      criterion,
+      threshold,
+      value: null,
+      margin: null,
+      pass: false,
+    }));
   }
-  const m = computeMetrics(actual, expected, p.allclose?.rtol ?? 0, p.allclose?.atol ?? 0, { output, classScores: 'auto' });
+  const m = computeMetrics(actual, expected, p.allclose?.rtol ?? 0, p.allclose?.atol ?? 0, {
+    output,
+    classScores: 'auto',
+  });
   const broken = m.nanInfMismatches > 0;
   const out: PolicyCheck[] = [];
   for (const [criterion, threshold] of criteria) {
@@ -83,7 +127,12 @@ export function checkOutput(target: string, output: string, inputSet: string | u
       value = null;
       margin = null;
     } else if (criterion === 'snr') {
-      value = m.snrDb === null || m.snrDb === undefined ? (m.maxAbsError === 0 ? EXACT_SNR_DB : null) : Math.min(m.snrDb, EXACT_SNR_DB);
+      value =
+        m.snrDb === null || m.snrDb === undefined
+          ? m.maxAbsError === 0
+            ? EXACT_SNR_DB
+            : null
+          : Math.min(m.snrDb, EXACT_SNR_DB);
       margin = value === null ? null : value - threshold;
     } else if (criterion === 'cosine') {
       value = m.cosineSimilarity ?? 1;

@@ -18,7 +18,11 @@ export interface CalibrationResult {
  * input set, on the runner's target (ort-node:cpu for `crossrt quantize`), keeping only each tensor's
  * smallest and largest finite value.
  */
-export async function calibrateRanges(model: LoadedModel, runs: ModelRuns, sets: readonly ReadonlyMap<string, HostTensor>[]): Promise<CalibrationResult> {
+export async function calibrateRanges(
+  model: LoadedModel,
+  runs: ModelRuns,
+  sets: readonly ReadonlyMap<string, HostTensor>[],
+): Promise<CalibrationResult> {
   const wanted = qdqCalibrationTensors(model.proto);
   const ranges = new Map<string, TensorRange>();
   const nonFloat: string[] = [];
@@ -26,11 +30,16 @@ export async function calibrateRanges(model: LoadedModel, runs: ModelRuns, sets:
     const names = wanted.slice(i, i + CALIBRATION_CHUNK);
     const exec = await runs.run(exposeTensors(model.proto, names).model, model, sets);
     if (exec.outcome.status !== 'ok') {
-      throw new CrossrtError('CALIBRATION_FAILED', `the fp32 model did not run on ${runs.target.id} for calibration: ${outcomeLine(exec.outcome)}`,
-        'check that `crossrt run` passes on this model with the same input flags');
+      throw new CrossrtError(
+        'CALIBRATION_FAILED',
+        `the fp32 model did not run on ${runs.target.id} for calibration: ${outcomeLine(exec.outcome)}`,
+        'check that `crossrt run` passes on this model with the same input flags',
+      );
     }
     for (const name of names) {
-      let lo = Infinity, hi = -Infinity, seen = false;
+      let lo = Infinity,
+        hi = -Infinity,
+        seen = false;
       for (const out of exec.outputs) {
         const t = out.get(name);
         if (!t) continue;

@@ -5,22 +5,36 @@ import { graphOrder } from '../graph/graph-order.js';
 import { applyJumpRule, SNR_CEILING_DB, type MeasuredActivation } from './jump-rule.js';
 
 // x → a (Relu) → b (Mul by a constant) → c (Add of b and a); `t` not compared.
-const order = graphOrder(buildModel({
-  opset: 13, inputs: [{ name: 'x', dtype: 'float32', dims: [4] }], outputs: [{ name: 'c', dtype: 'float32', dims: [4] }],
-  initializers: { k: makeTensor('float32', [4], new Float32Array(4).fill(2)) },
-  nodes: [
-    { op: 'Relu', inputs: ['x'], outputs: ['a'] },
-    { op: 'Neg', inputs: ['a'], outputs: ['t'] },
-    { op: 'Mul', inputs: ['t', 'k'], outputs: ['b'] },
-    { op: 'Add', inputs: ['b', 'a'], outputs: ['c'] },
-  ],
-}));
+const order = graphOrder(
+  buildModel({
+    opset: 13,
+    inputs: [{ name: 'x', dtype: 'float32', dims: [4] }],
+    outputs: [{ name: 'c', dtype: 'float32', dims: [4] }],
+    initializers: { k: makeTensor('float32', [4], new Float32Array(4).fill(2)) },
+    nodes: [
+      { op: 'Relu', inputs: ['x'], outputs: ['a'] },
+      { op: 'Neg', inputs: ['a'], outputs: ['t'] },
+      { op: 'Mul', inputs: ['t', 'k'], outputs: ['b'] },
+      { op: 'Add', inputs: ['b', 'a'], outputs: ['c'] },
+    ],
+  }),
+);
 const row = (tensor: string, index: number, snrDb: number | null): MeasuredActivation => ({
-  tensor, variantTensor: tensor, match: 'name', index, node: null, opType: null, elements: 4, snrDb, cosineSimilarity: 1, maxAbsError: 0, maxAbsErrorRelative: 0,
+  tensor,
+  variantTensor: tensor,
+  match: 'name',
+  index,
+  node: null,
+  opType: null,
+  elements: 4,
+  snrDb,
+  cosineSimilarity: 1,
+  maxAbsError: 0,
+  maxAbsErrorRelative: 0,
 });
 
 describe('the jump rule', () => {
-  it('drop = min(inputs\' SNR, 48.2 dB) − SNR, through uncompared tensors; ≥ 20 dB jumps', () => {
+  it("drop = min(inputs' SNR, 48.2 dB) − SNR, through uncompared tensors; ≥ 20 dB jumps", () => {
     const judged = applyJumpRule(order, [row('x', 0, 46), row('a', 1, 60), row('b', 3, 30), row('c', 4, 5)]);
     // x: a graph input is judged against the exact values fed, the ceiling.
     expect(judged[0]).toMatchObject({ inputSnrDb: SNR_CEILING_DB, jump: false });

@@ -13,7 +13,9 @@ import type { GraphOrder } from '../graph/graph-order.js';
 export const DEFAULT_JUMP_DB = 20;
 export const SNR_CEILING_DB = 6.02 * 8;
 
-export interface TensorSnr { readonly snrDb: number | null }
+export interface TensorSnr {
+  readonly snrDb: number | null;
+}
 
 export function jumpRuleText(dropDb: number): string {
   return `a tensor jumps when its SNR is at least ${dropDb} dB below the lowest SNR of the activations its node reads (graph inputs fed as is, and any input above it, count as ${SNR_CEILING_DB.toFixed(1)} dB, the 8-bit ideal)`;
@@ -22,7 +24,11 @@ export function jumpRuleText(dropDb: number): string {
 /** Fill inputSnrDb, dropDb and jump of each tensor (by fp32 name) from the fp32 graph's structure. */
 export type MeasuredActivation = Omit<QuantActivationError, 'inputSnrDb' | 'dropDb' | 'jump'>;
 
-export function applyJumpRule(order: GraphOrder, rows: readonly MeasuredActivation[], dropDb = DEFAULT_JUMP_DB): QuantActivationError[] {
+export function applyJumpRule(
+  order: GraphOrder,
+  rows: readonly MeasuredActivation[],
+  dropDb = DEFAULT_JUMP_DB,
+): QuantActivationError[] {
   const byName = new Map(rows.map((r) => [r.tensor, r]));
   const received = new Map<string, number | null>();
   /** SNR a tensor carries into its readers: its own when compared, else what its node received. */

@@ -15,9 +15,16 @@ export class ModelRuns {
   runs = 0;
   private readonly files = new CandidateFiles('crossrt-quant');
 
-  constructor(private readonly pool: TargetPool, readonly target: TargetDescriptor) {}
+  constructor(
+    private readonly pool: TargetPool,
+    readonly target: TargetDescriptor,
+  ) {}
 
-  async run(proto: ModelProto, origin: LoadedModel, feedSets: readonly ReadonlyMap<string, HostTensor>[]): Promise<TargetExecution> {
+  async run(
+    proto: ModelProto,
+    origin: LoadedModel,
+    feedSets: readonly ReadonlyMap<string, HostTensor>[],
+  ): Promise<TargetExecution> {
     const path = await this.files.write(proto, origin);
     try {
       const declared = graphInputNames(proto);

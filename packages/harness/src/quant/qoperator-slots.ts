@@ -24,28 +24,53 @@ export interface QOperatorLayout {
   readonly weightAxis?: (attrs: { transB: number }, dims: readonly number[]) => number;
 }
 
-const unary = (op: string): QOperatorLayout => ({ fp32Op: op, slots: [{ fp32: 0, value: 0, scale: 1, zeroPoint: 2 }], output: { scale: 3, zeroPoint: 4 } });
+const unary = (op: string): QOperatorLayout => ({
+  fp32Op: op,
+  slots: [{ fp32: 0, value: 0, scale: 1, zeroPoint: 2 }],
+  output: { scale: 3, zeroPoint: 4 },
+});
 const binary = (op: string): QOperatorLayout => ({
-  fp32Op: op, slots: [{ fp32: 0, value: 0, scale: 1, zeroPoint: 2 }, { fp32: 1, value: 3, scale: 4, zeroPoint: 5 }], output: { scale: 6, zeroPoint: 7 },
+  fp32Op: op,
+  slots: [
+    { fp32: 0, value: 0, scale: 1, zeroPoint: 2 },
+    { fp32: 1, value: 3, scale: 4, zeroPoint: 5 },
+  ],
+  output: { scale: 6, zeroPoint: 7 },
 });
 
 export const QOPERATOR_LAYOUTS: Readonly<Record<string, QOperatorLayout>> = {
   QLinearConv: {
     fp32Op: 'Conv',
-    slots: [{ fp32: 0, value: 0, scale: 1, zeroPoint: 2 }, { fp32: 1, value: 3, scale: 4, zeroPoint: 5 }, { fp32: 2, value: 8, scaleProduct: [1, 4] }],
-    output: { scale: 6, zeroPoint: 7 }, weightAxis: () => 0,
+    slots: [
+      { fp32: 0, value: 0, scale: 1, zeroPoint: 2 },
+      { fp32: 1, value: 3, scale: 4, zeroPoint: 5 },
+      { fp32: 2, value: 8, scaleProduct: [1, 4] },
+    ],
+    output: { scale: 6, zeroPoint: 7 },
+    weightAxis: () => 0,
   },
   QLinearMatMul: { ...binary('MatMul'), weightAxis: (_a, dims) => dims.length - 1 },
   QLinearAdd: binary('Add'),
   QLinearMul: binary('Mul'),
   QGemm: {
     fp32Op: 'Gemm',
-    slots: [{ fp32: 0, value: 0, scale: 1, zeroPoint: 2 }, { fp32: 1, value: 3, scale: 4, zeroPoint: 5 }, { fp32: 2, value: 6, scaleProduct: [1, 4] }],
-    output: { scale: 7, zeroPoint: 8 }, weightAxis: (a) => (a.transB ? 0 : 1),
+    slots: [
+      { fp32: 0, value: 0, scale: 1, zeroPoint: 2 },
+      { fp32: 1, value: 3, scale: 4, zeroPoint: 5 },
+      { fp32: 2, value: 6, scaleProduct: [1, 4] },
+    ],
+    output: { scale: 7, zeroPoint: 8 },
+    weightAxis: (a) => (a.transB ? 0 : 1),
   },
   QLinearConcat: {
     fp32Op: 'Concat',
-    slots: (inputs) => Array.from({ length: Math.floor((inputs - 2) / 3) }, (_x, i) => ({ fp32: i, value: 2 + 3 * i, scale: 3 + 3 * i, zeroPoint: 4 + 3 * i })),
+    slots: (inputs) =>
+      Array.from({ length: Math.floor((inputs - 2) / 3) }, (_x, i) => ({
+        fp32: i,
+        value: 2 + 3 * i,
+        scale: 3 + 3 * i,
+        zeroPoint: 4 + 3 * i,
+      })),
     output: { scale: 0, zeroPoint: 1 },
   },
   QLinearGlobalAveragePool: unary('GlobalAveragePool'),
@@ -61,8 +86,18 @@ export function layoutSlots(layout: QOperatorLayout, inputs: number): readonly Q
 
 /** Ops that only exist in quantized graphs: one of them (or a Q/DQ node) makes a model "quantized". */
 export const QUANT_ONLY_OPS: ReadonlySet<string> = new Set([
-  ...Object.keys(QOPERATOR_LAYOUTS), 'QuantizeLinear', 'DequantizeLinear', 'DynamicQuantizeLinear', 'ConvInteger', 'MatMulInteger',
-  'DynamicQuantizeMatMul', 'MatMulIntegerToFloat', 'QAttention', 'QEmbedLayerNormalization', 'QLinearWhere', 'QLinearReduceMean',
+  ...Object.keys(QOPERATOR_LAYOUTS),
+  'QuantizeLinear',
+  'DequantizeLinear',
+  'DynamicQuantizeLinear',
+  'ConvInteger',
+  'MatMulInteger',
+  'DynamicQuantizeMatMul',
+  'MatMulIntegerToFloat',
+  'QAttention',
+  'QEmbedLayerNormalization',
+  'QLinearWhere',
+  'QLinearReduceMean',
 ]);
 
 /** Activations a QOperator conv/gemm folds in (onnxruntime's quantizer drops the Relu/Clip after them). */

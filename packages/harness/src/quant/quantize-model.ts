@@ -46,13 +46,28 @@ export async function quantizeModelFile(options: QuantizeModelOptions): Promise<
     const written = await readModelFile(out);
     const check = await runs.run(written.proto, written, inputs.sets.slice(0, 1));
     const notes = [...q.notes];
-    if (calibration.nonFloat.length > 0) notes.push(`${calibration.nonFloat.length} tensor(s) read by quantizable nodes are not float32 and stay as they are (e.g. ${calibration.nonFloat.slice(0, 3).join(', ')})`);
+    if (calibration.nonFloat.length > 0)
+      notes.push(
+        `${calibration.nonFloat.length} tensor(s) read by quantizable nodes are not float32 and stay as they are (e.g. ${calibration.nonFloat.slice(0, 3).join(', ')})`,
+      );
     return {
-      model: options.model, out: options.out, target: target.id, calibrationSets: inputs.sets.length, seed: options.seed ?? 0,
-      perChannel: options.perChannel === true, activationType, quantizedNodes: q.quantizedNodes, activations: q.activations.length,
-      weights: q.weights.filter((w) => w.kind !== 'bias').length, biases: q.weights.filter((w) => w.kind === 'bias').length,
-      check: { status: check.outcome.status, ...(check.outcome.error ? { message: check.outcome.error.message.split('\n')[0]! } : {}) },
-      durationMs: performance.now() - t0, notes,
+      model: options.model,
+      out: options.out,
+      target: target.id,
+      calibrationSets: inputs.sets.length,
+      seed: options.seed ?? 0,
+      perChannel: options.perChannel === true,
+      activationType,
+      quantizedNodes: q.quantizedNodes,
+      activations: q.activations.length,
+      weights: q.weights.filter((w) => w.kind !== 'bias').length,
+      biases: q.weights.filter((w) => w.kind === 'bias').length,
+      check: {
+        status: check.outcome.status,
+        ...(check.outcome.error ? { message: check.outcome.error.message.split('\n')[0]! } : {}),
+      },
+      durationMs: performance.now() - t0,
+      notes,
     };
   } finally {
     await runs.close();

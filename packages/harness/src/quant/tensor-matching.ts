@@ -1,7 +1,13 @@
 import { CrossrtError, type QuantMatch } from '@crossrt/core';
 import type { ModelProto } from '@crossrt/model';
 import { graphOrder, NON_TENSOR_OUTPUT_OPS, type OrderedNode } from '../graph/graph-order.js';
-import { FUSABLE_ACTIVATIONS, layoutSlots, QOPERATOR_LAYOUTS, QUANT_ONLY_OPS, type QuantizedSlot } from './qoperator-slots.js';
+import {
+  FUSABLE_ACTIVATIONS,
+  layoutSlots,
+  QOPERATOR_LAYOUTS,
+  QUANT_ONLY_OPS,
+  type QuantizedSlot,
+} from './qoperator-slots.js';
 
 /**
  * Pair the tensors of an int8 model (QDQ or QOperator) with the fp32 model it was quantized from.
@@ -16,7 +22,11 @@ import { FUSABLE_ACTIVATIONS, layoutSlots, QOPERATOR_LAYOUTS, QUANT_ONLY_OPS, ty
  */
 
 /** Quantization parameters of a tensor: initializer names in the int8 model. */
-export interface QuantRef { readonly scale: string; readonly zeroPoint?: string; readonly axis?: number }
+export interface QuantRef {
+  readonly scale: string;
+  readonly zeroPoint?: string;
+  readonly axis?: number;
+}
 
 export interface ActivationPair {
   readonly fp32: string;
@@ -48,7 +58,14 @@ export interface QuantMatching {
 }
 
 type Meaning =
-  | { readonly kind: 'act'; readonly fp32: string; readonly repr: 'float' | 'quantized' | 'dequantized'; readonly q?: QuantRef; readonly fused?: boolean; readonly quantizeLinear?: boolean }
+  | {
+      readonly kind: 'act';
+      readonly fp32: string;
+      readonly repr: 'float' | 'quantized' | 'dequantized';
+      readonly q?: QuantRef;
+      readonly fused?: boolean;
+      readonly quantizeLinear?: boolean;
+    }
   | { readonly kind: 'const'; readonly init?: string; readonly q?: QuantRef };
 
 const intAttr = (n: OrderedNode, name: string): number | undefined => {
@@ -60,12 +77,22 @@ export function quantFormat(variant: ModelProto): QuantMatching['format'] {
   const nodes = variant.graph?.node ?? [];
   const quantOnly = nodes.filter((n) => QUANT_ONLY_OPS.has(n.opType));
   if (quantOnly.length === 0) {
-    throw new CrossrtError('MODEL_NOT_QUANTIZED', 'the second model has no QuantizeLinear/DequantizeLinear and no QOperator node (QLinearConv, QLinearMatMul, QGemm, …): it is not an int8 model',
-      'pass the fp32 model first and its int8 variant second, e.g. crossrt quant-error model.onnx model.int8.onnx; `crossrt quantize` makes one');
+    throw new CrossrtError(
+      'MODEL_NOT_QUANTIZED',
+      'the second model has no QuantizeLinear/DequantizeLinear and no QOperator node (QLinearConv, QLinearMatMul, QGemm, …): it is not an int8 model',
+      'pass the fp32 model first and its int8 variant second, e.g. crossrt quant-error model.onnx model.int8.onnx; `crossrt quantize` makes one',
+    );
   }
-  const qop = quantOnly.some((n) => n.opType in QOPERATOR_LAYOUTS || n.opType === 'ConvInteger' || n.opType === 'MatMulInteger');
+  const qop = quantOnly.some(
+    (n) => n.opType in QOPERATOR_LAYOUTS || n.opType === 'ConvInteger' || n.opType === 'MatMulInteger',
+  );
   const inits = new Set((variant.graph?.initializer ?? []).map((t) => t.name));
-  const dqWeights = nodes.some((n) => n.opType === 'DequantizeLinear' && inits.has(n.input[0] ?? '') && nodes.some((m) => m.opType in QDQ_COMPUTE && m.input.includes(n.output[0]!)));
+  const dqWeights = nodes.some(
+    (n) =>
+      n.opType === 'DequantizeLinear' &&
+      inits.has(n.input[0] ?? '') &&
+      nodes.some((m) => m.opType in QDQ_COMPUTE && m.input.includes(n.output[0]!)),
+  );
   return qop ? (dqWeights ? 'mixed' : 'qoperator') : 'qdq';
 }
 
@@ -105,17 +132,34 @@ export function matchQuantizedTensors(fp32: ModelProto, variant: ModelProto): Qu
     if (n.opType === 'QuantizeLinear' || n.opType === 'DequantizeLinear' || n.opType === 'Identity') {
       const src = meaning.get(inputs[0] ?? '');
       if (!src || !n.outputs[0]) continue;
-      const q: QuantRef | undefined = n.opType === 'Identity' ? undefined : { scale: inputs[1]!, ...(inputs[2] ? { zeroPoint: inputs[2] } : {}), axis: intAttr(n, 'axis') ?? 1 };
+      const q: QuantRef | undefined =
+        n.opType === 'Identity'
+          ? undefined
+          : { scale: inputs[1]!, ...(inputs[2] ? { zeroPoint: inputs[2] } : {}), axis: intAttr(n, 'axis') ?? 1 };
       if (src.kind === 'const') {
-        meaning.set(n.outputs[0], n.opType === 'DequantizeLinear' && src.init && vInits.has(src.init) ? { kind: 'const', init: src.init, ...(q ? { q } : {}) } : { kind: 'const' });
+        meaning.set(
+          n.outputs[0],
+          n.opType === 'DequantizeLinear' && src.init && vInits.has(src.init)
+            ? { kind: 'const', init: src.init, ...(q ? { q } : {}) }
+            : { kind: 'const' },
+        );
       } else if (n.opType === 'Identity') {
         meaning.set(n.outputs[0], src);
       } else {
-        meaning.set(n.outputs[0], { kind: 'act', fp32: src.fp32, repr: n.opType === 'QuantizeLinear' ? 'quantized' : 'dequantized', ...(n.opType === 'QuantizeLinear' ? { q, quantizeLinear: true } : {}), ...(src.fused ? { fused: true } : {}) });
+        meaning.set(n.outputs[0], {
+          kind: 'act',
+          fp32: src.fp32,
+          repr: n.opType === 'QuantizeLinear' ? 'quantized' : 'dequantized',
+          ...(n.opType === 'QuantizeLinear' ? { q, quantizeLinear: true } : {}),
+          ...(src.fused ? { fused: true } : {}),
+        });
       }
       continue;
     }
-    if (n.opType === 'Constant' || (inputs.some(Boolean) && n.reads.every((r) => meaning.get(r)?.kind === 'const') && !n.opType.startsWith('Random'))) {
+    if (
+      n.opType === 'Constant' ||
+      (inputs.some(Boolean) && n.reads.every((r) => meaning.get(r)?.kind === 'const') && !n.opType.startsWith('Random'))
+    ) {
       for (const o of n.outputs) meaning.set(o, { kind: 'const' });
       continue;
     }
@@ -133,7 +177,14 @@ export function matchQuantizedTensors(fp32: ModelProto, variant: ModelProto): Qu
     let candidates = (byKey.get(keyOf(fp32Op, acts)) ?? []).filter((c) => !matched.has(c.index));
     if (candidates.length > 1) {
       // Same op on the same activations (a ResNet downsample beside its block's first conv): the weights' dims tell them apart.
-      const dimsOf = (c: OrderedNode) => inMeanings.flatMap(({ s, m }) => (m!.kind === 'const' && m!.init ? [refInitDims.get(c.proto.input[s.fp32] ?? '') === actInitDims.get(m!.init) ? 1 : 0] : [])).every(Boolean);
+      const dimsOf = (c: OrderedNode) =>
+        inMeanings
+          .flatMap(({ s, m }) =>
+            m!.kind === 'const' && m!.init
+              ? [refInitDims.get(c.proto.input[s.fp32] ?? '') === actInitDims.get(m!.init) ? 1 : 0]
+              : [],
+          )
+          .every(Boolean);
       const byDims = candidates.filter(dimsOf);
       if (byDims.length > 0) candidates = byDims;
     }
@@ -146,13 +197,36 @@ export function matchQuantizedTensors(fp32: ModelProto, variant: ModelProto): Qu
     for (const { s, m } of inMeanings) {
       const refName = f.proto.input[s.fp32];
       if (m!.kind !== 'const' || !refName || !ref.initializers.has(refName)) continue;
-      const kind = (f.opType === 'Conv' || f.opType === 'Gemm') && s.fp32 === 2 ? 'bias' : QDQ_COMPUTE[f.opType] && s.fp32 === 1 ? 'weight' : 'constant';
+      const kind =
+        (f.opType === 'Conv' || f.opType === 'Gemm') && s.fp32 === 2
+          ? 'bias'
+          : QDQ_COMPUTE[f.opType] && s.fp32 === 1
+            ? 'weight'
+            : 'constant';
       const base = { fp32: refName, node: f.label, opType: f.opType, kind } as const;
       if (layout && s.scaleProduct && vInits.has(inputs[s.value]!)) {
-        weights.push({ ...base, variant: inputs[s.value]!, quant: { scale: inputs[s.scaleProduct[1]]!, axis: 0 }, scaleProduct: [inputs[s.scaleProduct[0]]!, inputs[s.scaleProduct[1]]!] });
+        weights.push({
+          ...base,
+          variant: inputs[s.value]!,
+          quant: { scale: inputs[s.scaleProduct[1]]!, axis: 0 },
+          scaleProduct: [inputs[s.scaleProduct[0]]!, inputs[s.scaleProduct[1]]!],
+        });
       } else if (layout && s.scale !== undefined && vInits.has(inputs[s.value]!)) {
-        const axis = layout.weightAxis ? layout.weightAxis({ transB: intAttr(n, 'transB') ?? 0 }, (actInitDims.get(inputs[s.value]!) ?? '').split(',').map(Number)) : undefined;
-        weights.push({ ...base, variant: inputs[s.value]!, quant: { scale: inputs[s.scale]!, ...(s.zeroPoint !== undefined && inputs[s.zeroPoint] ? { zeroPoint: inputs[s.zeroPoint] } : {}), ...(axis !== undefined ? { axis } : {}) } });
+        const axis = layout.weightAxis
+          ? layout.weightAxis(
+              { transB: intAttr(n, 'transB') ?? 0 },
+              (actInitDims.get(inputs[s.value]!) ?? '').split(',').map(Number),
+            )
+          : undefined;
+        weights.push({
+          ...base,
+          variant: inputs[s.value]!,
+          quant: {
+            scale: inputs[s.scale]!,
+            ...(s.zeroPoint !== undefined && inputs[s.zeroPoint] ? { zeroPoint: inputs[s.zeroPoint] } : {}),
+            ...(axis !== undefined ? { axis } : {}),
+          },
+        });
       } else if (m!.init && m!.q) {
         weights.push({ ...base, variant: m!.init, quant: m!.q });
       }
@@ -160,9 +234,16 @@ export function matchQuantizedTensors(fp32: ModelProto, variant: ModelProto): Qu
     n.outputs.forEach((v, k) => {
       const t = f.outputs[k];
       if (!t) return;
-      const out = layout?.output && k === 0 && inputs[layout.output.scale]
-        ? { repr: 'quantized' as const, q: { scale: inputs[layout.output.scale]!, ...(inputs[layout.output.zeroPoint] ? { zeroPoint: inputs[layout.output.zeroPoint] } : {}) } }
-        : { repr: 'float' as const };
+      const out =
+        layout?.output && k === 0 && inputs[layout.output.scale]
+          ? {
+              repr: 'quantized' as const,
+              q: {
+                scale: inputs[layout.output.scale]!,
+                ...(inputs[layout.output.zeroPoint] ? { zeroPoint: inputs[layout.output.zeroPoint] } : {}),
+              },
+            }
+          : { repr: 'float' as const };
       const fused = k === 0 ? fusedActivation(f, t, v) : undefined;
       if (fused) matched.add(fused.index);
       meaning.set(v, { kind: 'act', fp32: fused ? fused.outputs[0]! : t, ...out, ...(fused ? { fused: true } : {}) });
@@ -173,7 +254,15 @@ export function matchQuantizedTensors(fp32: ModelProto, variant: ModelProto): Qu
   function fusedActivation(f: OrderedNode, t: string, v: string): OrderedNode | undefined {
     const readers = refConsumers.get(t) ?? [];
     const c = readers[0];
-    if (readers.length !== 1 || !c || !FUSABLE_ACTIVATIONS.has(c.opType) || matched.has(c.index) || ref.graphOutputs.includes(t) || f.opType === c.opType) return undefined;
+    if (
+      readers.length !== 1 ||
+      !c ||
+      !FUSABLE_ACTIVATIONS.has(c.opType) ||
+      matched.has(c.index) ||
+      ref.graphOutputs.includes(t) ||
+      f.opType === c.opType
+    )
+      return undefined;
     const seen = new Set<string>();
     const stack = [v];
     while (stack.length > 0) {
@@ -183,14 +272,16 @@ export function matchQuantizedTensors(fp32: ModelProto, variant: ModelProto): Qu
       for (const r of actConsumers.get(x) ?? []) {
         const op = QOPERATOR_LAYOUTS[r.opType]?.fp32Op ?? r.opType;
         if (op === c.opType) return undefined;
-        if (r.opType === 'QuantizeLinear' || r.opType === 'DequantizeLinear' || r.opType === 'Identity') stack.push(...r.outputs);
+        if (r.opType === 'QuantizeLinear' || r.opType === 'DequantizeLinear' || r.opType === 'Identity')
+          stack.push(...r.outputs);
       }
     }
     return c;
   }
 
   // One partner per fp32 tensor: the dequantized value readers see, else a QOperator output, else the float tensor.
-  const rank = (m: Extract<Meaning, { kind: 'act' }>) => (m.repr === 'dequantized' ? 0 : m.repr === 'quantized' && m.q ? 1 : m.repr === 'float' ? 2 : 3);
+  const rank = (m: Extract<Meaning, { kind: 'act' }>) =>
+    m.repr === 'dequantized' ? 0 : m.repr === 'quantized' && m.q ? 1 : m.repr === 'float' ? 2 : 3;
   const best = new Map<string, { v: string; m: Extract<Meaning, { kind: 'act' }> }>();
   for (const [v, m] of meaning) {
     if (m.kind !== 'act' || (m.repr === 'quantized' && !m.q)) continue;
@@ -198,21 +289,46 @@ export function matchQuantizedTensors(fp32: ModelProto, variant: ModelProto): Qu
     if (!prev || rank(m) < rank(prev.m)) best.set(m.fp32, { v, m });
   }
   const activations: ActivationPair[] = [];
-  const orderedRef = [...ref.graphInputs, ...ref.nodes.filter((n) => !NON_TENSOR_OUTPUT_OPS.has(n.opType)).flatMap((n) => n.outputs)];
+  const orderedRef = [
+    ...ref.graphInputs,
+    ...ref.nodes.filter((n) => !NON_TENSOR_OUTPUT_OPS.has(n.opType)).flatMap((n) => n.outputs),
+  ];
   for (const t of orderedRef) {
     const b = best.get(t);
     if (!b) continue;
     // A QuantizeLinear output read by QOperator ops only is dequantized here with its own parameters.
-    const match: QuantMatch = b.m.fused ? 'fused' : b.m.repr === 'dequantized' || b.m.quantizeLinear ? 'dequantize-linear' : b.m.repr === 'quantized' ? 'qoperator' : b.v === t ? 'name' : 'structure';
-    activations.push({ fp32: t, variant: b.v, match, ...(b.m.repr === 'quantized' && b.m.q ? { dequantize: b.m.q } : {}) });
+    const match: QuantMatch = b.m.fused
+      ? 'fused'
+      : b.m.repr === 'dequantized' || b.m.quantizeLinear
+        ? 'dequantize-linear'
+        : b.m.repr === 'quantized'
+          ? 'qoperator'
+          : b.v === t
+            ? 'name'
+            : 'structure';
+    activations.push({
+      fp32: t,
+      variant: b.v,
+      match,
+      ...(b.m.repr === 'quantized' && b.m.q ? { dequantize: b.m.q } : {}),
+    });
   }
   const pairedRef = new Set(activations.map((a) => a.fp32));
-  const unmatched = ref.nodes.filter((n) => !NON_TENSOR_OUTPUT_OPS.has(n.opType)).flatMap((n) => n.outputs).filter((t) => !pairedRef.has(t) && !refConst.has(t));
-  if (unmatchedNodes > 0) notes.push(`${unmatchedNodes} int8 node(s) have no fp32 counterpart with the same op reading the same tensors; their outputs and everything computed only from them are not compared`);
+  const unmatched = ref.nodes
+    .filter((n) => !NON_TENSOR_OUTPUT_OPS.has(n.opType))
+    .flatMap((n) => n.outputs)
+    .filter((t) => !pairedRef.has(t) && !refConst.has(t));
+  if (unmatchedNodes > 0)
+    notes.push(
+      `${unmatchedNodes} int8 node(s) have no fp32 counterpart with the same op reading the same tensors; their outputs and everything computed only from them are not compared`,
+    );
   // Graph inputs pair by definition: something computed must pair too, or the models share nothing.
   if (activations.every((a) => ref.graphInputs.has(a.fp32))) {
-    throw new CrossrtError('QUANT_NO_MATCHED_TENSORS', 'no tensor of the int8 model could be paired with a tensor of the fp32 model (by name, through QuantizeLinear/DequantizeLinear, or by graph structure)',
-      'check that the second model was quantized from the first (same graph inputs, same op sequence)');
+    throw new CrossrtError(
+      'QUANT_NO_MATCHED_TENSORS',
+      'no tensor of the int8 model could be paired with a tensor of the fp32 model (by name, through QuantizeLinear/DequantizeLinear, or by graph structure)',
+      'check that the second model was quantized from the first (same graph inputs, same op sequence)',
+    );
   }
   return { format, activations, weights, unmatched, notes };
 }
@@ -224,22 +340,39 @@ export function matchQuantizedTensors(fp32: ModelProto, variant: ModelProto): Qu
 function constantTensors(order: ReturnType<typeof graphOrder>): Set<string> {
   const out = new Set(order.initializers);
   for (const n of order.nodes) {
-    if (n.opType === 'Constant' || (n.reads.length > 0 && n.reads.every((r) => out.has(r)) && !n.opType.startsWith('Random'))) for (const o of n.outputs) out.add(o);
+    if (
+      n.opType === 'Constant' ||
+      (n.reads.length > 0 && n.reads.every((r) => out.has(r)) && !n.opType.startsWith('Random'))
+    )
+      for (const o of n.outputs) out.add(o);
   }
   return out;
 }
 
 /** Graph inputs pair by name, else by position when both graphs have as many; anything else is two different models. */
-function bindGraphInputs(ref: ReturnType<typeof graphOrder>, act: ReturnType<typeof graphOrder>, meaning: Map<string, Meaning>): void {
+function bindGraphInputs(
+  ref: ReturnType<typeof graphOrder>,
+  act: ReturnType<typeof graphOrder>,
+  meaning: Map<string, Meaning>,
+): void {
   const refInputs = [...ref.graphInputs];
   const actInputs = [...act.graphInputs];
   const byName = actInputs.every((i) => ref.graphInputs.has(i));
   if (!byName && refInputs.length !== actInputs.length) {
-    throw new CrossrtError('QUANT_MODELS_MISMATCHED', `the models have different graph inputs (fp32: ${refInputs.join(', ') || 'none'}; int8: ${actInputs.join(', ') || 'none'})`,
-      'pass the fp32 model and the int8 model quantized from it');
+    throw new CrossrtError(
+      'QUANT_MODELS_MISMATCHED',
+      `the models have different graph inputs (fp32: ${refInputs.join(', ') || 'none'}; int8: ${actInputs.join(', ') || 'none'})`,
+      'pass the fp32 model and the int8 model quantized from it',
+    );
   }
   if (ref.graphOutputs.length !== act.graphOutputs.length) {
-    throw new CrossrtError('QUANT_MODELS_MISMATCHED', `the models have ${ref.graphOutputs.length} and ${act.graphOutputs.length} graph outputs`, 'pass the fp32 model and the int8 model quantized from it');
+    throw new CrossrtError(
+      'QUANT_MODELS_MISMATCHED',
+      `the models have ${ref.graphOutputs.length} and ${act.graphOutputs.length} graph outputs`,
+      'pass the fp32 model and the int8 model quantized from it',
+    );
   }
-  actInputs.forEach((name, i) => meaning.set(name, { kind: 'act', fp32: byName ? name : refInputs[i]!, repr: 'float' }));
+  actInputs.forEach((name, i) =>
+    meaning.set(name, { kind: 'act', fp32: byName ? name : refInputs[i]!, repr: 'float' }),
+  );
 }

@@ -1,5 +1,12 @@
 import { arch, cpus, platform } from 'node:os';
-import { REPORT_SCHEMA_ID, REPORT_VERSION, type CaseResult, type CrossrtError, type ModelRecord, type Report } from '@crossrt/core';
+import {
+  REPORT_SCHEMA_ID,
+  REPORT_VERSION,
+  type CaseResult,
+  type CrossrtError,
+  type ModelRecord,
+  type Report,
+} from '@crossrt/core';
 import { opsetMap, type LoadedModel } from '@crossrt/model';
 import { describeHostMemoryLimit } from '@crossrt/runtime';
 
@@ -13,7 +20,8 @@ export function caseVerdict(c: Omit<CaseResult, 'verdict'>): CaseResult['verdict
 }
 
 export function buildReport(command: string, settings: Report['settings'], cases: CaseResult[]): Report {
-  const count = <T extends string>(xs: T[]) => xs.reduce<Record<string, number>>((acc, x) => ({ ...acc, [x]: (acc[x] ?? 0) + 1 }), {});
+  const count = <T extends string>(xs: T[]) =>
+    xs.reduce<Record<string, number>>((acc, x) => ({ ...acc, [x]: (acc[x] ?? 0) + 1 }), {});
   const report: Report = {
     schema: REPORT_SCHEMA_ID,
     version: REPORT_VERSION,
@@ -43,15 +51,26 @@ export function buildReport(command: string, settings: Report['settings'], cases
 
 export function modelRecord(path: string, model: LoadedModel): ModelRecord {
   return {
-    path, sha256: model.sha256, bytes: model.size, irVersion: Number(model.proto.irVersion), opsets: opsetMap(model.proto),
-    producer: `${model.proto.producerName} ${model.proto.producerVersion}`.trim(), nodes: model.proto.graph?.node.length ?? 0,
+    path,
+    sha256: model.sha256,
+    bytes: model.size,
+    irVersion: Number(model.proto.irVersion),
+    opsets: opsetMap(model.proto),
+    producer: `${model.proto.producerName} ${model.proto.producerVersion}`.trim(),
+    nodes: model.proto.graph?.node.length ?? 0,
   };
 }
 
 /** A case that could not be prepared (bad model file, unresolvable dims): kept in the report, not thrown. */
 export function caseError(id: string, e: CrossrtError, model?: ModelRecord): CaseResult {
   return {
-    id, ...(model ? { model } : {}), error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) },
-    inputs: [], dims: [], outcomes: [], comparisons: [], verdict: 'error',
+    id,
+    ...(model ? { model } : {}),
+    error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) },
+    inputs: [],
+    dims: [],
+    outcomes: [],
+    comparisons: [],
+    verdict: 'error',
   };
 }

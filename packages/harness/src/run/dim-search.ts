@@ -42,29 +42,46 @@ function growable(inputs: readonly ValueSignature[], guessed: readonly DimResolu
 }
 
 /** Candidates in the order they are tried; `shapes` holds the inputs' current shapes. */
-export function dimCandidates(inputs: readonly ValueSignature[], dims: readonly DimResolution[], shapes: ReadonlyMap<string, readonly number[]>): DimCandidate[] {
+export function dimCandidates(
+  inputs: readonly ValueSignature[],
+  dims: readonly DimResolution[],
+  shapes: ReadonlyMap<string, readonly number[]>,
+): DimCandidate[] {
   const guessed = dims.filter((d) => d.source === 'default');
   const axes = growable(inputs, guessed);
   if (axes.size === 0) return [];
-  const withValue = (names: readonly string[], value: number | ((input: string, axis: number) => number)) => Object.fromEntries(names.map((n) => {
-    const shape = [...(shapes.get(n) ?? [])];
-    for (const a of axes.get(n) ?? []) shape[a] = typeof value === 'number' ? value : value(n, a);
-    return [n, shape];
-  }));
+  const withValue = (names: readonly string[], value: number | ((input: string, axis: number) => number)) =>
+    Object.fromEntries(
+      names.map((n) => {
+        const shape = [...(shapes.get(n) ?? [])];
+        for (const a of axes.get(n) ?? []) shape[a] = typeof value === 'number' ? value : value(n, a);
+        return [n, shape];
+      }),
+    );
   const out: DimCandidate[] = [];
   const hasSampleRate = inputs.some((i) => SAMPLE_RATE.test(i.name));
   for (const [name, ax] of axes) {
     const input = inputs.find((i) => i.name === name)!;
     const rank = input.dims?.length ?? 0;
     const float = input.dtype === 'float32' || input.dtype === 'float16';
-    const audioDim = ax.some((a) => { const d = input.dims?.[a]; return typeof d === 'string' && AUDIO_DIM.test(d); });
+    const audioDim = ax.some((a) => {
+      const d = input.dims?.[a];
+      return typeof d === 'string' && AUDIO_DIM.test(d);
+    });
     if (float && rank === 2 && ax.length === 1 && ax[0] === 1 && (hasSampleRate || audioDim || AUDIO_NAME.test(name))) {
-      out.push({ shapes: withValue([name], AUDIO_FRAME), why: `${name} looks like 16 kHz audio (${hasSampleRate ? 'the model takes a sample rate' : audioDim ? 'its time axis is named so' : 'by its name and rank'}): one ${AUDIO_FRAME}-sample frame` });
+      out.push({
+        shapes: withValue([name], AUDIO_FRAME),
+        why: `${name} looks like 16 kHz audio (${hasSampleRate ? 'the model takes a sample rate' : audioDim ? 'its time axis is named so' : 'by its name and rank'}): one ${AUDIO_FRAME}-sample frame`,
+      });
     }
     const d = input.dims ?? [];
     if (float && rank === 4 && (d[1] === 3 || d[3] === 3)) {
       const spatial = d[1] === 3 ? [2, 3] : [1, 2];
-      if (spatial.every((a) => ax.includes(a))) out.push({ shapes: withValue([name], (_, a) => (spatial.includes(a) ? IMAGE_SIDE : 1)), why: `${name} looks like an image (3 channels): ${IMAGE_SIDE}×${IMAGE_SIDE}` });
+      if (spatial.every((a) => ax.includes(a)))
+        out.push({
+          shapes: withValue([name], (_, a) => (spatial.includes(a) ? IMAGE_SIDE : 1)),
+          why: `${name} looks like an image (3 channels): ${IMAGE_SIDE}×${IMAGE_SIDE}`,
+        });
     }
   }
   const names = [...axes.keys()];
@@ -77,5 +94,7 @@ export function dimCandidates(inputs: readonly ValueSignature[], dims: readonly 
 
 /** The resolutions of a searched shape, relabelled so the report says they came from the search. */
 export function markSearched(dims: readonly DimResolution[], candidate: DimCandidate): DimResolution[] {
-  return dims.map((r) => (candidate.shapes[r.input] && r.source === 'shape-flag' ? { ...r, source: 'search', note: candidate.why } : r));
+  return dims.map((r) =>
+    candidate.shapes[r.input] && r.source === 'shape-flag' ? { ...r, source: 'search', note: candidate.why } : r,
+  );
 }

@@ -35,7 +35,8 @@ export function splitRepeats(exec: TargetExecution, setNames: readonly string[],
 
 /** Largest |a − b| (Infinity when shapes or NaN positions differ, so such a run counts as differing). */
 function maxAbsDifference(a: HostTensor, b: HostTensor | undefined): number {
-  if (!b || a.dtype !== b.dtype || a.dims.length !== b.dims.length || a.dims.some((d, i) => d !== b.dims[i])) return Infinity;
+  if (!b || a.dtype !== b.dtype || a.dims.length !== b.dims.length || a.dims.some((d, i) => d !== b.dims[i]))
+    return Infinity;
   if (a.dtype === 'string') return (a.data as string[]).some((x, i) => x !== (b.data as string[])[i]) ? Infinity : 0;
   const x = numericView(a);
   const y = numericView(b);
@@ -59,7 +60,11 @@ export function jitterOf(repeats: RepeatRecord | undefined, output: string, inpu
 export function noiseFloorTolerance(t: Tolerance, factor: number, referenceJitter: number): Tolerance {
   const floor = factor * referenceJitter;
   if (!(floor > t.atol) || !Number.isFinite(floor)) return t;
-  return { ...t, atol: floor, rules: [...(t.rules ?? []), `noise-floor ${factor}× reference jitter ${referenceJitter.toExponential(2)}`] };
+  return {
+    ...t,
+    atol: floor,
+    rules: [...(t.rules ?? []), `noise-floor ${factor}× reference jitter ${referenceJitter.toExponential(2)}`],
+  };
 }
 
 /** What a failing comparison says about the targets' own noise, appended to its reason. */

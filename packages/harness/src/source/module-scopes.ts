@@ -42,7 +42,11 @@ export function callScopes(calls: readonly TorchModuleCall[]): string[] {
  * identical (a call with no nodes whose input is exactly the previous call's output was folded into
  * it: a BatchNorm into the Conv before it, a Dropout into nothing).
  */
-export function scopeCalls(proto: ModelProto, calls: readonly TorchModuleCall[], sameTensor: (a: string, b: string) => boolean): ScopedCall[] {
+export function scopeCalls(
+  proto: ModelProto,
+  calls: readonly TorchModuleCall[],
+  sameTensor: (a: string, b: string) => boolean,
+): ScopedCall[] {
   const g = proto.graph;
   const nodes = g?.node ?? [];
   const initializers = new Set((g?.initializer ?? []).map((t) => t.name));
@@ -83,7 +87,15 @@ export function scopeCalls(proto: ModelProto, calls: readonly TorchModuleCall[],
       }
     }
     // A tensor read before it is produced inside the scope is not an outside input (graph order is topological).
-    return { index, call, scope: scopes[index]!, nodes: members.length, outputCandidates: outputs, inputCandidates: inputs.filter((t) => !produced.has(t)), fused: [] as number[] } as ScopedCall & { fused: number[]; fusedInto?: number };
+    return {
+      index,
+      call,
+      scope: scopes[index]!,
+      nodes: members.length,
+      outputCandidates: outputs,
+      inputCandidates: inputs.filter((t) => !produced.has(t)),
+      fused: [] as number[],
+    } as ScopedCall & { fused: number[]; fusedInto?: number };
   });
 
   // Folding: in completion order, a call without nodes whose (only) input is exactly the output of

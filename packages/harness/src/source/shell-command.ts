@@ -15,7 +15,11 @@ const TAIL = 30;
 
 /** The last non-empty lines of a command's output, as reports keep them. */
 export function tailLines(text: string, n = TAIL): string[] {
-  return text.split('\n').map((l) => l.trimEnd()).filter(Boolean).slice(-n);
+  return text
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter(Boolean)
+    .slice(-n);
 }
 
 /** POSIX single-quoting, so a path with spaces or quotes reaches the command as one word. */
@@ -40,12 +44,18 @@ export function runShell(command: string, cwd: string, timeoutMs: number): Promi
     const child = spawn('/bin/sh', ['-c', command], { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     let timedOut = false;
-    const keep = (d: Buffer) => { output = (output + d.toString('utf8')).slice(-KEEP_BYTES); };
+    const keep = (d: Buffer) => {
+      output = (output + d.toString('utf8')).slice(-KEEP_BYTES);
+    };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     const timer = setTimeout(() => {
       timedOut = true;
-      try { process.kill(-child.pid!, 'SIGKILL'); } catch { child.kill('SIGKILL'); }
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
     }, timeoutMs);
     child.on('close', (exitCode, signal) => {
       clearTimeout(timer);
@@ -53,7 +63,13 @@ export function runShell(command: string, cwd: string, timeoutMs: number): Promi
     });
     child.on('error', (e) => {
       clearTimeout(timer);
-      resolvePromise({ exitCode: null, signal: null, timedOut, output: `${output}\n${e.message}`, durationMs: performance.now() - t0 });
+      resolvePromise({
+        exitCode: null,
+        signal: null,
+        timedOut,
+        output: `${output}\n${e.message}`,
+        durationMs: performance.now() - t0,
+      });
     });
   });
 }

@@ -14,8 +14,15 @@ export interface ExportMatrix {
 /** Every point of the export matrix, in a stable order (opset, then folding, then static/dynamic). */
 export function exportPoints(m: ExportMatrix): ExportSettings[] {
   const folds = m.constantFolding?.length ? m.constantFolding : [true];
-  const dyn = m.dynamicAxes && Object.keys(m.dynamicAxes).length ? [{}, Object.fromEntries(Object.entries(m.dynamicAxes).map(([k, v]) => [k, [...v]]))] : [{}];
-  return m.opsets.flatMap((opset) => folds.flatMap((constantFolding) => dyn.map((dynamicAxes) => ({ exporter: 'torch.onnx.export', opset, constantFolding, dynamicAxes }))));
+  const dyn =
+    m.dynamicAxes && Object.keys(m.dynamicAxes).length
+      ? [{}, Object.fromEntries(Object.entries(m.dynamicAxes).map(([k, v]) => [k, [...v]]))]
+      : [{}];
+  return m.opsets.flatMap((opset) =>
+    folds.flatMap((constantFolding) =>
+      dyn.map((dynamicAxes) => ({ exporter: 'torch.onnx.export', opset, constantFolding, dynamicAxes })),
+    ),
+  );
 }
 
 export function pointId(name: string, p: ExportSettings): string {

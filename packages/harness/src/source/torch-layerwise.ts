@@ -1,7 +1,14 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Comparison, HostTensor, Localization, NodeDivergence, TensorDivergence, TolerancePolicy } from '@crossrt/core';
+import type {
+  Comparison,
+  HostTensor,
+  Localization,
+  NodeDivergence,
+  TensorDivergence,
+  TolerancePolicy,
+} from '@crossrt/core';
 import { compareOutput, formatNumber, resolveTolerance } from '@crossrt/compare';
 import { encodeModel, exposeTensors, type ModelProto } from '@crossrt/model';
 import type { TargetDescriptor } from '@crossrt/runtime';
@@ -48,17 +55,33 @@ export async function localizeAgainstSource(p: SourceLocalizeInput): Promise<Loc
   const sameTensor = (a: string, b: string) => tensorsEqual(p.captured.get(a), p.captured.get(b));
   const placed = scopeCalls(p.proto, p.calls, sameTensor);
   const graphInputs = new Set((p.proto.graph?.input ?? []).map((i) => i.name));
-  const wanted = [...new Set(placed.filter((c) => c.nodes > 0).flatMap((c) => [...c.outputCandidates, ...c.inputCandidates]))].filter((t) => !graphInputs.has(t));
+  const wanted = [
+    ...new Set(placed.filter((c) => c.nodes > 0).flatMap((c) => [...c.outputCandidates, ...c.inputCandidates])),
+  ].filter((t) => !graphInputs.has(t));
   const notes: string[] = [];
   const { values, chunks, runs, failed } = await exposeAndRun(p, wanted);
-  if (failed.length > 0) notes.push(`${failed.length} tensor(s) could not be exposed on ${p.target.id} (e.g. ${failed.slice(0, 3).join(', ')})`);
+  if (failed.length > 0)
+    notes.push(
+      `${failed.length} tensor(s) could not be exposed on ${p.target.id} (e.g. ${failed.slice(0, 3).join(', ')})`,
+    );
   const onnxValue = (t: string) => values.get(t) ?? p.feeds.get(t);
   const floor = p.minSnrDb ?? DEFAULT_LAYER_SNR_DB;
 
-  const compare = (onnx: string, actual: HostTensor | undefined, expected: HostTensor | undefined): Comparison => compareOutput({
-    output: onnx, target: p.target.id, reference: 'torch', actual, expected, policy: p.policy, policyBaseSource: 'cli',
-  });
-  const tolerance = resolveTolerance({ output: '*', dtype: 'float32', target: p.target.id, reference: 'torch' }, p.policy, 'cli');
+  const compare = (onnx: string, actual: HostTensor | undefined, expected: HostTensor | undefined): Comparison =>
+    compareOutput({
+      output: onnx,
+      target: p.target.id,
+      reference: 'torch',
+      actual,
+      expected,
+      policy: p.policy,
+      policyBaseSource: 'cli',
+    });
+  const tolerance = resolveTolerance(
+    { output: '*', dtype: 'float32', target: p.target.id, reference: 'torch' },
+    p.policy,
+    'cli',
+  );
   const judged = new Map<number, NodeDivergence>();
   const ancestors = (i: number): number[] => {
     const out: number[] = [];
@@ -72,8 +95,12 @@ export async function localizeAgainstSource(p: SourceLocalizeInput): Promise<Loc
   for (const c of byOrder) {
     const outs = pairByDims(comparedTorchOutputs(placed, c), c.outputCandidates, p.captured, onnxValue, true);
     const ins = pairByDims(c.call.inputs, c.inputCandidates, p.captured, onnxValue, c.call.inputs.length === 1);
-    const outputs = outs.map(([torchKey, onnx]) => divergence(compare(onnx, onnxValue(onnx), p.captured.get(torchKey)), floor));
-    const inputs = ins.map(([torchKey, onnx]) => divergence(compare(onnx, onnxValue(onnx), p.captured.get(torchKey)), floor));
+    const outputs = outs.map(([torchKey, onnx]) =>
+      divergence(compare(onnx, onnxValue(onnx), p.captured.get(torchKey)), floor),
+    );
+    const inputs = ins.map(([torchKey, onnx]) =>
+      divergence(compare(onnx, onnxValue(onnx), p.captured.get(torchKey)), floor),
+    );
     const badInputs = inputs.filter(diverges).map((t) => t.tensor);
     let status: NodeDivergence['status'];
     if (outputs.length === 0) status = 'unknown';
@@ -87,23 +114,48 @@ export async function localizeAgainstSource(p: SourceLocalizeInput): Promise<Loc
     const rel = outputs.map((o) => o.maxRelError).filter((x): x is number => x !== undefined);
     const inAbs = inputs.map((o) => o.maxAbsError).filter((x): x is number => x !== undefined);
     const node: NodeDivergence = {
-      index: judged.size, name, opType: c.call.type, status, outputs: outputs.length ? outputs : [{ tensor: c.scope, verdict: 'unavailable', reason: unmatchedReason(c) }],
-      ...(badInputs.length ? { divergentInputs: badInputs } : {}), ...(inAbs.length ? { inputMaxAbsError: Math.max(...inAbs) } : {}),
-      ...(abs.length ? { maxAbsError: Math.max(...abs) } : {}), ...(rel.length ? { maxRelError: Math.max(...rel) } : {}),
-      scope: `${c.scope}/`, onnxNodes: c.nodes, ...(fusedModules.length ? { fusedModules } : {}),
+      index: judged.size,
+      name,
+      opType: c.call.type,
+      status,
+      outputs: outputs.length ? outputs : [{ tensor: c.scope, verdict: 'unavailable', reason: unmatchedReason(c) }],
+      ...(badInputs.length ? { divergentInputs: badInputs } : {}),
+      ...(inAbs.length ? { inputMaxAbsError: Math.max(...inAbs) } : {}),
+      ...(abs.length ? { maxAbsError: Math.max(...abs) } : {}),
+      ...(rel.length ? { maxRelError: Math.max(...rel) } : {}),
+      scope: `${c.scope}/`,
+      onnxNodes: c.nodes,
+      ...(fusedModules.length ? { fusedModules } : {}),
     };
     judged.set(c.index, node);
     if (status === 'culprit') culprit = describeCulprit(node, fusedModules);
     if (status === 'origin') otherOrigins.push(name);
   }
   const nodes = [...judged.values()];
-  const matched = nodes.filter((n) => n.status !== 'unknown').reduce((s, n) => s + 1 + (n.fusedModules?.length ?? 0), 0);
+  const matched = nodes
+    .filter((n) => n.status !== 'unknown')
+    .reduce((s, n) => s + 1 + (n.fusedModules?.length ?? 0), 0);
   const folded = placed.filter((c) => c.fusedInto !== undefined).length;
-  if (folded > 0) notes.push(`${folded} module call(s) have no ONNX nodes of their own and were compared through the call they were folded into (e.g. ${placed.filter((c) => c.fusedInto !== undefined).slice(0, 2).map((c) => `${c.call.module} into ${placed[c.fusedInto!]!.call.module}`).join(', ')})`);
+  if (folded > 0)
+    notes.push(
+      `${folded} module call(s) have no ONNX nodes of their own and were compared through the call they were folded into (e.g. ${placed
+        .filter((c) => c.fusedInto !== undefined)
+        .slice(0, 2)
+        .map((c) => `${c.call.module} into ${placed[c.fusedInto!]!.call.module}`)
+        .join(', ')})`,
+    );
   return {
-    mode: 'source', reference: 'torch', actual: p.target.id,
+    mode: 'source',
+    reference: 'torch',
+    actual: p.target.id,
     tolerance: { ...tolerance, minSnrDb: floor, rules: [...(tolerance.rules ?? []), `layer-snr-floor ${floor} dB`] },
-    exposedTensors: wanted.length, chunks, runs, culprit, otherOrigins, nodes, notes,
+    exposedTensors: wanted.length,
+    chunks,
+    runs,
+    culprit,
+    otherOrigins,
+    nodes,
+    notes,
     coverage: { matched, total: p.calls.length },
   };
 }
@@ -151,7 +203,11 @@ async function exposeAndRun(p: SourceLocalizeInput, names: readonly string[]) {
  * that fits (the scope's final value; earlier ones escape for side uses), several take them in order.
  */
 function pairByDims(
-  torchKeys: readonly string[], candidates: readonly string[], captured: ReadonlyMap<string, HostTensor>, onnxValue: (t: string) => HostTensor | undefined, last: boolean,
+  torchKeys: readonly string[],
+  candidates: readonly string[],
+  captured: ReadonlyMap<string, HostTensor>,
+  onnxValue: (t: string) => HostTensor | undefined,
+  last: boolean,
 ): [string, string][] {
   const pairs: [string, string][] = [];
   const used = new Set<string>();
@@ -164,7 +220,9 @@ function pairByDims(
     const pool = last && torchKeys.length === 1 ? [...candidates].reverse() : candidates;
     // A single tensor whose exported counterpart has other dims (a flipped ceil_mode) is still
     // paired, with the scope's final tensor, so that it shows as a `shape` divergence.
-    const t = pool.find((c) => fits(k, c)) ?? (last && torchKeys.length === 1 ? pool.find((c) => !used.has(c) && onnxValue(c)) : undefined);
+    const t =
+      pool.find((c) => fits(k, c)) ??
+      (last && torchKeys.length === 1 ? pool.find((c) => !used.has(c) && onnxValue(c)) : undefined);
     if (t) {
       used.add(t);
       pairs.push([k, t]);
@@ -174,7 +232,8 @@ function pairByDims(
 }
 
 function tensorsEqual(a: HostTensor | undefined, b: HostTensor | undefined): boolean {
-  if (!a || !b || a.dtype !== b.dtype || a.dims.length !== b.dims.length || a.dims.some((d, i) => d !== b.dims[i])) return false;
+  if (!a || !b || a.dtype !== b.dtype || a.dims.length !== b.dims.length || a.dims.some((d, i) => d !== b.dims[i]))
+    return false;
   const x = a.data as ArrayLike<number>;
   const y = b.data as ArrayLike<number>;
   if (x.length !== y.length) return false;
@@ -188,7 +247,8 @@ function callLabel(c: ScopedCall): string {
 }
 
 function unmatchedReason(c: ScopedCall): string {
-  if (c.nodes === 0) return `no ONNX node is named in scope ${c.scope}/ (exported as nothing, or folded into a call it does not directly follow)`;
+  if (c.nodes === 0)
+    return `no ONNX node is named in scope ${c.scope}/ (exported as nothing, or folded into a call it does not directly follow)`;
   return `none of the scope's ${c.outputCandidates.length} boundary tensor(s) has the module output's dims`;
 }
 
@@ -199,11 +259,23 @@ function divergence(c: Comparison, minSnrDb: number): TensorDivergence {
   const snr = m?.snrDb ?? undefined;
   const quiet = c.verdict === 'pass' && snr !== undefined && snr !== null && snr < minSnrDb && m?.exact !== true;
   const verdict = quiet ? 'mismatch' : c.verdict;
-  const reason = quiet ? `SNR ${snr.toFixed(1)} dB is below the layer floor of ${minSnrDb} dB (every element is within tolerance, but the error is systematic)` : c.reason;
+  const reason = quiet
+    ? `SNR ${snr.toFixed(1)} dB is below the layer floor of ${minSnrDb} dB (every element is within tolerance, but the error is systematic)`
+    : c.reason;
   return {
-    tensor: c.output, verdict, ...(verdict !== 'pass' ? { reason } : {}),
-    ...(c.dtype.reference ? { dtype: c.dtype.reference } : {}), ...(c.dims.reference ? { dims: c.dims.reference } : {}),
-    ...(m ? { elements: m.elements, maxAbsError: m.maxAbsError, maxRelError: m.maxRelError, mismatches: m.allcloseMismatches } : {}),
+    tensor: c.output,
+    verdict,
+    ...(verdict !== 'pass' ? { reason } : {}),
+    ...(c.dtype.reference ? { dtype: c.dtype.reference } : {}),
+    ...(c.dims.reference ? { dims: c.dims.reference } : {}),
+    ...(m
+      ? {
+          elements: m.elements,
+          maxAbsError: m.maxAbsError,
+          maxRelError: m.maxRelError,
+          mismatches: m.allcloseMismatches,
+        }
+      : {}),
     ...(m?.cosineSimilarity !== undefined ? { cosineSimilarity: m.cosineSimilarity } : {}),
     ...(m?.snrDb !== undefined && m.snrDb !== null ? { snrDb: m.snrDb } : {}),
   };
@@ -211,11 +283,20 @@ function divergence(c: Comparison, minSnrDb: number): TensorDivergence {
 
 function describeCulprit(n: NodeDivergence, fused: readonly string[]): NonNullable<Localization['culprit']> {
   const bad = n.outputs.filter(diverges);
-  const inputs = n.inputMaxAbsError === undefined ? 'no input of it could be paired, so the divergence may start above it'
-    : n.inputMaxAbsError === 0 ? 'its inputs agree exactly' : `its inputs agree within tolerance (max abs ${formatNumber(n.inputMaxAbsError)})`;
-  const folded = fused.length ? ` (the exporter folded ${fused.join(', ')} into it, so the fault may be in either)` : '';
+  const inputs =
+    n.inputMaxAbsError === undefined
+      ? 'no input of it could be paired, so the divergence may start above it'
+      : n.inputMaxAbsError === 0
+        ? 'its inputs agree exactly'
+        : `its inputs agree within tolerance (max abs ${formatNumber(n.inputMaxAbsError)})`;
+  const folded = fused.length
+    ? ` (the exporter folded ${fused.join(', ')} into it, so the fault may be in either)`
+    : '';
   return {
-    node: n.name, index: n.index, opType: n.opType, outputs: bad.map((o) => o.tensor),
+    node: n.name,
+    index: n.index,
+    opType: n.opType,
+    outputs: bad.map((o) => o.tensor),
     reason: `module ${n.name} (${n.opType})${folded} is the first whose output diverges from PyTorch: ${bad[0]?.reason ?? ''}; ${inputs}`,
   };
 }

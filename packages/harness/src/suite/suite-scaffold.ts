@@ -3,7 +3,14 @@ import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CrossrtError, describeError, type VariantKind } from '@crossrt/core';
-import { formatSignatureValue, modelSignature, parseTfjsModelJson, readModelFile, tfjsModelSignature, type ModelSignature } from '@crossrt/model';
+import {
+  formatSignatureValue,
+  modelSignature,
+  parseTfjsModelJson,
+  readModelFile,
+  tfjsModelSignature,
+  type ModelSignature,
+} from '@crossrt/model';
 import { detectVariantKind } from '../variants/variant-signature.js';
 
 // yaml and tinyglobby load when init runs, not on every crossrt start (as in suite-plan.ts).
@@ -49,7 +56,16 @@ export interface ScaffoldResult {
 }
 
 /** crossrt's own outputs and installed packages are not the user's models. */
-const IGNORED = ['**/node_modules/**', '**/.git/**', '**/out/**', '**/crossrt-exports/**', '**/package.json', '**/package-lock.json', '**/tsconfig*.json', '**/*.schema.json'];
+const IGNORED = [
+  '**/node_modules/**',
+  '**/.git/**',
+  '**/out/**',
+  '**/crossrt-exports/**',
+  '**/package.json',
+  '**/package-lock.json',
+  '**/tsconfig*.json',
+  '**/*.schema.json',
+];
 
 /**
  * Name tags of precisions (`model_fp16.onnx`, `model.int8.onnx`, `classifier-fp32.onnx`): files in one
@@ -57,7 +73,8 @@ const IGNORED = ['**/node_modules/**', '**/.git/**', '**/out/**', '**/crossrt-ex
  * variant: the weights must agree (detectVariantKind), so a `silero_vad_half.onnx` that is really
  * fp32 stays a model of its own, with a note.
  */
-const PRECISION_TAG = /^(.+)[._-](fp32|f32|float32|full|fp16|f16|half|float16|bf16|bfloat16|int8|uint8|i8|q8|qint8|quant|quantized|qdq|int4|q4)$/i;
+const PRECISION_TAG =
+  /^(.+)[._-](fp32|f32|float32|full|fp16|f16|half|float16|bf16|bfloat16|int8|uint8|i8|q8|qint8|quant|quantized|qdq|int4|q4)$/i;
 const FP32_TAGS = new Set(['fp32', 'f32', 'float32', 'full']);
 
 const posix = (p: string) => p.split(sep).join('/');
@@ -65,8 +82,13 @@ const posix = (p: string) => p.split(sep).join('/');
 /** Scan `dir`, read every model, group variants, and render the suite file(s); nothing is written. */
 export async function scaffoldSuites(options: ScaffoldOptions): Promise<ScaffoldResult> {
   const root = resolve(options.dir);
-  if (!existsSync(root) || !statSync(root).isDirectory()) throw new CrossrtError('FILE_NOT_FOUND', `no folder ${options.dir}`, 'crossrt init [dir]: the folder holding your .onnx / TF.js model.json files');
-  const { glob } = (await import('tinyglobby'));
+  if (!existsSync(root) || !statSync(root).isDirectory())
+    throw new CrossrtError(
+      'FILE_NOT_FOUND',
+      `no folder ${options.dir}`,
+      'crossrt init [dir]: the folder holding your .onnx / TF.js model.json files',
+    );
+  const { glob } = await import('tinyglobby');
   const files = (await glob(['**/*.onnx', '**/*.json'], { cwd: root, absolute: true, ignore: IGNORED })).sort();
   const skipped: { path: string; why: string }[] = [];
   const onnx: ScaffoldedModel[] = [];
@@ -89,16 +111,31 @@ export async function scaffoldSuites(options: ScaffoldOptions): Promise<Scaffold
     }
   }
   if (onnx.length + tfjs.length === 0) {
-    throw new CrossrtError('INIT_REFUSED', `no .onnx or TF.js model.json under ${options.dir}${skipped.length ? ` (${skipped.length} unreadable: ${skipped[0]!.why})` : ''}`, 'run crossrt init in (or pass) the folder that holds your models');
+    throw new CrossrtError(
+      'INIT_REFUSED',
+      `no .onnx or TF.js model.json under ${options.dir}${skipped.length ? ` (${skipped.length} unreadable: ${skipped[0]!.why})` : ''}`,
+      'run crossrt init in (or pass) the folder that holds your models',
+    );
   }
   const grouped = groupVariants(onnx, protos).map((m) => ({ ...m, unset: unsetDims(m.signature, options) }));
   const out = resolve(options.out);
   const name = options.name ?? (basename(root).replace(/[^\w.-]+/g, '_') || 'models');
   const suites: ScaffoldedSuite[] = [];
-  if (grouped.length) suites.push(renderSuite(out, 'onnx', name, options.onnxTargets, orderByGroup(grouped), options, root));
+  if (grouped.length)
+    suites.push(renderSuite(out, 'onnx', name, options.onnxTargets, orderByGroup(grouped), options, root));
   if (tfjs.length) {
     const file = grouped.length ? out.replace(/(\.ya?ml)?$/i, (ext) => `.tfjs${ext || '.yaml'}`) : out;
-    suites.push(renderSuite(file, 'tfjs', grouped.length ? `${name}-tfjs` : name, options.tfjsTargets, tfjs.map((m) => ({ ...m, unset: unsetDims(m.signature, options) })), options, root));
+    suites.push(
+      renderSuite(
+        file,
+        'tfjs',
+        grouped.length ? `${name}-tfjs` : name,
+        options.tfjsTargets,
+        tfjs.map((m) => ({ ...m, unset: unsetDims(m.signature, options) })),
+        options,
+        root,
+      ),
+    );
   }
   return { suites, skipped };
 }
@@ -107,26 +144,45 @@ export async function scaffoldSuites(options: ScaffoldOptions): Promise<Scaffold
 export function writeScaffold(result: ScaffoldResult, force: boolean): void {
   const existing = result.suites.filter((s) => existsSync(s.file));
   if (existing.length && !force) {
-    throw new CrossrtError('INIT_REFUSED', `${existing.map((s) => s.file).join(', ')} already exists`, 'pass --force to replace it, or -o another.suite.yaml');
+    throw new CrossrtError(
+      'INIT_REFUSED',
+      `${existing.map((s) => s.file).join(', ')} already exists`,
+      'pass --force to replace it, or -o another.suite.yaml',
+    );
   }
   for (const s of result.suites) writeFileSync(s.file, s.text);
 }
 
-function groupVariants(models: readonly ScaffoldedModel[], protos: ReadonlyMap<string, Parameters<typeof detectVariantKind>[0]>): ScaffoldedModel[] {
+function groupVariants(
+  models: readonly ScaffoldedModel[],
+  protos: ReadonlyMap<string, Parameters<typeof detectVariantKind>[0]>,
+): ScaffoldedModel[] {
   const withKind = models.map((m) => {
     const detected = detectVariantKind(protos.get(m.path)!);
     const match = PRECISION_TAG.exec(basename(m.path, '.onnx'));
-    return { ...m, kind: detected.kind, kindWhy: detected.why, family: join(dirname(m.path), match ? match[1]! : basename(m.path, '.onnx')), tag: match?.[2]?.toLowerCase() };
+    return {
+      ...m,
+      kind: detected.kind,
+      kindWhy: detected.why,
+      family: join(dirname(m.path), match ? match[1]! : basename(m.path, '.onnx')),
+      tag: match?.[2]?.toLowerCase(),
+    };
   });
   const families = new Map<string, typeof withKind>();
   for (const m of withKind) families.set(m.family, [...(families.get(m.family) ?? []), m]);
   return withKind.map(({ family, tag, ...m }) => {
     const members = families.get(family)!;
     // The family's fp32 model: the untagged file, else the one tagged fp32.
-    const base = members.find((b) => b.kind === 'fp32' && b.tag === undefined) ?? members.find((b) => b.kind === 'fp32' && b.tag !== undefined && FP32_TAGS.has(b.tag));
+    const base =
+      members.find((b) => b.kind === 'fp32' && b.tag === undefined) ??
+      members.find((b) => b.kind === 'fp32' && b.tag !== undefined && FP32_TAGS.has(b.tag));
     if (!base || base.path === m.path || members.length < 2) return m;
     if (m.kind !== 'fp32') return { ...m, variantOf: base.path };
-    if (tag && !FP32_TAGS.has(tag)) return { ...m, kindWhy: `${m.kindWhy}; its name suggests a variant of ${basename(base.path)}, its weights do not` };
+    if (tag && !FP32_TAGS.has(tag))
+      return {
+        ...m,
+        kindWhy: `${m.kindWhy}; its name suggests a variant of ${basename(base.path)}, its weights do not`,
+      };
     return m;
   });
 }
@@ -164,15 +220,27 @@ export function suiteSchemaFile(): string | undefined {
 
 const SCHEMA_ID = 'https://crossrt.dev/schemas/suite.schema.json';
 
-function renderSuite(file: string, format: 'onnx' | 'tfjs', name: string, targets: readonly string[], models: readonly ScaffoldedModel[], options: ScaffoldOptions, root: string): ScaffoldedSuite {
+function renderSuite(
+  file: string,
+  format: 'onnx' | 'tfjs',
+  name: string,
+  targets: readonly string[],
+  models: readonly ScaffoldedModel[],
+  options: ScaffoldOptions,
+  root: string,
+): ScaffoldedSuite {
   const YAML = require('yaml') as typeof import('yaml');
   const suiteDir = dirname(file);
   const rel = (p: string) => posix(relative(suiteDir, p)) || '.';
   const schema = suiteSchemaFile();
   const ids = new Map(models.map((m) => [m.path, rel(m.path)]));
-  const entries = models.map((m) => ({ path: rel(m.path), ...(m.variantOf ? { id: `${ids.get(m.variantOf)}@${m.kind}` } : {}) }));
+  const entries = models.map((m) => ({
+    path: rel(m.path),
+    ...(m.variantOf ? { id: `${ids.get(m.variantOf)}@${m.kind}` } : {}),
+  }));
   const doc = new YAML.Document({
-    name, targets: [...targets],
+    name,
+    targets: [...targets],
     ...(options.dims && Object.keys(options.dims).length ? { dims: options.dims } : {}),
     ...(options.shapes && Object.keys(options.shapes).length ? { shapes: options.shapes } : {}),
     models: entries,
@@ -194,12 +262,19 @@ function renderSuite(file: string, format: 'onnx' | 'tfjs', name: string, target
     const lines: string[] = [];
     const variants = models.filter((v) => v.variantOf === m.path);
     if (variants.length) {
-      lines.push(` variants of ${basename(m.path)}: ${variants.map((v) => `${basename(v.path)} (${v.kind}: ${v.kindWhy})`).join(', ')}; each runs on every target here.`);
-      lines.push(` To judge the variants against it: npx crossrt compare ${[m, ...variants].map((v) => rel(v.path)).join(' ')} -t ${targets[0]}`);
+      lines.push(
+        ` variants of ${basename(m.path)}: ${variants.map((v) => `${basename(v.path)} (${v.kind}: ${v.kindWhy})`).join(', ')}; each runs on every target here.`,
+      );
+      lines.push(
+        ` To judge the variants against it: npx crossrt compare ${[m, ...variants].map((v) => rel(v.path)).join(' ')} -t ${targets[0]}`,
+      );
     }
     if (!m.variantOf) lines.push(` inputs: ${m.signature.inputs.map(formatSignatureValue).join(', ') || '(none)'}`);
     if (m.kind && m.kind === 'fp32' && m.kindWhy?.includes('name suggests')) lines.push(` ${m.kindWhy}`);
-    if (m.unset.length) lines.push(` ${m.unset.join(', ')} ${m.unset.length === 1 ? 'defaults' : 'default'} to 1: set real sizes with shapes: { <input>: [...] } or dims: { <name>: N } on this entry`);
+    if (m.unset.length)
+      lines.push(
+        ` ${m.unset.join(', ')} ${m.unset.length === 1 ? 'defaults' : 'default'} to 1: set real sizes with shapes: { <input>: [...] } or dims: { <name>: N } on this entry`,
+      );
     if (lines.length) (item as { commentBefore?: string }).commentBefore = lines.join('\n');
   });
   const text = doc.toString({ lineWidth: 0, flowCollectionPadding: false });

@@ -49,22 +49,49 @@ export async function compareVariants(modelPaths: readonly string[], options: Va
     const label = labels[i]!;
     const detected = detectVariantKind(model.proto);
     const forced = options.variantKinds?.[label] ?? options.variantKinds?.[path];
-    variants.push({ path, label, model, signature: modelSignature(model.proto), kind: forced ?? detected.kind, kindWhy: forced ? 'set by --variant-kind' : detected.why });
+    variants.push({
+      path,
+      label,
+      model,
+      signature: modelSignature(model.proto),
+      kind: forced ?? detected.kind,
+      kindWhy: forced ? 'set by --variant-kind' : detected.why,
+    });
   }
   const merged = mergeVariantInputs(variants.map((v) => ({ label: v.label, inputs: v.signature.inputs })));
   const dims = Object.fromEntries(Object.entries(options.dims ?? {}).map(([k, v]) => [merged.aliases.get(k) ?? k, v]));
-  const generated = await prepareInputSets(merged.inputs, variants.map((v) => v.model.proto), seed, {
-    dims, ...(options.shapes ? { shapes: options.shapes } : {}), ...(options.defaultDim ? { defaultDim: options.defaultDim } : {}),
-  }, options.inputs);
+  const generated = await prepareInputSets(
+    merged.inputs,
+    variants.map((v) => v.model.proto),
+    seed,
+    {
+      dims,
+      ...(options.shapes ? { shapes: options.shapes } : {}),
+      ...(options.defaultDim ? { defaultDim: options.defaultDim } : {}),
+    },
+    options.inputs,
+  );
   const sets = generated.sets;
-  const pool = new TargetPool({ ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...(options.placement ? { placementPolicy: options.placement } : {}) });
+  const pool = new TargetPool({
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.placement ? { placementPolicy: options.placement } : {}),
+  });
   const executions: TargetExecution[] = [];
   try {
     for (const [i, v] of variants.entries()) {
       options.onVariant?.(v.label, i, variants.length);
       const names = new Set(v.signature.inputs.map((x) => x.name));
       const feedSets = sets.map((s) => declaredFeeds(names, s.tensors));
-      executions.push(await executeOnTarget(pool, options.target, resolve(v.path), feedSets, v.model.proto.graph?.node.length ?? 0, v.model.proto));
+      executions.push(
+        await executeOnTarget(
+          pool,
+          options.target,
+          resolve(v.path),
+          feedSets,
+          v.model.proto.graph?.node.length ?? 0,
+          v.model.proto,
+        ),
+      );
     }
   } finally {
     await pool.close();
@@ -81,29 +108,52 @@ export async function compareVariants(modelPaths: readonly string[], options: Va
       const kind = pairVariantKind(ref!.kind, v.kind);
       const refOutputs = ref!.signature.outputs.map((o) => o.name);
       const extra = v.signature.outputs.map((o) => o.name).filter((n) => !refOutputs.includes(n));
-      if (extra.length) notes.push(`outputs ${extra.map((n) => `"${n}"`).join(', ')} are not in ${ref!.label}: not compared`);
-      comparisons = sets.flatMap((set: InputSet, k) => refOutputs.map((output) => compareOutput({
-        output, target: subject(v), reference: subject(ref!), ...(sets.length > 1 ? { inputSet: set.name } : {}),
-        actual: exec.outputs[k]?.get(output), expected: refExec.outputs[k]?.get(output),
-        ...(options.policy ? { policy: options.policy } : {}), ...(options.policyBaseSource ? { policyBaseSource: options.policyBaseSource } : {}),
-        variantKind: kind, allowFloatDtypeMix: true,
-      })));
+      if (extra.length)
+        notes.push(`outputs ${extra.map((n) => `"${n}"`).join(', ')} are not in ${ref!.label}: not compared`);
+      comparisons = sets.flatMap((set: InputSet, k) =>
+        refOutputs.map((output) =>
+          compareOutput({
+            output,
+            target: subject(v),
+            reference: subject(ref!),
+            ...(sets.length > 1 ? { inputSet: set.name } : {}),
+            actual: exec.outputs[k]?.get(output),
+            expected: refExec.outputs[k]?.get(output),
+            ...(options.policy ? { policy: options.policy } : {}),
+            ...(options.policyBaseSource ? { policyBaseSource: options.policyBaseSource } : {}),
+            variantKind: kind,
+            allowFloatDtypeMix: true,
+          }),
+        ),
+      );
     } else if (i > 0 && refExec.outcome.status !== 'ok') {
       notes.push(`not compared: the reference ${ref!.label} did not run (${refExec.outcome.status})`);
     }
     const result: Omit<CaseResult, 'verdict'> = {
-      id: v.path, model: modelRecord(v.path, v.model),
+      id: v.path,
+      model: modelRecord(v.path, v.model),
       inputs: generated.records.filter((r) => declared.has(r.name)),
       dims: generated.dims.filter((d) => declared.has(d.input)),
       // A variant that ran on the CPU of a GPU target is a placement finding like any run's.
-      outcomes: [exec.outcome], comparisons: applyPlacementVerdicts(comparisons, [{ ...exec.outcome, target: subject(v) }]), notes,
+      outcomes: [exec.outcome],
+      comparisons: applyPlacementVerdicts(comparisons, [{ ...exec.outcome, target: subject(v) }]),
+      notes,
     };
     return { ...result, verdict: caseVerdict(result) };
   });
-  return buildReport('compare', {
-    targets: [options.target.id], reference: subject(ref!), seed, tolerance: DEFAULT_TOLERANCE,
-    defaultDim: options.defaultDim ?? DEFAULT_DIM, inputPlan: inputPlanRecord(options.inputs), placement: pool.placementPolicy,
-  }, cases);
+  return buildReport(
+    'compare',
+    {
+      targets: [options.target.id],
+      reference: subject(ref!),
+      seed,
+      tolerance: DEFAULT_TOLERANCE,
+      defaultDim: options.defaultDim ?? DEFAULT_DIM,
+      inputPlan: inputPlanRecord(options.inputs),
+      placement: pool.placementPolicy,
+    },
+    cases,
+  );
 }
 
 /** File names, unless two variants share one: then the paths as given. */
@@ -116,8 +166,12 @@ function inputNotes(v: Variant, declaredBy: ReadonlyMap<string, readonly string[
   const own = new Set(v.signature.inputs.map((x) => x.name));
   const notes: string[] = [];
   for (const [name, by] of declaredBy) {
-    if (!own.has(name)) notes.push(`lacks input "${name}" that ${by.join(', ')} declare${by.length === 1 ? 's' : ''}: not fed to this variant`);
-    else if (by.length < variantCount && by.length === 1) notes.push(`has input "${name}" that no other variant declares: generated for this variant alone`);
+    if (!own.has(name))
+      notes.push(
+        `lacks input "${name}" that ${by.join(', ')} declare${by.length === 1 ? 's' : ''}: not fed to this variant`,
+      );
+    else if (by.length < variantCount && by.length === 1)
+      notes.push(`has input "${name}" that no other variant declares: generated for this variant alone`);
   }
   return notes;
 }

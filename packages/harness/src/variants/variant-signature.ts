@@ -30,17 +30,26 @@ export function mergeVariantInputs(variants: readonly VariantSignature[]): Merge
     for (const input of v.inputs) {
       declaredBy.set(input.name, [...(declaredBy.get(input.name) ?? []), v.label]);
       const prev = merged.get(input.name);
-      if (!prev) { merged.set(input.name, { sig: input, from: v.label }); continue; }
-      const a = prev.sig, b = input;
+      if (!prev) {
+        merged.set(input.name, { sig: input, from: v.label });
+        continue;
+      }
+      const a = prev.sig,
+        b = input;
       const what = `input "${input.name}": ${prev.from} declares ${a.elemTypeName ?? a.kind}${showDims(a.dims)}, ${v.label} declares ${b.elemTypeName ?? b.kind}${showDims(b.dims)}`;
       if (a.kind !== b.kind || a.elemTypeName !== b.elemTypeName) {
-        throw new CrossrtError('VARIANTS_INCOMPATIBLE', `variants differ in the dtype of ${what}`, 'the same generated tensor cannot feed both; compare variants that take the same input types (e.g. an fp16 model with float32 I/O)');
+        throw new CrossrtError(
+          'VARIANTS_INCOMPATIBLE',
+          `variants differ in the dtype of ${what}`,
+          'the same generated tensor cannot feed both; compare variants that take the same input types (e.g. an fp16 model with float32 I/O)',
+        );
       }
       if (!a.dims || !b.dims) {
         merged.set(input.name, { sig: a.dims ? a : b, from: a.dims ? prev.from : v.label });
         continue;
       }
-      if (a.dims.length !== b.dims.length) throw new CrossrtError('VARIANTS_INCOMPATIBLE', `variants differ in the rank of ${what}`);
+      if (a.dims.length !== b.dims.length)
+        throw new CrossrtError('VARIANTS_INCOMPATIBLE', `variants differ in the rank of ${what}`);
       const dims = a.dims.map((da, axis): DeclaredDim => {
         const db = b.dims![axis]!;
         if (typeof da === 'number' && typeof db === 'number' && da !== db) {
@@ -58,8 +67,18 @@ export function mergeVariantInputs(variants: readonly VariantSignature[]): Merge
 }
 
 const QUANT_OPS = new Set([
-  'QuantizeLinear', 'DequantizeLinear', 'DynamicQuantizeLinear', 'QLinearConv', 'QLinearMatMul', 'MatMulInteger',
-  'ConvInteger', 'QLinearAdd', 'QLinearMul', 'MatMulNBits', 'QGemm', 'DynamicQuantizeMatMul',
+  'QuantizeLinear',
+  'DequantizeLinear',
+  'DynamicQuantizeLinear',
+  'QLinearConv',
+  'QLinearMatMul',
+  'MatMulInteger',
+  'ConvInteger',
+  'QLinearAdd',
+  'QLinearMul',
+  'MatMulNBits',
+  'QGemm',
+  'DynamicQuantizeMatMul',
 ]);
 const ELEM = { float: 1, uint8: 2, int8: 3, float16: 10, bfloat16: 16, uint4: 21, int4: 22 } as const;
 
@@ -83,11 +102,14 @@ export function detectVariantKind(model: ModelProto): { kind: VariantKind; why: 
         for (const sub of a.graphs) walk(sub);
       }
     }
-    for (const t of tensors) counts.set(t.dataType, (counts.get(t.dataType) ?? 0) + t.dims.reduce((x, d) => x * Number(d), 1));
+    for (const t of tensors)
+      counts.set(t.dataType, (counts.get(t.dataType) ?? 0) + t.dims.reduce((x, d) => x * Number(d), 1));
   };
   walk(g);
   if (quant) return { kind: 'int8', why: `has ${quant} nodes` };
-  const f32 = counts.get(ELEM.float) ?? 0, f16 = counts.get(ELEM.float16) ?? 0, bf16 = counts.get(ELEM.bfloat16) ?? 0;
+  const f32 = counts.get(ELEM.float) ?? 0,
+    f16 = counts.get(ELEM.float16) ?? 0,
+    bf16 = counts.get(ELEM.bfloat16) ?? 0;
   if (f16 > f32 && f16 >= bf16) return { kind: 'fp16', why: `${f16} float16 vs ${f32} float32 weight elements` };
   if (bf16 > f32) return { kind: 'bf16', why: `${bf16} bfloat16 vs ${f32} float32 weight elements` };
   return { kind: 'fp32', why: `${f32} float32 weight elements${f16 ? `, ${f16} float16` : ''}` };

@@ -37,7 +37,11 @@ function earlyKey(spec: HostProcessSpec, warm: WarmRequest): string {
  * Only plain Node targets (no host-environment choice, which needs probing first) can start early;
  * returns the process id, or undefined when this target cannot start early.
  */
-export function startEarlyHost(target: TargetDescriptor, warm: WarmRequest, options: HostProcessOptions = {}): number | undefined {
+export function startEarlyHost(
+  target: TargetDescriptor,
+  warm: WarmRequest,
+  options: HostProcessOptions = {},
+): number | undefined {
   if (target.environment !== 'node' || (target.hostEnvironments?.length ?? 0) > 0) return undefined;
   const spec = hostProcessSpec(target, options);
   const child = forkHost(spec);
@@ -46,7 +50,9 @@ export function startEarlyHost(target: TargetDescriptor, warm: WarmRequest, opti
   child.stdout!.setEncoding('utf8').on('data', onData);
   child.stderr!.setEncoding('utf8').on('data', onData);
   const ready = new Promise<boolean>((resolve) => {
-    child.on('message', (reply: HostReply) => { if (reply.id === EARLY_PROBE_ID) resolve(reply.ok); });
+    child.on('message', (reply: HostReply) => {
+      if (reply.id === EARLY_PROBE_ID) resolve(reply.ok);
+    });
     child.once('exit', () => resolve(false));
     child.once('error', () => resolve(false));
   });
@@ -61,7 +67,10 @@ export function startEarlyHost(target: TargetDescriptor, warm: WarmRequest, opti
  * The early host matching this process spec and warm-up, once its warm-up answered, handed over with
  * its output so far; undefined when there is none or it died meanwhile.
  */
-export async function adoptEarlyHost(spec: HostProcessSpec, warm: WarmRequest): Promise<{ child: ChildProcess; output: readonly string[] } | undefined> {
+export async function adoptEarlyHost(
+  spec: HostProcessSpec,
+  warm: WarmRequest,
+): Promise<{ child: ChildProcess; output: readonly string[] } | undefined> {
   const key = earlyKey(spec, warm);
   // Early hosts of this target started with other settings will not be asked for: stop them.
   for (const stale of waiting.filter((h) => h.targetId === spec.target.id && h.key !== key)) {
@@ -92,7 +101,12 @@ export function earlyHostCount(): number {
 
 /** Whether the child (its process, IPC channel and output pipes) keeps this process's event loop alive. */
 function setHeld(child: ChildProcess, held: boolean): void {
-  const handles: ({ ref(): unknown; unref(): unknown } | null | undefined)[] = [child, child.channel, child.stdout as never, child.stderr as never];
+  const handles: ({ ref(): unknown; unref(): unknown } | null | undefined)[] = [
+    child,
+    child.channel,
+    child.stdout as never,
+    child.stderr as never,
+  ];
   for (const h of handles) {
     if (held) h?.ref();
     else h?.unref();

@@ -4,7 +4,15 @@
  */
 import type { Runtime, RuntimeFactory, RuntimeSession } from '../runtime.js';
 import { RuntimeFailure } from '../runtime.js';
-import { DONE_MARKER, needsDoneMarker, type HostBatchItemReply, type HostExecuteReply, type HostLoadReply, type HostReply, type HostRequest } from './host-protocol.js';
+import {
+  DONE_MARKER,
+  needsDoneMarker,
+  type HostBatchItemReply,
+  type HostExecuteReply,
+  type HostLoadReply,
+  type HostReply,
+  type HostRequest,
+} from './host-protocol.js';
 
 let runtime: Runtime | undefined;
 let session: RuntimeSession | undefined;
@@ -35,7 +43,14 @@ async function adapter(moduleSpecifier: string): Promise<Runtime> {
 async function load(req: Omit<Extract<HostRequest, { type: 'load' }>, 'id' | 'type'>): Promise<HostLoadReply> {
   if (session) await session.dispose();
   session = undefined;
-  const loaded = await (await adapter(req.adapterModule)).load({ backend: req.backend, modelPath: req.modelPath, placementLog: req.placementLog, ...(req.threads ? { threads: req.threads } : {}) });
+  const loaded = await (
+    await adapter(req.adapterModule)
+  ).load({
+    backend: req.backend,
+    modelPath: req.modelPath,
+    placementLog: req.placementLog,
+    ...(req.threads ? { threads: req.threads } : {}),
+  });
   session = loaded.session;
   const { session: _s, ...rest } = loaded;
   return { ...rest, inputNames: session.inputNames, outputNames: session.outputNames };
@@ -83,7 +98,12 @@ async function handle(req: HostRequest): Promise<HostReply> {
           // The engine itself died: this process is not trusted with the rest of the batch.
           if (e instanceof RuntimeFailure && e.kind === 'crash') throw e;
           const kind = e instanceof RuntimeFailure ? e.kind : 'load-error';
-          items.push({ ok: false, kind, message: e instanceof Error ? e.message : String(e), ...(e instanceof RuntimeFailure && e.code ? { code: e.code } : {}) });
+          items.push({
+            ok: false,
+            kind,
+            message: e instanceof Error ? e.message : String(e),
+            ...(e instanceof RuntimeFailure && e.code ? { code: e.code } : {}),
+          });
         }
       }
       return { id: req.id, ok: true, value: { items } };
@@ -105,9 +125,22 @@ process.on('message', (req: HostRequest) => {
     .catch((e: unknown): HostReply => {
       // An error that is not the adapter's own RuntimeFailure is named after the request it ended;
       // outside a load or a run (a failed dispose) the host itself is in doubt: a crash, and it exits.
-      const kind = e instanceof RuntimeFailure ? e.kind : req.type === 'load' || req.type === 'execute' ? 'load-error' : req.type === 'run' ? 'run-error' : 'crash';
+      const kind =
+        e instanceof RuntimeFailure
+          ? e.kind
+          : req.type === 'load' || req.type === 'execute'
+            ? 'load-error'
+            : req.type === 'run'
+              ? 'run-error'
+              : 'crash';
       const message = e instanceof Error ? e.message : String(e);
-      return { id: req.id, ok: false, kind, message, ...(e instanceof RuntimeFailure && e.code ? { code: e.code } : {}) };
+      return {
+        id: req.id,
+        ok: false,
+        kind,
+        message,
+        ...(e instanceof RuntimeFailure && e.code ? { code: e.code } : {}),
+      };
     })
     .then((reply) => {
       const send = () => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { defaultHostMemoryLimitMb, describeHostMemoryLimit, hostMemoryLimitMb, memoryLimitFromEnv } from './host-memory-limit.js';
+import {
+  defaultHostMemoryLimitMb,
+  describeHostMemoryLimit,
+  hostMemoryLimitMb,
+  memoryLimitFromEnv,
+} from './host-memory-limit.js';
 import { hostProcessSpec } from './host-process.js';
 import type { TargetDescriptor } from '../target-catalogue.js';
 
@@ -54,9 +59,18 @@ describe('host memory limit', () => {
 
   it('states the rule for the report', () => {
     expect(describeHostMemoryLimit({ env: {}, totalMemoryBytes: 24 * GB })).toEqual({
-      source: 'default', rule: 'max(4096 MB, 3 × model bytes + 1024 MB), at most 75% of 24576 MB = 18432 MB, per host process tree and model',
+      source: 'default',
+      rule: 'max(4096 MB, 3 × model bytes + 1024 MB), at most 75% of 24576 MB = 18432 MB, per host process tree and model',
     });
-    expect(describeHostMemoryLimit({ env: { CROSSRT_MEMORY_LIMIT_MB: '6000' } })).toEqual({ source: 'env', fixedMb: 6000, rule: '6000 MB per host process tree (--memory-limit / CROSSRT_MEMORY_LIMIT_MB)' });
-    expect(describeHostMemoryLimit({ optionMb: 0 })).toEqual({ source: 'option', fixedMb: 0, rule: 'no limit (memoryLimitMb option=0)' });
+    expect(describeHostMemoryLimit({ env: { CROSSRT_MEMORY_LIMIT_MB: '6000' } })).toEqual({
+      source: 'env',
+      fixedMb: 6000,
+      rule: '6000 MB per host process tree (--memory-limit / CROSSRT_MEMORY_LIMIT_MB)',
+    });
+    expect(describeHostMemoryLimit({ optionMb: 0 })).toEqual({
+      source: 'option',
+      fixedMb: 0,
+      rule: 'no limit (memoryLimitMb option=0)',
+    });
   });
 });

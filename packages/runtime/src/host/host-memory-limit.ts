@@ -39,7 +39,11 @@ export interface HostMemoryLimitSource {
 
 /** The limit in MB for a request on a model of `modelBytes` (0: no limit). A fixed limit wins over the rule. */
 export function hostMemoryLimitMb(modelBytes: number, source: HostMemoryLimitSource = {}): number {
-  return source.optionMb ?? memoryLimitFromEnv(source.env) ?? defaultHostMemoryLimitMb(modelBytes, source.totalMemoryBytes ?? totalmem());
+  return (
+    source.optionMb ??
+    memoryLimitFromEnv(source.env) ??
+    defaultHostMemoryLimitMb(modelBytes, source.totalMemoryBytes ?? totalmem())
+  );
 }
 
 /** The limit as a report states it: who set it, and either the fixed value or the rule with this machine's cap. */
@@ -57,7 +61,11 @@ export function describeHostMemoryLimit(source: HostMemoryLimitSource = {}): Hos
   const set = fixed ?? (fromEnv !== undefined ? { source: 'env' as const, mb: fromEnv } : undefined);
   if (set) {
     const who = set.source === 'env' ? `--memory-limit / ${MEMORY_LIMIT_ENV}` : 'memoryLimitMb option';
-    return { source: set.source, fixedMb: set.mb, rule: set.mb === 0 ? `no limit (${who}=0)` : `${set.mb} MB per host process tree (${who})` };
+    return {
+      source: set.source,
+      fixedMb: set.mb,
+      rule: set.mb === 0 ? `no limit (${who}=0)` : `${set.mb} MB per host process tree (${who})`,
+    };
   }
   const { floorMb, modelFactor, headroomMb, machineShare } = HOST_MEMORY_RULE;
   const totalBytes = source.totalMemoryBytes ?? totalmem();

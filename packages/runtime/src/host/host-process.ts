@@ -40,14 +40,25 @@ export interface HostProcessSpec {
   readonly key: string;
 }
 
-export function hostProcessSpec(target: TargetDescriptor, options: HostProcessOptions = {}, environment?: HostEnvironment): HostProcessSpec {
+export function hostProcessSpec(
+  target: TargetDescriptor,
+  options: HostProcessOptions = {},
+  environment?: HostEnvironment,
+): HostProcessSpec {
   // The V8 heap holds no weights (they are ArrayBuffers or native memory): sized from the limit of a small model.
-  const memoryLimitMb = hostMemoryLimitMb(0, { ...(options.memoryLimitMb !== undefined ? { optionMb: options.memoryLimitMb } : {}) });
+  const memoryLimitMb = hostMemoryLimitMb(0, {
+    ...(options.memoryLimitMb !== undefined ? { optionMb: options.memoryLimitMb } : {}),
+  });
   const heapMb = memoryLimitMb > 0 ? Math.max(256, Math.floor(memoryLimitMb / 2)) : undefined;
   // A V8 heap limit makes JS-side memory exhaustion a clean abort instead of swapping.
   const execArgv = [...(target.hostNodeFlags ?? []), ...(heapMb ? [`--max-old-space-size=${heapMb}`] : [])];
   const defaults = Object.fromEntries(Object.entries(HOST_ENV_DEFAULTS).filter(([k]) => process.env[k] === undefined));
-  const envOverrides = { ...defaults, ...options.env, ...environment?.env, ...(environment ? { [HOST_ENVIRONMENT_VAR]: environment.name } : {}) };
+  const envOverrides = {
+    ...defaults,
+    ...options.env,
+    ...environment?.env,
+    ...(environment ? { [HOST_ENVIRONMENT_VAR]: environment.name } : {}),
+  };
   return { target, execArgv, envOverrides, key: JSON.stringify([target.adapterModule, execArgv, envOverrides]) };
 }
 
@@ -59,4 +70,3 @@ export function forkHost(spec: HostProcessSpec): ChildProcess {
     execArgv: [...spec.execArgv],
   });
 }
-

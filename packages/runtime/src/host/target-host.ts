@@ -2,7 +2,17 @@ import type { ChildProcess } from 'node:child_process';
 import type { FailureKind, HostTensor } from '@crossrt/core';
 import type { ProbeResult, SessionRunResult, WarmRequest } from '../runtime.js';
 import type { HostEnvironment, TargetDescriptor } from '../target-catalogue.js';
-import { DONE_MARKER, needsDoneMarker, type HostBatchItem, type HostBatchReply, type HostExecuteReply, type HostLoadReply, type HostReply, type HostReplyValue, type HostRequest } from './host-protocol.js';
+import {
+  DONE_MARKER,
+  needsDoneMarker,
+  type HostBatchItem,
+  type HostBatchReply,
+  type HostExecuteReply,
+  type HostLoadReply,
+  type HostReply,
+  type HostReplyValue,
+  type HostRequest,
+} from './host-protocol.js';
 import { statSync } from 'node:fs';
 import { processTreeRssBytes } from './process-tree-memory.js';
 import { adoptEarlyHost } from './early-hosts.js';
@@ -17,7 +27,12 @@ export const DEFAULT_TIMEOUT_MS = 120_000;
 const MEMORY_POLL_MS = 200;
 /** How timeouts name a request. */
 const REQUEST_WORDS: Record<HostRequest['type'], string> = {
-  probe: 'probe', load: 'load', run: 'run', dispose: 'dispose', execute: 'load + run', 'execute-batch': 'a batch of loads + runs',
+  probe: 'probe',
+  load: 'load',
+  run: 'run',
+  dispose: 'dispose',
+  execute: 'load + run',
+  'execute-batch': 'a batch of loads + runs',
 };
 const LOG_TAIL_LINES = 40;
 
@@ -59,7 +74,10 @@ interface Pending {
  * The target's host environment (see chooseHostEnvironment), each candidate probed in a host of its
  * own pinned to it, without a memory limit (a probe loads no model).
  */
-export function selectHostEnvironment(target: TargetDescriptor, options: TargetHostOptions = {}): Promise<HostEnvironment | undefined> {
+export function selectHostEnvironment(
+  target: TargetDescriptor,
+  options: TargetHostOptions = {},
+): Promise<HostEnvironment | undefined> {
   return chooseHostEnvironment(target, async (candidate) => {
     const probeHost = new TargetHost(target, { ...options, memoryLimitMb: 0 }, candidate);
     try {
@@ -93,7 +111,11 @@ export class TargetHost {
   private sessionModelBytes = 0;
 
   /** `environment` pins the host environment (used while probing candidates). */
-  constructor(readonly target: TargetDescriptor, private readonly options: TargetHostOptions = {}, private readonly environment?: HostEnvironment) {
+  constructor(
+    readonly target: TargetDescriptor,
+    private readonly options: TargetHostOptions = {},
+    private readonly environment?: HostEnvironment,
+  ) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
@@ -118,16 +140,35 @@ export class TargetHost {
   /** With `warm` (the settings of the loads to come), also pay the backend's one-time start-up (Runtime.warm). */
   async probe(warm?: Omit<WarmRequest, 'backend'>): Promise<ProbeResult> {
     const { backend } = this.target;
-    const { value } = await this.request({ type: 'probe', adapterModule: this.target.adapterModule, backend, ...(warm ? { warm: { ...warm, backend } } : {}) });
+    const { value } = await this.request({
+      type: 'probe',
+      adapterModule: this.target.adapterModule,
+      backend,
+      ...(warm ? { warm: { ...warm, backend } } : {}),
+    });
     return value as ProbeResult;
   }
 
   /** `modelBytes` (graph file plus external data; default the file's size) sets the request's memory limit. */
-  async load(modelPath: string, placementLog = true, threads?: number, modelBytes?: number): Promise<{ reply: HostLoadReply; lines: string[] }> {
+  async load(
+    modelPath: string,
+    placementLog = true,
+    threads?: number,
+    modelBytes?: number,
+  ): Promise<{ reply: HostLoadReply; lines: string[] }> {
     this.sessionModelBytes = modelBytes ?? fileBytes(modelPath);
-    const { value, lines } = await this.request({
-      type: 'load', adapterModule: this.target.adapterModule, backend: this.target.backend, modelPath, placementLog, ...(threads ? { threads } : {}),
-    }, this.timeoutMs, this.sessionModelBytes);
+    const { value, lines } = await this.request(
+      {
+        type: 'load',
+        adapterModule: this.target.adapterModule,
+        backend: this.target.backend,
+        modelPath,
+        placementLog,
+        ...(threads ? { threads } : {}),
+      },
+      this.timeoutMs,
+      this.sessionModelBytes,
+    );
     return { reply: value as HostLoadReply, lines };
   }
 
@@ -136,10 +177,26 @@ export class TargetHost {
    * The time limit is the per-load/per-run limit for the load and for each run, added up; the memory
    * limit follows `modelBytes` (graph file plus external data; default the file's size).
    */
-  async execute(modelPath: string, feedSets: readonly Readonly<Record<string, HostTensor>>[], placementLog = true, threads?: number, modelBytes?: number): Promise<{ reply: HostExecuteReply; lines: string[] }> {
-    const { value, lines } = await this.request({
-      type: 'execute', adapterModule: this.target.adapterModule, backend: this.target.backend, modelPath, placementLog, feedSets, ...(threads ? { threads } : {}),
-    }, this.timeoutMs * (1 + feedSets.length), modelBytes ?? fileBytes(modelPath));
+  async execute(
+    modelPath: string,
+    feedSets: readonly Readonly<Record<string, HostTensor>>[],
+    placementLog = true,
+    threads?: number,
+    modelBytes?: number,
+  ): Promise<{ reply: HostExecuteReply; lines: string[] }> {
+    const { value, lines } = await this.request(
+      {
+        type: 'execute',
+        adapterModule: this.target.adapterModule,
+        backend: this.target.backend,
+        modelPath,
+        placementLog,
+        feedSets,
+        ...(threads ? { threads } : {}),
+      },
+      this.timeoutMs * (1 + feedSets.length),
+      modelBytes ?? fileBytes(modelPath),
+    );
     return { reply: value as HostExecuteReply, lines };
   }
 
@@ -149,9 +206,17 @@ export class TargetHost {
    * model (`modelBytes`, default the largest file), since each is disposed before the next loads.
    */
   async executeBatch(items: readonly HostBatchItem[], threads?: number, modelBytes?: number): Promise<HostBatchReply> {
-    const { value } = await this.request({
-      type: 'execute-batch', adapterModule: this.target.adapterModule, backend: this.target.backend, items, ...(threads ? { threads } : {}),
-    }, this.timeoutMs * items.reduce((n, item) => n + 1 + item.feedSets.length, 0), modelBytes ?? Math.max(0, ...items.map((i) => fileBytes(i.modelPath))));
+    const { value } = await this.request(
+      {
+        type: 'execute-batch',
+        adapterModule: this.target.adapterModule,
+        backend: this.target.backend,
+        items,
+        ...(threads ? { threads } : {}),
+      },
+      this.timeoutMs * items.reduce((n, item) => n + 1 + item.feedSets.length, 0),
+      modelBytes ?? Math.max(0, ...items.map((i) => fileBytes(i.modelPath))),
+    );
     return value as HostBatchReply;
   }
 
@@ -182,7 +247,7 @@ export class TargetHost {
    */
   private start(warm?: WarmRequest): Promise<ChildProcess> {
     this.starting ??= (async () => {
-      const environment = this.environment ?? await selectHostEnvironment(this.target, this.options);
+      const environment = this.environment ?? (await selectHostEnvironment(this.target, this.options));
       this.environmentName = environment?.name;
       const spec = hostProcessSpec(this.target, this.options, environment);
       const early = warm ? await adoptEarlyHost(spec, warm) : undefined;
@@ -192,7 +257,9 @@ export class TargetHost {
       for (const chunk of early?.output ?? []) this.onLog(chunk);
       child.on('message', (reply: HostReply) => this.onReply(reply));
       child.on('exit', (code, signal) => this.onExit(code, signal));
-      child.on('error', (e) => this.failPending(new HostFailure('crash', `host process error: ${e.message}`, this.logTail())));
+      child.on('error', (e) =>
+        this.failPending(new HostFailure('crash', `host process error: ${e.message}`, this.logTail())),
+      );
       this.child = child;
       return child;
     })();
@@ -201,10 +268,17 @@ export class TargetHost {
 
   /** The memory limit of a request on a model of `modelBytes`: the caller's fixed limit, else the env's, else the default rule. */
   memoryLimitMbFor(modelBytes: number): number {
-    return hostMemoryLimitMb(modelBytes, this.options.memoryLimitMb !== undefined ? { optionMb: this.options.memoryLimitMb } : {});
+    return hostMemoryLimitMb(
+      modelBytes,
+      this.options.memoryLimitMb !== undefined ? { optionMb: this.options.memoryLimitMb } : {},
+    );
   }
 
-  private async request(body: DistributiveOmit<HostRequest, 'id'>, timeoutMs = this.timeoutMs, modelBytes = 0): Promise<{ value: HostReplyValue; lines: string[] }> {
+  private async request(
+    body: DistributiveOmit<HostRequest, 'id'>,
+    timeoutMs = this.timeoutMs,
+    modelBytes = 0,
+  ): Promise<{ value: HostReplyValue; lines: string[] }> {
     if (!this.alive) throw new HostFailure('crash', 'host process is not running', this.logTail());
     // A caller bug, not the case's fault; reported as a crash like any host that could not serve the case.
     if (this.pending) throw new HostFailure('crash', 'host is busy', []);
@@ -214,9 +288,18 @@ export class TargetHost {
     const memoryLimitMb = this.memoryLimitMbFor(modelBytes);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.killFor(new HostFailure('timeout', `${REQUEST_WORDS[body.type]} did not finish within ${timeoutMs} ms; host killed`, []));
+        this.killFor(
+          new HostFailure(
+            'timeout',
+            `${REQUEST_WORDS[body.type]} did not finish within ${timeoutMs} ms; host killed`,
+            [],
+          ),
+        );
       }, timeoutMs);
-      const memoryTimer = memoryLimitMb > 0 && child.pid ? setInterval(() => this.checkMemory(child.pid!, memoryLimitMb), MEMORY_POLL_MS) : undefined;
+      const memoryTimer =
+        memoryLimitMb > 0 && child.pid
+          ? setInterval(() => this.checkMemory(child.pid!, memoryLimitMb), MEMORY_POLL_MS)
+          : undefined;
       this.pending = { id, body, resolve, reject, doneSeen: false, lines: [], timer, memoryTimer };
       child.send({ ...body, id } as HostRequest);
     });
@@ -226,7 +309,13 @@ export class TargetHost {
     const rss = processTreeRssBytes(pid);
     if (rss === undefined || rss <= limitMb * 1024 * 1024) return;
     const mb = Math.round(rss / (1024 * 1024));
-    this.killFor(new HostFailure('crash', `host used ${mb} MB resident memory, over the ${limitMb} MB limit; host killed (${MEMORY_LIMIT_ENV} or --memory-limit sets the limit, 0 disables it)`, []));
+    this.killFor(
+      new HostFailure(
+        'crash',
+        `host used ${mb} MB resident memory, over the ${limitMb} MB limit; host killed (${MEMORY_LIMIT_ENV} or --memory-limit sets the limit, 0 disables it)`,
+        [],
+      ),
+    );
   }
 
   /** Kill the host and fail the pending request with `failure` (plus the log tail), not as a plain crash. */
@@ -276,9 +365,11 @@ export class TargetHost {
     if (this.partial) this.onLog('\n');
     const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
     const planned = this.killedFor;
-    this.failPending(planned
-      ? new HostFailure(planned.kind, planned.message, this.logTail())
-      : new HostFailure('crash', `host process ${how}`, this.logTail()));
+    this.failPending(
+      planned
+        ? new HostFailure(planned.kind, planned.message, this.logTail())
+        : new HostFailure('crash', `host process ${how}`, this.logTail()),
+    );
   }
 
   private clearPending(): void {

@@ -93,14 +93,7 @@ export class ChromiumPage {
    * or browser dies meanwhile.
    */
   async call<T>(verb: string, ...args: unknown[]): Promise<T> {
-    if (this.crashed) throw new PageCrashError(this.crashed);
-    const callId = this.nextCall++;
-    const marker = new Promise<void>((r) => this.markerWaiters.set(callId, r));
-    let onCrash: ((why: string) => void) | undefined;
-    const crash = new Promise<never>((_, reject) => {
-      onCrash = (why) => reject(new PageCrashError(why));
-      this.crashWaiters.add(onCrash);
-    });
+    const { callId, marker, crash, done } = this.beginCall();
     try {
       const result = (await Promise.race([
         this.page.evaluate(([v, id, rest]) => (globalThis as unknown as PageGlobals).crossrt[v]!(id, ...rest), [
@@ -110,23 +103,47 @@ export class ChromiumPage {
         ] as const),
         crash,
       ])) as T;
-      let grace: NodeJS.Timeout | undefined;
-      await Promise.race([
-        marker,
-        new Promise((r) => {
-          grace = setTimeout(r, MARKER_GRACE_MS);
-        }),
-        crash,
-      ]);
-      clearTimeout(grace);
+      await this.consoleDelivered(marker, crash);
       return result;
     } catch (e) {
       if (this.crashed) throw new PageCrashError(this.crashed);
       throw e;
     } finally {
+      done();
+    }
+  }
+
+  /**
+   * One call's bookkeeping: its id, the promise of its console marker, a promise that rejects if the
+   * page dies meanwhile, and `done` to forget both.
+   */
+  private beginCall(): { callId: number; marker: Promise<void>; crash: Promise<never>; done: () => void } {
+    if (this.crashed) throw new PageCrashError(this.crashed);
+    const callId = this.nextCall++;
+    const marker = new Promise<void>((r) => this.markerWaiters.set(callId, r));
+    let onCrash: ((why: string) => void) | undefined;
+    const crash = new Promise<never>((_, reject) => {
+      onCrash = (why) => reject(new PageCrashError(why));
+      this.crashWaiters.add(onCrash);
+    });
+    const done = () => {
       this.markerWaiters.delete(callId);
       if (onCrash) this.crashWaiters.delete(onCrash);
-    }
+    };
+    return { callId, marker, crash, done };
+  }
+
+  /** Wait (at most MARKER_GRACE_MS) until the call's console lines have all been delivered. */
+  private async consoleDelivered(marker: Promise<void>, crash: Promise<never>): Promise<void> {
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([
+      marker,
+      new Promise((r) => {
+        grace = setTimeout(r, MARKER_GRACE_MS);
+      }),
+      crash,
+    ]);
+    clearTimeout(grace);
   }
 
   /**
@@ -141,35 +158,17 @@ export class ChromiumPage {
     bytesKey: string,
     bytes: Uint8Array,
   ): Promise<T> {
-    if (this.crashed) throw new PageCrashError(this.crashed);
-    const callId = this.nextCall++;
+    const { callId, marker, crash, done } = this.beginCall();
     const replyKey = `reply-${callId}`;
-    const marker = new Promise<void>((r) => this.markerWaiters.set(callId, r));
-    let onCrash: ((why: string) => void) | undefined;
-    const crash = new Promise<never>((_, reject) => {
-      onCrash = (why) => reject(new PageCrashError(why));
-      this.crashWaiters.add(onCrash);
-    });
     try {
       this.server.postToPage({ callId, verb, args, bytesKey, replyKey }, bytes);
       const reply = await Promise.race([this.server.takeSlot(replyKey), crash]);
       const result = JSON.parse(new TextDecoder().decode(reply)) as T;
-      if (!result.ok) {
-        let grace: NodeJS.Timeout | undefined;
-        await Promise.race([
-          marker,
-          new Promise((r) => {
-            grace = setTimeout(r, MARKER_GRACE_MS);
-          }),
-          crash,
-        ]);
-        clearTimeout(grace);
-      }
+      if (!result.ok) await this.consoleDelivered(marker, crash);
       return result;
     } finally {
       this.server.dropSlot(replyKey);
-      this.markerWaiters.delete(callId);
-      if (onCrash) this.crashWaiters.delete(onCrash);
+      done();
     }
   }
 

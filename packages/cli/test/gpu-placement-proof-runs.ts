@@ -27,3 +27,13 @@ export function crossrt(...args: string[]) {
   return { code: r.status, out: r.stdout + r.stderr };
 }
 export const readReport = (path: string): Report => ReportSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+
+/** Every case's [name, status, placement source] — what a placement proof needs of each case. */
+export function placementRows(report: Report): [string | undefined, string | undefined, string | undefined][] {
+  return report.cases.map((c) => [c.id.split('/').at(-1), c.outcomes[0]?.status, c.outcomes[0]?.placement?.source]);
+}
+
+/** The verdicts of every comparison of the cases whose id ends with `/<id>`. */
+export function verdictsOf(report: Report, id: string): string[] {
+  return report.cases.filter((c) => c.id.endsWith(`/${id}`)).flatMap((c) => c.comparisons.map((x) => x.verdict));
+}

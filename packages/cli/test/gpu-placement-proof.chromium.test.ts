@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { crossrt, NODE_CASES, readReport } from './gpu-placement-proof-runs.js';
+import { crossrt, NODE_CASES, placementRows, readReport, verdictsOf } from './gpu-placement-proof-runs.js';
 import { NODE_SUITE, placementModels, writePlacementCases } from './placement-cases.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'crossrt-gpu-proof-'));
@@ -35,14 +35,9 @@ describe('placement proof on ort-web:webgpu@chromium, case after case in one pag
       json,
     );
     const report = readReport(json);
-    const got = report.cases.map((c) => [
-      c.id.split('/').at(-1),
-      c.outcomes[0]?.status,
-      c.outcomes[0]?.placement?.source,
-    ]);
+    const got = placementRows(report);
     expect(got, r.out).toEqual(report.cases.map((c) => [c.id.split('/').at(-1), 'ok', 'verbose-log']));
-    const verdicts = (id: string) =>
-      report.cases.filter((c) => c.id.endsWith(`/${id}`)).flatMap((c) => c.comparisons.map((x) => x.verdict));
+    const verdicts = (id: string) => verdictsOf(report, id);
     expect(verdicts('upsample-opset9')).toEqual(['fallback', 'fallback']);
   });
 });

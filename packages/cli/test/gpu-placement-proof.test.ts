@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '@crossrt/core';
 import { findTarget, parsePlacementLog, TargetHost } from '@crossrt/runtime';
-import { crossrt, NODE_CASES, readReport } from './gpu-placement-proof-runs.js';
+import { crossrt, NODE_CASES, placementRows, readReport, verdictsOf } from './gpu-placement-proof-runs.js';
 import { NODE_SUITE, placementModels, REPO, SILERO_DIR, writePlacementCases } from './placement-cases.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'crossrt-gpu-proof-'));
@@ -75,15 +75,10 @@ describe('placement proof on ort-node:webgpu, case after case in one host', () =
       'all',
     );
     const report = readReport(json);
-    const got = report.cases.map((c) => [
-      c.id.split('/').at(-1),
-      c.outcomes[0]?.status,
-      c.outcomes[0]?.placement?.source,
-    ]);
+    const got = placementRows(report);
     expect(got, r.out).toEqual(report.cases.map((c) => [c.id.split('/').at(-1), 'ok', 'verbose-log']));
     // With the proof kept, the old-opset Upsample graphs are fallbacks in both rounds, never a pass.
-    const verdicts = (id: string) =>
-      report.cases.filter((c) => c.id.endsWith(`/${id}`)).flatMap((c) => c.comparisons.map((x) => x.verdict));
+    const verdicts = (id: string) => verdictsOf(report, id);
     expect(verdicts('upsample-opset9')).toEqual(['fallback', 'fallback']);
     expect(verdicts('scale-upsample-relu-opset9')).toEqual(['partial-fallback', 'partial-fallback']);
     // Silero's CPU nodes are shape work: its placement passes every time (its numbers are another matter).

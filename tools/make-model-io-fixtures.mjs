@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildModel, encodeModel } from '@crossrt/model';
+import { buildModel, encodeModel, pointToExternalData } from '@crossrt/model';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'model-io');
 const f32 = (dims, values) => ({ dtype: 'float32', dims, data: new Float32Array(values) });
@@ -32,13 +32,7 @@ function externalModel(wLocation, bLocation = wLocation) {
   const places = { W: [wLocation, 0, 16], b: [bLocation, 16, 8] };
   for (const t of model.graph.initializer) {
     const [location, offset, length] = places[t.name];
-    t.rawData = new Uint8Array(0);
-    t.dataLocation = 1;
-    t.externalData = [
-      { $typeName: 'onnx.StringStringEntryProto', key: 'location', value: location },
-      { $typeName: 'onnx.StringStringEntryProto', key: 'offset', value: String(offset) },
-      { $typeName: 'onnx.StringStringEntryProto', key: 'length', value: String(length) },
-    ];
+    pointToExternalData(t, location, offset, length);
   }
   return encodeModel(model);
 }

@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildModel, encodeModel, encodeTensorFile } from '@crossrt/model';
+import { buildModel, encodeModel, encodeTensorFile, pointToExternalData } from '@crossrt/model';
 
 const CHUNKS = 9;
 const CHUNK_ELEMENTS = 64 * 1024 ** 2; // 256 MiB of float32
@@ -46,13 +46,7 @@ function makeCase() {
   });
   model.graph.initializer.forEach((t, i) => {
     t.dims = [BigInt(CHUNK_ELEMENTS)];
-    t.rawData = new Uint8Array(0);
-    t.dataLocation = 1;
-    t.externalData = [
-      { $typeName: 'onnx.StringStringEntryProto', key: 'location', value: 'model.onnx.data' },
-      { $typeName: 'onnx.StringStringEntryProto', key: 'offset', value: String(i * CHUNK_ELEMENTS * 4) },
-      { $typeName: 'onnx.StringStringEntryProto', key: 'length', value: String(CHUNK_ELEMENTS * 4) },
-    ];
+    pointToExternalData(t, 'model.onnx.data', i * CHUNK_ELEMENTS * 4, CHUNK_ELEMENTS * 4);
   });
   const dir = join(tmp, 'suite', 'test_external_data_2_25gib');
   mkdirSync(join(dir, 'test_data_set_0'), { recursive: true });

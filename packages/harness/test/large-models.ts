@@ -7,7 +7,7 @@ import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HostTensor } from '@crossrt/core';
-import { buildModel, encodeModel } from '@crossrt/model';
+import { buildModel, encodeModel, pointToExternalData } from '@crossrt/model';
 
 const CHUNK_ELEMENTS = 64 * 1024 ** 2; // 256 MiB of float32
 const tmp = mkdtempSync(join(tmpdir(), 'crossrt-large-model-'));
@@ -42,13 +42,7 @@ export function largeModel(name: string, chunks: number): string {
   });
   model.graph!.initializer.forEach((t, i) => {
     t.dims = [BigInt(CHUNK_ELEMENTS)];
-    t.rawData = new Uint8Array(0);
-    t.dataLocation = 1;
-    t.externalData = [
-      { $typeName: 'onnx.StringStringEntryProto', key: 'location', value: 'model.onnx.data' },
-      { $typeName: 'onnx.StringStringEntryProto', key: 'offset', value: String(i * CHUNK_ELEMENTS * 4) },
-      { $typeName: 'onnx.StringStringEntryProto', key: 'length', value: String(CHUNK_ELEMENTS * 4) },
-    ];
+    pointToExternalData(t, 'model.onnx.data', i * CHUNK_ELEMENTS * 4, CHUNK_ELEMENTS * 4);
   });
   const dir = join(tmp, name);
   mkdirSync(dir);

@@ -29,6 +29,20 @@ export interface ResolvedExternalData extends ExternalDataRef {
   readonly file: string;
 }
 
+/**
+ * Make `t` say its bytes are `length` bytes at `offset` in `location` (relative to the model's folder),
+ * with no inline bytes left: the one way crossrt writes an ONNX external-data reference.
+ */
+export function pointToExternalData(t: TensorProto, location: string, offset: number, length: number): void {
+  t.rawData = new Uint8Array(0);
+  t.dataLocation = EXTERNAL_LOCATION;
+  t.externalData = [
+    create(StringStringEntryProtoSchema, { key: 'location', value: location }),
+    create(StringStringEntryProtoSchema, { key: 'offset', value: String(offset) }),
+    create(StringStringEntryProtoSchema, { key: 'length', value: String(length) }),
+  ];
+}
+
 export function isExternalTensor(t: TensorProto): boolean {
   return t.dataLocation === EXTERNAL_LOCATION;
 }
@@ -283,13 +297,7 @@ export function writeModelFile(
       offset += pad;
       let done = 0;
       while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, offset + done);
-      t.rawData = new Uint8Array(0);
-      t.dataLocation = EXTERNAL_LOCATION;
-      t.externalData = [
-        create(StringStringEntryProtoSchema, { key: 'location', value: location }),
-        create(StringStringEntryProtoSchema, { key: 'offset', value: String(offset) }),
-        create(StringStringEntryProtoSchema, { key: 'length', value: String(bytes.length) }),
-      ];
+      pointToExternalData(t, location, offset, bytes.length);
       offset += bytes.length;
     }
   } finally {

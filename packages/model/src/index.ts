@@ -34,6 +34,7 @@ export {
 } from './tfjs-model-json.js';
 export {
   isExternalTensor,
+  pointToExternalData,
   modelTensors,
   declaredTensorBytes,
   externalDataRef,

@@ -1,15 +1,8 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
-import { create, fromBinary } from '@bufbuild/protobuf';
-import {
-  GraphProtoSchema,
-  ModelProtoSchema,
-  StringStringEntryProtoSchema,
-  TensorProtoSchema,
-  type ModelProto,
-  type TensorProto,
-} from 'onnx-buf';
-import { EXTERNAL_LOCATION } from './external-data.js';
+import { fromBinary } from '@bufbuild/protobuf';
+import { GraphProtoSchema, ModelProtoSchema, TensorProtoSchema, type ModelProto, type TensorProto } from 'onnx-buf';
+import { pointToExternalData } from './external-data.js';
 
 /** ModelProto.graph, GraphProto.initializer, TensorProto.raw_data (onnx.proto field numbers). */
 const MODEL_GRAPH = 7;
@@ -72,12 +65,8 @@ function initializer(file: FileWindow, f: Field, minPayload: number, location: s
   const t = fromBinary(TensorProtoSchema, file.concat(parts.filter((p) => p !== raw)), { readUnknownFields: true });
   if (raw) {
     selfReferencedTensors.add(t);
-    t.dataLocation = EXTERNAL_LOCATION;
-    t.externalData = [
-      create(StringStringEntryProtoSchema, { key: 'location', value: location }),
-      create(StringStringEntryProtoSchema, { key: 'offset', value: String(raw.dataStart) }),
-      create(StringStringEntryProtoSchema, { key: 'length', value: String(raw.dataEnd - raw.dataStart) }),
-    ];
+    // Its raw_data field was left out of the decoded bytes, so rawData is already empty.
+    pointToExternalData(t, location, raw.dataStart, raw.dataEnd - raw.dataStart);
   }
   return t;
 }

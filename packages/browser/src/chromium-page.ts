@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '@crossrt/core/base';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { LoopbackServer } from './loopback-server.js';
 
@@ -7,7 +7,7 @@ const PAGE_DONE_MARKER = '\u0001crossrt-page-done:';
 const MARKER_GRACE_MS = 2000;
 
 /** The browser package's page-side files (bridge, tensor wire format), served at /crossrt/. */
-export const PAGE_DIR = fileURLToPath(new URL('../page/', import.meta.url));
+export const PAGE_DIR = packageFile('@crossrt/browser', 'page');
 
 export interface ChromiumPageOptions {
   readonly executablePath: string;

@@ -8,3 +8,4 @@ export * from './errors.js';
 export * from './float16.js';
 export * from './tensor.js';
 export * from './target-id.js';
+export * from './package-file.js';

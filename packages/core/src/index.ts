@@ -25,6 +25,7 @@ export {
   formatDims,
   type HostTensor,
   TARGET_ID_PATTERN,
+  packageFile,
 } from './base.js';
 export { type ProbeResult, type Availability } from './schemas/target.js';
 export {

@@ -1,12 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { CrossrtError, isErrorCode } from '@crossrt/core/base';
+import { CrossrtError, isErrorCode, packageFile } from '@crossrt/core/base';
 import type { PythonInterpreter } from './python-interpreter.js';
 
 /** crossrt's bridge script, shipped beside dist/ in this package. */
-export const BRIDGE_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', 'python', 'crossrt_bridge.py');
+export const BRIDGE_SCRIPT = packageFile('@crossrt/python-bridge', 'python', 'crossrt_bridge.py');
 
 const LOG_LINES = 40;
 

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { CaseResult, Comparison, Report, RunOutcome } from '@crossrt/core';
+import { packageFile, type CaseResult, type Comparison, type Report, type RunOutcome } from '@crossrt/core';
 import { Eta } from 'eta';
 import { caseLabels } from './case-labels.js';
 import { histogramLines, metricPairs, percent, stripAnsi, toleranceText } from './comparison-text.js';
@@ -27,7 +26,7 @@ import {
 import { cellLabel, cellTone, statusTone, targetMatrix, type StatusTone, type TargetCell } from './target-cells.js';
 
 /** Templates, CSS and the page script live beside src/ and dist/, read at render time. */
-const TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'templates');
+const TEMPLATE_DIR = packageFile('@crossrt/report', 'templates');
 
 /**
  * Chart.js's UMD build, inlined so the report opens with no network. Its source-map comment is dropped

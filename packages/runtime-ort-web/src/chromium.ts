@@ -1,11 +1,12 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageFile } from '@crossrt/core/base';
 import { createBrowserRuntime, webGpuArgs, WEBGL_SOFTWARE_ARGS } from '@crossrt/browser';
 import type { Runtime } from '@crossrt/runtime';
 
 /** onnxruntime-web's dist folder (browser bundles + .wasm), served to the page; no CDN. */
 const ORT_DIST = dirname(fileURLToPath(import.meta.resolve('onnxruntime-web')));
-const PAGE_DIR = fileURLToPath(new URL('../page/', import.meta.url));
+const PAGE_DIR = packageFile('@crossrt/runtime-ort-web', 'page');
 
 /**
  * ort-web:{wasm,webgpu,webgl}@chromium: onnxruntime-web's browser bundle in headless system Chromium.

@@ -1,13 +1,12 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createBrowserRuntime, webGpuArgs, WEBGL_SOFTWARE_ARGS } from '@crossrt/browser';
-import { describeError, isCrossrtError } from '@crossrt/core/base';
+import { describeError, isCrossrtError, packageFile } from '@crossrt/core/base';
 import { RuntimeFailure, type LoadRequest, type LoadedSession, type Runtime } from '@crossrt/runtime';
 import { writeModelBundle } from './tfjs-model-bundle.js';
 
 const require = createRequire(import.meta.url);
-const PAGE_DIR = fileURLToPath(new URL('../page/', import.meta.url));
+const PAGE_DIR = packageFile('@crossrt/runtime-tfjs', 'page');
 const TFJS_PACKAGES = ['tfjs-core', 'tfjs-backend-webgl', 'tfjs-backend-webgpu', 'tfjs-converter', 'tfjs-layers'];
 
 /** Each package's dist folder (its UMD browser bundles), served at /tfjs/<package>/; no CDN. */

@@ -1,14 +1,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '@crossrt/core/base';
 import type { HostEnvironment, TargetDescriptor } from '../target-catalogue.js';
 import { HOST_ENVIRONMENT_VAR } from './host-protocol.js';
 import { hostMemoryLimitMb } from './host-memory-limit.js';
 
-/** The compiled host entry; from sources (vitest) fall back to the package's dist build. */
+/** The compiled host entry (also when this module runs from sources under vitest, or inside the CLI bundle). */
 function hostEntryPath(): string {
-  const here = import.meta.url;
-  const rel = here.endsWith('.ts') ? '../../dist/host/host-entry.js' : './host-entry.js';
-  return fileURLToPath(new URL(rel, here));
+  return packageFile('@crossrt/runtime', 'dist', 'host', 'host-entry.js');
 }
 
 /**

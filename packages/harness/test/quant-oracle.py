@@ -1,8 +1,10 @@
 """Independent numbers for the quantization tests: onnx 1.12's checker and numpy, never crossrt's code.
 
   check MODEL                       onnx.checker.check_model(full_check=True); prints {"ok": true}
-  conv-bound FP32 QDQ X.npy YQ.npy  one Conv layer: checks the QDQ parameters against their definitions
-                                    (weight scale = max|w_c|/127, q = round-half-even(w/s), bias int32 =
+  conv-bound FP32 QDQ X.npy YQ.npy [QMAX]
+                                    one Conv layer: checks the QDQ parameters against their definitions
+                                    (weight scale = max|w_c|/QMAX, QMAX 127, or 64 for reduce_range;
+                                    q = round-half-even(w/s), bias int32 =
                                     round(b/(s_x s_w)), zero points) and bounds |y_int8 - y_fp32| element
                                     by element: sum|w| s_x/2 + sum|x| s_w/2 + K s_x s_w/4 + s_b/2 + s_y/2
   weight-snr FP32 INT8 NAME         SNR (dB) of one dequantized weight (ORT QDQ naming: NAME_quantized,
@@ -40,13 +42,13 @@ def conv_ref(x, w, b, pad):
     return y + b.reshape(1, -1, 1, 1)
 
 
-def conv_bound(fp32_path, qdq_path, x_path, yq_path):
+def conv_bound(fp32_path, qdq_path, x_path, yq_path, qmax="127"):
     _, f = inits(fp32_path)
     _, q = inits(qdq_path)
     w, b = f["w"], f["b"]
     x, yq = np.load(x_path), np.load(yq_path)
     sw = q["w_scale"].astype(np.float64)
-    expected_sw = np.abs(w).reshape(w.shape[0], -1).max(axis=1) / 127
+    expected_sw = np.abs(w).reshape(w.shape[0], -1).max(axis=1) / int(qmax)
     assert np.allclose(sw, expected_sw, rtol=1e-6), (sw, expected_sw)
     assert (q["w_zero_point"] == 0).all()
     assert np.array_equal(q["w_quantized"], np.round(w / sw.reshape(-1, 1, 1, 1).astype(np.float32)).astype(np.int8))

@@ -42,11 +42,22 @@ async function runOne(path: string, x: HostTensor): Promise<HostTensor> {
 }
 
 describe('crossrt quantize (QDQ)', { timeout: 60_000 }, () => {
+  // 7-bit weights (reduce_range) wherever ORT's fused int8 kernels compute the result: with full-range
+  // weights, ORT on an x86 CPU without VNNI saturates int16 sums (VPMADDUBSW) and leaves the hand bound
+  // (measured here on an AVX2-only EPYC: max error 0.72 against a bound of 0.072; 0.021 with ORT's QDQ
+  // fusion off). The full-range parameters are checked by the weight-SNR test below and quant-params.test.ts.
   it('writes a model onnx.checker accepts, that runs on ORT, with every parameter as defined and the error inside the hand-derived bound', async () => {
     const fp32 = writeModel(dir, 'single-conv.onnx', singleConv());
     const out = join(dir, 'single-conv.qdq.onnx');
-    const record = await quantizeModelFile({ model: fp32, out, perChannel: true, calibrationSets: 8 });
+    const record = await quantizeModelFile({
+      model: fp32,
+      out,
+      perChannel: true,
+      reduceRange: true,
+      calibrationSets: 8,
+    });
     expect(record).toMatchObject({
+      reduceRange: true,
       quantizedNodes: 1,
       activations: 2,
       weights: 1,
@@ -61,7 +72,7 @@ describe('crossrt quantize (QDQ)', { timeout: 60_000 }, () => {
     const yq = await runOne(out, x);
     writeFileSync(join(dir, 'x.npy'), encodeNpy(x));
     writeFileSync(join(dir, 'yq.npy'), encodeNpy(yq));
-    const b = oracle('conv-bound', fp32, out, join(dir, 'x.npy'), join(dir, 'yq.npy'));
+    const b = oracle('conv-bound', fp32, out, join(dir, 'x.npy'), join(dir, 'yq.npy'), '64');
     expect(b['withinBound'], JSON.stringify(b)).toBe(true);
     // x over ~[-1, 1] in 255 steps: s_x ≈ 2/255, zero point ≈ 127.5.
     expect(b['xScale'] as number).toBeGreaterThan(1.95 / 255);
@@ -92,7 +103,7 @@ describe('crossrt quant-error on a QDQ model with one broken weight', { timeout:
   it('puts that weight first and names the tensor it feeds as the first jump', async () => {
     const fp32 = writeModel(dir, 'chain.onnx', convChain());
     const good = join(dir, 'chain.qdq.onnx');
-    await quantizeModelFile({ model: fp32, out: good, calibrationSets: 8 });
+    await quantizeModelFile({ model: fp32, out: good, reduceRange: true, calibrationSets: 8 });
     // Break conv2's weight: its scale ×50, its int8 values left as they are.
     const proto = decodeModel(new Uint8Array(readFileSync(good)));
     const g = proto.graph!;

@@ -67,6 +67,8 @@ export interface QdqOptions {
   readonly perChannel?: boolean;
   /** Activation type (default uint8). */
   readonly activationType?: 'uint8' | 'int8';
+  /** 7-bit weights in [-64, 64], as onnxruntime's reduce_range (see quant-params.ts). */
+  readonly reduceRange?: boolean;
 }
 
 export interface QdqActivationRecord {
@@ -205,7 +207,7 @@ export function quantizeQdq(
     let axis: number | undefined;
     if (kind === 'weight') {
       axis = options.perChannel && axisOf ? axisOf(w.dims) : undefined;
-      p = weightParams(values, w.dims, axis);
+      p = weightParams(values, w.dims, axis, options.reduceRange === true);
     } else {
       let lo = Infinity,
         hi = -Infinity;

@@ -40,6 +40,13 @@ describe('quantization parameters (values worked out by hand)', () => {
     expect(Math.abs(back[2]! - 0.01)).toBeLessThanOrEqual(0.01);
   });
 
+  it('reduce_range weights use 7 bits: max|w| 0.64 → scale 0.01, values within [-64, 64]', () => {
+    const w = [0.64, -0.32, 0.016, -0.64];
+    const p = weightParams(w, [4], undefined, true);
+    expect([...p.scale]).toEqual([Math.fround(0.01)]);
+    expect([...quantizeValues(w, [4], p)]).toEqual([64, -32, 2, -64]);
+  });
+
   it('bias scale is input scale × weight scale, per channel', () => {
     const b = biasParams(0.5, weightParams([1.27, 2.54], [2, 1], 0));
     expect([...b.scale]).toEqual([Math.fround(0.005), Math.fround(0.01)]);

@@ -1,7 +1,8 @@
 /**
  * Linear quantization parameters and the value transforms of ONNX QuantizeLinear/DequantizeLinear,
  * as pure functions: `q = saturate(roundHalfEven(x / scale) + zeroPoint)`, `x' = (q - zeroPoint) * scale`.
- * Conventions follow onnxruntime's quantize_static: weights symmetric int8 in [-127, 127] (zero point 0),
+ * Conventions follow onnxruntime's quantize_static: weights symmetric int8 in [-127, 127] (zero point 0;
+ * [-64, 64] with reduce_range),
  * activations asymmetric uint8 [0, 255] or int8 [-128, 127] over a range widened to hold 0, bias int32
  * with scale = input scale × weight scale and zero point 0.
  */
@@ -25,6 +26,14 @@ export const QUANT_RANGE: Readonly<Record<QuantType, { readonly min: number; rea
 
 /** Symmetric weights leave -128 out, so that -w quantizes to -q (onnxruntime does the same). */
 const SYMMETRIC_INT8 = { min: -127, max: 127 };
+/**
+ * onnxruntime's reduce_range for int8 weights: 7 bits. On x86 CPUs without VNNI, onnxruntime's U8S8
+ * kernels (QLinearConv, MatMulInteger, and the QDQ graphs fused into them) multiply with VPMADDUBSW,
+ * which adds two uint8 × int8 products into a saturating int16: 255 · 127 · 2 = 64770 overflows it,
+ * 255 · 64 · 2 = 32640 does not. onnxruntime's quantization docs give this as the fix for the
+ * accuracy drop that saturation causes.
+ */
+const REDUCED_INT8 = { min: -64, max: 64 };
 
 /** Round half to even, as QuantizeLinear does. */
 export function roundHalfEven(x: number): number {
@@ -46,11 +55,17 @@ export function activationParams(min: number, max: number, type: 'uint8' | 'int8
 
 /**
  * Symmetric int8 parameters of a weight: one scale for the whole tensor, or one per slice along
- * `axis` (the output-channel axis) when `axis` is given.
+ * `axis` (the output-channel axis) when `axis` is given; `reduceRange` uses 7 bits (see REDUCED_INT8).
  */
-export function weightParams(values: ArrayLike<number>, dims: readonly number[], axis?: number): QuantParams {
+export function weightParams(
+  values: ArrayLike<number>,
+  dims: readonly number[],
+  axis?: number,
+  reduceRange = false,
+): QuantParams {
   const slices = sliceMaxAbs(values, dims, axis);
-  const scale = Float32Array.from(slices, (m) => (m > 0 ? m / SYMMETRIC_INT8.max : 1));
+  const qmax = (reduceRange ? REDUCED_INT8 : SYMMETRIC_INT8).max;
+  const scale = Float32Array.from(slices, (m) => (m > 0 ? m / qmax : 1));
   return { scale, zeroPoint: new Int32Array(scale.length), type: 'int8', ...(axis !== undefined ? { axis } : {}) };
 }
 

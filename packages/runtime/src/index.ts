@@ -23,5 +23,6 @@ export { hostProcessSpec, HOST_ENV_DEFAULTS } from './host/host-process.js';
 export { processTreeRssBytes, processDescendants } from './host/process-tree-memory.js';
 export { hostLoadSettings, printsPlacementLog, threadsPerSession, type HostLoadPolicy } from './load-settings.js';
 export { startEarlyHost, earlyHostCount } from './host/early-hosts.js';
+export { hostWritesDrained } from './host/ipc-writes.js';
 export { describeHostMemoryLimit, MEMORY_LIMIT_ENV, HOST_MEMORY_RULE } from './host/host-memory-limit.js';
 export { modelSizeRefusal } from './model-size-limit.js';

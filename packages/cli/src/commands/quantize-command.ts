@@ -12,6 +12,7 @@ import { parseValuePlan } from '@crossrt/inputs';
 interface QuantizeFlags extends InputFlags {
   out: string;
   perChannel?: boolean;
+  reduceRange?: boolean;
   calibrationSets: number;
   activationType: string;
   target: string;
@@ -43,6 +44,10 @@ export function quantizeCommand(): Command {
       parseInteger('--calibration-sets', 1),
       DEFAULT_CALIBRATION_SETS,
     )
+    .option(
+      '--reduce-range',
+      "7-bit weights in [-64, 64] (onnxruntime's reduce_range): on x86 CPUs without VNNI, onnxruntime's int8 kernels saturate full-range weights",
+    )
     .option('--activation-type <type>', 'uint8 (default) or int8 activations')
     .option('--seed <n>', 'seed of the calibration inputs (default 0)', parseInteger('--seed'))
     .option('--dim <name=value>', 'value of a symbolic dim (repeatable)', parseDimFlag)
@@ -62,6 +67,7 @@ export function quantizeCommand(): Command {
           model,
           out: flags.out,
           perChannel: flags.perChannel === true,
+          reduceRange: flags.reduceRange === true,
           calibrationSets: flags.calibrationSets,
           target: findTarget(flags.target),
           seed: resolved.seed,
@@ -74,7 +80,7 @@ export function quantizeCommand(): Command {
         }),
       );
       const lines = [
-        `quantized ${record.model} → ${record.out} (QDQ, weights int8 ${record.perChannel ? 'per channel' : 'per tensor'}, activations ${record.activationType})`,
+        `quantized ${record.model} → ${record.out} (QDQ, weights int8${record.reduceRange ? ' (7-bit range)' : ''} ${record.perChannel ? 'per channel' : 'per tensor'}, activations ${record.activationType})`,
         `  calibration: ${record.calibrationSets} input set(s), seed ${record.seed}, on ${record.target}`,
         `  ${record.quantizedNodes} node(s) quantized: ${record.activations} activation(s), ${record.weights} weight(s), ${record.biases} bias(es)`,
         `  check run on ${record.target}: ${record.check.status}${record.check.message ? `: ${record.check.message}` : ''}`,

@@ -123,6 +123,8 @@ export const QuantizeRecordSchema = z.object({
   calibrationSets: z.number().int().positive(),
   seed: z.number().int(),
   perChannel: z.boolean(),
+  /** Weights in 7 bits, [-64, 64] (onnxruntime's reduce_range). */
+  reduceRange: z.boolean(),
   activationType: z.enum(['uint8', 'int8']),
   quantizedNodes: z.number().int().nonnegative(),
   activations: z.number().int().nonnegative(),

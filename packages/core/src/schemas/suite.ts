@@ -52,6 +52,7 @@ export const SuiteVariantSchema = z.object({
   path: z.string().optional().describe('the variant .onnx, relative to the suite file'),
   quantize: z.object({
     perChannel: z.boolean().optional().describe('weights per output channel (default per tensor)'),
+    reduceRange: z.boolean().optional().describe("7-bit weights in [-64, 64], as onnxruntime's reduce_range: no int16 saturation in its int8 kernels on x86 CPUs without VNNI (default false)"),
     calibrationSets: z.number().int().positive().optional().describe('seeded calibration input sets (default 8)'),
     activationType: z.enum(['uint8', 'int8']).optional(),
   }).strict().optional().describe('make the variant with crossrt quantize (static QDQ, calibrated on ort-node:cpu) instead of reading one'),

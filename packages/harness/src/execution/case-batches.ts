@@ -1,4 +1,5 @@
 import {
+  hostWritesDrained,
   HostFailure,
   type HostBatchItem,
   type HostExecuteReply,
@@ -68,37 +69,48 @@ export class CaseBatches {
         const size = this.batchSize;
         const firstAlone = queue.findIndex((q) => q.alone);
         const batch = queue.splice(0, firstAlone === 0 ? 1 : Math.min(size, firstAlone === -1 ? size : firstAlone));
+        let deliver: (() => void) | undefined;
         try {
-          if (batch.length > 0) await this.runBatch(host, batch, queue);
+          if (batch.length > 0) deliver = await this.runBatch(host, batch, queue);
         } finally {
           this.hosts.release(target, host);
         }
+        // The answers are handed out on a later turn: the next batch (queued meanwhile) leaves first,
+        // whole, so the host computes while this process compares the outputs it just got.
+        if (deliver) void hostWritesDrained().then(() => setImmediate(deliver));
       }
     } finally {
       this.drainers.set(target.id, (this.drainers.get(target.id) ?? 1) - 1);
     }
   }
 
-  private async runBatch(host: TargetHost, batch: QueuedCase[], queue: QueuedCase[]): Promise<void> {
+  /** Run one batch on `host`; returns what hands its cases their answers (none when they go back to the queue). */
+  private async runBatch(
+    host: TargetHost,
+    batch: QueuedCase[],
+    queue: QueuedCase[],
+  ): Promise<(() => void) | undefined> {
     try {
       const reply = await host.executeBatch(
         batch.map((q) => q.item),
         this.threadsPerHost,
         Math.max(...batch.map((q) => q.modelBytes)),
       );
-      batch.forEach((q, i) => {
-        const r = reply.items[i];
-        if (r?.ok) q.done({ reply: r.value, lines: [] });
-        else
-          q.done({
-            failure: new HostFailure(r?.kind ?? 'load-error', r?.message ?? 'no reply for this case', [], r?.code),
-          });
-      });
+      return () =>
+        batch.forEach((q, i) => {
+          const r = reply.items[i];
+          if (r?.ok) q.done({ reply: r.value, lines: [] });
+          else
+            q.done({
+              failure: new HostFailure(r?.kind ?? 'load-error', r?.message ?? 'no reply for this case', [], r?.code),
+            });
+        });
     } catch (e) {
       const failure = e instanceof HostFailure ? e : new HostFailure('crash', (e as Error).message, host.logTail());
       // The host died (crash, timeout, memory): which case did it is unknown, so each runs alone.
-      if (batch.length === 1) batch[0]!.done({ failure });
-      else queue.unshift(...batch.map((q) => Object.assign(q, { alone: true })));
+      if (batch.length === 1) return () => batch[0]!.done({ failure });
+      queue.unshift(...batch.map((q) => Object.assign(q, { alone: true })));
+      return undefined;
     }
   }
 }

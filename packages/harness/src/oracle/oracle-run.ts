@@ -17,6 +17,7 @@ import { buildReport, caseError, caseVerdict, modelRecord } from '../report/repo
 import { executeOnTarget } from '../execution/execute-on-target.js';
 import { TargetPool, type TargetPoolOptions } from '../execution/target-pool.js';
 import { mapConcurrent } from '../execution/map-concurrent.js';
+import { LoopTurns } from '../execution/loop-turns.js';
 import { backendCaseFileBytes, caseHeldBytes, InFlightBytes } from '../execution/in-flight-bytes.js';
 import { applyPlacementVerdicts } from '../placement/placement-verdict.js';
 
@@ -69,11 +70,14 @@ export async function runOracleCases(dirs: readonly string[], options: OracleRun
   let cases: CaseResult[];
   let done = 0;
   const inFlight = new InFlightBytes(jobs);
+  // One case read per event-loop turn, so a case goes to an idle host before the next is decoded.
+  const readTurns = new LoopTurns();
   pool.prewarm(options.targets);
   try {
     cases = await mapConcurrent(dirs, jobs, async (dir) => {
       const release = await inFlight.acquire(caseHeldBytes(backendCaseFileBytes(resolve(dir)), options.targets.length));
       try {
+        await readTurns.next();
         // Validated now, while the hosts keep the other core busy, not all at once when the report is written.
         const result = checkCaseResult(
           await runOracleCase(dir, options.targets, pool, caseTolerance(dir, tolerance, options.caseTolerances)),

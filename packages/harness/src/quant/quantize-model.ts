@@ -18,6 +18,8 @@ export interface QuantizeModelOptions extends SideRunOptions {
   readonly perChannel?: boolean;
   readonly calibrationSets?: number;
   readonly activationType?: 'uint8' | 'int8';
+  /** 7-bit weights (onnxruntime's reduce_range): no int16 saturation in its U8S8 kernels on x86 without VNNI. */
+  readonly reduceRange?: boolean;
   /** Where calibration runs (default ort-node:cpu). */
   readonly target?: TargetDescriptor;
   readonly timeoutMs?: number;
@@ -39,7 +41,12 @@ export async function quantizeModelFile(options: QuantizeModelOptions): Promise<
   try {
     const calibration = await calibrateRanges(model, runs, inputs.sets);
     const activationType = options.activationType ?? 'uint8';
-    const q = quantizeQdq(model.proto, calibration.ranges, { perChannel: options.perChannel === true, activationType });
+    const reduceRange = options.reduceRange === true;
+    const q = quantizeQdq(model.proto, calibration.ranges, {
+      perChannel: options.perChannel === true,
+      activationType,
+      reduceRange,
+    });
     const out = resolve(options.out);
     await mkdir(dirname(out), { recursive: true });
     await writeFile(out, encodeModel(q.model));
@@ -57,6 +64,7 @@ export async function quantizeModelFile(options: QuantizeModelOptions): Promise<
       calibrationSets: inputs.sets.length,
       seed: options.seed ?? 0,
       perChannel: options.perChannel === true,
+      reduceRange,
       activationType,
       quantizedNodes: q.quantizedNodes,
       activations: q.activations.length,

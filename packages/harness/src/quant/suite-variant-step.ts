@@ -33,11 +33,12 @@ export async function runVariantCase(
         ...sides,
         timeoutMs: suite.timeoutSeconds * 1000,
         perChannel: v.quantize.perChannel === true,
+        reduceRange: v.quantize.reduceRange === true,
         ...(v.quantize.calibrationSets ? { calibrationSets: v.quantize.calibrationSets } : {}),
         ...(v.quantize.activationType ? { activationType: v.quantize.activationType } : {}),
       });
       notes.push(
-        `quantized by crossrt quantize: ${made.quantizedNodes} node(s), weights ${made.perChannel ? 'per channel' : 'per tensor'}, ${made.calibrationSets} calibration set(s) on ${made.target}`,
+        `quantized by crossrt quantize: ${made.quantizedNodes} node(s), weights ${made.perChannel ? 'per channel' : 'per tensor'}${made.reduceRange ? ' in 7 bits' : ''}, ${made.calibrationSets} calibration set(s) on ${made.target}`,
       );
     }
     if (!v.quantError) {

@@ -16,6 +16,7 @@ import {
 import { statSync } from 'node:fs';
 import { processTreeRssBytes } from './process-tree-memory.js';
 import { adoptEarlyHost } from './early-hosts.js';
+import { sendToHost } from './ipc-writes.js';
 import { forkHost, hostProcessSpec, type HostProcessOptions } from './host-process.js';
 import { hostMemoryLimitMb, MEMORY_LIMIT_ENV } from './host-memory-limit.js';
 import { chooseHostEnvironment } from './host-environment-choice.js';
@@ -301,7 +302,7 @@ export class TargetHost {
           ? setInterval(() => this.checkMemory(child.pid!, memoryLimitMb), MEMORY_POLL_MS)
           : undefined;
       this.pending = { id, body, resolve, reject, doneSeen: false, lines: [], timer, memoryTimer };
-      child.send({ ...body, id } as HostRequest);
+      sendToHost(child, { ...body, id } as HostRequest);
     });
   }
 

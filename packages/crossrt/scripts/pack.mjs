@@ -149,10 +149,10 @@ function importedPackages(file) {
 
 /**
  * Each shipped package imports only what it declares (or itself): a phantom import breaks for users.
- * `bundledCode` names packages whose dist holds a bundle of other workspace packages' code (the CLI,
- * packages/cli/scripts/bundle.mjs): they may load what any package in their closure declares.
+ * `alsoAllowed`: package name → more names its shipped files may load, for code that loads packages
+ * by name without declaring them (see the call).
  */
-function checkImports(stageDir, bundled, bundledCode = new Map()) {
+function checkImports(stageDir, bundled, alsoAllowed) {
   const problems = [];
   const check = (dir, manifest, allowed) => {
     for (const file of jsFiles(dir)) {
@@ -162,18 +162,8 @@ function checkImports(stageDir, bundled, bundledCode = new Map()) {
       }
     }
   };
-  // The runtime host imports its adapters by name (target catalogue `adapterModule`): siblings in the bundle.
-  const siblings = new Set(bundled.map((b) => b.manifest.name));
   for (const { dir, manifest } of bundled)
-    check(
-      dir,
-      manifest,
-      new Set([
-        ...Object.keys(runtimeDeps(manifest)),
-        ...(manifest.name === '@crossrt/runtime' ? siblings : []),
-        ...(bundledCode.get(manifest.name) ?? []),
-      ]),
-    );
+    check(dir, manifest, new Set([...Object.keys(runtimeDeps(manifest)), ...(alsoAllowed.get(manifest.name) ?? [])]));
   return problems;
 }
 
@@ -228,14 +218,18 @@ export function pack({ outDir = join(repo, 'out', 'pack') } = {}) {
   };
   writeFileSync(join(stage, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
-  // The CLI's dist/main.js + dist/bundle/ inline its whole @crossrt closure, which loads the closure's
-  // own dependencies at run time (createRequire('yaml'), playwright-core, chart.js's file): all shipped.
+  // The runtime host imports its adapters by name (target catalogue `adapterModule`): siblings in the
+  // tarball. The CLI's dist/main.js + dist/bundle/ inline its whole @crossrt closure, which loads the
+  // closure's own dependencies at run time (createRequire('yaml'), playwright-core, chart.js's file).
   const cliClosure = ['@crossrt/cli', ...internalClosure('@crossrt/cli', byName)];
-  const cliAllowed = new Set(cliClosure.flatMap((n) => [n, ...Object.keys(runtimeDeps(byName.get(n).manifest))]));
+  const alsoAllowed = new Map([
+    ['@crossrt/runtime', bundled.map((b) => b.manifest.name)],
+    ['@crossrt/cli', cliClosure.flatMap((n) => [n, ...Object.keys(runtimeDeps(byName.get(n).manifest))])],
+  ]);
   const problems = checkImports(
     stage,
     [...bundled, { dir: join(stage, 'dist'), manifest: { ...manifest, name: 'crossrt' } }],
-    new Map([['@crossrt/cli', cliAllowed]]),
+    alsoAllowed,
   );
   if (problems.length) throw new PackError(`undeclared imports:\n  ${problems.join('\n  ')}`);
   const version = readFileSync(

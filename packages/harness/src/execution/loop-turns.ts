@@ -14,11 +14,8 @@ import { hostWritesDrained } from '@crossrt/runtime';
 export class LoopTurns {
   private tail: Promise<void> = Promise.resolve();
 
-  /** `drained`: what must settle first (default: every host request fully written, see hostWritesDrained). */
-  constructor(private readonly drained: () => Promise<void> = hostWritesDrained) {}
-
   next(): Promise<void> {
-    const turn = this.tail.then(this.drained).then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+    const turn = this.tail.then(hostWritesDrained).then(() => new Promise<void>((resolve) => setImmediate(resolve)));
     this.tail = turn;
     return turn;
   }
